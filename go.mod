@@ -1,0 +1,3 @@
+module github.com/umcgcheck/umcgcheck
+
+go 1.26.8

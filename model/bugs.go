@@ -1,0 +1,45 @@
+package model
+
+import "sort"
+
+// bug is a deliberate defect, switched on by Config.Bug. Each one breaks a
+// property on purpose, so that tests can show the property bites.
+type bug uint8
+
+const (
+	bugNone               bug = iota
+	bugLIFOQueue              // poll_worker takes the newest UNBLOCKED worker
+	bugUnblockNoWake          // an unblocked worker is queued even when a server polls
+	bugRunLeavesServing       // run_worker returns without its CAS SERVING->PROCESSING
+	bugRunNoPair              // sys_umcg_run_worker runs the worker without linking it to the server
+	bugBlockKeepsPeer         // the fixed kernel keeps the peer link after block, as v0.1 does
+	bugPollBadCAS             // poll_worker's first CAS expects SERVING, so it exits
+	bugUnblockToRunning       // unblock makes the worker RUNNING instead of UNBLOCKED
+	bugPollSetsRunnable       // poll_worker sets the server RUNNABLE instead of POLLING
+	bugDestroyEBUSY           // destroy_group reports the kernel's EBUSY instead of EAGAIN
+	bugUnregisterDangling     // unregister frees the task_tls but leaves the pointer to it
+	bugUnregisterNoWake       // a served worker's unregister does not wake its server
+	bugWakeSpin               // umcg_wake spins on a queued wakeup (as the seed does)
+	numBugs
+)
+
+var bugNames = [...]string{"", "lifo-queue", "unblock-no-wake", "run-leaves-serving",
+	"run-no-pair", "block-keeps-peer", "poll-bad-cas", "unblock-to-running",
+	"poll-sets-runnable", "destroy-ebusy", "unregister-dangling", "unregister-no-wake",
+	"wake-spin"}
+
+func bugByName(name string) (bug, bool) {
+	for b := bugNone; b < numBugs; b++ {
+		if bugNames[b] == name {
+			return b, true
+		}
+	}
+	return 0, false
+}
+
+// BugNames lists the deliberate bugs Config.Bug accepts, sorted.
+func BugNames() []string {
+	ns := append([]string(nil), bugNames[1:]...)
+	sort.Strings(ns)
+	return ns
+}

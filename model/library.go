@@ -1,0 +1,825 @@
+package model
+
+// This file is the library level: libumcg's user-space steps. Each step is
+// at most one access to memory another thread may touch (a load, a CAS, a
+// store, a free) or one syscall; thread-local computation is folded into the
+// step before it. Step numbers (Thread.LPC) are the lp* constants below.
+// Where Fixed differs from Seed, the comment names the finding (see
+// docs/findings.md and docs/semantics.md).
+
+// Library step numbers, per call.
+const (
+	lpEntry = 0
+
+	// register_*
+	lpRegGroup   = 1 // load group->group_id
+	lpRegSys     = 2 // sys_umcg_register_task
+	lpRegResumed = 3 // the worker was run: return
+
+	// unregister_task
+	lpUnregFree  = 1
+	lpUnregClear = 2
+
+	// wait (and the wait half of swap)
+	// (numbered apart from wake's, because swap goes on with them)
+	lpWaitSys    = 10 // sys_umcg_wait
+	lpWaitCheck  = 11 // after the syscall: load own state, loop while RUNNABLE
+	lpWaitCancel = 12 // fixed: CAS RUNNABLE->RUNNING after an error
+	lpWaitDeq    = 13 // CAS RUNNING|WAKEUP_QUEUED->RUNNING
+
+	// wake and swap
+	lpWakeCAS     = 1 // CAS next RUNNABLE->RUNNING
+	lpWakeQueue   = 2 // CAS next RUNNING->RUNNING|WAKEUP_QUEUED
+	lpWakeSys     = 3 // sys_umcg_wake, retried on EAGAIN
+	lpSwapPrepare = 4 // prepare_wait: CAS self RUNNING->RUNNABLE
+	lpSwapDeq     = 5 // prepare_wait: CAS self RUNNING|WAKEUP_QUEUED->RUNNING
+	lpSwapSys     = 6 // sys_umcg_swap, retried on EAGAIN
+	lpSwapDone    = 7 // after sys_umcg_swap
+
+	// create_group
+	lpCreateMalloc = 1
+	// destroy_group
+	lpDestroySys  = 1
+	lpDestroyFree = 2
+
+	// poll_worker
+	lpPollSys  = 1
+	lpPollDone = 2 // CAS self POLLING->PROCESSING, return the worker
+
+	// run_worker
+	lpRunCASWorker = 1 // CAS worker RUNNABLE->RUNNING
+	lpRunCASSelf   = 2 // CAS self PROCESSING->SERVING
+	lpRunSys       = 3 // sys_umcg_run_worker, retried on EAGAIN
+	lpRunDone      = 4 // CAS self SERVING->PROCESSING, return the peer
+	lpRunUndo      = 5 // fixed: undo both CASes after a failed syscall
+
+	// get_task_state
+	lpStateLoad = 1
+)
+
+// Local bits.
+const (
+	localShouldWake = 1 << 0
+	localShouldWait = 1 << 1
+)
+
+// utid encodes thread t as the library's umcg_tid: 0 is UMCG_NONE.
+func utid(t int8) int16 {
+	if t < 0 {
+		return 0
+	}
+	return int16(t) + 1
+}
+
+// loadTLSVar loads *utid, the thread-local umcg_task_tls of thread owner,
+// into th.Ptr. In the seed the variable is thread-local storage, which is
+// gone once its thread has ended; the fixed library keeps it in a
+// process-wide table (finding tls-after-exit).
+func (m *Model) loadTLSVar(s *State, th *Thread, owner int8, o *Observation) bool {
+	if owner < 0 {
+		// *(UMCG_NONE): the load faults and SIGSEGV ends the process.
+		o.Label += ": NULL dereference, SIGSEGV"
+		th.Status = Killed
+		th.Ptr = None
+		return false
+	}
+	ot := &s.T[owner]
+	if !m.fixed() && ot.Status != Alive {
+		o.UAF = true
+	}
+	if ot.TLS == 0 {
+		th.Ptr = None
+		return false
+	}
+	th.Ptr, th.PtrGen = owner, ot.TLS
+	return true
+}
+
+// touchTLS records an access through th.Ptr; it is a use after free when
+// the allocation it points to was freed.
+func touchTLS(s *State, th *Thread, o *Observation) *Thread {
+	ot := &s.T[th.Ptr]
+	if ot.Gen != th.PtrGen || ot.Freed {
+		o.UAF = true
+	}
+	return ot
+}
+
+// touchOwnTLS records an access to the thread's own task_tls.
+func touchOwnTLS(th *Thread, o *Observation) {
+	if th.TLS == 0 || th.TLS != th.Gen || th.Freed {
+		o.UAF = true
+	}
+}
+
+func touchGroup(s *State, g int8, o *Observation) {
+	if g < 0 || int(g) >= int(s.G) || s.Grp[g].Lib != 1 {
+		o.UAF = true
+	}
+}
+
+// ret returns from the library call in progress.
+func (m *Model) ret(s *State, t int8, o *Observation, v int16, e Errno, setErrno bool) {
+	th := &s.T[t]
+	if setErrno {
+		th.Errno = e
+	}
+	o.Returned, o.Ret, o.Errno = true, v, th.Errno
+	o.GEntry, o.GKern = th.GEntry, th.GKern
+	th.Ret = v
+	th.Fn, th.LPC, th.Local, th.Ptr, th.PtrGen = CallNone, 0, 0, None, 0
+	th.GEntry, th.GKern = 0, 0
+	m.clientReturned(s, t)
+}
+
+func (m *Model) exit(s *State, t int8, o *Observation, label string) {
+	o.Label = label + ": exit(1)"
+	s.T[t].Status = Exited
+}
+
+// sysFailed records a syscall that returned error e at once.
+func sysFailed(th *Thread, o *Observation, e Errno) {
+	o.Syscall, o.SysErrno = true, e
+	if e != 0 && e != EAGAIN { // every caller retries or absorbs EAGAIN
+		th.GKern = e
+	}
+}
+
+// libErrno is the errno a failed syscall leaves for the caller. The seed
+// overwrites libc's errno with syscall()'s return value: `errno = ret`
+// stores -1, and `errno = -res` stores 1 (EPERM) (finding errno-overwrite).
+func (m *Model) libErrno(e Errno) Errno {
+	if m.fixed() {
+		return e
+	}
+	return -1
+}
+
+// libStep executes the next step of the library call in progress.
+func (m *Model) libStep(s *State, t int8, fault bool, o *Observation) {
+	th := &s.T[t]
+	o.Call = th.Fn
+	switch th.Fn {
+	case CallRegisterCore, CallRegisterWorker, CallRegisterServer:
+		m.stepRegister(s, t, fault, o)
+	case CallUnregister:
+		m.stepUnregister(s, t, o)
+	case CallWait:
+		m.stepWait(s, t, o)
+	case CallWake, CallSwap:
+		m.stepWakeSwap(s, t, o)
+	case CallCreateGroup:
+		m.stepCreate(s, t, fault, o)
+	case CallDestroyGroup:
+		m.stepDestroy(s, t, o)
+	case CallPollWorker:
+		m.stepPoll(s, t, o)
+	case CallRunWorker:
+		m.stepRun(s, t, fault, o)
+	case CallGetTaskState:
+		th := &s.T[t]
+		if th.LPC == lpEntry {
+			o.Label = "get_task_state: load *utid"
+			if !m.loadTLSVar(s, th, th.Arg, o) {
+				m.ret(s, t, o, int16(StateNone), 0, false)
+				return
+			}
+			th.LPC = lpStateLoad
+			return
+		}
+		o.Label = "get_task_state: load state"
+		ot := touchTLS(s, th, o)
+		m.ret(s, t, o, int16(ot.Word), 0, false)
+	}
+}
+
+func kindOf(c Call) Kind {
+	switch c {
+	case CallRegisterCore:
+		return KindCore
+	case CallRegisterWorker:
+		return KindWorker
+	}
+	return KindServer
+}
+
+func (m *Model) stepRegister(s *State, t int8, fault bool, o *Observation) {
+	th := &s.T[t]
+	switch th.LPC {
+	case lpEntry:
+		o.Label = th.Fn.String() + ": check arguments, malloc task_tls"
+		if (th.Fn != CallRegisterCore && th.Arg == None) || th.TLS != 0 {
+			th.GEntry = EINVAL
+			m.ret(s, t, o, 0, EINVAL, true)
+			return
+		}
+		if fault {
+			o.Label = th.Fn.String() + ": malloc task_tls fails"
+			th.GEntry = ENOMEM
+			m.ret(s, t, o, 0, ENOMEM, true)
+			return
+		}
+		th.Gen++
+		th.TLS, th.Freed, th.Word = th.Gen, false, StateNone
+		if th.Fn == CallRegisterCore {
+			th.LPC = lpRegSys
+		} else {
+			th.LPC = lpRegGroup
+		}
+	case lpRegGroup:
+		o.Label = th.Fn.String() + ": load group->group_id"
+		touchGroup(s, th.Arg, o)
+		th.LPC = lpRegSys
+	case lpRegSys:
+		o.Label = th.Fn.String() + ": sys_umcg_register_task"
+		var r Sys
+		if fault {
+			r = fail(ENOMEM)
+		} else {
+			g := th.Arg
+			if th.Fn == CallRegisterCore {
+				g = None
+			}
+			r = m.SysRegister(s, t, kindOf(th.Fn), g)
+		}
+		if r.Slept {
+			th.LPC = lpRegResumed
+			return
+		}
+		sysFailed(th, o, r.Errno)
+		if r.Errno != 0 {
+			th.Freed, th.TLS = true, 0
+			m.ret(s, t, o, 0, m.libErrno(r.Errno), true)
+			return
+		}
+		touchOwnTLS(th, o)
+		m.ret(s, t, o, utid(t), 0, false)
+	case lpRegResumed:
+		o.Label = th.Fn.String() + ": return self"
+		touchOwnTLS(th, o)
+		m.ret(s, t, o, utid(t), 0, false)
+	}
+}
+
+func (m *Model) stepUnregister(s *State, t int8, o *Observation) {
+	th := &s.T[t]
+	switch th.LPC {
+	case lpEntry:
+		o.Label = "unregister_task: sys_umcg_unregister_task"
+		if th.TLS == 0 {
+			th.GEntry = EINVAL
+			m.ret(s, t, o, -1, EINVAL, true)
+			return
+		}
+		r := fail(EINVAL)
+		if th.Kind != KindNone {
+			r = m.SysUnregister(s, t)
+		}
+		sysFailed(th, o, r.Errno)
+		if r.Errno != 0 {
+			m.ret(s, t, o, -1, m.libErrno(r.Errno), true)
+			return
+		}
+		th.LPC = lpUnregFree
+		if m.fixed() && m.bug != bugUnregisterDangling {
+			// The fixed library never frees a task_tls: it stays in a
+			// per-thread cache for the life of the process, so a
+			// pointer loaded before the NULL store still reads a state
+			// word, NONE (finding unregister-free-race).
+			th.LPC = lpUnregClear
+		}
+	case lpUnregFree:
+		o.Label = "unregister_task: free task_tls"
+		touchOwnTLS(th, o)
+		th.Freed = true
+		if m.bug == bugUnregisterDangling {
+			m.ret(s, t, o, 0, 0, false)
+			return
+		}
+		th.LPC = lpUnregClear
+	case lpUnregClear:
+		o.Label = "unregister_task: store task_tls = NULL"
+		th.TLS = 0
+		m.ret(s, t, o, 0, 0, false)
+	}
+}
+
+// stepWait is umcg_wait, and the do_wait loop that swap shares.
+func (m *Model) stepWait(s *State, t int8, o *Observation) {
+	th := &s.T[t]
+	name := th.Fn.String()
+	switch th.LPC {
+	case lpEntry:
+		o.Label = "wait: CAS self RUNNING->RUNNABLE"
+		if th.TLS == 0 {
+			th.GEntry = EINVAL
+			m.ret(s, t, o, -1, EINVAL, true)
+			return
+		}
+		touchOwnTLS(th, o)
+		switch th.Word {
+		case StateRunning:
+			th.Word = StateRunnable
+			th.LPC = lpWaitSys
+		case StateRunning | FlagWakeupQueued:
+			th.LPC = lpWaitDeq
+		default:
+			th.GEntry = EINVAL
+			m.ret(s, t, o, -1, EINVAL, true)
+		}
+	case lpWaitDeq:
+		o.Label = "wait: CAS self RUNNING|WAKEUP_QUEUED->RUNNING"
+		touchOwnTLS(th, o)
+		if th.Word != StateRunning|FlagWakeupQueued {
+			th.GEntry = EINVAL
+			m.ret(s, t, o, -1, EINVAL, true)
+			return
+		}
+		th.Word = StateRunning
+		m.ret(s, t, o, 0, 0, false)
+	case lpWaitSys:
+		o.Label = name + ": sys_umcg_wait"
+		r := m.SysWait(s, t)
+		th.LPC = lpWaitCheck
+		if !r.Slept {
+			sysFailed(th, o, r.Errno)
+			th.SysRet = r.Errno
+		}
+	case lpWaitCheck:
+		m.waitCheck(s, t, o)
+	case lpWaitCancel:
+		o.Label = name + ": CAS self RUNNABLE->RUNNING to cancel the wait"
+		touchOwnTLS(th, o)
+		if th.Word == StateRunnable {
+			th.Word = StateRunning
+			m.ret(s, t, o, -1, th.GKern, true)
+			return
+		}
+		m.ret(s, t, o, 0, 0, false) // woken meanwhile: the wakeup wins
+	}
+}
+
+// waitCheck is the loop of umcg_do_wait after sys_umcg_wait returned.
+func (m *Model) waitCheck(s *State, t int8, o *Observation) {
+	th := &s.T[t]
+	e := th.SysRet
+	o.Label = th.Fn.String() + ": load own state after the syscall"
+	if e != 0 && e != EAGAIN {
+		th.GKern = e
+		if m.fixed() && e == EINTR {
+			th.LPC = lpWaitCancel
+			o.Label = th.Fn.String() + ": the syscall returned EINTR"
+			return
+		}
+		m.ret(s, t, o, -1, e, true)
+		return
+	}
+	touchOwnTLS(th, o)
+	if th.Word == StateRunnable {
+		th.LPC = lpWaitSys
+		return
+	}
+	m.ret(s, t, o, 0, 0, false)
+}
+
+func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
+	th := &s.T[t]
+	name := th.Fn.String()
+	switch th.LPC {
+	case lpEntry:
+		o.Label = name + ": load *next"
+		if !m.loadTLSVar(s, th, th.Arg, o) {
+			th.GEntry = EINVAL
+			m.ret(s, t, o, -1, EINVAL, true)
+			return
+		}
+		th.LPC = lpWakeCAS
+	case lpWakeCAS:
+		o.Label = name + ": CAS next RUNNABLE->RUNNING"
+		nt := touchTLS(s, th, o)
+		switch nt.Word {
+		case StateRunnable:
+			nt.Word = StateRunning
+			th.Local |= localShouldWake
+			m.afterPrepareWake(s, t, o)
+		case StateRunning:
+			th.LPC = lpWakeQueue
+		case StateRunning | FlagWakeupQueued:
+			// The header promises an error; the seed spins (OP_AGAIN)
+			// until the wakeup is consumed (finding wake-queued-spin).
+			th.GEntry = EAGAIN
+			if m.fixed() && m.bug != bugWakeSpin {
+				m.ret(s, t, o, -1, EAGAIN, true)
+				return
+			}
+			o.Retry = true
+		default:
+			th.GEntry = EINVAL
+			m.ret(s, t, o, -1, EINVAL, true)
+		}
+	case lpWakeQueue:
+		o.Label = name + ": CAS next RUNNING->RUNNING|WAKEUP_QUEUED"
+		nt := touchTLS(s, th, o)
+		switch nt.Word {
+		case StateRunning:
+			nt.Word = StateRunning | FlagWakeupQueued
+			m.afterPrepareWake(s, t, o)
+		case StateRunnable:
+			th.LPC = lpWakeCAS
+			o.Retry = true
+		default:
+			th.GEntry = EINVAL
+			m.ret(s, t, o, -1, EINVAL, true)
+		}
+	case lpWakeSys:
+		o.Label = name + ": sys_umcg_wake"
+		if !m.fixed() {
+			touchTLS(s, th, o) // reads next_utls->tid on every retry
+		}
+		r := m.SysWake(s, t, th.Ptr)
+		sysFailed(th, o, r.Errno)
+		if s.T[t].Status == Killed {
+			o.Label = name + ": sys_umcg_wake: SIGSEGV"
+			return
+		}
+		switch r.Errno {
+		case 0:
+			m.ret(s, t, o, 0, 0, false)
+		case EAGAIN:
+			o.Retry = true
+		default:
+			m.ret(s, t, o, -1, r.Errno, true)
+		}
+	default:
+		m.stepWait(s, t, o) // swap's wait half
+	case lpSwapPrepare:
+		o.Label = "swap: CAS self RUNNING->RUNNABLE"
+		if th.TLS == 0 {
+			th.GEntry = EINVAL
+			m.ret(s, t, o, -1, EINVAL, true)
+			return
+		}
+		touchOwnTLS(th, o)
+		switch th.Word {
+		case StateRunning:
+			th.Word = StateRunnable
+			th.Local |= localShouldWait
+			m.afterPrepareWait(s, t, o)
+		case StateRunning | FlagWakeupQueued:
+			th.LPC = lpSwapDeq
+		default:
+			th.GEntry = EINVAL
+			m.ret(s, t, o, -1, EINVAL, true)
+		}
+	case lpSwapDeq:
+		o.Label = "swap: CAS self RUNNING|WAKEUP_QUEUED->RUNNING"
+		touchOwnTLS(th, o)
+		if th.Word != StateRunning|FlagWakeupQueued {
+			th.GEntry = EINVAL
+			m.ret(s, t, o, -1, EINVAL, true)
+			return
+		}
+		th.Word = StateRunning
+		m.afterPrepareWait(s, t, o)
+	case lpSwapSys:
+		o.Label = "swap: sys_umcg_swap"
+		if !m.fixed() {
+			touchTLS(s, th, o)
+		}
+		r := m.SysSwap(s, t, th.Ptr)
+		if s.T[t].Status == Killed {
+			o.Label = "swap: sys_umcg_swap: SIGSEGV"
+			return
+		}
+		if r.Slept {
+			th.LPC = lpSwapDone
+			return
+		}
+		sysFailed(th, o, r.Errno)
+		if r.Errno == EAGAIN && !m.fixed() {
+			o.Retry = true
+			return
+		}
+		if m.fixed() {
+			if r.Errno == EAGAIN {
+				// Our own wakeup came first: no need to sleep.
+				th.SysRet = 0
+				th.LPC = lpWaitCheck
+				return
+			}
+			// Next is gone: take back our own wait and report it.
+			th.GKern = r.Errno
+			th.LPC = lpWaitCancel
+			return
+		}
+		m.ret(s, t, o, -1, r.Errno, true)
+	case lpSwapDone:
+		if m.fixed() {
+			// The fixed library loops on its state word as umcg_wait
+			// does (finding swap-spurious).
+			m.waitCheck(s, t, o)
+			return
+		}
+		o.Label = "swap: return after sys_umcg_swap"
+		if e := th.SysRet; e != 0 {
+			th.GKern = e
+			m.ret(s, t, o, -1, e, true)
+			return
+		}
+		m.ret(s, t, o, 0, 0, false)
+	}
+}
+
+// afterPrepareWake continues wake or swap once the wakeup of next was
+// prepared (should_wake says whether a syscall must deliver it).
+func (m *Model) afterPrepareWake(s *State, t int8, o *Observation) {
+	th := &s.T[t]
+	if th.Fn == CallSwap {
+		th.LPC = lpSwapPrepare
+		return
+	}
+	if th.Local&localShouldWake != 0 {
+		th.LPC = lpWakeSys
+		return
+	}
+	m.ret(s, t, o, 0, 0, false)
+}
+
+// afterPrepareWait picks swap's syscall from should_wake and should_wait.
+func (m *Model) afterPrepareWait(s *State, t int8, o *Observation) {
+	th := &s.T[t]
+	wakeNext, waitSelf := th.Local&localShouldWake != 0, th.Local&localShouldWait != 0
+	switch {
+	case wakeNext && waitSelf:
+		th.LPC = lpSwapSys
+	case wakeNext:
+		th.LPC = lpWakeSys
+	case waitSelf:
+		th.LPC = lpWaitSys
+	default:
+		m.ret(s, t, o, 0, 0, false)
+	}
+}
+
+func (m *Model) stepCreate(s *State, t int8, fault bool, o *Observation) {
+	th := &s.T[t]
+	switch th.LPC {
+	case lpEntry:
+		o.Label = "create_group: sys_umcg_create_group"
+		g, r := None, fail(ENOMEM)
+		if !fault {
+			g, r = m.SysCreateGroup(s)
+		}
+		sysFailed(th, o, r.Errno)
+		if r.Errno != 0 {
+			if m.fixed() {
+				m.ret(s, t, o, 0, r.Errno, true)
+			} else {
+				// `errno = -res; return -1;` (finding create-returns-minus-one)
+				m.ret(s, t, o, -1, EPERM, true)
+			}
+			return
+		}
+		th.Ptr = g
+		th.LPC = lpCreateMalloc
+	case lpCreateMalloc:
+		o.Label = "create_group: malloc umcg_group"
+		if fault {
+			o.Label = "create_group: malloc umcg_group fails"
+			th.GEntry = ENOMEM
+			m.ret(s, t, o, 0, ENOMEM, true)
+			return
+		}
+		s.Grp[th.Ptr].Lib = 1
+		m.ret(s, t, o, int16(th.Ptr)+1, 0, false)
+	}
+}
+
+func (m *Model) stepDestroy(s *State, t int8, o *Observation) {
+	th := &s.T[t]
+	switch th.LPC {
+	case lpEntry:
+		o.Label = "destroy_group: load group->group_id"
+		touchGroup(s, th.Arg, o)
+		th.LPC = lpDestroySys
+	case lpDestroySys:
+		o.Label = "destroy_group: sys_umcg_destroy_group"
+		r := m.SysDestroyGroup(s, th.Arg)
+		sysFailed(th, o, r.Errno)
+		if r.Errno != 0 {
+			e := EPERM // `errno = -res` with res == -1
+			if m.fixed() {
+				e = r.Errno
+				if e == EBUSY && m.bug != bugDestroyEBUSY {
+					e = EAGAIN // as the header documents
+				}
+			}
+			m.ret(s, t, o, -1, e, true)
+			return
+		}
+		th.LPC = lpDestroyFree
+	case lpDestroyFree:
+		o.Label = "destroy_group: free umcg_group"
+		touchGroup(s, th.Arg, o)
+		s.Grp[th.Arg].Lib = 2
+		m.ret(s, t, o, 0, 0, false)
+	}
+}
+
+func (m *Model) stepPoll(s *State, t int8, o *Observation) {
+	th := &s.T[t]
+	switch th.LPC {
+	case lpEntry:
+		o.Label = "poll_worker: CAS self PROCESSING->POLLING"
+		touchOwnTLS(th, o)
+		want, to := StateProcessing, StatePolling
+		if m.bug == bugPollBadCAS {
+			want = StateServing
+		}
+		if m.bug == bugPollSetsRunnable {
+			to = StateRunnable
+		}
+		if th.Word != want {
+			if m.fixed() && m.bug != bugPollBadCAS {
+				th.GEntry = EINVAL
+				m.ret(s, t, o, 0, EINVAL, true)
+				return
+			}
+			m.exit(s, t, o, "poll_worker: wrong server state before")
+			return
+		}
+		th.Word = to
+		th.LPC = lpPollSys
+	case lpPollSys:
+		o.Label = "poll_worker: sys_umcg_poll_worker"
+		r := m.SysPollWorker(s, t)
+		th.LPC = lpPollDone
+		if !r.Slept {
+			sysFailed(th, o, r.Errno)
+			th.SysRet = r.Errno
+		}
+	case lpPollDone:
+		o.Label = "poll_worker: CAS self POLLING->PROCESSING"
+		touchOwnTLS(th, o)
+		want := StatePolling
+		if m.bug == bugPollSetsRunnable {
+			want = StateRunnable
+		}
+		e := th.SysRet
+		if e != 0 {
+			th.GKern = e
+		}
+		if th.Word != want {
+			if m.fixed() {
+				m.ret(s, t, o, 0, EINVAL, true)
+				return
+			}
+			m.exit(s, t, o, "poll_worker: wrong server state after")
+			return
+		}
+		th.Word = StateProcessing
+		if e != 0 {
+			if m.fixed() {
+				m.ret(s, t, o, 0, e, true)
+				return
+			}
+			m.exit(s, t, o, "poll_worker: unexpected result")
+			return
+		}
+		w := th.Out
+		if w >= 0 && (s.T[w].Freed || s.T[w].Gen == 0) {
+			o.UAF = true // umcg_task_to_utid reads the worker's task_tls
+		}
+		m.ret(s, t, o, utid(w), 0, false)
+	}
+}
+
+func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
+	th := &s.T[t]
+	switch th.LPC {
+	case lpEntry:
+		o.Label = "run_worker: load *worker"
+		if !m.loadTLSVar(s, th, th.Arg, o) {
+			// The seed returns UMCG_NONE with errno untouched, so what
+			// the caller reads depends on an older call (finding
+			// run-none-errno). The fixed library says errno 0 for a
+			// worker that unregistered, ESRCH for one that never
+			// registered.
+			e := ESRCH
+			if s.T[th.Arg].Gen > 0 {
+				e = 0
+			}
+			th.GEntry = e
+			if e == 0 {
+				th.GEntry = EntryUnregistered
+			}
+			m.ret(s, t, o, 0, e, m.fixed())
+			return
+		}
+		th.LPC = lpRunCASWorker
+	case lpRunCASWorker:
+		o.Label = "run_worker: CAS worker RUNNABLE->RUNNING"
+		wt := touchTLS(s, th, o)
+		if wt.Word != StateRunnable {
+			if m.fixed() {
+				e := EINVAL
+				th.GEntry = EINVAL
+				if wt.Word == StateNone {
+					e, th.GEntry = 0, EntryUnregistered
+				}
+				m.ret(s, t, o, 0, e, true)
+				return
+			}
+			m.exit(s, t, o, "run_worker: wrong worker state")
+			return
+		}
+		wt.Word = StateRunning
+		th.LPC = lpRunCASSelf
+	case lpRunCASSelf:
+		o.Label = "run_worker: CAS self PROCESSING->SERVING"
+		touchOwnTLS(th, o)
+		if th.Word != StateProcessing {
+			if m.fixed() {
+				th.GEntry = EINVAL
+				th.LPC = lpRunUndo
+				return
+			}
+			m.exit(s, t, o, "run_worker: wrong server state")
+			return
+		}
+		th.Word = StateServing
+		th.LPC = lpRunSys
+	case lpRunSys:
+		o.Label = "run_worker: sys_umcg_run_worker"
+		if !m.fixed() {
+			touchTLS(s, th, o) // reads worker_utls->tid on every retry
+		}
+		r := fail(ESRCH)
+		if !fault {
+			r = m.SysRunWorker(s, t, th.Ptr)
+		}
+		if r.Slept {
+			th.LPC = lpRunDone
+			return
+		}
+		sysFailed(th, o, r.Errno)
+		if r.Errno == EAGAIN {
+			o.Retry = true
+			return
+		}
+		if m.fixed() {
+			th.SysRet = r.Errno
+			th.LPC = lpRunUndo
+			return
+		}
+		// The seed prints and returns, leaving itself SERVING and the
+		// worker RUNNING (finding run-error-leaves-serving).
+		m.ret(s, t, o, 0, r.Errno, true)
+	case lpRunUndo:
+		o.Label = "run_worker: undo: CAS worker RUNNING->RUNNABLE, self SERVING->PROCESSING"
+		wt := touchTLS(s, th, o)
+		if wt.Word == StateRunning {
+			wt.Word = StateRunnable
+		}
+		if th.Word == StateServing {
+			th.Word = StateProcessing
+		}
+		e := th.SysRet
+		if th.GEntry != 0 {
+			e = th.GEntry
+		}
+		m.ret(s, t, o, 0, e, true)
+	case lpRunDone:
+		o.Label = "run_worker: CAS self SERVING->PROCESSING"
+		touchOwnTLS(th, o)
+		if e := th.SysRet; e != 0 {
+			th.GKern = e
+			if !m.fixed() {
+				m.ret(s, t, o, 0, e, true)
+				return
+			}
+		}
+		if m.bug != bugRunLeavesServing {
+			if th.Word != StateServing {
+				if m.fixed() {
+					m.ret(s, t, o, 0, EINVAL, true)
+					return
+				}
+				m.exit(s, t, o, "run_worker: wrong server state")
+				return
+			}
+			th.Word = StateProcessing
+		}
+		w := th.Out
+		if w < 0 {
+			// UMCG_NONE: the worker unregistered. The seed leaves errno
+			// as it was (finding run-none-errno).
+			m.ret(s, t, o, 0, 0, m.fixed())
+			return
+		}
+		if !m.fixed() && (s.T[w].Freed || s.T[w].Gen == 0) {
+			o.UAF = true // umcg_task_to_utid reads the worker's task_tls
+		}
+		m.ret(s, t, o, utid(w), 0, false)
+	}
+}

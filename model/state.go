@@ -1,0 +1,230 @@
+package model
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// Bounds of the model. They bound the fixed-size arrays of State, which is
+// copied by value on every step, so they are kept small.
+const (
+	MaxThreads = 16
+	MaxGroups  = 4
+)
+
+// None marks an absent thread or group in int8 fields.
+const None int8 = -1
+
+// Sleep says where a thread sleeps in the kernel.
+type Sleep uint8
+
+// Sleeps. SleepIO is a worker's own blocking syscall (the worker is BLOCKED);
+// the others are UMCG sleeps.
+const (
+	Awake     Sleep = iota
+	SleepWait       // sys_umcg_wait (for a served worker: its context switch to the server)
+	SleepSwap       // sys_umcg_swap
+	SleepIdle       // a worker registered or unblocked, waiting to be run
+	SleepPoll       // a server in sys_umcg_poll_worker
+	SleepRun        // a server in sys_umcg_run_worker
+	SleepIO         // a worker in a blocking syscall
+)
+
+func (s Sleep) String() string {
+	return [...]string{"awake", "wait", "swap", "idle", "poll", "run", "io"}[s]
+}
+
+// Wake says why a sleeping thread was made runnable; it is consumed when the
+// thread resumes.
+type Wake uint8
+
+// Wake reasons.
+const (
+	WakeNone     Wake = iota
+	WakeNormal        // by the protocol (wake, run, handoff, block, ...)
+	WakeSignal        // a signal (fault eintr)
+	WakeSpurious      // a spurious wakeup (fault spurious)
+)
+
+// Reason says why a server's run_worker sleep ended; it is kernel state
+// that the fixed kernel reports and a ghost for the seed's.
+type Reason uint8
+
+// Reasons.
+const (
+	ReasonNone Reason = iota
+	ReasonBlocked
+	ReasonYielded
+	ReasonUnregistered
+	ReasonPreempted
+)
+
+func (r Reason) String() string {
+	return [...]string{"none", "blocked", "yielded", "unregistered", "preempted"}[r]
+}
+
+// Status is a thread's life.
+type Status uint8
+
+// Statuses. Exited and Killed end the whole process.
+const (
+	Alive    Status = iota
+	Finished        // its program completed
+	Exited          // libumcg called exit(1)
+	Killed          // the kernel sent it a fatal SIGSEGV
+	Dead            // it died without unregistering (fault death)
+	Aborted         // the client gave up after an unexpected result
+)
+
+func (s Status) String() string {
+	return [...]string{"alive", "finished", "exited", "killed", "dead", "aborted"}[s]
+}
+
+// Thread is everything the model keeps for one thread: its client program,
+// the library call in progress, its user memory, the kernel's view of the
+// task, and ghost fields for the properties.
+type Thread struct {
+	// Client program.
+	PC     uint8
+	Iter   uint8
+	Status Status
+	Sig    uint8 // client flags other threads await (bit 0: ready, bit 1: done)
+
+	// Library call in progress (Fn == CallNone outside the library).
+	Fn     Call
+	LPC    uint8 // step within Fn
+	Arg    int8  // argument: thread (utid) or group handle, None for UMCG_NONE
+	Ptr    int8  // a task_tls pointer the call loaded: owner thread, None = NULL
+	PtrGen uint8 // allocation generation Ptr points to
+	Local  uint8 // other locals (should_wake, should_wait, loaded state)
+	Ret    int16 // return value of the last call (see Observation.Ret)
+	Errno  Errno // the thread's errno
+	SysRet Errno // the last syscall's result: 0 or an errno
+
+	// User memory owned by the thread.
+	TLS   uint8     // umcg_task_tls: 0 = NULL, else the generation it points to
+	Gen   uint8     // generation of the latest task_tls allocation
+	Freed bool      // the latest allocation was freed
+	Word  TaskState // umcg_task.state in the latest allocation
+
+	// Kernel.
+	Kind   Kind
+	Group  int8
+	Peer   int8
+	InWait bool
+	Sleep  Sleep
+	Wake   Wake
+	Out    int8   // out-parameter of poll/run: a task or None
+	Reason Reason // why the last run_worker sleep ended
+
+	// Ghost.
+	GEntry Errno // the errno the call's entry checks require, if any
+	GKern  Errno // the errno the kernel returned in this call, if any
+}
+
+// Group is a UMCG group: the library's struct umcg_group and the kernel's group.
+type Group struct {
+	Lib     uint8 // struct umcg_group: 0 never allocated, 1 live, 2 freed
+	Exists  bool  // the kernel's group exists
+	NrTasks uint8
+	NWait   uint8
+	Waiters [MaxThreads]int8 // UNBLOCKED workers or polling servers, never both
+	NGhost  uint8
+	Ghost   [MaxThreads]int8 // ghost: UNBLOCKED workers in unblock order
+}
+
+// State is one state of the library-level model. It is a plain value: copy
+// it to keep it. Only the first N threads and G groups are meaningful.
+type State struct {
+	N, G       uint8
+	FaultsUsed uint8
+	T          [MaxThreads]Thread
+	Grp        [MaxGroups]Group
+}
+
+// Live reports whether the process is still running: no thread has exited
+// or been killed.
+func (s *State) Live() bool {
+	for i := 0; i < int(s.N); i++ {
+		if st := s.T[i].Status; st == Exited || st == Killed {
+			return false
+		}
+	}
+	return true
+}
+
+const threadBytes = 28
+
+// AppendEncoding appends the canonical encoding of s to b. Two states are
+// equal exactly when their encodings are equal.
+func (s *State) AppendEncoding(b []byte) []byte {
+	b = append(b, s.N, s.G, s.FaultsUsed)
+	for i := 0; i < int(s.N); i++ {
+		t := &s.T[i]
+		var fl uint8
+		if t.Freed {
+			fl |= 1
+		}
+		if t.InWait {
+			fl |= 2
+		}
+		b = append(b, t.PC, t.Iter, uint8(t.Status), t.Sig, uint8(t.Fn), t.LPC,
+			uint8(t.Arg), uint8(t.Ptr), t.PtrGen, t.Local)
+		b = binary.LittleEndian.AppendUint16(b, uint16(t.Ret))
+		b = append(b, uint8(t.Errno), uint8(t.SysRet), t.TLS, t.Gen, fl)
+		b = binary.LittleEndian.AppendUint16(b, uint16(t.Word))
+		b = append(b, uint8(t.Kind), uint8(t.Group), uint8(t.Peer), uint8(t.Sleep),
+			uint8(t.Wake), uint8(t.Out), uint8(t.Reason), uint8(t.GEntry), uint8(t.GKern))
+	}
+	for g := 0; g < int(s.G); g++ {
+		gr := &s.Grp[g]
+		ex := uint8(0)
+		if gr.Exists {
+			ex = 1
+		}
+		b = append(b, gr.Lib, ex, gr.NrTasks, gr.NWait)
+		for i := 0; i < int(gr.NWait); i++ {
+			b = append(b, uint8(gr.Waiters[i]))
+		}
+		b = append(b, gr.NGhost)
+		for i := 0; i < int(gr.NGhost); i++ {
+			b = append(b, uint8(gr.Ghost[i]))
+		}
+	}
+	return b
+}
+
+// EncodedSize is the upper bound of the encoding's length in bytes.
+const EncodedSize = 3 + MaxThreads*threadBytes + MaxGroups*(6+2*MaxThreads)
+
+// Fingerprint is a 64-bit hash of the canonical encoding. It is
+// deterministic across runs and machines.
+func (s *State) Fingerprint() uint64 {
+	var buf [EncodedSize + 8]byte
+	return Hash(s.AppendEncoding(buf[:0]))
+}
+
+// Hash is the 64-bit hash Fingerprint uses: 8 bytes at a time through a
+// multiply-xorshift mixer, finished with splitmix64's finalizer.
+func Hash(b []byte) uint64 {
+	h := uint64(len(b)) * 0x9E3779B97F4A7C15
+	for len(b) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xbf58476d1ce4e5b9
+		h = bits.RotateLeft64(h, 31)
+		b = b[8:]
+	}
+	if len(b) > 0 {
+		var w uint64
+		for i, c := range b {
+			w |= uint64(c) << (8 * i)
+		}
+		h = (h ^ w) * 0xbf58476d1ce4e5b9
+		h = bits.RotateLeft64(h, 31)
+	}
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}

@@ -1,0 +1,251 @@
+package model
+
+// ActionKind is what moves the model one step.
+type ActionKind uint8
+
+// Action kinds, in the order Enabled lists them for each thread.
+const (
+	// ActStep: the thread executes its next step (a library step, a client
+	// step, or finishing a syscall after a wakeup).
+	ActStep ActionKind = iota
+	// ActFail: the thread's next step, a malloc or a syscall, fails (fault).
+	ActFail
+	// ActUnblock: kernel event, the worker's blocking syscall completes.
+	ActUnblock
+	// ActPreempt: kernel event, the running served worker is preempted.
+	ActPreempt
+	// ActSignal: a signal interrupts the thread's UMCG sleep (fault eintr).
+	ActSignal
+	// ActSpurious: the sleeping thread is woken for no reason.
+	ActSpurious
+	// ActDie: the thread dies without unregistering.
+	ActDie
+)
+
+var actionNames = [...]string{"step", "fail", "unblock", "preempt", "signal", "spurious", "die"}
+
+func (k ActionKind) String() string { return actionNames[k] }
+
+// ParseActionKind is the inverse of ActionKind.String.
+func ParseActionKind(s string) (ActionKind, bool) {
+	for i, n := range actionNames {
+		if n == s {
+			return ActionKind(i), true
+		}
+	}
+	return 0, false
+}
+
+// Action is one enabled move of the model.
+type Action struct {
+	Kind   ActionKind
+	Thread int8
+}
+
+// Observation is what a step did, for properties and for people.
+type Observation struct {
+	Action Action
+	// Label names the step: "poll_worker: CAS self PROCESSING->POLLING",
+	// "kernel: unblock", ... Labels are static strings.
+	Label string
+	// Call is the library call the step belongs to, CallNone for client
+	// steps and kernel events.
+	Call Call
+	// Syscall is set when the step made a syscall that returned at once,
+	// with SysErrno its result.
+	Syscall  bool
+	SysErrno Errno
+	// Returned is set when Call returned in this step, with Ret and Errno
+	// the values the caller sees. Ret is a utid (thread+1, 0 = UMCG_NONE),
+	// a group handle (group+1), 0/-1, or a state word, as the call returns.
+	Returned bool
+	Ret      int16
+	Errno    Errno
+	// GEntry and GKern are the ghost facts the errno contract needs at a
+	// return: the error the call's entry checks require, and the error
+	// the kernel returned in the call (0 if none).
+	GEntry, GKern Errno
+	// UAF is set when the step read or wrote freed memory: a freed
+	// task_tls, a freed umcg_group, or the TLS of a thread that exited.
+	UAF bool
+	// Retry is set when the step is one more turn of a busy retry loop.
+	Retry bool
+}
+
+// Enabled appends to buf the actions enabled in s, in a deterministic order
+// (by thread, then by ActionKind), and returns it. A state with no enabled
+// action is terminal: see Terminal.
+func (m *Model) Enabled(s *State, buf []Action) []Action {
+	if !s.Live() {
+		return buf
+	}
+	budget := int(s.FaultsUsed) < m.cfg.MaxFaults
+	f := m.cfg.Faults
+	for i := 0; i < int(s.N); i++ {
+		t := int8(i)
+		th := &s.T[i]
+		if th.Status != Alive {
+			continue
+		}
+		isWorker := m.progs[i].kind == progWorker
+		if th.Sleep != Awake {
+			if th.Wake != WakeNone {
+				buf = append(buf, Action{ActStep, t})
+			} else if th.Sleep == SleepIO {
+				buf = append(buf, Action{ActUnblock, t})
+			}
+			if budget && th.Wake == WakeNone {
+				if f&FaultEINTR != 0 && m.interruptible(th) {
+					buf = append(buf, Action{ActSignal, t})
+				}
+				if f&FaultSpurious != 0 && th.Sleep != SleepIO {
+					buf = append(buf, Action{ActSpurious, t})
+				}
+			}
+		} else {
+			if m.canStep(s, t) {
+				buf = append(buf, Action{ActStep, t})
+				if budget && m.failErrno(s, t) != 0 {
+					buf = append(buf, Action{ActFail, t})
+				}
+			}
+			if budget && f&FaultPreempt != 0 && isWorker && th.Kind == KindWorker &&
+				th.Word.Base() == StateRunning && th.Peer >= 0 {
+				buf = append(buf, Action{ActPreempt, t})
+			}
+		}
+		if budget && f&FaultDeath != 0 && isWorker {
+			buf = append(buf, Action{ActDie, t})
+		}
+	}
+	return buf
+}
+
+// interruptible reports whether a signal can end th's sleep: the sleeps
+// of poll_worker and run_worker, and a core task's wait and swap. Workers'
+// sleeps are not interrupted (see docs/semantics.md).
+func (m *Model) interruptible(th *Thread) bool {
+	switch th.Sleep {
+	case SleepPoll, SleepRun:
+		return true
+	case SleepWait, SleepSwap:
+		return th.Kind == KindCore
+	}
+	return false
+}
+
+// Step applies a, which must be enabled in s, and reports what happened.
+func (m *Model) Step(s *State, a Action) Observation {
+	o := Observation{Action: a}
+	t := a.Thread
+	th := &s.T[t]
+	switch a.Kind {
+	case ActStep, ActFail:
+		fault := a.Kind == ActFail
+		if fault {
+			s.FaultsUsed++
+		}
+		if th.Sleep != Awake {
+			o.Call = th.Fn
+			o.Label = "kernel: resume after wakeup"
+			e, again := m.Resume(s, t)
+			if again {
+				o.Label = "kernel: woken, sleeps again"
+			}
+			th.SysRet = e
+			if th.Status == Killed {
+				o.Label = "kernel: worker woken while not RUNNING with a server: SIGSEGV"
+			}
+			return o
+		}
+		if th.Fn == CallNone {
+			m.clientStep(s, t, fault, &o)
+		} else {
+			m.libStep(s, t, fault, &o)
+		}
+	case ActUnblock:
+		o.Label = "kernel: unblock (blocking syscall completes)"
+		m.Unblock(s, t)
+		if th.Status == Killed {
+			o.Label = "kernel: unblock while still linked to a server: SIGSEGV"
+		}
+	case ActPreempt:
+		s.FaultsUsed++
+		o.Label = "kernel: preempt worker"
+		m.Preempt(s, t)
+	case ActSignal:
+		s.FaultsUsed++
+		o.Label = "fault: signal interrupts the sleep"
+		wake(s, t, WakeSignal)
+	case ActSpurious:
+		s.FaultsUsed++
+		o.Label = "fault: spurious wakeup"
+		wake(s, t, WakeSpurious)
+	case ActDie:
+		s.FaultsUsed++
+		o.Label = "fault: thread dies without unregistering"
+		m.Die(s, t)
+	}
+	m.updateGhost(s)
+	return o
+}
+
+// updateGhost keeps each group's ghost queue: workers in the order they
+// became UNBLOCKED. It looks only at state words, not at the kernel's list,
+// so a kernel bug in the list cannot hide from queue-fifo.
+func (m *Model) updateGhost(s *State) {
+	for g := 0; g < int(s.G); g++ {
+		gr := &s.Grp[g]
+		for i := 0; i < int(gr.NGhost); {
+			w := &s.T[gr.Ghost[i]]
+			if w.Kind == KindWorker && w.Word == StateUnblocked && int(w.Group) == g {
+				i++
+				continue
+			}
+			removeFrom(&gr.Ghost, &gr.NGhost, gr.Ghost[i])
+		}
+	}
+	for i := 0; i < int(s.N); i++ {
+		w := &s.T[i]
+		if w.Kind != KindWorker || w.Word != StateUnblocked || w.Group < 0 {
+			continue
+		}
+		gr := &s.Grp[w.Group]
+		found := false
+		for j := 0; j < int(gr.NGhost); j++ {
+			if gr.Ghost[j] == int8(i) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			gr.Ghost[gr.NGhost] = int8(i)
+			gr.NGhost++
+		}
+	}
+}
+
+// Terminal reports whether no action is enabled in s.
+func (m *Model) Terminal(s *State) bool {
+	var buf [4 * MaxThreads]Action
+	return len(m.Enabled(s, buf[:0])) == 0
+}
+
+// ValidEnd reports whether s is a proper end of the programs: every thread
+// finished (or died by a fault), or is a server polling for work that will
+// not come. A terminal state that is not a valid end is a deadlock.
+func (m *Model) ValidEnd(s *State) bool {
+	for i := 0; i < int(s.N); i++ {
+		th := &s.T[i]
+		switch th.Status {
+		case Finished, Dead, Aborted:
+			continue
+		case Alive:
+			if th.Kind == KindServer && th.Sleep == SleepPoll && th.Wake == WakeNone {
+				continue
+			}
+		}
+		return false
+	}
+	return true
+}
