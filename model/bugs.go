@@ -7,26 +7,27 @@ import "sort"
 type bug uint8
 
 const (
-	bugNone               bug = iota
-	bugLIFOQueue              // poll_worker takes the newest UNBLOCKED worker
-	bugUnblockNoWake          // an unblocked worker is queued even when a server polls
-	bugRunLeavesServing       // run_worker returns without its CAS SERVING->PROCESSING
-	bugRunNoPair              // sys_umcg_run_worker runs the worker without linking it to the server
-	bugBlockKeepsPeer         // the fixed kernel keeps the peer link after block, as v0.1 does
-	bugPollBadCAS             // poll_worker's first CAS expects SERVING, so it exits
-	bugUnblockToRunning       // unblock makes the worker RUNNING instead of UNBLOCKED
-	bugPollSetsRunnable       // poll_worker sets the server RUNNABLE instead of POLLING
-	bugDestroyEBUSY           // destroy_group reports the kernel's EBUSY instead of EAGAIN
-	bugUnregisterDangling     // unregister frees the task_tls but leaves the pointer to it
-	bugUnregisterNoWake       // a served worker's unregister does not wake its server
-	bugWakeSpin               // umcg_wake spins on a queued wakeup (as the seed does)
+	bugNone                bug = iota
+	bugLIFOQueue               // poll_worker takes the newest UNBLOCKED worker
+	bugUnblockNoWake           // an unblocked worker is queued even when a server polls
+	bugRunLeavesServing        // run_worker returns without its CAS SERVING->PROCESSING
+	bugPreemptKeepsRunning     // preemption returns the server's run_worker but leaves the worker running
+	bugBlockKeepsPeer          // the fixed kernel keeps the peer link after block, as v0.1 does
+	bugPollBadCAS              // poll_worker's first CAS expects SERVING, so it exits
+	bugUnblockToRunning        // unblock makes the worker RUNNING instead of UNBLOCKED
+	bugPollSetsRunnable        // poll_worker sets the server RUNNABLE instead of POLLING
+	bugDestroyEBUSY            // destroy_group reports the kernel's EBUSY instead of EAGAIN
+	bugUnregisterDangling      // unregister frees the task_tls but leaves the pointer to it
+	bugUnregisterNoWake        // a served worker's unregister does not wake its server
+	bugWakeSpin                // umcg_wake spins on a queued wakeup (as the seed does)
+	bugRunEAGAINLoop           // sys_umcg_run_worker says EAGAIN for a worker sleeping idle, forever
 	numBugs
 )
 
 var bugNames = [...]string{"", "lifo-queue", "unblock-no-wake", "run-leaves-serving",
-	"run-no-pair", "block-keeps-peer", "poll-bad-cas", "unblock-to-running",
+	"preempt-keeps-running", "block-keeps-peer", "poll-bad-cas", "unblock-to-running",
 	"poll-sets-runnable", "destroy-ebusy", "unregister-dangling", "unregister-no-wake",
-	"wake-spin"}
+	"wake-spin", "run-eagain-loop"}
 
 func bugByName(name string) (bug, bool) {
 	for b := bugNone; b < numBugs; b++ {

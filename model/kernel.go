@@ -307,7 +307,8 @@ func (m *Model) SysRunWorker(s *State, t, w int8) Sys {
 	if wt.Kind != KindWorker || wt.Group != th.Group || (wt.Peer >= 0 && wt.Peer != t) {
 		return fail(EINVAL)
 	}
-	if !wt.InWait || wt.Sleep == Awake || wt.Wake != WakeNone {
+	if !wt.InWait || wt.Sleep == Awake || wt.Wake != WakeNone ||
+		(m.bug == bugRunEAGAINLoop && wt.Sleep == SleepIdle) {
 		return fail(EAGAIN)
 	}
 	if m.fixed() && wt.Word.Base() != StateRunning {
@@ -315,9 +316,7 @@ func (m *Model) SysRunWorker(s *State, t, w int8) Sys {
 	}
 	if th.Peer != w {
 		unpair(s, t)
-		if m.bug != bugRunNoPair {
-			pair(s, t, w)
-		}
+		pair(s, t, w)
 	}
 	wake(s, w, WakeNormal)
 	th.Out, th.Reason = None, ReasonNone
@@ -374,10 +373,14 @@ func (m *Model) Unblock(s *State, w int8) {
 func (m *Model) Preempt(s *State, w int8) {
 	wt := &s.T[w]
 	srv := wt.Peer
-	wt.Word = StateRunnable
 	s.T[srv].Reason = ReasonPreempted
 	s.T[srv].Out = w
 	wake(s, srv, WakeNormal)
+	if m.bug == bugPreemptKeepsRunning {
+		unpair(s, w)
+		return
+	}
+	wt.Word = StateRunnable
 	sleep(s, w, SleepIdle, true)
 }
 

@@ -11,37 +11,67 @@ import (
 type Walks struct {
 	Runs  int    // number of walks
 	Depth int    // at most this many steps per walk
-	Seed  uint64 // walk r uses the PCG stream (Seed, r)
-	First int    // index of the first walk (to replay walk k: First=k, Runs=1)
+	Seed  uint64 // walk r draws from the PCG stream (Seed, r)
+	First int    // index of the first walk (to replay walk k alone: First=k, Runs=1)
 }
 
 // WalkResult is the outcome of a batch of walks.
 type WalkResult struct {
 	Runs, Steps int
-	// Violation is the first violation found, with the walk that found it.
+	// Violation is the first violation found, in walk Run.
 	Violation *Counterexample
 	Run       int
-	// Deepest is set when some walk stopped at Depth before reaching a
-	// terminal state: its end was not checked for deadlock.
+	// Truncated counts walks stopped at Depth before a terminal state:
+	// their ends were not checked for deadlock or liveness.
 	Truncated int
 }
 
 // Walk runs random walks of m and stops at the first violation. Each step
-// picks uniformly among the enabled actions. The same Walks give the same
-// result, step for step.
+// picks uniformly among the enabled actions. Safety properties are checked
+// at every step; liveness properties at terminal states and whenever a
+// walk returns to a state it visited, which closes a lasso. The same Walks
+// give the same result, step for step.
 func Walk(m *model.Model, w Walks) WalkResult {
 	var res WalkResult
 	var buf []model.Action
 	var vs []props.Violation
 	var path []model.Action
+	seen := map[uint64]int{}
+	var live []*props.Property
+	for _, p := range props.All() {
+		if p.Live != nil {
+			live = append(live, p)
+		}
+	}
+	pending := map[pendingKey]bool{}
+	found := func(r int, c Counterexample) WalkResult {
+		c.Config = m.Config()
+		c.Actions = append([]model.Action(nil), c.Actions...)
+		res.Violation, res.Run = &c, r
+		return res
+	}
 	for r := w.First; r < w.First+w.Runs; r++ {
 		rng := rand.New(rand.NewPCG(w.Seed, uint64(r)))
 		s := m.Init()
 		path = path[:0]
+		clear(seen)
+		seen[s.Fingerprint()] = 0
+		clear(pending)
+		track(m, &s, live, pending)
 		res.Runs++
 		buf = m.Enabled(&s, buf[:0])
 		for d := 0; ; d++ {
 			if len(buf) == 0 {
+				for _, p := range live {
+					if !anyPending(pending, p) {
+						continue
+					}
+					c := Counterexample{Property: p.ID, Actions: path, Loop: -1}
+					if v, err := Confirm(m, c); err == nil {
+						c.Message = v.Message
+						return found(r, c)
+					}
+				}
 				break
 			}
 			if d >= w.Depth {
@@ -57,16 +87,54 @@ func Walk(m *model.Model, w Walks) WalkResult {
 			vs = props.CheckStep(m, &before, &s, &o, vs[:0])
 			vs = props.CheckState(m, &s, len(buf) == 0, vs)
 			if len(vs) > 0 {
-				res.Violation = &Counterexample{
-					Config:   m.Config(),
-					Property: vs[0].Property.ID,
-					Message:  vs[0].Message,
-					Actions:  append([]model.Action(nil), path...),
-				}
-				res.Run = r
-				return res
+				return found(r, Counterexample{Property: vs[0].Property.ID, Message: vs[0].Message, Actions: path, Loop: -1})
 			}
+			track(m, &s, live, pending)
+			fp := s.Fingerprint()
+			if at, ok := seen[fp]; ok {
+				for _, p := range live {
+					c := Counterexample{Property: p.ID, Actions: path, Loop: at}
+					if v, err := Confirm(m, c); err == nil {
+						c.Message = v.Message
+						return found(r, c)
+					}
+				}
+			}
+			seen[fp] = len(path)
 		}
 	}
 	return res
+}
+
+type pendingKey struct {
+	p *props.Property
+	t int
+}
+
+// track updates, for every leads-to property and thread, whether its
+// trigger has held with no goal since.
+func track(m *model.Model, s *model.State, live []*props.Property, pending map[pendingKey]bool) {
+	for _, p := range live {
+		l := p.Live
+		if l.Trigger == nil {
+			continue
+		}
+		for t := 0; t < m.Threads(); t++ {
+			k := pendingKey{p, t}
+			if l.Goal(m, s, t) {
+				delete(pending, k)
+			} else if l.Trigger(m, s, t) {
+				pending[k] = true
+			}
+		}
+	}
+}
+
+func anyPending(pending map[pendingKey]bool, p *props.Property) bool {
+	for k := range pending {
+		if k.p == p {
+			return true
+		}
+	}
+	return false
 }
