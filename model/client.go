@@ -252,6 +252,10 @@ func (m *Model) clientReturned(s *State, t int8) {
 		if r == 0 && th.Errno == ENOMEM && isRegister(in.call) {
 			return // retry a registration that ran out of memory
 		}
+		if p.strict && (r == -1 || (r == 0 && isRegister(in.call))) {
+			th.Status = Aborted // an unexpected failure: give up
+			return
+		}
 		th.Iter = 0
 		th.PC++
 	}

@@ -85,6 +85,7 @@ type program struct {
 	group  int8 // group of a server or worker
 	blocks uint8
 	script []instr
+	strict bool // give up (Aborted) on an unexpected failure; probes go on
 }
 
 // Model is a configured model: the programs of its threads and its
@@ -126,8 +127,8 @@ func New(c Config) (*Model, error) {
 	for p := 0; p < c.CorePairs; p++ {
 		a, b := int8(len(m.progs)), int8(len(m.progs)+1)
 		m.progs = append(m.progs,
-			program{kind: progScript, name: fmt.Sprintf("c%d", a), script: coreLeader(b, c.Swaps)},
-			program{kind: progScript, name: fmt.Sprintf("c%d", b), script: coreFollower(a, c.Swaps)})
+			program{kind: progScript, name: fmt.Sprintf("c%d", a), script: coreLeader(b, c.Swaps), strict: true},
+			program{kind: progScript, name: fmt.Sprintf("c%d", b), script: coreFollower(a, c.Swaps), strict: true})
 	}
 	groups := c.Groups
 	for _, name := range c.Probes {

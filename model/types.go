@@ -1,6 +1,9 @@
 package model
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 // TaskState is the u32 state word of struct umcg_task (v0.1 uapi): the state
 // in bits 0-7 and flags in bits 8-15.
@@ -279,4 +282,30 @@ func ParseFaults(s string) (Fault, bool) {
 		}
 	}
 	return f, true
+}
+
+// MarshalText encodes v as "seed" or "fixed".
+func (v Variant) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText is the inverse of MarshalText.
+func (v *Variant) UnmarshalText(b []byte) error {
+	p, ok := ParseVariant(string(b))
+	if !ok {
+		return fmt.Errorf("unknown variant %q (want seed or fixed)", b)
+	}
+	*v = p
+	return nil
+}
+
+// MarshalText encodes f as ParseFaults reads it.
+func (f Fault) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText is the inverse of MarshalText.
+func (f *Fault) UnmarshalText(b []byte) error {
+	p, ok := ParseFaults(string(b))
+	if !ok {
+		return fmt.Errorf("unknown faults %q (known: eintr, esrch, enomem, death, spurious, preempt, all, none)", b)
+	}
+	*f = p
+	return nil
 }

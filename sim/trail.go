@@ -93,6 +93,11 @@ func Confirm(m *model.Model, c Counterexample) (props.Violation, error) {
 		if !m.Terminal(last) {
 			return props.Violation{}, fmt.Errorf("the path does not end in a terminal state")
 		}
+		if !last.Live() {
+			// The process was killed or exited: that is a safety
+			// violation (no-kill, no-exit), not a liveness one.
+			return props.Violation{}, fmt.Errorf("the path ends with the process gone")
+		}
 		if msg := pendingAtEnd(m, p.Live, ss); msg != "" {
 			return props.Violation{Property: p, Message: msg}, nil
 		}

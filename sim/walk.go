@@ -13,6 +13,9 @@ type Walks struct {
 	Depth int    // at most this many steps per walk
 	Seed  uint64 // walk r draws from the PCG stream (Seed, r)
 	First int    // index of the first walk (to replay walk k alone: First=k, Runs=1)
+	// Only, when set, is the one property to look for: violations of
+	// others are ignored and the walk goes on.
+	Only string
 }
 
 // WalkResult is the outcome of a batch of walks.
@@ -39,7 +42,7 @@ func Walk(m *model.Model, w Walks) WalkResult {
 	seen := map[uint64]int{}
 	var live []*props.Property
 	for _, p := range props.All() {
-		if p.Live != nil {
+		if p.Live != nil && (w.Only == "" || w.Only == p.ID) {
 			live = append(live, p)
 		}
 	}
@@ -86,8 +89,10 @@ func Walk(m *model.Model, w Walks) WalkResult {
 			buf = m.Enabled(&s, buf[:0])
 			vs = props.CheckStep(m, &before, &s, &o, vs[:0])
 			vs = props.CheckState(m, &s, len(buf) == 0, vs)
-			if len(vs) > 0 {
-				return found(r, Counterexample{Property: vs[0].Property.ID, Message: vs[0].Message, Actions: path, Loop: -1})
+			for _, v := range vs {
+				if w.Only == "" || w.Only == v.Property.ID {
+					return found(r, Counterexample{Property: v.Property.ID, Message: v.Message, Actions: path, Loop: -1})
+				}
 			}
 			track(m, &s, live, pending)
 			fp := s.Fingerprint()
