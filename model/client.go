@@ -169,6 +169,14 @@ func (m *Model) clientStep(s *State, t int8, fault bool, o *Observation) {
 			o.Label = "client: flag seen"
 			th.PC++
 			return
+		case opCall:
+			if in.arg == argLast && th.Ret <= 0 {
+				// The previous call failed: there is nothing to pass on
+				// (a probe does not call destroy_group(UMCG_NONE)).
+				o.Label = "client: skip " + in.call.String() + ", the previous call failed"
+				th.PC++
+				return
+			}
 		}
 	}
 	c, arg, ok := m.nextCall(s, t)
@@ -205,6 +213,11 @@ func (m *Model) clientReturned(s *State, t int8) {
 			}
 		case srvRun:
 			switch {
+			case r <= 0 && th.Errno != 0:
+				// The run failed (a fault): the worker is still ours
+				// and RUNNABLE, so run it again; a worker that is gone
+				// for good comes back as UMCG_NONE, errno 0.
+				th.PC = srvRun
 			case r <= 0:
 				th.PC = srvPoll
 			case m.fixed():

@@ -104,10 +104,19 @@ func New(c Config) (*Model, error) {
 		return nil, fmt.Errorf("variant: unknown variant %d", c.Variant)
 	case c.Groups < 0 || c.Groups > MaxGroups:
 		return nil, fmt.Errorf("groups: %d is out of range 0..%d", c.Groups, MaxGroups)
-	case c.Servers < 0 || c.Workers < 0 || c.Blocks < 0 || c.CorePairs < 0 || c.Swaps < 0 || c.MaxFaults < 0:
-		return nil, fmt.Errorf("sizes must not be negative")
-	case c.Blocks > 100 || c.Swaps > 100 || c.MaxFaults > 100:
-		return nil, fmt.Errorf("blocks, swaps and max-faults must be at most 100")
+	case c.Faults&^AllFaults != 0:
+		return nil, fmt.Errorf("faults: unknown fault bits %#x", uint8(c.Faults&^AllFaults))
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"servers", c.Servers}, {"workers", c.Workers}, {"blocks", c.Blocks},
+		{"core-pairs", c.CorePairs}, {"swaps", c.Swaps}, {"max-faults", c.MaxFaults}} {
+		if f.v < 0 || f.v > 100 {
+			return nil, fmt.Errorf("%s: %d is out of range 0..100", f.name, f.v)
+		}
+	}
+	switch {
 	case c.CorePairs > 0 && c.Swaps < 1:
 		return nil, fmt.Errorf("swaps: core pairs need at least one swap")
 	}

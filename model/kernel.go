@@ -69,22 +69,86 @@ func (g *Group) waitersAreServers(s *State) bool {
 	return g.NWait > 0 && s.T[g.Waiters[0]].Kind == KindServer
 }
 
-// enqueueWorker queues an UNBLOCKED worker on its group, or hands it to the
-// longest-waiting polling server as RUNNABLE.
-func (m *Model) enqueueWorker(s *State, w int8) {
-	g := &s.Grp[s.T[w].Group]
+// processUnblocked is v0.1's process_unblocked_worker: hand an UNBLOCKED
+// worker to the longest-waiting polling server as RUNNABLE, or queue it at
+// the tail; either way the worker then sleeps until a server runs it.
+func (m *Model) processUnblocked(s *State, w int8) {
+	wt := &s.T[w]
+	g := &s.Grp[wt.Group]
 	if g.waitersAreServers(s) && m.bug != bugUnblockNoWake {
 		srv := g.Waiters[0]
 		removeFrom(&g.Waiters, &g.NWait, srv)
-		s.T[w].Word = StateRunnable
+		if s.T[srv].Peer >= 0 || wt.Peer >= 0 {
+			// WARN_ON(server_utd->peer || utd->peer): the worker is
+			// killed (finding unblock-while-peer).
+			wt.Status = Killed
+			return
+		}
+		wt.Word = StateRunnable
 		pair(s, srv, w)
 		s.T[srv].Out = w
 		wake(s, srv, WakeNormal)
+		sleep(s, w, SleepIdle, true)
 		return
 	}
-	s.T[w].Word = StateUnblocked
+	wt.Word = StateUnblocked
 	g.Waiters[g.NWait] = w
 	g.NWait++
+	sleep(s, w, SleepIdle, true)
+}
+
+// onWake is v0.1's umcg_on_wake, run by a worker whose sleep ended (its
+// blocking syscall completed, or a UMCG sleep was woken): it returns to
+// user space only RUNNING and linked to a server; BLOCKED, RUNNING-unlinked
+// and UNBLOCKED workers are (re)processed, anything else is killed.
+func (m *Model) onWake(s *State, w int8) {
+	wt := &s.T[w]
+	if m.fixed() {
+		m.onWakeFixed(s, w)
+		return
+	}
+	switch {
+	case wt.Word == StateRunning && wt.Peer >= 0:
+		wt.Sleep, wt.InWait = Awake, false
+	case wt.Word == StateBlocked || wt.Word == StateRunning || wt.Word == StateUnblocked:
+		if m.bug == bugUnblockToRunning && wt.Word == StateBlocked {
+			wt.Word = StateRunning
+			wt.Sleep, wt.InWait = Awake, false
+			return
+		}
+		wt.Word = StateUnblocked
+		m.processUnblocked(s, w)
+	default:
+		wt.Status = Killed // a RUNNABLE worker woken before it was run
+	}
+}
+
+// onWakeFixed keeps a woken worker asleep until its server runs it, and a
+// queued worker in its place in the queue (finding spurious-requeue).
+func (m *Model) onWakeFixed(s *State, w int8) {
+	wt := &s.T[w]
+	switch {
+	case wt.Word.Base() == StateRunning && wt.Peer >= 0:
+		if s.T[wt.Peer].Sleep == SleepRun {
+			wt.Sleep, wt.InWait = Awake, false
+			return
+		}
+		// The library marks the worker RUNNING before the server's
+		// syscall; a spurious wakeup in between must not let the worker
+		// run early (finding early-run).
+		sleep(s, w, SleepIdle, true)
+	case wt.Word == StateBlocked || wt.Word.Base() == StateRunning:
+		if m.bug == bugUnblockToRunning && wt.Word == StateBlocked {
+			wt.Word = StateRunning
+			wt.Sleep, wt.InWait = Awake, false
+			return
+		}
+		unpair(s, w)
+		wt.Word = StateUnblocked
+		m.processUnblocked(s, w)
+	default: // queued, or handed to a server and not yet run
+		sleep(s, w, SleepIdle, true)
+	}
 }
 
 // SysRegister is sys_umcg_register_task. A worker sleeps until a server runs it.
@@ -109,8 +173,8 @@ func (m *Model) SysRegister(s *State, t int8, kind Kind, group int8) Sys {
 		th.Word = StateProcessing
 		return ok()
 	}
-	m.enqueueWorker(s, t)
-	sleep(s, t, SleepIdle, true)
+	s.T[t].Word = StateUnblocked
+	m.processUnblocked(s, t)
 	return slept()
 }
 
@@ -159,62 +223,62 @@ func (m *Model) SysWait(s *State, t int8) Sys {
 	return slept()
 }
 
-// wakeTarget holds the checks sys_umcg_wake and sys_umcg_swap share.
-func (m *Model) wakeTarget(s *State, t, target int8) (Errno, bool) {
+// asleepInWait reports whether t sleeps in a UMCG wait that ttwu can end.
+func asleepInWait(s *State, t int8) bool {
+	tt := &s.T[t]
+	return tt.InWait && tt.Sleep != Awake && tt.Wake == WakeNone
+}
+
+// SysWake is sys_umcg_wake. v0.1 checks, in order: the target exists
+// (ESRCH), is a registered non-server (EINVAL), sleeps in a UMCG wait
+// (EAGAIN), and is not attached to a server other than the caller (the
+// caller is killed, finding wake-kills-waker); the caller's own worker is
+// detached first.
+func (m *Model) SysWake(s *State, t, target int8) Sys {
 	if !alive(s, target) {
-		return ESRCH, false
+		return fail(ESRCH)
 	}
 	tt := &s.T[target]
 	if tt.Kind == KindNone || tt.Kind == KindServer {
-		return EINVAL, false
+		return fail(EINVAL)
 	}
-	if p := tt.Peer; p >= 0 && p != t {
-		if !m.fixed() {
-			// v0.1: only an attached worker's own server may wake it.
-			s.T[t].Status = Killed
-			return 0, false
-		}
-		return EINVAL, false
-	}
-	return 0, true
-}
-
-// SysWake is sys_umcg_wake.
-func (m *Model) SysWake(s *State, t, target int8) Sys {
-	e, okk := m.wakeTarget(s, t, target)
-	if !okk {
-		return fail(e)
-	}
-	tt := &s.T[target]
-	if tt.Peer == t {
-		unpair(s, t)
-	}
-	if !tt.InWait || tt.Sleep == Awake || tt.Wake != WakeNone {
-		if m.fixed() {
-			// The state word already carries the wakeup; the target
-			// will see it before it sleeps (finding wake-eagain-spin).
-			return ok()
-		}
+	if !tt.InWait && !m.fixed() {
 		return fail(EAGAIN)
 	}
-	wake(s, target, WakeNormal)
+	if p := tt.Peer; p >= 0 {
+		if p != t {
+			if m.fixed() {
+				return fail(EINVAL)
+			}
+			s.T[t].Status = Killed
+			return fail(0)
+		}
+		unpair(s, t)
+	}
+	if !wake(s, target, WakeNormal) && !m.fixed() {
+		return fail(EAGAIN) // wake_up_process failed
+	}
+	// The fixed kernel says 0 when the target is not asleep: the state
+	// word already carries the wakeup (finding wake-eagain-spin).
 	return ok()
 }
 
 // SysSwap is sys_umcg_swap: wake next and wait, as one context switch. A
-// served worker hands its server to next.
+// served worker hands its server to next (EAGAIN if next has a peer).
 func (m *Model) SysSwap(s *State, t, next int8) Sys {
 	th := &s.T[t]
 	if th.Kind == KindNone || th.Kind == KindServer {
 		return fail(EINVAL)
 	}
-	e, okk := m.wakeTarget(s, t, next)
-	if !okk {
-		return fail(e)
+	if !alive(s, next) {
+		return fail(ESRCH)
 	}
 	nt := &s.T[next]
-	if th.Kind == KindWorker && nt.Group != th.Group {
+	if nt.Kind == KindNone || nt.Kind == KindServer || nt.Group != th.Group {
 		return fail(EINVAL)
+	}
+	if !nt.InWait && !m.fixed() {
+		return fail(EAGAIN)
 	}
 	if th.Kind == KindWorker && th.Peer >= 0 {
 		if nt.Peer >= 0 {
@@ -224,12 +288,11 @@ func (m *Model) SysSwap(s *State, t, next int8) Sys {
 		unpair(s, t)
 		pair(s, srv, next)
 	}
-	if !nt.InWait || nt.Sleep == Awake || nt.Wake != WakeNone {
-		if !m.fixed() {
-			return fail(EAGAIN)
-		}
-	} else {
-		wake(s, next, WakeNormal)
+	// do_context_switch: a failed ttwu returns EAGAIN after the server
+	// has moved (research 5.3); the fixed kernel needs no ttwu, the
+	// state word carries the wakeup.
+	if !wake(s, next, WakeNormal) && !m.fixed() {
+		return fail(EAGAIN)
 	}
 	if m.fixed() && th.Word != StateRunnable {
 		return fail(EAGAIN)
@@ -281,6 +344,13 @@ func (m *Model) SysPollWorker(s *State, t int8) Sys {
 		}
 		w := g.Waiters[i]
 		removeFrom(&g.Waiters, &g.NWait, w)
+		if s.T[w].Peer >= 0 {
+			// WARN_ON(worker_utd->peer): the worker is still linked to
+			// the server it blocked under, and the polling server is
+			// killed (finding unblock-while-peer).
+			th.Status = Killed
+			return fail(EINVAL)
+		}
 		s.T[w].Word = StateRunnable
 		pair(s, t, w)
 		th.Out = w
@@ -304,7 +374,7 @@ func (m *Model) SysRunWorker(s *State, t, w int8) Sys {
 		return fail(ESRCH)
 	}
 	wt := &s.T[w]
-	if wt.Kind != KindWorker || wt.Group != th.Group || (wt.Peer >= 0 && wt.Peer != t) {
+	if wt.Kind != KindWorker || wt.Group != th.Group {
 		return fail(EINVAL)
 	}
 	if !wt.InWait || wt.Sleep == Awake || wt.Wake != WakeNone ||
@@ -316,6 +386,11 @@ func (m *Model) SysRunWorker(s *State, t, w int8) Sys {
 	}
 	if th.Peer != w {
 		unpair(s, t)
+		// v0.1 only warns (WARN_ON(worker_utd->peer)) when the worker is
+		// still linked to another server, and links it anyway.
+		if p := wt.Peer; p >= 0 && m.fixed() {
+			return fail(EINVAL)
+		}
 		pair(s, t, w)
 	}
 	wake(s, w, WakeNormal)
@@ -329,18 +404,19 @@ func (m *Model) SysRunWorker(s *State, t, w int8) Sys {
 // server's run_worker returns it. The worker sleeps in the syscall.
 func (m *Model) Block(s *State, w int8) {
 	wt := &s.T[w]
-	if wt.Kind == KindWorker && wt.Word.Base() == StateRunning && wt.Peer >= 0 {
-		srv := wt.Peer
+	if wt.Kind == KindWorker && wt.Word == StateRunning {
 		wt.Word = StateBlocked
-		s.T[srv].Reason = ReasonBlocked
-		s.T[srv].Out = w
-		if m.fixed() && m.bug != bugBlockKeepsPeer {
-			// v0.1 keeps the link until the server's next poll or run,
-			// and a quick unblock then kills the worker
-			// (finding unblock-while-peer).
-			unpair(s, w)
+		if srv := wt.Peer; srv >= 0 {
+			s.T[srv].Reason = ReasonBlocked
+			s.T[srv].Out = w
+			if m.fixed() && m.bug != bugBlockKeepsPeer {
+				// v0.1 keeps the link until the server's next poll or
+				// run, and an early unblock then kills the worker or the
+				// next polling server (finding unblock-while-peer).
+				unpair(s, w)
+			}
+			wake(s, srv, WakeNormal)
 		}
-		wake(s, srv, WakeNormal)
 	}
 	sleep(s, w, SleepIO, false)
 }
@@ -350,22 +426,11 @@ func (m *Model) Block(s *State, w int8) {
 // or handed to a polling server; it then sleeps until a server runs it.
 func (m *Model) Unblock(s *State, w int8) {
 	wt := &s.T[w]
-	if wt.Kind != KindWorker || wt.Word.Base() != StateBlocked {
-		wt.Sleep = Awake // not a UMCG block: the syscall just returns
+	if wt.Kind != KindWorker {
+		wt.Sleep = Awake // not a UMCG task: the syscall just returns
 		return
 	}
-	if wt.Peer >= 0 {
-		// v0.1: WARN_ON(peer) and the worker is killed.
-		wt.Status = Killed
-		return
-	}
-	if m.bug == bugUnblockToRunning {
-		wt.Word = StateRunning
-		wt.Sleep = Awake
-		return
-	}
-	m.enqueueWorker(s, w)
-	sleep(s, w, SleepIdle, true)
+	m.onWake(s, w)
 }
 
 // Preempt is the kernel event of preempting a running served worker
@@ -389,6 +454,8 @@ func (m *Model) Preempt(s *State, w int8) {
 func (m *Model) Die(s *State, t int8) {
 	th := &s.T[t]
 	if m.fixed() {
+		// v0.1 has no exit hook: a dead task stays queued or linked
+		// (finding death-leak).
 		m.unregister(s, t)
 	}
 	th.Status = Dead
@@ -404,21 +471,17 @@ func (m *Model) Resume(s *State, t int8) (e Errno, again bool) {
 	switch th.Sleep {
 	case SleepIdle, SleepWait, SleepSwap:
 		if th.Kind == KindWorker {
-			// sched_update_worker: a worker returns to user space only
-			// RUNNING and attached to a server.
-			if th.Word.Base() == StateRunning && th.Peer >= 0 &&
-				(!m.fixed() || s.T[th.Peer].Sleep == SleepRun) {
-				break
+			if !m.fixed() && th.Sleep == SleepIdle {
+				// After do_wait a queued worker takes itself off the
+				// list, then goes round umcg_on_wake again: a spurious
+				// wakeup sends it to the tail (finding spurious-requeue).
+				g := &s.Grp[th.Group]
+				removeFrom(&g.Waiters, &g.NWait, t)
 			}
-			// The fixed kernel also wants the server to be in
-			// run_worker: the library marks the worker RUNNING before
-			// the syscall, and a spurious wakeup in between would let
-			// the worker run early (finding early-run).
-
-			if m.fixed() {
+			m.onWake(s, t)
+			if th.Sleep != Awake || th.Status != Alive {
 				return 0, true
 			}
-			th.Status = Killed
 			return 0, false
 		}
 		if why == WakeSignal {
@@ -426,19 +489,35 @@ func (m *Model) Resume(s *State, t int8) (e Errno, again bool) {
 			return EINTR, false
 		}
 	case SleepPoll:
-		if th.Out >= 0 {
-			break
+		g := &s.Grp[th.Group]
+		if m.fixed() {
+			if th.Out >= 0 {
+				break
+			}
+			if why == WakeSignal {
+				removeFrom(&g.Waiters, &g.NWait, t)
+				th.Sleep = Awake
+				return EINTR, false
+			}
+			// Spurious: keep the place in the list and sleep on
+			// (finding poll-spurious-none).
+			return 0, true
 		}
+		// v0.1 sleeps once, takes itself off the list, and returns its
+		// peer, which is NULL after a spurious wakeup.
+		removeFrom(&g.Waiters, &g.NWait, t)
+		th.Sleep = Awake
 		if why == WakeSignal {
-			g := &s.Grp[th.Group]
-			removeFrom(&g.Waiters, &g.NWait, t)
-			th.Sleep = Awake
 			return EINTR, false
 		}
-		return 0, true // spurious: still on the waiters list
+		th.Out = th.Peer
+		return 0, false
 	case SleepRun:
 		if m.fixed() {
-			if why != WakeNormal {
+			// Only a block, yield, preemption or unregistration ends
+			// the fixed run_worker; v0.1 returns on any wakeup, with
+			// its worker still running (finding run-spurious-return).
+			if th.Reason == ReasonNone {
 				return 0, true
 			}
 			break

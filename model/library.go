@@ -181,7 +181,9 @@ func (m *Model) libStep(s *State, t int8, fault bool, o *Observation) {
 		if th.LPC == lpEntry {
 			o.Label = "get_task_state: load *utid"
 			if !m.loadTLSVar(s, th, th.Arg, o) {
-				m.ret(s, t, o, int16(StateNone), 0, false)
+				if th.Status != Killed {
+					m.ret(s, t, o, int16(StateNone), 0, false)
+				}
 				return
 			}
 			th.LPC = lpStateLoad
@@ -367,6 +369,9 @@ func (m *Model) waitCheck(s *State, t int8, o *Observation) {
 	if e != 0 && e != EAGAIN {
 		th.GKern = e
 		if m.fixed() && e == EINTR {
+			// Take the wait back, or learn that a wakeup won the race:
+			// the seed returns EINTR even after a wakeup arrived, and
+			// the wakeup is lost (finding wait-eintr-lost).
 			th.LPC = lpWaitCancel
 			o.Label = th.Fn.String() + ": the syscall returned EINTR"
 			return
@@ -389,8 +394,10 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 	case lpEntry:
 		o.Label = name + ": load *next"
 		if !m.loadTLSVar(s, th, th.Arg, o) {
-			th.GEntry = EINVAL
-			m.ret(s, t, o, -1, EINVAL, true)
+			if th.Status != Killed {
+				th.GEntry = EINVAL
+				m.ret(s, t, o, -1, EINVAL, true)
+			}
 			return
 		}
 		th.LPC = lpWakeCAS
@@ -450,8 +457,6 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 		default:
 			m.ret(s, t, o, -1, r.Errno, true)
 		}
-	default:
-		m.stepWait(s, t, o) // swap's wait half
 	case lpSwapPrepare:
 		o.Label = "swap: CAS self RUNNING->RUNNABLE"
 		if th.TLS == 0 {
@@ -527,6 +532,8 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 			return
 		}
 		m.ret(s, t, o, 0, 0, false)
+	default:
+		m.stepWait(s, t, o) // swap's wait half
 	}
 }
 
@@ -607,8 +614,10 @@ func (m *Model) stepDestroy(s *State, t int8, o *Observation) {
 		r := m.SysDestroyGroup(s, th.Arg)
 		sysFailed(th, o, r.Errno)
 		if r.Errno != 0 {
-			e := EPERM // `errno = -res` with res == -1
+			e := EPERM // `errno = -res` with res == -1 (finding errno-overwrite)
 			if m.fixed() {
+				// The header promises EAGAIN for a non-empty group; the
+				// kernel says EBUSY (finding destroy-errno).
 				e = r.Errno
 				if e == EBUSY && m.bug != bugDestroyEBUSY {
 					e = EAGAIN // as the header documents
@@ -680,6 +689,8 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 		th.Word = StateProcessing
 		if e != 0 {
 			if m.fixed() {
+				// The seed exits on any error, EINTR included
+				// (finding poll-exit-on-error).
 				m.ret(s, t, o, 0, e, true)
 				return
 			}
@@ -700,6 +711,9 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 	case lpEntry:
 		o.Label = "run_worker: load *worker"
 		if !m.loadTLSVar(s, th, th.Arg, o) {
+			if th.Status == Killed {
+				return
+			}
 			// The seed returns UMCG_NONE with errno untouched, so what
 			// the caller reads depends on an older call (finding
 			// run-none-errno). The fixed library says errno 0 for a
@@ -730,6 +744,7 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 				m.ret(s, t, o, 0, e, true)
 				return
 			}
+			// (finding run-exit-on-state)
 			m.exit(s, t, o, "run_worker: wrong worker state")
 			return
 		}

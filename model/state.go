@@ -195,7 +195,7 @@ func (s *State) AppendEncoding(b []byte) []byte {
 }
 
 // EncodedSize is the upper bound of the encoding's length in bytes.
-const EncodedSize = 3 + MaxThreads*threadBytes + MaxGroups*(6+2*MaxThreads)
+const EncodedSize = 3 + MaxThreads*threadBytes + MaxGroups*(5+2*MaxThreads)
 
 // Fingerprint is a 64-bit hash of the canonical encoding. It is
 // deterministic across runs and machines.

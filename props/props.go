@@ -80,10 +80,16 @@ func ByID(id string) (*Property, bool) {
 }
 
 // CheckState appends to vs the invariants s violates, and, when terminal is
-// set, the Deadlock properties.
+// set, the Deadlock properties. Once the process is gone (exit(1) or a
+// kill) only no-exit and no-kill are evaluated: the rest of the state is
+// debris.
 func CheckState(m *model.Model, s *model.State, terminal bool, vs []Violation) []Violation {
+	live := s.Live()
 	for _, p := range all {
 		if p.State == nil || (p.Class == Deadlock && !terminal) {
+			continue
+		}
+		if !live && p.ID != "no-exit" && p.ID != "no-kill" {
 			continue
 		}
 		if msg := p.State(m, s); msg != "" {

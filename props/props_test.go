@@ -35,8 +35,10 @@ type run struct {
 // and stops at the first one of a property want accepts. Liveness
 // properties want accepts are checked with sim.Confirm on the terminal
 // path and on every lasso the sequence closes (the current state's
-// fingerprint was seen earlier in the sequence). Violations of properties
-// want rejects are recorded in others and the sequence goes on.
+// fingerprint was seen earlier in the sequence, tried as Loop = the index
+// of its latest visit). Violations of properties want rejects are recorded
+// in others, and violations that tolerate (may be nil) explains are counted
+// in known; for both the sequence goes on.
 func explore(m *model.Model, pick func(n int) int, depth int, want func(*props.Property) bool, tolerate func(*model.Model, *sim.Counterexample) string) run {
 	var r run
 	r.others, r.known = map[string]bool{}, map[string]int{}
@@ -176,7 +178,8 @@ func replay(m *model.Model, path []model.Action) ([]model.State, []model.Observa
 const (
 	bugDestroyNone = "MODEL BUG?: probe \"register\" calls destroy_group(UMCG_NONE) when its create_group failed " +
 		"(every one of model.MaxGroups groups in use, or an enomem fault), and the library's load of " +
-		"group->group_id is reported as a use after free (no-use-after-free) in the fixed variant"
+		"group->group_id (a NULL dereference, which touchGroup counts as a use after free) breaks no-use-after-free " +
+		"in the fixed variant: the probe, the fixed library (no NULL check) or the property should change"
 	bugRunLostWake = "MODEL BUG?: fixed kernel: a server asleep in run_worker that a signal or a spurious wakeup has " +
 		"already woken (Wake != WakeNone) loses the protocol wakeup of block/yield/unregister/preempt, because " +
 		"wake() is a no-op then; Resume sees why != WakeNormal and sleeps again for ever with Reason set " +
@@ -245,8 +248,7 @@ func TestKnownModelBugs(t *testing.T) {
 	} {
 		t.Run(k.name, func(t *testing.T) {
 			m := newModel(t, k.cfg)
-			walks := k.walks
-			for w := 0; w < walks; w++ {
+			for w := 0; w < k.walks; w++ {
 				r := explore(m, pcgPick(pcgSeed, uint64(w)), depth, only(k.prop), nil)
 				if r.hit == nil || knownModelBug(m, r.hit) != k.bug {
 					continue
@@ -257,7 +259,7 @@ func TestKnownModelBugs(t *testing.T) {
 				sh := sim.Shrink(m, *r.hit)
 				t.Skipf("%s\n%s, walk %d: %s: %s\n%s", k.bug, k.cfg, w, sh.Property, sh.Message, explain(m, sh.Actions))
 			}
-			t.Logf("%s no longer reproduces in %d walks of %s: remove it from knownModelBug", k.name, walks, k.cfg)
+			t.Logf("%s no longer reproduces in %d walks of %s: remove it from knownModelBug", k.name, k.walks, k.cfg)
 		})
 	}
 }
