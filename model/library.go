@@ -57,6 +57,56 @@ const (
 	lpStateLoad = 1
 )
 
+// Labels shared by several calls (see label).
+const (
+	lblRegEntry = iota
+	lblRegMallocFails
+	lblRegGroup
+	lblRegSys
+	lblRegReturn
+	lblWaitSys
+	lblWaitCancel
+	lblWaitCheck
+	lblWaitEINTR
+	lblLoadNext
+	lblCASNext
+	lblQueueNext
+	lblWakeSys
+	lblWakeKilled
+	numLabels
+)
+
+// labelSuffix lists the step labels shared by several calls; label joins
+// them to a call's name once, at init, so that steps allocate nothing.
+var labelSuffix = [numLabels]string{
+	lblRegEntry:       ": check arguments, malloc task_tls",
+	lblRegMallocFails: ": malloc task_tls fails",
+	lblRegGroup:       ": load group->group_id",
+	lblRegSys:         ": sys_umcg_register_task",
+	lblRegReturn:      ": return self",
+	lblWaitSys:        ": sys_umcg_wait",
+	lblWaitCancel:     ": CAS self RUNNABLE->RUNNING to cancel the wait",
+	lblWaitCheck:      ": load own state after the syscall",
+	lblWaitEINTR:      ": the syscall returned EINTR",
+	lblLoadNext:       ": load *next",
+	lblCASNext:        ": CAS next RUNNABLE->RUNNING",
+	lblQueueNext:      ": CAS next RUNNING->RUNNING|WAKEUP_QUEUED",
+	lblWakeSys:        ": sys_umcg_wake",
+	lblWakeKilled:     ": sys_umcg_wake: SIGSEGV",
+}
+
+var labels [numCalls][numLabels]string
+
+func init() {
+	for c := range labels {
+		for i, suf := range labelSuffix {
+			labels[c][i] = Call(c).String() + suf
+		}
+	}
+}
+
+func label(c Call, i int) string { return labels[c][i] }
+
 // Local bits.
 const (
 	localShouldWake = 1 << 0
@@ -209,14 +259,14 @@ func (m *Model) stepRegister(s *State, t int8, fault bool, o *Observation) {
 	th := &s.T[t]
 	switch th.LPC {
 	case lpEntry:
-		o.Label = th.Fn.String() + ": check arguments, malloc task_tls"
+		o.Label = label(th.Fn, lblRegEntry)
 		if (th.Fn != CallRegisterCore && th.Arg == None) || th.TLS != 0 {
 			th.GEntry = EINVAL
 			m.ret(s, t, o, 0, EINVAL, true)
 			return
 		}
 		if fault {
-			o.Label = th.Fn.String() + ": malloc task_tls fails"
+			o.Label = label(th.Fn, lblRegMallocFails)
 			th.GEntry = ENOMEM
 			m.ret(s, t, o, 0, ENOMEM, true)
 			return
@@ -229,11 +279,11 @@ func (m *Model) stepRegister(s *State, t int8, fault bool, o *Observation) {
 			th.LPC = lpRegGroup
 		}
 	case lpRegGroup:
-		o.Label = th.Fn.String() + ": load group->group_id"
+		o.Label = label(th.Fn, lblRegGroup)
 		touchGroup(s, th.Arg, o)
 		th.LPC = lpRegSys
 	case lpRegSys:
-		o.Label = th.Fn.String() + ": sys_umcg_register_task"
+		o.Label = label(th.Fn, lblRegSys)
 		var r Sys
 		if fault {
 			r = fail(ENOMEM)
@@ -257,7 +307,7 @@ func (m *Model) stepRegister(s *State, t int8, fault bool, o *Observation) {
 		touchOwnTLS(th, o)
 		m.ret(s, t, o, utid(t), 0, false)
 	case lpRegResumed:
-		o.Label = th.Fn.String() + ": return self"
+		o.Label = label(th.Fn, lblRegReturn)
 		touchOwnTLS(th, o)
 		m.ret(s, t, o, utid(t), 0, false)
 	}
@@ -309,7 +359,6 @@ func (m *Model) stepUnregister(s *State, t int8, o *Observation) {
 // stepWait is umcg_wait, and the do_wait loop that swap shares.
 func (m *Model) stepWait(s *State, t int8, o *Observation) {
 	th := &s.T[t]
-	name := th.Fn.String()
 	switch th.LPC {
 	case lpEntry:
 		o.Label = "wait: CAS self RUNNING->RUNNABLE"
@@ -340,7 +389,7 @@ func (m *Model) stepWait(s *State, t int8, o *Observation) {
 		th.Word = StateRunning
 		m.ret(s, t, o, 0, 0, false)
 	case lpWaitSys:
-		o.Label = name + ": sys_umcg_wait"
+		o.Label = label(th.Fn, lblWaitSys)
 		r := m.SysWait(s, t)
 		th.LPC = lpWaitCheck
 		if !r.Slept {
@@ -350,7 +399,7 @@ func (m *Model) stepWait(s *State, t int8, o *Observation) {
 	case lpWaitCheck:
 		m.waitCheck(s, t, o)
 	case lpWaitCancel:
-		o.Label = name + ": CAS self RUNNABLE->RUNNING to cancel the wait"
+		o.Label = label(th.Fn, lblWaitCancel)
 		touchOwnTLS(th, o)
 		if th.Word == StateRunnable {
 			th.Word = StateRunning
@@ -365,7 +414,7 @@ func (m *Model) stepWait(s *State, t int8, o *Observation) {
 func (m *Model) waitCheck(s *State, t int8, o *Observation) {
 	th := &s.T[t]
 	e := th.SysRet
-	o.Label = th.Fn.String() + ": load own state after the syscall"
+	o.Label = label(th.Fn, lblWaitCheck)
 	if e != 0 && e != EAGAIN {
 		th.GKern = e
 		if m.fixed() && e == EINTR {
@@ -373,7 +422,7 @@ func (m *Model) waitCheck(s *State, t int8, o *Observation) {
 			// the seed returns EINTR even after a wakeup arrived, and
 			// the wakeup is lost (finding wait-eintr-lost).
 			th.LPC = lpWaitCancel
-			o.Label = th.Fn.String() + ": the syscall returned EINTR"
+			o.Label = label(th.Fn, lblWaitEINTR)
 			return
 		}
 		m.ret(s, t, o, -1, e, true)
@@ -389,10 +438,9 @@ func (m *Model) waitCheck(s *State, t int8, o *Observation) {
 
 func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 	th := &s.T[t]
-	name := th.Fn.String()
 	switch th.LPC {
 	case lpEntry:
-		o.Label = name + ": load *next"
+		o.Label = label(th.Fn, 9 /* load *next */)
 		if !m.loadTLSVar(s, th, th.Arg, o) {
 			if th.Status != Killed {
 				th.GEntry = EINVAL
@@ -402,7 +450,7 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 		}
 		th.LPC = lpWakeCAS
 	case lpWakeCAS:
-		o.Label = name + ": CAS next RUNNABLE->RUNNING"
+		o.Label = label(th.Fn, lblCASNext)
 		nt := touchTLS(s, th, o)
 		switch nt.Word {
 		case StateRunnable:
@@ -425,7 +473,7 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 			m.ret(s, t, o, -1, EINVAL, true)
 		}
 	case lpWakeQueue:
-		o.Label = name + ": CAS next RUNNING->RUNNING|WAKEUP_QUEUED"
+		o.Label = label(th.Fn, lblQueueNext)
 		nt := touchTLS(s, th, o)
 		switch nt.Word {
 		case StateRunning:
@@ -439,14 +487,14 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 			m.ret(s, t, o, -1, EINVAL, true)
 		}
 	case lpWakeSys:
-		o.Label = name + ": sys_umcg_wake"
+		o.Label = label(th.Fn, lblWakeSys)
 		if !m.fixed() {
 			touchTLS(s, th, o) // reads next_utls->tid on every retry
 		}
 		r := m.SysWake(s, t, th.Ptr)
 		sysFailed(th, o, r.Errno)
 		if s.T[t].Status == Killed {
-			o.Label = name + ": sys_umcg_wake: SIGSEGV"
+			o.Label = label(th.Fn, lblWakeKilled)
 			return
 		}
 		switch r.Errno {

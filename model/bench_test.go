@@ -1,0 +1,68 @@
+package model
+
+import (
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+)
+
+// benchWalk steps m through b.N random steps (restarting at terminal
+// states), as an explorer or simulator would: copy the state, step it.
+func benchWalk(b *testing.B, c Config, fingerprint bool) {
+	m, err := New(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	init := m.Init()
+	s := init
+	buf := make([]Action, 0, 4*MaxThreads)
+	var sink uint64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf = m.Enabled(&s, buf[:0])
+		if len(buf) == 0 {
+			s = init
+			continue
+		}
+		next := s
+		m.Step(&next, buf[rng.IntN(len(buf))])
+		if fingerprint {
+			sink ^= next.Fingerprint()
+		}
+		s = next
+	}
+	b.StopTimer()
+	_ = sink
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+}
+
+// BenchmarkStep measures Enabled+Step, the model's inner loop.
+func BenchmarkStep(b *testing.B) {
+	for _, v := range []Variant{Seed, Fixed} {
+		c := DefaultConfig()
+		c.Variant, c.Servers, c.Workers, c.Blocks = v, 2, 3, 2
+		c.Faults = AllFaults
+		b.Run(v.String(), func(b *testing.B) { benchWalk(b, c, false) })
+	}
+}
+
+// BenchmarkStepFingerprint adds the fingerprint an explorer computes for
+// every new state.
+func BenchmarkStepFingerprint(b *testing.B) {
+	c := DefaultConfig()
+	c.Variant, c.Servers, c.Workers, c.Blocks = Fixed, 2, 3, 2
+	benchWalk(b, c, true)
+}
+
+// TestStateSize records the sizes the performance notes quote.
+func TestStateSize(t *testing.T) {
+	m, _ := New(DefaultConfig())
+	s := m.Init()
+	enc := s.AppendEncoding(nil)
+	t.Logf("State value: %d bytes; encoding of the default configuration: %d bytes; bound: %d", unsafe.Sizeof(State{}), len(enc), EncodedSize)
+	if len(enc) > EncodedSize {
+		t.Fatalf("encoding %d bytes exceeds EncodedSize %d", len(enc), EncodedSize)
+	}
+}
