@@ -23,10 +23,11 @@ type Config struct {
 	Bug       string   // a deliberate bug (see BugNames), for testing the properties
 }
 
-// DefaultConfig is one group with one server and two workers that block
-// once each, the seed variant and no faults.
+// DefaultConfig is one group with two servers sharing two workers that
+// block once each, the seed variant and no faults: the smallest
+// configuration on which the RFC's code fails without any fault.
 func DefaultConfig() Config {
-	return Config{Variant: Seed, Groups: 1, Servers: 1, Workers: 2, Blocks: 1, MaxFaults: 1}
+	return Config{Variant: Seed, Groups: 1, Servers: 2, Workers: 2, Blocks: 1, MaxFaults: 1}
 }
 
 // String is a one-line description, stable across runs.

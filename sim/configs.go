@@ -8,18 +8,18 @@ import (
 
 // configs are the shipped configurations, small enough to run in seconds.
 var configs = map[string]func() model.Config{
-	// default: one server runs two workers that block once each.
+	// default: two servers share two workers that block once each.
 	"default": model.DefaultConfig,
-	// servers2: two servers share two workers.
-	"servers2": func() model.Config {
+	// single: one server runs two workers.
+	"single": func() model.Config {
 		c := model.DefaultConfig()
-		c.Servers = 2
+		c.Servers = 1
 		return c
 	},
 	// groups2: two groups of one server and one worker.
 	"groups2": func() model.Config {
 		c := model.DefaultConfig()
-		c.Groups, c.Workers = 2, 1
+		c.Groups, c.Servers, c.Workers = 2, 1, 1
 		return c
 	},
 	// core: two core tasks ping-pong with swap, with signals and
@@ -32,10 +32,10 @@ var configs = map[string]func() model.Config{
 	"probes": func() model.Config {
 		return model.Config{Variant: model.Seed, Probes: model.ProbeNames(), MaxFaults: 1}
 	},
-	// faults: default with every fault switched on, one per run.
+	// faults: single with every fault switched on, one per run.
 	"faults": func() model.Config {
 		c := model.DefaultConfig()
-		c.Faults = model.AllFaults
+		c.Servers, c.Faults = 1, model.AllFaults
 		return c
 	},
 }

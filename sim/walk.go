@@ -39,6 +39,7 @@ func Walk(m *model.Model, w Walks) WalkResult {
 	var buf []model.Action
 	var vs []props.Violation
 	var path []model.Action
+	var trail []stepMark // per step of path: fair moves enabled before it, its actor, a retry
 	seen := map[uint64]int{}
 	var live []*props.Property
 	for _, p := range props.All() {
@@ -57,6 +58,7 @@ func Walk(m *model.Model, w Walks) WalkResult {
 		rng := rand.New(rand.NewPCG(w.Seed, uint64(r)))
 		s := m.Init()
 		path = path[:0]
+		trail = trail[:0]
 		clear(seen)
 		seen[s.Fingerprint()] = 0
 		clear(pending)
@@ -83,8 +85,14 @@ func Walk(m *model.Model, w Walks) WalkResult {
 			}
 			a := buf[rng.IntN(len(buf))]
 			before := s
+			mark := stepMark{enabled: fairMask(buf), actor: 1 << uint(a.Thread)}
 			o := m.Step(&s, a)
+			mark.retry = o.Retry
+			if !fairThread(a) {
+				mark.actor = 0
+			}
 			path = append(path, a)
+			trail = append(trail, mark)
 			res.Steps++
 			buf = m.Enabled(&s, buf[:0])
 			vs = props.CheckStep(m, &before, &s, &o, vs[:0])
@@ -96,8 +104,15 @@ func Walk(m *model.Model, w Walks) WalkResult {
 			}
 			track(m, &s, live, pending)
 			fp := s.Fingerprint()
-			if at, ok := seen[fp]; ok {
+			if at, ok := seen[fp]; ok && fairCycle(trail[at:]) {
+				retry := false
+				for _, mk := range trail[at:] {
+					retry = retry || mk.retry
+				}
 				for _, p := range live {
+					if (p.Live.Cycle != nil && !retry) || (p.Live.Trigger != nil && !anyPending(pending, p)) {
+						continue // cannot violate p: no need to replay
+					}
 					c := Counterexample{Property: p.ID, Actions: path, Loop: at}
 					if v, err := Confirm(m, c); err == nil {
 						c.Message = v.Message
@@ -142,4 +157,32 @@ func anyPending(pending map[pendingKey]bool, p *props.Property) bool {
 		}
 	}
 	return false
+}
+
+// stepMark is what a walk remembers of each step to rule out lassos cheaply.
+type stepMark struct {
+	enabled uint32 // threads with a fair move enabled before the step
+	actor   uint32 // the thread whose fair move the step was, if any
+	retry   bool
+}
+
+func fairMask(as []model.Action) uint32 {
+	var m uint32
+	for _, a := range as {
+		if fairThread(a) {
+			m |= 1 << uint(a.Thread)
+		}
+	}
+	return m
+}
+
+// fairCycle reports whether no thread has a fair move enabled throughout
+// the cycle without taking one in it (weak fairness).
+func fairCycle(marks []stepMark) bool {
+	always, moved := ^uint32(0), uint32(0)
+	for _, mk := range marks {
+		always &= mk.enabled
+		moved |= mk.actor
+	}
+	return always&^moved == 0
 }

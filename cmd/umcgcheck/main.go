@@ -39,6 +39,7 @@ type command struct {
 
 var commands = []command{
 	{"sim", "run seeded random walks of a configuration and check every property", runSim},
+	{"findings", "search every shipped configuration for violations and print them as Markdown", runFindings},
 	{"props", "list the properties umcgcheck checks", runProps},
 }
 

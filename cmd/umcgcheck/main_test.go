@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files and docs/findings.md")
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// golden compares got with testdata/name.golden, or rewrites it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/umcgcheck -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("output differs from %s (run with -update if the change is intended)\n--- got ---\n%s", path, got)
+	}
+}
+
+func TestCLIGolden(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"help", []string{"-h"}, exitOK},
+		{"no-args", nil, exitUsage},
+		{"unknown-command", []string{"nosuch"}, exitUsage},
+		{"props", []string{"props"}, exitOK},
+		{"props-json", []string{"props", "--json"}, exitOK},
+		{"sim-help", []string{"sim", "-h"}, exitOK},
+		{"sim-seed-default", []string{"sim"}, exitViolation},
+		{"sim-fixed-all", []string{"sim", "--variant", "fixed", "--config", "all", "--runs", "300"}, exitOK},
+		{"sim-json", []string{"sim", "--json", "--runs", "100"}, exitViolation},
+		{"sim-bug-lifo", []string{"sim", "--variant", "fixed", "--bug", "lifo-queue"}, exitViolation},
+		{"sim-lasso", []string{"sim", "--config", "core", "--property", "no-busy-wait", "--runs", "3000"}, exitViolation},
+		{"sim-bad-flag", []string{"sim", "--frobnicate"}, exitUsage},
+		{"sim-bad-variant", []string{"sim", "--variant", "v2"}, exitUsage},
+		{"sim-negative", []string{"sim", "--workers", "-1"}, exitUsage},
+		{"sim-bad-config", []string{"sim", "--config", "nosuch"}, exitUsage},
+		{"sim-bad-fault", []string{"sim", "--faults", "eintr,gremlins"}, exitUsage},
+		{"sim-bad-bug", []string{"sim", "--bug", "nosuch"}, exitUsage},
+		{"sim-bad-property", []string{"sim", "--property", "nosuch"}, exitUsage},
+		{"sim-extra-arg", []string{"sim", "extra"}, exitUsage},
+		{"sim-too-big", []string{"sim", "--workers", "20"}, exitUsage},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := runCLI(c.args...)
+			if code != c.code {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, c.code, errs)
+			}
+			if c.code == exitUsage && strings.Count(strings.TrimSpace(errs), "\n") > 0 && len(c.args) > 0 {
+				t.Errorf("bad usage must be one line on stderr, got %q", errs)
+			}
+			golden(t, c.name, "$ umcgcheck "+strings.Join(c.args, " ")+"\n"+out+"--- stderr ---\n"+errs)
+		})
+	}
+}
+
+// TestSimDeterministic: the same flags give the same output, byte for byte.
+func TestSimDeterministic(t *testing.T) {
+	for _, args := range [][]string{
+		{"sim", "--config", "all", "--runs", "200"},
+		{"sim", "--variant", "fixed", "--config", "faults", "--runs", "500", "--json"},
+	} {
+		_, a, _ := runCLI(args...)
+		_, b, _ := runCLI(args...)
+		if a != b {
+			t.Errorf("%v: two runs differ", args)
+		}
+	}
+}
+
+// TestReplayCommand: the replay line sim prints reproduces the violation.
+func TestReplayCommand(t *testing.T) {
+	for _, cfg := range []string{"default", "servers2", "core", "probes", "faults"} {
+		code, out, _ := runCLI("sim", "--config", cfg, "--runs", "2000")
+		if code != exitViolation {
+			continue
+		}
+		m := regexp.MustCompile(`(?m)^  replay: umcgcheck (.*)$`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("%s: no replay line in\n%s", cfg, out)
+		}
+		v := regexp.MustCompile(`(?m)^  VIOLATION .*$`).FindString(out)
+		code2, out2, errs := runCLI(strings.Fields(m[1])...)
+		if code2 != exitViolation || !strings.Contains(out2, v) {
+			t.Errorf("%s: replay %q gave exit %d and\n%s%s\nwant %q", cfg, m[1], code2, out2, errs, v)
+		}
+	}
+}
+
+// TestFindingsDoc keeps docs/findings.md equal to what the tool finds.
+func TestFindingsDoc(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("slow under -race and -short; the plain run checks it")
+	}
+	code, out, errs := runCLI("findings")
+	if code != exitViolation {
+		t.Fatalf("findings: exit %d, stderr %q", code, errs)
+	}
+	path := filepath.Join("..", "..", "docs", "findings.md")
+	if *update {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != out {
+		t.Errorf("docs/findings.md is stale: run go test ./cmd/umcgcheck -run TestFindingsDoc -update")
+	}
+}
