@@ -10,17 +10,17 @@ import (
 // and the faults the environment may inject. The zero value is not useful;
 // start from DefaultConfig.
 type Config struct {
-	Variant   Variant
-	Groups    int      // groups of servers and workers, created before the threads start
-	Servers   int      // servers per group
-	Workers   int      // workers per group
-	Blocks    int      // blocking syscalls per worker
-	CorePairs int      // pairs of core tasks ping-ponging with swap
-	Swaps     int      // swaps by the leader of each core pair
-	Probes    []string // probe programs (see ProbeNames)
-	Faults    Fault    // faults the environment may inject
-	MaxFaults int      // at most this many faults per run
-	Bug       string   // a deliberate bug (see BugNames), for testing the properties
+	Variant   Variant  `json:"variant"`
+	Groups    int      `json:"groups"`        // groups of servers and workers, created before the threads start
+	Servers   int      `json:"servers"`       // servers per group
+	Workers   int      `json:"workers"`       // workers per group
+	Blocks    int      `json:"blocks"`        // blocking syscalls per worker
+	CorePairs int      `json:"core_pairs"`    // pairs of core tasks ping-ponging with swap
+	Swaps     int      `json:"swaps"`         // swaps by the leader of each core pair
+	Probes    []string `json:"probes"`        // probe programs (see ProbeNames)
+	Faults    Fault    `json:"faults"`        // faults the environment may inject
+	MaxFaults int      `json:"max_faults"`    // at most this many faults per run
+	Bug       string   `json:"bug,omitempty"` // a deliberate bug (see BugNames), for testing the properties
 }
 
 // DefaultConfig is one group with two servers sharing two workers that

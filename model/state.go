@@ -228,3 +228,61 @@ func Hash(b []byte) uint64 {
 	h ^= h >> 31
 	return h
 }
+
+// Decode sets s to the state whose canonical encoding is b (the inverse of
+// AppendEncoding). It reports false when b is not such an encoding.
+func (s *State) Decode(b []byte) bool {
+	*s = State{}
+	if len(b) < 3 {
+		return false
+	}
+	s.N, s.G, s.FaultsUsed = b[0], b[1], b[2]
+	if s.N > MaxThreads || s.G > MaxGroups {
+		return false
+	}
+	b = b[3:]
+	for i := range s.T {
+		t := &s.T[i]
+		t.Arg, t.Ptr, t.Group, t.Peer, t.Out = None, None, None, None, None
+	}
+	for i := 0; i < int(s.N); i++ {
+		if len(b) < threadBytes {
+			return false
+		}
+		t := &s.T[i]
+		t.PC, t.Iter, t.Status, t.Sig, t.Fn, t.LPC = b[0], b[1], Status(b[2]), b[3], Call(b[4]), b[5]
+		t.Arg, t.Ptr, t.PtrGen, t.Local = int8(b[6]), int8(b[7]), b[8], b[9]
+		t.Ret = int16(binary.LittleEndian.Uint16(b[10:]))
+		t.Errno, t.SysRet, t.TLS, t.Gen = Errno(b[12]), Errno(b[13]), b[14], b[15]
+		t.Freed, t.InWait = b[16]&1 != 0, b[16]&2 != 0
+		t.Word = TaskState(binary.LittleEndian.Uint16(b[17:]))
+		t.Kind, t.Group, t.Peer, t.Sleep = Kind(b[19]), int8(b[20]), int8(b[21]), Sleep(b[22])
+		t.Wake, t.Out, t.Reason, t.GEntry, t.GKern = Wake(b[23]), int8(b[24]), Reason(b[25]), Errno(b[26]), Errno(b[27])
+		b = b[threadBytes:]
+	}
+	for g := 0; g < int(s.G); g++ {
+		if len(b) < 4 {
+			return false
+		}
+		gr := &s.Grp[g]
+		gr.Lib, gr.Exists, gr.NrTasks, gr.NWait = b[0], b[1] != 0, b[2], b[3]
+		b = b[4:]
+		if int(gr.NWait) > MaxThreads || len(b) < int(gr.NWait)+1 {
+			return false
+		}
+		for i := 0; i < int(gr.NWait); i++ {
+			gr.Waiters[i] = int8(b[i])
+		}
+		b = b[gr.NWait:]
+		gr.NGhost = b[0]
+		b = b[1:]
+		if int(gr.NGhost) > MaxThreads || len(b) < int(gr.NGhost) {
+			return false
+		}
+		for i := 0; i < int(gr.NGhost); i++ {
+			gr.Ghost[i] = int8(b[i])
+		}
+		b = b[gr.NGhost:]
+	}
+	return len(b) == 0
+}

@@ -52,6 +52,7 @@ var legal = map[m.Kind]map[edge]bool{
 		edge{m.StateRunning, m.StateBlocked}, edge{m.StateBlocked, m.StateUnblocked},
 		edge{m.StateBlocked, m.StateRunnable}, edge{m.StateRunning, m.StateRunnable},
 		edge{m.StateRunning, m.StateNone}, edge{m.StateRunning, m.StateRunning | wq},
+		edge{m.StateRunning, m.StateUnblocked}, // woken RUNNING but unlinked (research table)
 		edge{m.StateRunning | wq, m.StateRunning}, edge{m.StateRunning | wq, m.StateNone}),
 	m.KindServer: set(
 		edge{m.StateNone, m.StateProcessing}, edge{m.StateProcessing, m.StatePolling},

@@ -66,6 +66,18 @@ func TestCLIGolden(t *testing.T) {
 		{"sim-bad-property", []string{"sim", "--property", "nosuch"}, exitUsage},
 		{"sim-extra-arg", []string{"sim", "extra"}, exitUsage},
 		{"sim-too-big", []string{"sim", "--workers", "20"}, exitUsage},
+		{"explore-help", []string{"explore", "-h"}, exitOK},
+		{"explore-seed-all", []string{"explore", "--quiet"}, exitViolation},
+		{"explore-fixed-all", []string{"explore", "--variant", "fixed", "--quiet"}, exitOK},
+		{"explore-incomplete", []string{"explore", "--variant", "fixed", "--config", "default", "--max-states", "1000", "--quiet"}, exitIncomplete},
+		{"explore-depth", []string{"explore", "--config", "default", "--max-depth", "10", "--quiet"}, exitIncomplete},
+		{"explore-json", []string{"explore", "--config", "single", "--json", "--quiet"}, exitOK},
+		{"explore-bad-bound", []string{"explore", "--max-states", "-1"}, exitUsage},
+		{"replay-no-file", []string{"replay"}, exitUsage},
+		{"replay-missing", []string{"replay", "testdata/no-such-file.json"}, exitUsage},
+		{"replay-bad-version", []string{"replay", "testdata/bad-version.json"}, exitUsage},
+		{"replay-bad-thread", []string{"replay", "testdata/bad-thread.json"}, exitUsage},
+		{"replay-truncated", []string{"replay", "testdata/truncated.json"}, exitUsage},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -111,6 +123,45 @@ func TestReplayCommand(t *testing.T) {
 		if code2 != exitViolation || !strings.Contains(out2, v) {
 			t.Errorf("%s: replay %q gave exit %d and\n%s%s\nwant %q", cfg, m[1], code2, out2, errs, v)
 		}
+	}
+}
+
+// TestExploreOutReplay: explore --out writes counterexamples that replay
+// confirms, and --out refuses to overwrite a file.
+func TestExploreOutReplay(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cex.json")
+	code, _, errs := runCLI("explore", "--config", "faults", "--quiet", "--out", path)
+	if code != exitViolation {
+		t.Fatalf("explore: exit %d, stderr %q", code, errs)
+	}
+	code, out, errs := runCLI("replay", path)
+	if code != exitViolation || !strings.Contains(out, "counterexamples confirmed") || strings.Contains(out, "NOT REPRODUCED") {
+		t.Fatalf("replay: exit %d\n%s%s", code, out, errs)
+	}
+	before, _ := os.ReadFile(path)
+	code, _, errs = runCLI("explore", "--config", "faults", "--quiet", "--out", path)
+	after, _ := os.ReadFile(path)
+	if code != exitUsage || !strings.Contains(errs, "not overwriting") || string(before) != string(after) {
+		t.Errorf("second --out: exit %d, stderr %q; the file must be left as it was", code, errs)
+	}
+	// The fixed variant does not reproduce the seed's counterexamples.
+	fixedPath := filepath.Join(t.TempDir(), "fixed.json")
+	data := strings.ReplaceAll(string(before), `"variant": "seed"`, `"variant": "fixed"`)
+	if err := os.WriteFile(fixedPath, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCLI("replay", fixedPath); code == exitViolation {
+		t.Errorf("replay on fixed confirmed every seed counterexample:\n%s", out)
+	}
+}
+
+// TestExploreParallelDeterministic: the report is the same for any number
+// of goroutines.
+func TestExploreParallelDeterministic(t *testing.T) {
+	_, a, _ := runCLI("explore", "--quiet", "--parallel", "1")
+	_, b, _ := runCLI("explore", "--quiet", "--parallel", "4")
+	if a != b {
+		t.Errorf("explore output depends on --parallel")
 	}
 }
 

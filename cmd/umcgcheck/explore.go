@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/umcgcheck/umcgcheck/model"
+	"github.com/umcgcheck/umcgcheck/sim"
+)
+
+const exploreUsage = `Usage: umcgcheck explore [flags]
+
+Explores every reachable state of a configuration of the UMCG model,
+breadth first, and checks every property (see 'umcgcheck props') on every
+state and transition: safety properties everywhere, deadlock and liveness
+triggers at terminal states. For each violated property it prints a
+shortest counterexample (fewest steps). With no flags it explores every
+shipped configuration of the seed variant (the RFC's code) in seconds.
+
+Bounds (--max-states, --max-depth, --time-limit) end a search as
+INCOMPLETE, with the figures of what it covered: that is never a pass.
+
+Examples:
+  umcgcheck explore                              every shipped configuration, seed variant
+  umcgcheck explore --variant fixed              the same, corrected: no violation
+  umcgcheck explore --config default --workers 3 --out cex.json
+  umcgcheck replay cex.json
+
+Exit codes: 0 complete and no violation, 1 a violation, 2 bad usage,
+3 incomplete (a bound was hit) and no violation found.
+
+Flags:
+`
+
+const exitIncomplete = 3
+
+type exploreResult struct {
+	Name        string             `json:"name"`
+	Config      model.Config       `json:"config"`
+	States      uint64             `json:"states"`
+	Transitions uint64             `json:"transitions"`
+	Depth       int                `json:"depth"`
+	Complete    bool               `json:"complete"`
+	Stopped     string             `json:"stopped,omitempty"`
+	Violations  []exploreViolation `json:"violations"`
+}
+
+type exploreViolation struct {
+	Property string         `json:"property"`
+	Message  string         `json:"message"`
+	Loop     int            `json:"loop"`
+	Steps    []sim.StepText `json:"steps"`
+}
+
+func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlagSet("explore", exploreUsage, stdout)
+	cf := addConfigFlags(fs, "seed")
+	cf.name = "all"
+	fs.Lookup("config").DefValue = "all"
+	maxStates := fs.Int("max-states", 0, "stop after storing this many states (0: no bound)")
+	maxDepth := fs.Int("max-depth", 0, "do not go deeper than this many steps (0: no bound)")
+	timeLimit := fs.Duration("time-limit", 0, "stop after this long, e.g. 30s (0: no bound)")
+	workers := fs.Int("parallel", 0, "goroutines expanding states (0: GOMAXPROCS)")
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	out := fs.String("out", "", "write the counterexamples to this file (JSON; read by 'umcgcheck replay'); it must not exist")
+	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal)")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	if help, err := parse(fs, args); help || err != nil {
+		return exitOK, err
+	}
+	if *maxStates < 0 || *maxDepth < 0 || *timeLimit < 0 || *workers < 0 {
+		return exitUsage, usagef("bounds must not be negative")
+	}
+	names, cfgs, err := cf.configs(fs)
+	if err != nil {
+		return exitUsage, err
+	}
+	if *out != "" {
+		if _, err := os.Stat(*out); err == nil {
+			return exitUsage, usagef("--out: %s exists; not overwriting it", *out)
+		} else if !errors.Is(err, fs2ErrNotExist) {
+			return exitUsage, usagef("--out: %v", err)
+		}
+	}
+	showProgress := *progress || (!*quiet && isTerminal(stderr))
+	var results []exploreResult
+	var all []sim.Counterexample
+	code := exitOK
+	for i, cfg := range cfgs {
+		m, _ := model.New(cfg)
+		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers}
+		if showProgress {
+			e.ProgressEvery = time.Second
+			name := names[i]
+			e.Progress = func(p sim.Progress) {
+				fmt.Fprintf(stderr, "\r%s: %d states, %.0f states/s, depth %d, queue %d   ", name, p.States,
+					float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue)
+			}
+		}
+		r := e.Explore(m)
+		if showProgress {
+			fmt.Fprintf(stderr, "\r%s: %d states, %d transitions in %.2fs (%.0f states/s)          \n", names[i], r.States, r.Transitions,
+				r.Elapsed.Seconds(), float64(r.States)/r.Elapsed.Seconds())
+		}
+		res := exploreResult{Name: names[i], Config: cfg, States: r.States, Transitions: r.Transitions,
+			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Violations: []exploreViolation{}}
+		for _, c := range r.Violations {
+			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Message: c.Message,
+				Loop: c.Loop, Steps: sim.Explain(m, c.Actions)})
+			all = append(all, c)
+		}
+		switch {
+		case len(r.Violations) > 0:
+			code = exitViolation
+		case !r.Complete && code == exitOK:
+			code = exitIncomplete
+		}
+		results = append(results, res)
+	}
+	if *out != "" {
+		var buf bytes.Buffer
+		if err := sim.WriteFile(&buf, all); err != nil {
+			return exitUsage, err
+		}
+		f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return exitUsage, usagef("--out: %v", err)
+		}
+		if _, err := f.Write(buf.Bytes()); err != nil {
+			f.Close()
+			return exitUsage, usagef("--out: %v", err)
+		}
+		if err := f.Close(); err != nil {
+			return exitUsage, usagef("--out: %v", err)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return code, enc.Encode(results)
+	}
+	for _, r := range results {
+		writeExploreText(stdout, r)
+	}
+	writeExploreSummary(stdout, results, *out)
+	return code, nil
+}
+
+var fs2ErrNotExist = fs.ErrNotExist
+
+func writeExploreText(w io.Writer, r exploreResult) {
+	fmt.Fprintf(w, "config %s: %s\n", r.Name, r.Config)
+	status := "complete"
+	if !r.Complete {
+		status = "INCOMPLETE (stopped by --" + r.Stopped + "): states beyond were not checked"
+	}
+	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s\n", r.States, r.Transitions, r.Depth, status)
+	if len(r.Violations) == 0 {
+		if r.Complete {
+			fmt.Fprintln(w, "  no violation")
+		} else {
+			fmt.Fprintln(w, "  no violation in the states covered")
+		}
+	}
+	for _, v := range r.Violations {
+		fmt.Fprintf(w, "\n  VIOLATION %s: %s\n", v.Property, v.Message)
+		fmt.Fprintf(w, "  shortest counterexample, %d steps", len(v.Steps))
+		if v.Loop >= 0 {
+			fmt.Fprintf(w, "; steps %d-%d repeat forever", v.Loop+1, len(v.Steps))
+		}
+		fmt.Fprintln(w, ":")
+		sim.WriteText(w, v.Steps)
+	}
+	fmt.Fprintln(w)
+}
+
+func writeExploreSummary(w io.Writer, rs []exploreResult, out string) {
+	var states uint64
+	violated := map[string]bool{}
+	var order []string
+	incomplete := 0
+	for _, r := range rs {
+		states += r.States
+		if !r.Complete {
+			incomplete++
+		}
+		for _, v := range r.Violations {
+			if !violated[v.Property] {
+				violated[v.Property] = true
+				order = append(order, v.Property)
+			}
+		}
+	}
+	fmt.Fprintf(w, "summary: %d configuration(s), %d states", len(rs), states)
+	if incomplete > 0 {
+		fmt.Fprintf(w, ", %d INCOMPLETE", incomplete)
+	}
+	if len(order) == 0 {
+		fmt.Fprintln(w, "; no property violated")
+	} else {
+		fmt.Fprintf(w, "; %d properties violated:", len(order))
+		for _, p := range order {
+			fmt.Fprintf(w, " %s", p)
+		}
+		fmt.Fprintln(w)
+	}
+	if out != "" {
+		fmt.Fprintf(w, "counterexamples written to %s; check them with: umcgcheck replay %s\n", out, out)
+	}
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

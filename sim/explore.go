@@ -1,0 +1,261 @@
+package sim
+
+import (
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/umcgcheck/umcgcheck/model"
+	"github.com/umcgcheck/umcgcheck/props"
+)
+
+// Explorer configures an exhaustive breadth-first search of a model.
+// The zero value searches without bounds on GOMAXPROCS goroutines.
+type Explorer struct {
+	MaxStates int           // stop (incomplete) after storing this many states; 0: no bound
+	MaxDepth  int           // do not expand states deeper than this; 0: no bound
+	TimeLimit time.Duration // stop (incomplete) after this long; 0: no bound
+	Workers   int           // goroutines expanding states; 0: GOMAXPROCS
+	// Progress, when set, is called after each BFS level and at most
+	// every ProgressEvery while a level is expanded.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+}
+
+// Progress is a snapshot of a running search.
+type Progress struct {
+	States, Transitions uint64
+	Depth, Queue        int
+	Elapsed             time.Duration
+}
+
+// Report is the outcome of a search.
+type Report struct {
+	Config              model.Config
+	States, Transitions uint64
+	Depth               int // BFS levels fully expanded
+	// Complete is true when every reachable state was expanded. An
+	// incomplete search says why in Stopped ("max-states", "max-depth",
+	// "time-limit") and proves nothing about the states it did not reach.
+	Complete bool
+	Stopped  string
+	// Violations holds, for each violated property in props.All() order,
+	// a shortest counterexample (fewest steps from the initial state).
+	Violations []Counterexample
+	Elapsed    time.Duration
+}
+
+// succ is one transition found while expanding a level.
+type succ struct {
+	parent uint32
+	action model.Action
+	fp     uint64
+	enc    []byte
+	vs     []props.Violation
+}
+
+// Explore searches every state of m reachable from its initial state,
+// breadth first, checks every safety property on every transition and
+// every state, checks terminal states for deadlock and for liveness
+// triggers that can no longer be met, and returns a shortest
+// counterexample for each violated property. States are identified by
+// their 64-bit fingerprints. The result is the same for every number of
+// workers.
+func (e Explorer) Explore(m *model.Model) Report {
+	start := time.Now()
+	workers := e.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	r := Report{Config: m.Config()}
+	found := map[string]bool{}
+	var parent []uint32
+	var via []model.Action
+	seen := make(map[uint64]uint32, 1<<16)
+
+	init := m.Init()
+	seen[init.Fingerprint()] = 0
+	parent, via = append(parent, 0), append(via, model.Action{})
+	r.States = 1
+	if vs := props.CheckState(m, &init, false, nil); len(vs) > 0 {
+		for _, v := range vs {
+			r.record(found, v, nil, -1)
+		}
+	}
+	path := func(id uint32) []model.Action {
+		var acts []model.Action
+		for id != 0 {
+			acts = append(acts, via[id])
+			id = parent[id]
+		}
+		for i, j := 0, len(acts)-1; i < j; i, j = i+1, j-1 {
+			acts[i], acts[j] = acts[j], acts[i]
+		}
+		return acts
+	}
+
+	frontier := [][]byte{init.AppendEncoding(nil)}
+	ids := []uint32{0}
+	var live []*props.Property
+	for _, p := range props.All() {
+		if p.Live != nil && p.Live.Trigger != nil {
+			live = append(live, p)
+		}
+	}
+	lastProgress := time.Now()
+	for depth := 0; ; depth++ {
+		if len(frontier) == 0 {
+			r.Complete = true
+			break
+		}
+		if e.MaxDepth > 0 && depth >= e.MaxDepth {
+			r.Stopped = "max-depth"
+			break
+		}
+		if e.TimeLimit > 0 && time.Since(start) > e.TimeLimit {
+			r.Stopped = "time-limit"
+			break
+		}
+		// Expand the level in parallel, in contiguous chunks.
+		chunks := make([][]succ, workers)
+		terms := make([][]terminalHit, workers)
+		var wg sync.WaitGroup
+		n := len(frontier)
+		for w := 0; w < workers; w++ {
+			lo, hi := n*w/workers, n*(w+1)/workers
+			wg.Add(1)
+			go func(w, lo, hi int) {
+				defer wg.Done()
+				var buf []model.Action
+				var s model.State
+				for i := lo; i < hi; i++ {
+					s.Decode(frontier[i])
+					buf = m.Enabled(&s, buf[:0])
+					if len(buf) == 0 {
+						if hit, ok := checkTerminal(m, &s, live); ok {
+							hit.id = ids[i]
+							terms[w] = append(terms[w], hit)
+						}
+						continue
+					}
+					for _, a := range buf {
+						next := s
+						o := m.Step(&next, a)
+						vs := props.CheckStep(m, &s, &next, &o, nil)
+						vs = props.CheckState(m, &next, false, vs)
+						chunks[w] = append(chunks[w], succ{parent: ids[i], action: a,
+							fp: next.Fingerprint(), enc: next.AppendEncoding(nil), vs: vs})
+					}
+				}
+			}(w, lo, hi)
+		}
+		wg.Wait()
+		r.Depth = depth
+		// Merge in order: the same ids and the same first violations for
+		// any number of workers.
+		for _, ts := range terms {
+			for _, h := range ts {
+				for _, v := range h.vs {
+					r.record(found, v, path(h.id), -1)
+				}
+			}
+		}
+		var nextFrontier [][]byte
+		var nextIDs []uint32
+		stop := false
+		for _, ch := range chunks {
+			for _, sc := range ch {
+				r.Transitions++
+				if len(sc.vs) > 0 {
+					var p []model.Action
+					for _, v := range sc.vs {
+						if !found[v.Property.ID] {
+							if p == nil {
+								p = append(path(sc.parent), sc.action)
+							}
+							r.record(found, v, p, -1)
+						}
+					}
+				}
+				if _, ok := seen[sc.fp]; ok {
+					continue
+				}
+				if e.MaxStates > 0 && int(r.States) >= e.MaxStates {
+					stop = true
+					continue
+				}
+				id := uint32(len(parent))
+				seen[sc.fp] = id
+				parent, via = append(parent, sc.parent), append(via, sc.action)
+				r.States++
+				nextFrontier = append(nextFrontier, sc.enc)
+				nextIDs = append(nextIDs, id)
+			}
+		}
+		frontier, ids = nextFrontier, nextIDs
+		if e.Progress != nil && (time.Since(lastProgress) >= e.ProgressEvery || len(frontier) == 0) {
+			lastProgress = time.Now()
+			e.Progress(Progress{States: r.States, Transitions: r.Transitions, Depth: depth + 1, Queue: len(frontier), Elapsed: time.Since(start)})
+		}
+		if stop {
+			r.Stopped = "max-states"
+			break
+		}
+	}
+	for i := range r.Violations {
+		r.Violations[i].Config = r.Config
+	}
+	r.Elapsed = time.Since(start)
+	return r
+}
+
+// record keeps the first (shortest) counterexample of each property.
+func (r *Report) record(found map[string]bool, v props.Violation, path []model.Action, loop int) {
+	if found[v.Property.ID] {
+		return
+	}
+	found[v.Property.ID] = true
+	c := Counterexample{Property: v.Property.ID, Message: v.Message, Actions: append([]model.Action(nil), path...), Loop: loop}
+	// Keep props.All() order.
+	order := map[string]int{}
+	for i, p := range props.All() {
+		order[p.ID] = i
+	}
+	i := len(r.Violations)
+	r.Violations = append(r.Violations, c)
+	for i > 0 && order[r.Violations[i-1].Property] > order[c.Property] {
+		r.Violations[i] = r.Violations[i-1]
+		i--
+	}
+	r.Violations[i] = c
+}
+
+type terminalHit struct {
+	id uint32
+	vs []props.Violation
+}
+
+// checkTerminal checks a terminal state: deadlock, and leads-to properties
+// whose trigger still holds with no goal, which nothing can now change.
+func checkTerminal(m *model.Model, s *model.State, live []*props.Property) (terminalHit, bool) {
+	vs := props.CheckState(m, s, true, nil)
+	// Invariants were checked when the state was reached; keep only the
+	// terminal ones here.
+	var out []props.Violation
+	for _, v := range vs {
+		if v.Property.Class == props.Deadlock {
+			out = append(out, v)
+		}
+	}
+	if s.Live() {
+		for _, p := range live {
+			for t := 0; t < m.Threads(); t++ {
+				if p.Live.Trigger(m, s, t) && !p.Live.Goal(m, s, t) {
+					out = append(out, props.Violation{Property: p, Message: m.ThreadName(t) + " waits forever: the run ends before the goal"})
+					break
+				}
+			}
+		}
+	}
+	return terminalHit{vs: out}, len(out) > 0
+}
