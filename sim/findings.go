@@ -10,40 +10,47 @@ import (
 type Finding struct {
 	ConfigName string
 	Counterexample
-	Walk int
+	// Complete is false when a bound stopped the search of that
+	// configuration: a shorter counterexample may exist beyond it.
+	Complete bool
+	// Also lists the other configurations that violate the property.
+	Also []string
 }
 
-// Findings looks, for every property in turn, for violations in each named
-// shipped configuration of variant v (walks w, stopping only at that
-// property), and keeps the shortest shrunk counterexample per property.
-// Properties never violated are absent. The result is deterministic.
-func Findings(v model.Variant, names []string, w Walks) []Finding {
-	var out []Finding
-	for _, p := range props.All() {
-		var best *Finding
-		for _, n := range names {
-			cfg, ok := NamedConfig(n)
-			if !ok {
-				continue
-			}
-			cfg.Variant = v
-			m, err := model.New(cfg)
-			if err != nil {
-				continue
-			}
-			ww := w
-			ww.Only = p.ID
-			r := Walk(m, ww)
-			if r.Violation == nil {
-				continue
-			}
-			ce := Shrink(m, *r.Violation)
-			if best == nil || len(ce.Actions) < len(best.Actions) {
-				best = &Finding{ConfigName: n, Counterexample: ce, Walk: r.Run}
+// Findings explores each named shipped configuration of variant v with e
+// and keeps, for each violated property (in props.All() order), the
+// shortest counterexample over all configurations (the first
+// configuration wins ties). The result is deterministic.
+func Findings(v model.Variant, names []string, e Explorer) []Finding {
+	best := map[string]Finding{}
+	on := map[string][]string{}
+	for _, n := range names {
+		cfg, ok := NamedConfig(n)
+		if !ok {
+			continue
+		}
+		cfg.Variant = v
+		m, err := model.New(cfg)
+		if err != nil {
+			continue
+		}
+		r := e.Explore(m)
+		for _, c := range r.Violations {
+			on[c.Property] = append(on[c.Property], n)
+			if b, ok := best[c.Property]; !ok || len(c.Actions) < len(b.Actions) {
+				best[c.Property] = Finding{ConfigName: n, Counterexample: c, Complete: r.Complete}
 			}
 		}
-		if best != nil {
-			out = append(out, *best)
+	}
+	var out []Finding
+	for _, p := range props.All() {
+		if f, ok := best[p.ID]; ok {
+			for _, n := range on[p.ID] {
+				if n != f.ConfigName {
+					f.Also = append(f.Also, n)
+				}
+			}
+			out = append(out, f)
 		}
 	}
 	return out

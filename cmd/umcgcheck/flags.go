@@ -127,7 +127,7 @@ func configArgs(cfg model.Config) string {
 	if len(cfg.Probes) > 0 {
 		probes = strings.Join(cfg.Probes, ",")
 	}
-	s := fmt.Sprintf("--variant %s --groups %d --servers %d --workers %d --blocks %d --core-pairs %d --swaps %d --probes %s --faults %s --max-faults %d",
+	s := fmt.Sprintf("--config default --variant %s --groups %d --servers %d --workers %d --blocks %d --core-pairs %d --swaps %d --probes %s --faults %s --max-faults %d",
 		cfg.Variant, cfg.Groups, cfg.Servers, cfg.Workers, cfg.Blocks, cfg.CorePairs, cfg.Swaps, probes, cfg.Faults, cfg.MaxFaults)
 	if cfg.Bug != "" {
 		s += " --bug " + cfg.Bug
