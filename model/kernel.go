@@ -143,7 +143,6 @@ func (m *Model) onWakeFixed(s *State, w int8) {
 			wt.Sleep, wt.InWait = Awake, false
 			return
 		}
-		unpair(s, w)
 		wt.Word = StateUnblocked
 		m.processUnblocked(s, w)
 	default: // queued, or handed to a server and not yet run

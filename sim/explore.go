@@ -16,6 +16,9 @@ type Explorer struct {
 	MaxDepth  int           // do not expand states deeper than this; 0: no bound
 	TimeLimit time.Duration // stop (incomplete) after this long; 0: no bound
 	Workers   int           // goroutines expanding states; 0: GOMAXPROCS
+	// NoLiveness skips the search for fair cycles, which needs the whole
+	// state graph in memory (about 8 bytes per transition and 30 per state).
+	NoLiveness bool
 	// Progress, when set, is called after each BFS level and at most
 	// every ProgressEvery while a level is expanded.
 	Progress      func(Progress)
@@ -39,6 +42,10 @@ type Report struct {
 	// "time-limit") and proves nothing about the states it did not reach.
 	Complete bool
 	Stopped  string
+	// Liveness says how liveness was checked: "lassos" (fair cycles and
+	// terminal paths on the complete graph), "terminal states only" (the
+	// search was incomplete or NoLiveness was set).
+	Liveness string
 	// Violations holds, for each violated property in props.All() order,
 	// a shortest counterexample (fewest steps from the initial state).
 	Violations []Counterexample
@@ -52,6 +59,13 @@ type succ struct {
 	fp     uint64
 	enc    []byte
 	vs     []props.Violation
+	retry  bool
+}
+
+// expanded is what a worker reports for each state it expands.
+type expanded struct {
+	nsucc int
+	info  info
 }
 
 // Explore searches every state of m reachable from its initial state,
@@ -96,11 +110,18 @@ func (e Explorer) Explore(m *model.Model) Report {
 
 	frontier := [][]byte{init.AppendEncoding(nil)}
 	ids := []uint32{0}
-	var live []*props.Property
+	var live, cycles []*props.Property
 	for _, p := range props.All() {
 		if p.Live != nil && p.Live.Trigger != nil {
 			live = append(live, p)
 		}
+		if p.Live != nil && p.Live.Cycle != nil {
+			cycles = append(cycles, p)
+		}
+	}
+	var g *graph
+	if !e.NoLiveness {
+		g = &graph{trig: make([][]uint32, len(live)), goal: make([][]uint32, len(live))}
 	}
 	lastProgress := time.Now()
 	for depth := 0; ; depth++ {
@@ -119,6 +140,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 		// Expand the level in parallel, in contiguous chunks.
 		chunks := make([][]succ, workers)
 		terms := make([][]terminalHit, workers)
+		exps := make([][]expanded, workers)
 		var wg sync.WaitGroup
 		n := len(frontier)
 		for w := 0; w < workers; w++ {
@@ -131,6 +153,9 @@ func (e Explorer) Explore(m *model.Model) Report {
 				for i := lo; i < hi; i++ {
 					s.Decode(frontier[i])
 					buf = m.Enabled(&s, buf[:0])
+					if g != nil {
+						exps[w] = append(exps[w], expanded{nsucc: len(buf), info: stateInfo(m, &s, buf, live)})
+					}
 					if len(buf) == 0 {
 						if hit, ok := checkTerminal(m, &s, live); ok {
 							hit.id = ids[i]
@@ -144,7 +169,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 						vs := props.CheckStep(m, &s, &next, &o, nil)
 						vs = props.CheckState(m, &next, false, vs)
 						chunks[w] = append(chunks[w], succ{parent: ids[i], action: a,
-							fp: next.Fingerprint(), enc: next.AppendEncoding(nil), vs: vs})
+							fp: next.Fingerprint(), enc: next.AppendEncoding(nil), vs: vs, retry: o.Retry})
 					}
 				}
 			}(w, lo, hi)
@@ -163,8 +188,25 @@ func (e Explorer) Explore(m *model.Model) Report {
 		var nextFrontier [][]byte
 		var nextIDs []uint32
 		stop := false
-		for _, ch := range chunks {
+		for w, ch := range chunks {
+			k := 0 // successors left of the state being merged
+			ei := 0
 			for _, sc := range ch {
+				if g != nil {
+					for k == 0 {
+						ex := exps[w][ei]
+						ei++
+						g.off = append(g.off, uint32(len(g.to)))
+						g.mask = append(g.mask, ex.info.mask)
+						g.live = append(g.live, ex.info.live)
+						for j := range live {
+							g.trig[j] = append(g.trig[j], ex.info.trig[j])
+							g.goal[j] = append(g.goal[j], ex.info.goal[j])
+						}
+						k = ex.nsucc
+					}
+					k--
+				}
 				r.Transitions++
 				if len(sc.vs) > 0 {
 					var p []model.Action
@@ -177,19 +219,41 @@ func (e Explorer) Explore(m *model.Model) Report {
 						}
 					}
 				}
-				if _, ok := seen[sc.fp]; ok {
+				if to, ok := seen[sc.fp]; ok {
+					if g != nil {
+						g.to, g.act, g.retry = append(g.to, to), append(g.act, sc.action), append(g.retry, sc.retry)
+					}
 					continue
 				}
 				if e.MaxStates > 0 && int(r.States) >= e.MaxStates {
 					stop = true
+					g = nil // the graph is incomplete: no lassos
 					continue
 				}
 				id := uint32(len(parent))
+				if g != nil {
+					g.to, g.act, g.retry = append(g.to, id), append(g.act, sc.action), append(g.retry, sc.retry)
+				}
 				seen[sc.fp] = id
 				parent, via = append(parent, sc.parent), append(via, sc.action)
 				r.States++
 				nextFrontier = append(nextFrontier, sc.enc)
 				nextIDs = append(nextIDs, id)
+			}
+			// Terminal states after the last successor of the chunk.
+			for g != nil && ei < len(exps[w]) {
+				ex := exps[w][ei]
+				ei++
+				if ex.nsucc != 0 {
+					panic("explore: successor bookkeeping out of step")
+				}
+				g.off = append(g.off, uint32(len(g.to)))
+				g.mask = append(g.mask, ex.info.mask)
+				g.live = append(g.live, ex.info.live)
+				for j := range live {
+					g.trig[j] = append(g.trig[j], ex.info.trig[j])
+					g.goal[j] = append(g.goal[j], ex.info.goal[j])
+				}
 			}
 		}
 		frontier, ids = nextFrontier, nextIDs
@@ -201,6 +265,15 @@ func (e Explorer) Explore(m *model.Model) Report {
 			r.Stopped = "max-states"
 			break
 		}
+	}
+	r.Liveness = "terminal states only"
+	if g != nil && r.Complete {
+		g.off = append(g.off, uint32(len(g.to)))
+		for _, c := range checkLiveness(m, g, live, cycles, path) {
+			v, _ := props.ByID(c.Property)
+			r.record(found, props.Violation{Property: v, Message: c.Message}, c.Actions, c.Loop)
+		}
+		r.Liveness = "lassos"
 	}
 	for i := range r.Violations {
 		r.Violations[i].Config = r.Config
