@@ -16,6 +16,13 @@ type Explorer struct {
 	MaxDepth  int           // do not expand states deeper than this; 0: no bound
 	TimeLimit time.Duration // stop (incomplete) after this long; 0: no bound
 	Workers   int           // goroutines expanding states; 0: GOMAXPROCS
+	// BitstateBits, when > 0, replaces the set of fingerprints with a bit
+	// array of that many bits (rounded up to a power of two), in the
+	// spirit of SPIN's supertrace: each state sets 3 bits, and a state
+	// whose bits are all set already is taken as visited, so some states
+	// may be missed. The report estimates how many. Liveness is then
+	// checked at terminal states only.
+	BitstateBits uint64
 	// NoLiveness skips the search for fair cycles, which needs the whole
 	// state graph in memory (about 8 bytes per transition and 30 per state).
 	NoLiveness bool
@@ -46,6 +53,10 @@ type Report struct {
 	// terminal paths on the complete graph), "terminal states only" (the
 	// search was incomplete or NoLiveness was set).
 	Liveness string
+	// Bitstate is set for a bitstate search; Missed estimates how many
+	// reachable states it skipped because their bits were already set.
+	Bitstate bool
+	Missed   float64
 	// Violations holds, for each violated property in props.All() order,
 	// a shortest counterexample (fewest steps from the initial state).
 	Violations []Counterexample
@@ -85,10 +96,14 @@ func (e Explorer) Explore(m *model.Model) Report {
 	found := map[string]bool{}
 	var parent []uint32
 	var via []model.Action
-	seen := make(map[uint64]uint32, 1<<16)
+	var seen visited = fpSet{}
+	if e.BitstateBits > 0 {
+		seen = newBitstate(e.BitstateBits)
+		r.Bitstate = true
+	}
 
 	init := m.Init()
-	seen[init.Fingerprint()] = 0
+	seen.insert(init.Fingerprint(), 0)
 	parent, via = append(parent, 0), append(via, model.Action{})
 	r.States = 1
 	if vs := props.CheckState(m, &init, false, nil); len(vs) > 0 {
@@ -120,7 +135,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 		}
 	}
 	var g *graph
-	if !e.NoLiveness {
+	if !e.NoLiveness && !r.Bitstate {
 		g = &graph{trig: make([][]uint32, len(live)), goal: make([][]uint32, len(live))}
 	}
 	lastProgress := time.Now()
@@ -219,7 +234,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 						}
 					}
 				}
-				if to, ok := seen[sc.fp]; ok {
+				if to, ok := seen.lookup(sc.fp); ok {
 					if g != nil {
 						g.to, g.act, g.retry = append(g.to, to), append(g.act, sc.action), append(g.retry, sc.retry)
 					}
@@ -234,7 +249,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 				if g != nil {
 					g.to, g.act, g.retry = append(g.to, id), append(g.act, sc.action), append(g.retry, sc.retry)
 				}
-				seen[sc.fp] = id
+				seen.insert(sc.fp, id)
 				parent, via = append(parent, sc.parent), append(via, sc.action)
 				r.States++
 				nextFrontier = append(nextFrontier, sc.enc)
@@ -265,6 +280,9 @@ func (e Explorer) Explore(m *model.Model) Report {
 			r.Stopped = "max-states"
 			break
 		}
+	}
+	if b, ok := seen.(*bitstate); ok {
+		r.Missed = b.missed
 	}
 	r.Liveness = "terminal states only"
 	if g != nil && r.Complete {

@@ -124,3 +124,23 @@ func TestExploreBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestBitstate: with room to spare, a bitstate search stores the same
+// states and finds the same violations as the exact one; in a tiny array it
+// misses states and says so.
+func TestBitstate(t *testing.T) {
+	c, _ := NamedConfig("faults")
+	m, _ := model.New(c)
+	exact := Explorer{}.Explore(m)
+	big := Explorer{BitstateBits: 1 << 24}.Explore(m)
+	if !big.Bitstate || big.States != exact.States {
+		t.Errorf("bitstate with 2^24 bits stored %d states, the exact search %d", big.States, exact.States)
+	}
+	if big.Liveness == "lassos" {
+		t.Errorf("a bitstate search cannot check lassos")
+	}
+	tiny := Explorer{BitstateBits: 1 << 12}.Explore(m)
+	if tiny.States >= exact.States || tiny.Missed <= 0 {
+		t.Errorf("bitstate with 2^12 bits: %d states (exact %d), missed estimate %.1f", tiny.States, exact.States, tiny.Missed)
+	}
+}

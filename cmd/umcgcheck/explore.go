@@ -33,7 +33,7 @@ Examples:
   umcgcheck replay cex.json
 
 Exit codes: 0 complete and no violation, 1 a violation, 2 bad usage,
-3 incomplete (a bound was hit) and no violation found.
+3 incomplete (a bound was hit, or --bitstate) and no violation found.
 
 Flags:
 `
@@ -48,6 +48,10 @@ type exploreResult struct {
 	Depth       int                `json:"depth"`
 	Complete    bool               `json:"complete"`
 	Stopped     string             `json:"stopped,omitempty"`
+	Liveness    string             `json:"liveness"`
+	Bitstate    bool               `json:"bitstate,omitempty"`
+	Missed      float64            `json:"estimated_missed,omitempty"`
+	Bits        uint64             `json:"bits,omitempty"`
 	Violations  []exploreViolation `json:"violations"`
 }
 
@@ -67,6 +71,8 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	maxDepth := fs.Int("max-depth", 0, "do not go deeper than this many steps (0: no bound)")
 	timeLimit := fs.Duration("time-limit", 0, "stop after this long, e.g. 30s (0: no bound)")
 	workers := fs.Int("parallel", 0, "goroutines expanding states (0: GOMAXPROCS)")
+	bitstate := fs.Uint("bitstate", 0, "store states as bits in an array of 2^N bits, as SPIN's supertrace (-w N): less memory, probabilistic coverage (0: exact)")
+	noLive := fs.Bool("no-liveness", false, "skip the fair-cycle search, which keeps the state graph in memory")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	out := fs.String("out", "", "write the counterexamples to this file (JSON; read by 'umcgcheck replay'); it must not exist")
 	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal)")
@@ -76,6 +82,9 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *maxStates < 0 || *maxDepth < 0 || *timeLimit < 0 || *workers < 0 {
 		return exitUsage, usagef("bounds must not be negative")
+	}
+	if *bitstate > 40 || (*bitstate > 0 && *bitstate < 10) {
+		return exitUsage, usagef("--bitstate: %d is out of range 10..40 (2^N bits)", *bitstate)
 	}
 	names, cfgs, err := cf.configs(fs)
 	if err != nil {
@@ -94,7 +103,10 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	code := exitOK
 	for i, cfg := range cfgs {
 		m, _ := model.New(cfg)
-		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers}
+		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers, NoLiveness: *noLive}
+		if *bitstate > 0 {
+			e.BitstateBits = 1 << *bitstate
+		}
 		if showProgress {
 			e.ProgressEvery = time.Second
 			name := names[i]
@@ -109,7 +121,8 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 				r.Elapsed.Seconds(), float64(r.States)/r.Elapsed.Seconds())
 		}
 		res := exploreResult{Name: names[i], Config: cfg, States: r.States, Transitions: r.Transitions,
-			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Violations: []exploreViolation{}}
+			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness,
+			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}}
 		for _, c := range r.Violations {
 			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Message: c.Message,
 				Loop: c.Loop, Steps: sim.Explain(m, c.Actions)})
@@ -118,8 +131,8 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		switch {
 		case len(r.Violations) > 0:
 			code = exitViolation
-		case !r.Complete && code == exitOK:
-			code = exitIncomplete
+		case (!r.Complete || r.Bitstate) && code == exitOK:
+			code = exitIncomplete // a bitstate search proves nothing either
 		}
 		results = append(results, res)
 	}
@@ -160,7 +173,15 @@ func writeExploreText(w io.Writer, r exploreResult) {
 	if !r.Complete {
 		status = "INCOMPLETE (stopped by --" + r.Stopped + "): states beyond were not checked"
 	}
-	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s\n", r.States, r.Transitions, r.Depth, status)
+	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s; liveness: %s\n", r.States, r.Transitions, r.Depth, status, r.Liveness)
+	if r.Bitstate {
+		hf := float64(r.Bits) / float64(r.States)
+		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored); at least %.1f states estimated missed", hf, r.Missed)
+		if hf < 10 {
+			fmt.Fprintf(w, "; coverage is poor: give --bitstate more bits")
+		}
+		fmt.Fprintln(w)
+	}
 	if len(r.Violations) == 0 {
 		if r.Complete {
 			fmt.Fprintln(w, "  no violation")
@@ -187,7 +208,7 @@ func writeExploreSummary(w io.Writer, rs []exploreResult, out string) {
 	incomplete := 0
 	for _, r := range rs {
 		states += r.States
-		if !r.Complete {
+		if !r.Complete || r.Bitstate {
 			incomplete++
 		}
 		for _, v := range r.Violations {
@@ -199,7 +220,7 @@ func writeExploreSummary(w io.Writer, rs []exploreResult, out string) {
 	}
 	fmt.Fprintf(w, "summary: %d configuration(s), %d states", len(rs), states)
 	if incomplete > 0 {
-		fmt.Fprintf(w, ", %d INCOMPLETE", incomplete)
+		fmt.Fprintf(w, ", %d INCOMPLETE or probabilistic", incomplete)
 	}
 	if len(order) == 0 {
 		fmt.Fprintln(w, "; no property violated")
