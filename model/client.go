@@ -214,9 +214,11 @@ func (m *Model) clientReturned(s *State, t int8) {
 		case srvRun:
 			switch {
 			case r <= 0 && th.Errno != 0:
-				// The run failed (a fault): the worker is still ours
-				// and RUNNABLE, so run it again; a worker that is gone
-				// for good comes back as UMCG_NONE, errno 0.
+				// The run failed: the header's "an error occurred". The
+				// worker was handed to this server, so it tries again
+				// (the fixed library undid its CASes and a worker gone
+				// for good comes back as UMCG_NONE, errno 0; the seed
+				// left the worker RUNNING, so its retry exits).
 				th.PC = srvRun
 			case r <= 0:
 				th.PC = srvPoll

@@ -350,6 +350,7 @@ func (m *Model) SysPollWorker(s *State, t int8) Sys {
 			th.Status = Killed
 			return fail(EINVAL)
 		}
+		// (The library step labels the kill.)
 		s.T[w].Word = StateRunnable
 		pair(s, t, w)
 		th.Out = w
@@ -462,7 +463,8 @@ func (m *Model) Die(s *State, t int8) {
 }
 
 // Resume finishes the syscall of a woken thread. It returns the syscall's
-// errno, or again=true when the thread goes back to sleep.
+// errno, or again=true when the thread does not return from the syscall:
+// it went back to sleep, or was killed.
 func (m *Model) Resume(s *State, t int8) (e Errno, again bool) {
 	th := &s.T[t]
 	why := th.Wake

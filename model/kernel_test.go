@@ -684,7 +684,7 @@ func TestKernelWake(t *testing.T) {
 		},
 		{
 			name: "seed: waking a worker attached to another server kills the waker",
-			src:  "research table: sys_umcg_wake(T) | T attached to another server | caller gets SIGSEGV",
+			src:  "v0.1 umcg.c sys_umcg_wake: next_peer != current -> umcg_segv(0); research table: sys_umcg_wake(T) | T attached to another server | caller gets SIGSEGV",
 			vs:   seedOnly,
 			setup: func(s *State) {
 				fxServer(s, srvA, 0)
@@ -700,13 +700,39 @@ func TestKernelWake(t *testing.T) {
 		},
 		{
 			name: "fixed: waking a worker attached to another server is EINVAL",
-			src:  "kernel.go wakeTarget: the fixed kernel refuses instead of killing",
+			src:  "kernel.go SysWake (fixed): refuses instead of killing (finding wake-kills-waker)",
 			vs:   fixedOnly,
 			setup: func(s *State) {
 				fxServer(s, srvA, 0)
 				fxServer(s, srvB, 0)
 				fxWorker(s, wrkA, 0, StateNone)
 				fxHanded(s, srvA, wrkA)
+			},
+			op:   opWake(srvB, wrkA),
+			want: failRes(EINVAL),
+		},
+		{
+			name: "seed: a worker attached to another server but not in wait is EAGAIN: in_wait is checked before the peer",
+			src:  "v0.1 umcg.c sys_umcg_wake: `if (!READ_ONCE(next_utd->in_wait)) { ret = -EAGAIN; goto out; }` precedes the next_peer check",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxServer(s, srvB, 0)
+				fxWorker(s, wrkA, 0, StateRunning)
+				fxServing(s, srvA, wrkA)
+			},
+			op:   opWake(srvB, wrkA),
+			want: failRes(EAGAIN),
+		},
+		{
+			name: "fixed: a worker attached to another server but not in wait is EINVAL",
+			src:  "kernel.go SysWake (fixed): no in_wait check (finding wake-eagain-spin); another server's worker is refused",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxServer(s, srvB, 0)
+				fxWorker(s, wrkA, 0, StateRunning)
+				fxServing(s, srvA, wrkA)
 			},
 			op:   opWake(srvB, wrkA),
 			want: failRes(EINVAL),
@@ -788,6 +814,38 @@ func TestKernelWake(t *testing.T) {
 				s.T[wrkA].Wake = WakeNormal
 			},
 		},
+		{
+			name: "seed: server waking its own worker that is already woken detaches the pair, then says EAGAIN",
+			src:  "v0.1 umcg.c sys_umcg_wake: umcg_detach_peer() comes before wake_up_process, whose failure is -EAGAIN",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkA, 0, StateNone)
+				fxHanded(s, srvA, wrkA)
+				s.T[wrkA].Wake = WakeSpurious
+			},
+			op:   opWake(srvA, wrkA),
+			want: failRes(EAGAIN),
+			edit: func(s *State) {
+				unpair(s, srvA)
+			},
+		},
+		{
+			name: "fixed: server waking its own worker that is already woken detaches the pair and says 0",
+			src:  "kernel.go SysWake (fixed): 0 when the target is not asleep (finding wake-eagain-spin)",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkA, 0, StateNone)
+				fxHanded(s, srvA, wrkA)
+				s.T[wrkA].Wake = WakeSpurious
+			},
+			op:   opWake(srvA, wrkA),
+			want: okRes,
+			edit: func(s *State) {
+				unpair(s, srvA)
+			},
+		},
 	})
 }
 
@@ -838,13 +896,24 @@ func TestKernelSwap(t *testing.T) {
 		},
 		{
 			name: "server next is EINVAL",
-			src:  "research: sys_umcg_swap = wake(tid) + wait; wake of a server is EINVAL",
+			src:  "research: sys_umcg_swap = wake(tid) + wait; wake of a server is EINVAL; kernel.go SysSwap",
 			setup: func(s *State) {
 				fxCore(s, coreA, StateRunnable)
 				fxServer(s, srvA, 0)
 				fxPolling(s, srvA)
 			},
 			op:   opSwap(coreA, srvA),
+			want: failRes(EINVAL),
+		},
+		{
+			name: "core task swapping to a worker is EINVAL: core tasks have no group",
+			src:  "v0.1 umcg.c sys_umcg_swap: next_utd->group != curr_utd->group -> EINVAL (a core task's group is NULL)",
+			setup: func(s *State) {
+				fxCore(s, coreA, StateRunnable)
+				fxWorker(s, wrkA, 0, StateRunning)
+				fxAsleep(s, wrkA, SleepWait, true)
+			},
+			op:   opSwap(coreA, wrkA),
 			want: failRes(EINVAL),
 		},
 		{
@@ -876,7 +945,7 @@ func TestKernelSwap(t *testing.T) {
 		},
 		{
 			name: "seed: served worker swapping to a worker attached to another server is EAGAIN",
-			src:  "SPEC: (EAGAIN if next already has a peer); research table: sys_umcg_swap | N has peer (worker caller) | EAGAIN; v0.1 umcg.c sys_umcg_swap has no SIGSEGV path",
+			src:  "v0.1 umcg.c sys_umcg_swap: if (rcu_access_pointer(next_utd->peer)) { ret = -EAGAIN; goto out; } (no SIGSEGV path); SPEC: (EAGAIN if next already has a peer)",
 			vs:   seedOnly,
 			setup: func(s *State) {
 				fxServer(s, srvA, 0)
@@ -890,13 +959,10 @@ func TestKernelSwap(t *testing.T) {
 			},
 			op:   opSwap(wrkA, wrkB),
 			want: failRes(EAGAIN),
-			skip: "SysSwap runs wakeTarget's peer check first, so the seed kills the swapping worker (SIGSEGV) " +
-				"instead of returning EAGAIN; the EAGAIN branch in SysSwap (nt.Peer >= 0) is unreachable " +
-				"because wakeTarget already rejected every next with a peer other than the caller",
 		},
 		{
 			name: "fixed: served worker swapping to a worker attached to another server is EAGAIN",
-			src:  "SPEC: (EAGAIN if next already has a peer); research table: sys_umcg_swap | N has peer (worker caller) | EAGAIN",
+			src:  "kernel.go SysSwap: EAGAIN if next has a peer, as v0.1; SPEC: (EAGAIN if next already has a peer)",
 			vs:   fixedOnly,
 			setup: func(s *State) {
 				fxServer(s, srvA, 0)
@@ -910,8 +976,6 @@ func TestKernelSwap(t *testing.T) {
 			},
 			op:   opSwap(wrkA, wrkB),
 			want: failRes(EAGAIN),
-			skip: "the fixed kernel returns EINVAL (wakeTarget) before SysSwap's own EAGAIN check, which is dead code; " +
-				"if EINVAL is the intended correction, SPEC's 'EAGAIN if next already has a peer' and the doc should say so",
 		},
 		{
 			name: "core task wakes next and sleeps in swap",
@@ -978,9 +1042,53 @@ func TestKernelSwap(t *testing.T) {
 			},
 			op:   opSwap(wrkA, wrkB),
 			want: failRes(EAGAIN),
-			skip: "SysSwap moves the server to next before its in_wait check, so after EAGAIN the server is " +
-				"paired with a worker that is not asleep and the caller has no server; v0.1 checks in_wait first " +
-				"(only a failing ttwu, research finding 3, returns EAGAIN after the move)",
+		},
+		{
+			name: "fixed: served worker swapping to a worker not in wait moves the server and sleeps",
+			src:  "kernel.go SysSwap (fixed): no in_wait check, the state word carries the wakeup (finding wake-eagain-spin)",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				servedSwap(s)
+				fxAwake(s, wrkB)
+			},
+			op:   opSwap(wrkA, wrkB),
+			want: sleptRes,
+			edit: func(s *State) {
+				unpair(s, wrkA)
+				pair(s, srvA, wrkB)
+				fxAsleep(s, wrkA, SleepSwap, true)
+			},
+		},
+		{
+			name: "seed: served worker swapping to a worker already woken: the server moves, then EAGAIN",
+			src:  "v0.1 umcg.c do_context_switch: `if (!try_to_wake_up(next, ...)) return -EAGAIN;` runs after sys_umcg_swap moved the server (research 5.3)",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				servedSwap(s)
+				s.T[wrkB].Wake = WakeSpurious
+			},
+			op:   opSwap(wrkA, wrkB),
+			want: failRes(EAGAIN),
+			edit: func(s *State) {
+				unpair(s, wrkA)
+				pair(s, srvA, wrkB)
+			},
+		},
+		{
+			name: "fixed: served worker swapping to a worker already woken moves the server and sleeps",
+			src:  "kernel.go SysSwap (fixed): the fixed kernel needs no ttwu, the state word carries the wakeup",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				servedSwap(s)
+				s.T[wrkB].Wake = WakeSpurious
+			},
+			op:   opSwap(wrkA, wrkB),
+			want: sleptRes,
+			edit: func(s *State) {
+				unpair(s, wrkA)
+				pair(s, srvA, wrkB)
+				fxAsleep(s, wrkA, SleepSwap, true)
+			},
 		},
 	})
 }
@@ -1177,6 +1285,46 @@ func TestKernelPollWorker(t *testing.T) {
 				fxSetWaiters(s, 0)
 			},
 		},
+		{
+			name: "seed: a worker queued with its stale link to the polling server is detached and taken back",
+			src:  "v0.1 umcg.c poll_worker: umcg_detach_peer() before picking the first worker, so WARN_ON(worker_utd->peer) does not fire",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				// wrkA blocked under srvA (link kept) and unblocked before
+				// srvA polled again: process_unblocked_worker queued it.
+				fxServer(s, srvA, 0)
+				s.T[srvA].Word = StatePolling
+				fxWorker(s, wrkA, 0, StateNone)
+				fxQueued(s, wrkA)
+				pair(s, srvA, wrkA)
+			},
+			op:   opPoll(srvA),
+			want: okRes,
+			edit: func(s *State) {
+				s.T[wrkA].Word = StateRunnable
+				s.T[srvA].Out = wrkA
+				fxSetWaiters(s, 0)
+			},
+		},
+		{
+			name: "seed: taking a queued worker still linked to another server kills the polling server",
+			src:  "v0.1 umcg.c poll_worker: WARN_ON(server_utd->peer || worker_utd->peer) -> return umcg_segv(-EINVAL), after list_del_init of the worker",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkA, 0, StateNone)
+				fxQueued(s, wrkA)
+				pair(s, srvA, wrkA) // kept since wrkA blocked under srvA
+				fxServer(s, srvB, 0)
+				s.T[srvB].Word = StatePolling
+			},
+			op:   opPoll(srvB),
+			want: failRes(EINVAL),
+			edit: func(s *State) {
+				s.T[srvB].Status = Killed
+				fxSetWaiters(s, 0)
+			},
+		},
 	})
 }
 
@@ -1249,8 +1397,28 @@ func TestKernelRunWorker(t *testing.T) {
 			want: failRes(EINVAL),
 		},
 		{
-			name: "worker attached to another server is EINVAL",
-			src:  "research 1: peer ... always symmetric; SPEC worker-has-server: no server serves two workers",
+			name: "seed: worker attached to another server is run anyway, leaving the old server's link one-sided",
+			src:  "v0.1 umcg.c run_worker: `WARN_ON(worker_utd->peer);` then links server and worker regardless",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				ready(s)
+				fxServer(s, srvB, 0)
+				s.T[srvB].Word = StateServing
+			},
+			op:   opRun(srvB, wrkA),
+			want: sleptRes,
+			edit: func(s *State) {
+				// srvA.Peer still names wrkA, whose Peer is now srvB.
+				s.T[srvB].Peer, s.T[wrkA].Peer = wrkA, srvB
+				s.T[wrkA].Wake = WakeNormal
+				s.T[srvB].Out, s.T[srvB].Reason = None, ReasonNone
+				fxAsleep(s, srvB, SleepRun, true)
+			},
+		},
+		{
+			name: "fixed: worker attached to another server is EINVAL",
+			src:  "kernel.go SysRunWorker (fixed); research 1: peer ... always symmetric; SPEC worker-has-server: no server serves two workers",
+			vs:   fixedOnly,
 			setup: func(s *State) {
 				ready(s)
 				fxServer(s, srvB, 0)
@@ -1391,9 +1559,8 @@ func TestKernelEvents(t *testing.T) {
 			},
 		},
 		{
-			name: "block with a queued wakeup counts as RUNNING",
-			src:  "types.go: FlagWakeupQueued is libumcg's only; the kernel reads the base state",
-			vs:   seedOnly,
+			name: "block of a worker whose word is RUNNING|WAKEUP_QUEUED only sleeps: the kernel compares the whole word",
+			src:  "v0.1 umcg.c umcg_on_block: get_user(state); if (state != UMCG_TASK_RUNNING) return; (the u32 word, libumcg's flag included); kernel.go Block: Word == StateRunning",
 			setup: func(s *State) {
 				servedA(s)
 				s.T[wrkA].Word = StateRunning | FlagWakeupQueued
@@ -1401,11 +1568,7 @@ func TestKernelEvents(t *testing.T) {
 			op:   opBlock(wrkA),
 			want: eventRes,
 			edit: func(s *State) {
-				s.T[wrkA].Word = StateBlocked
 				fxAsleep(s, wrkA, SleepIO, false)
-				s.T[srvA].Reason = ReasonBlocked
-				s.T[srvA].Out = wrkA
-				s.T[srvA].Wake = WakeNormal
 			},
 		},
 		{
@@ -1431,9 +1594,8 @@ func TestKernelEvents(t *testing.T) {
 			},
 		},
 		{
-			name: "seed: block of a RUNNING worker with no server still makes it BLOCKED",
-			src:  "research table: W blocks | W:RUNNING | W:BLOCKED; v0.1 umcg.c umcg_on_block writes BLOCKED before looking at the peer",
-			vs:   seedOnly,
+			name: "block of a RUNNING worker with no server still makes it BLOCKED",
+			src:  "research table: W blocks | W:RUNNING | W:BLOCKED; v0.1 umcg.c umcg_on_block writes BLOCKED before looking at the peer; kernel.go Block",
 			setup: func(s *State) {
 				fxWorker(s, wrkA, 0, StateRunning) // e.g. its server unregistered while it ran
 			},
@@ -1443,13 +1605,10 @@ func TestKernelEvents(t *testing.T) {
 				s.T[wrkA].Word = StateBlocked
 				fxAsleep(s, wrkA, SleepIO, false)
 			},
-			skip: "Block only acts on a worker with a peer, so a RUNNING worker without a server keeps " +
-				"RUNNING across its blocking syscall and Unblock then lets it run on with no server; " +
-				"v0.1 writes BLOCKED whenever the state is RUNNING and queues the worker on wakeup",
 		},
 		{
-			name: "unblock of a thread that did not UMCG-block just returns",
-			src:  "kernel.go Unblock: not a UMCG block, the syscall just returns",
+			name: "unblock of a thread that is not a UMCG worker just returns",
+			src:  "v0.1 umcg.c umcg_on_wake: returns at once unless task_type == UMCG_TT_WORKER; kernel.go Unblock",
 			setup: func(s *State) {
 				fxAsleep(s, nobody, SleepIO, false)
 			},
@@ -1459,10 +1618,13 @@ func TestKernelEvents(t *testing.T) {
 				s.T[nobody].Sleep = Awake
 			},
 		},
+		// The link outlives the block in v0.1; the fixed Block drops it, so
+		// in the fixed variant the next two rows' state arises only with
+		// bug block-keeps-peer (the no-kill mutation), and the fixed
+		// wakeup path, which does not unlink on its own, then acts as v0.1.
 		{
-			name: "seed: unblock while the peer link remains kills the worker",
-			src:  "SPEC: in v0.1 an unblock while the peer link still exists ... get the worker killed",
-			vs:   seedOnly,
+			name: "unblock with the stale peer link and no poller: UNBLOCKED, queued at the tail with the link kept",
+			src:  "v0.1 umcg.c process_unblocked_worker: with no waiting poller the worker is list_add_tail'ed without looking at utd->peer; kernel.go onWakeFixed",
 			setup: func(s *State) {
 				blockedA(s)
 				pair(s, srvA, wrkA)
@@ -1470,7 +1632,54 @@ func TestKernelEvents(t *testing.T) {
 			op:   opUnblock(wrkA),
 			want: eventRes,
 			edit: func(s *State) {
+				fxQueued(s, wrkA)
+			},
+		},
+		{
+			name: "unblock with the stale peer link while another server polls kills the worker",
+			src:  "v0.1 umcg.c process_unblocked_worker: takes the first poller off the list, then WARN_ON(server_utd->peer || utd->peer) -> umcg_segv(0); kernel.go onWakeFixed",
+			setup: func(s *State) {
+				blockedA(s)
+				pair(s, srvA, wrkA)
+				fxServer(s, srvB, 0)
+				fxPolling(s, srvB)
+			},
+			op:   opUnblock(wrkA),
+			want: eventRes,
+			edit: func(s *State) {
+				s.T[wrkA].Word = StateUnblocked
 				s.T[wrkA].Status = Killed
+				fxSetWaiters(s, 0) // the poller was taken off the list, not woken
+			},
+		},
+		{
+			name: "seed: unblock of a worker whose word is RUNNING|WAKEUP_QUEUED kills it",
+			src:  "v0.1 umcg.c umcg_on_wake: a state that is not RUNNING, BLOCKED or UNBLOCKED -> goto segv",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				servedA(s)
+				s.T[wrkA].Word = StateRunning | FlagWakeupQueued
+				fxAsleep(s, wrkA, SleepIO, false) // its block left the word alone
+			},
+			op:   opUnblock(wrkA),
+			want: eventRes,
+			edit: func(s *State) {
+				s.T[wrkA].Status = Killed
+			},
+		},
+		{
+			name: "fixed: unblock of a served worker whose word is RUNNING|WAKEUP_QUEUED returns to user space",
+			src:  "kernel.go onWakeFixed: RUNNING (base state) and linked to a server asleep in run_worker",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				servedA(s)
+				s.T[wrkA].Word = StateRunning | FlagWakeupQueued
+				fxAsleep(s, wrkA, SleepIO, false)
+			},
+			op:   opUnblock(wrkA),
+			want: eventRes,
+			edit: func(s *State) {
+				fxAwake(s, wrkA)
 			},
 		},
 		{
@@ -1624,12 +1833,13 @@ func TestKernelResume(t *testing.T) {
 			s.T[coreA].Wake = why
 		}
 	}
+	// srvA polls ahead of srvB, and is woken by why.
 	pollWoken := func(why Wake, out int8) func(s *State) {
 		return func(s *State) {
 			fxServer(s, srvA, 0)
 			fxServer(s, srvB, 0)
-			fxPolling(s, srvB)
 			fxPolling(s, srvA)
+			fxPolling(s, srvB)
 			s.T[srvA].Wake = why
 			s.T[srvA].Out = out
 		}
@@ -1637,7 +1847,7 @@ func TestKernelResume(t *testing.T) {
 	runKernelCases(t, []kcase{
 		{
 			name:  "worker woken RUNNING with its server in run_worker returns to user space",
-			src:   "research table: W wakes | W:RUNNING with peer | unchanged | returns to user",
+			src:   "research table: W wakes | W:RUNNING with peer | unchanged | returns to user; v0.1 umcg.c umcg_on_wake",
 			setup: runWoken,
 			op:    opResume(wrkA),
 			want:  okRes,
@@ -1646,12 +1856,14 @@ func TestKernelResume(t *testing.T) {
 			},
 		},
 		{
+			// The killed worker never returns to user space: Resume says
+			// again, and Step labels the step SIGSEGV.
 			name:  "seed: spurious wakeup of a RUNNABLE worker kills it",
-			src:   "SPEC: in v0.1 ... a spurious wakeup of a RUNNABLE worker ... get the worker killed",
+			src:   "v0.1 umcg.c umcg_on_wake: a state that is not RUNNING, BLOCKED or UNBLOCKED -> goto segv; SPEC: ... a spurious wakeup of a RUNNABLE worker ... get the worker killed",
 			vs:    seedOnly,
 			setup: runnableSpurious,
 			op:    opResume(wrkA),
-			want:  okRes,
+			want:  kres{Again: true},
 			edit: func(s *State) {
 				s.T[wrkA].Wake = WakeNone
 				s.T[wrkA].Status = Killed
@@ -1659,7 +1871,7 @@ func TestKernelResume(t *testing.T) {
 		},
 		{
 			name:  "fixed: spurious wakeup of a RUNNABLE worker sleeps again",
-			src:   "kernel.go Resume (fixed): a worker returns only RUNNING with its server in run_worker",
+			src:   "kernel.go onWakeFixed: a worker handed to a server and not yet run (RUNNABLE) sleeps again",
 			vs:    fixedOnly,
 			setup: runnableSpurious,
 			op:    opResume(wrkA),
@@ -1670,7 +1882,7 @@ func TestKernelResume(t *testing.T) {
 		},
 		{
 			name: "seed: worker made RUNNING before its server's run syscall runs early",
-			src:  "kernel.go Resume: finding early-run (the v0.1 check is RUNNING + peer only)",
+			src:  "v0.1 umcg.c umcg_on_wake: `if (state == UMCG_TASK_RUNNING && rcu_access_pointer(utd->peer)) return;` (finding early-run)",
 			vs:   seedOnly,
 			setup: func(s *State) {
 				runWoken(s)
@@ -1685,7 +1897,7 @@ func TestKernelResume(t *testing.T) {
 		},
 		{
 			name: "fixed: worker made RUNNING before its server's run syscall sleeps again",
-			src:  "kernel.go Resume (fixed): finding early-run",
+			src:  "kernel.go onWakeFixed: RUNNING and linked returns only while the server sleeps in run_worker (finding early-run)",
 			vs:   fixedOnly,
 			setup: func(s *State) {
 				runWoken(s)
@@ -1699,12 +1911,32 @@ func TestKernelResume(t *testing.T) {
 			},
 		},
 		{
-			name: "seed: spurious wakeup of a queued UNBLOCKED worker leaves it queued",
-			src:  "SPEC names only RUNNABLE workers as killed by a spurious wakeup; v0.1 umcg.c process_unblocked_worker: 'This was a spurious wakeup or an interrupt, do nothing'",
+			name: "seed: a queued worker woken spuriously is queued again at the tail, losing its place",
+			src:  "v0.1 umcg.c process_unblocked_worker: after do_wait() the worker list_del_init's itself; umcg_on_wake's loop then finds it UNBLOCKED and list_add_tail's it (finding spurious-requeue)",
 			vs:   seedOnly,
 			setup: func(s *State) {
 				fxWorker(s, wrkA, 0, StateNone)
 				fxQueued(s, wrkA)
+				fxWorker(s, wrkB, 0, StateNone)
+				fxQueued(s, wrkB)
+				s.T[wrkA].Wake = WakeSpurious
+			},
+			op:   opResume(wrkA),
+			want: kres{Again: true},
+			edit: func(s *State) {
+				s.T[wrkA].Wake = WakeNone
+				fxSetWaiters(s, 0, wrkB, wrkA)
+			},
+		},
+		{
+			name: "fixed: a queued worker woken spuriously sleeps again in its place",
+			src:  "kernel.go onWakeFixed: a queued worker keeps its place in the queue (finding spurious-requeue)",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				fxWorker(s, wrkA, 0, StateNone)
+				fxQueued(s, wrkA)
+				fxWorker(s, wrkB, 0, StateNone)
+				fxQueued(s, wrkB)
 				s.T[wrkA].Wake = WakeSpurious
 			},
 			op:   opResume(wrkA),
@@ -1712,13 +1944,10 @@ func TestKernelResume(t *testing.T) {
 			edit: func(s *State) {
 				s.T[wrkA].Wake = WakeNone
 			},
-			skip: "Resume kills every woken worker that is not RUNNING with a peer, including a queued " +
-				"UNBLOCKED one; v0.1 sends it back to sleep on the queue (only a RUNNABLE or other state is SIGSEGV)",
 		},
 		{
-			name: "seed: worker woken RUNNING without a server is queued UNBLOCKED",
-			src:  "research table: W wakes (sched_update_worker) | W:BLOCKED or RUNNING-without-peer | UNBLOCKED -> queued or handed off",
-			vs:   seedOnly,
+			name: "worker woken RUNNING without a server is queued UNBLOCKED",
+			src:  "research table: W wakes (sched_update_worker) | W:BLOCKED or RUNNING-without-peer | UNBLOCKED -> queued or handed off; v0.1 umcg.c umcg_on_wake; kernel.go onWakeFixed",
 			setup: func(s *State) {
 				// srvA woke its own worker with umcg_wake, which detached the pair.
 				fxServer(s, srvA, 0)
@@ -1732,8 +1961,28 @@ func TestKernelResume(t *testing.T) {
 				s.T[wrkA].Wake = WakeNone
 				fxQueued(s, wrkA)
 			},
-			skip: "Resume kills a woken worker that is RUNNING without a peer; the research table " +
-				"(and v0.1 umcg_on_wake) make it UNBLOCKED and queue it or hand it to a poller",
+		},
+		{
+			name: "worker woken RUNNING without a server while a server polls is handed to it RUNNABLE",
+			src:  "v0.1 umcg.c umcg_on_wake: RUNNING without a peer -> UNBLOCKED -> process_unblocked_worker hands it to the first poller",
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxServer(s, srvB, 0)
+				fxPolling(s, srvB)
+				fxWorker(s, wrkA, 0, StateRunning)
+				fxAsleep(s, wrkA, SleepIdle, true)
+				s.T[wrkA].Wake = WakeNormal
+			},
+			op:   opResume(wrkA),
+			want: kres{Again: true},
+			edit: func(s *State) {
+				s.T[wrkA].Wake = WakeNone
+				s.T[wrkA].Word = StateRunnable
+				pair(s, srvB, wrkA)
+				s.T[srvB].Out = wrkA
+				s.T[srvB].Wake = WakeNormal
+				fxSetWaiters(s, 0)
+			},
 		},
 		{
 			name:  "core task woken in wait returns 0",
@@ -1777,7 +2026,7 @@ func TestKernelResume(t *testing.T) {
 		},
 		{
 			name: "poller handed a worker returns 0 and keeps Out",
-			src:  "research table: poll_worker ... returns W",
+			src:  "research table: poll_worker ... returns W; v0.1 umcg.c poll_worker: result = the peer's umcg_task",
 			setup: func(s *State) {
 				fxServer(s, srvA, 0)
 				fxWorker(s, wrkA, 0, StateRunnable)
@@ -1806,8 +2055,21 @@ func TestKernelResume(t *testing.T) {
 			},
 		},
 		{
-			name:  "poller woken spuriously sleeps again, still on the waiters list",
-			src:   "kernel.go Resume: spurious: still on the waiters list",
+			name:  "seed: poller woken spuriously leaves the waiters list and returns 0 with its peer, none",
+			src:   "v0.1 umcg.c poll_worker: one freezable_schedule(), list_del_init, then result = its peer's umcg_task or NULL (finding poll-spurious-none)",
+			vs:    seedOnly,
+			setup: pollWoken(WakeSpurious, None),
+			op:    opResume(srvA),
+			want:  okRes,
+			edit: func(s *State) {
+				fxAwake(s, srvA)
+				fxSetWaiters(s, 0, srvB)
+			},
+		},
+		{
+			name:  "fixed: poller woken spuriously sleeps again, keeping its place on the waiters list",
+			src:   "kernel.go Resume (fixed): spurious: keep the place in the list and sleep on (finding poll-spurious-none)",
+			vs:    fixedOnly,
 			setup: pollWoken(WakeSpurious, None),
 			op:    opResume(srvA),
 			want:  kres{Again: true},
@@ -1878,6 +2140,44 @@ func TestKernelResume(t *testing.T) {
 			},
 		},
 		{
+			name: "fixed: run_worker already woken by a signal still returns once its worker blocked",
+			src:  "kernel.go Resume (fixed): only a block, yield, preemption or unregistration (Reason) ends run_worker, however it was woken",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				runAfterSwap(WakeSignal)(s)
+				// wrkB blocked after the signal: Block set Reason and Out,
+				// and its wake() was a no-op.
+				unpair(s, srvA)
+				s.T[wrkB].Word = StateBlocked
+				fxAsleep(s, wrkB, SleepIO, false)
+				s.T[srvA].Reason = ReasonBlocked
+				s.T[srvA].Out = wrkB
+			},
+			op:   opResume(srvA),
+			want: okRes,
+			edit: func(s *State) {
+				fxAwake(s, srvA)
+			},
+		},
+		{
+			name: "fixed: run_worker already woken spuriously still returns once its worker blocked",
+			src:  "kernel.go Resume (fixed): only a block, yield, preemption or unregistration (Reason) ends run_worker, however it was woken",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				runAfterSwap(WakeSpurious)(s)
+				unpair(s, srvA)
+				s.T[wrkB].Word = StateBlocked
+				fxAsleep(s, wrkB, SleepIO, false)
+				s.T[srvA].Reason = ReasonBlocked
+				s.T[srvA].Out = wrkB
+			},
+			op:   opResume(srvA),
+			want: okRes,
+			edit: func(s *State) {
+				fxAwake(s, srvA)
+			},
+		},
+		{
 			name: "fixed: run_worker woken by its worker returns 0 with the Out the waker set",
 			src:  "kernel.go Resume (fixed) + SysWait: Out = the worker that yielded",
 			vs:   fixedOnly,
@@ -1902,8 +2202,8 @@ func TestKernelResume(t *testing.T) {
 // encodingOf returns s's canonical encoding.
 func encodingOf(s *State) []byte { return s.AppendEncoding(nil) }
 
-// midState is a state with most fields in use: DefaultConfig (fixed) after
-// the server ran a worker that blocked.
+// midState is a state with most fields in use: one server and two workers
+// (fixed variant) after the server polled one worker and ran it.
 func midState(t *testing.T) State {
 	t.Helper()
 	d := newDriver(t, Config{Variant: Fixed, Groups: 1, Servers: 1, Workers: 2, Blocks: 1, MaxFaults: 1})
@@ -2029,8 +2329,14 @@ func TestEncodingAppends(t *testing.T) {
 	}
 }
 
+// goldenConfig is the configuration of the golden initial state: one group
+// with one server and two workers (DefaultConfig until it got a second
+// server). It is spelled out so that a change of DefaultConfig does not
+// look like a change of the encoding.
+var goldenConfig = Config{Variant: Seed, Groups: 1, Servers: 1, Workers: 2, Blocks: 1, MaxFaults: 1}
+
 func TestFingerprintGolden(t *testing.T) {
-	m, err := New(DefaultConfig())
+	m, err := New(goldenConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -2038,10 +2344,10 @@ func TestFingerprintGolden(t *testing.T) {
 	enc := encodingOf(&s)
 	const wantEnc = goldenInitEncoding
 	if got := hex.EncodeToString(enc); got != wantEnc {
-		t.Errorf("encoding of DefaultConfig's initial state changed:\nwant %s\ngot  %s", wantEnc, got)
+		t.Errorf("encoding of %v's initial state changed:\nwant %s\ngot  %s", goldenConfig, wantEnc, got)
 	}
 	if got := s.Fingerprint(); got != goldenInitFingerprint {
-		t.Errorf("Fingerprint of DefaultConfig's initial state: want %#x, got %#x", uint64(goldenInitFingerprint), got)
+		t.Errorf("Fingerprint of %v's initial state: want %#x, got %#x", goldenConfig, uint64(goldenInitFingerprint), got)
 	}
 	if s.Fingerprint() != Hash(enc) {
 		t.Errorf("Fingerprint must be Hash of the encoding")
@@ -2063,15 +2369,16 @@ func TestEncodingLongestStateWithinEncodedSize(t *testing.T) {
 		s.Grp[g].NWait, s.Grp[g].NGhost = MaxThreads, MaxThreads
 	}
 	got := len(encodingOf(&s))
-	if got > EncodedSize {
-		t.Errorf("a state with every thread, group and list slot in use encodes to %d bytes, more than EncodedSize = %d", got, EncodedSize)
-	}
 	// Every encoding has this state's length or less: thread records have a
-	// fixed size and the lists are at most MaxThreads long.
-	t.Logf("longest encoding %d bytes, EncodedSize %d (slack %d)", got, EncodedSize, EncodedSize-got)
+	// fixed size and the lists are at most MaxThreads long. EncodedSize is
+	// exactly that length (5+2*MaxThreads bytes per group), not a loose
+	// bound.
+	if got != EncodedSize {
+		t.Errorf("a state with every thread, group and list slot in use encodes to %d bytes; EncodedSize = %d should be exactly that", got, EncodedSize)
+	}
 }
 
-// Golden values: the encoding and fingerprint of DefaultConfig's initial
+// Golden values: the encoding and fingerprint of goldenConfig's initial
 // state, and Hash of fixed inputs. They change only when the encoding or
 // the hash changes, which invalidates stored fingerprints and shard results.
 const (

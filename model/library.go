@@ -180,6 +180,14 @@ func (m *Model) ret(s *State, t int8, o *Observation, v int16, e Errno, setErrno
 	th.Fn, th.LPC, th.Local, th.Ptr, th.PtrGen = CallNone, 0, 0, None, 0
 	th.GEntry, th.GKern = 0, 0
 	m.clientReturned(s, t)
+	// What the call left behind is dead now; clearing it keeps equal
+	// situations equal states (and threads symmetric): the syscall's
+	// result and out-parameter, and, for clients that do not pass a
+	// result on (only scripts do), the return value.
+	th.SysRet, th.Out = 0, None
+	if m.progs[t].kind != progScript {
+		th.Ret = 0
+	}
 }
 
 func (m *Model) exit(s *State, t int8, o *Observation, label string) {
@@ -710,6 +718,10 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 	case lpPollSys:
 		o.Label = "poll_worker: sys_umcg_poll_worker"
 		r := m.SysPollWorker(s, t)
+		if th.Status == Killed {
+			o.Label = "poll_worker: sys_umcg_poll_worker: WARN_ON(worker still linked): SIGSEGV"
+			return
+		}
 		th.LPC = lpPollDone
 		if !r.Slept {
 			sysFailed(th, o, r.Errno)

@@ -160,21 +160,7 @@ const threadBytes = 28
 func (s *State) AppendEncoding(b []byte) []byte {
 	b = append(b, s.N, s.G, s.FaultsUsed)
 	for i := 0; i < int(s.N); i++ {
-		t := &s.T[i]
-		var fl uint8
-		if t.Freed {
-			fl |= 1
-		}
-		if t.InWait {
-			fl |= 2
-		}
-		b = append(b, t.PC, t.Iter, uint8(t.Status), t.Sig, uint8(t.Fn), t.LPC,
-			uint8(t.Arg), uint8(t.Ptr), t.PtrGen, t.Local)
-		b = binary.LittleEndian.AppendUint16(b, uint16(t.Ret))
-		b = append(b, uint8(t.Errno), uint8(t.SysRet), t.TLS, t.Gen, fl)
-		b = binary.LittleEndian.AppendUint16(b, uint16(t.Word))
-		b = append(b, uint8(t.Kind), uint8(t.Group), uint8(t.Peer), uint8(t.Sleep),
-			uint8(t.Wake), uint8(t.Out), uint8(t.Reason), uint8(t.GEntry), uint8(t.GKern))
+		b = appendThread(b, &s.T[i])
 	}
 	for g := 0; g < int(s.G); g++ {
 		gr := &s.Grp[g]
@@ -191,6 +177,25 @@ func (s *State) AppendEncoding(b []byte) []byte {
 			b = append(b, uint8(gr.Ghost[i]))
 		}
 	}
+	return b
+}
+
+// appendThread appends the threadBytes bytes that encode t.
+func appendThread(b []byte, t *Thread) []byte {
+	var fl uint8
+	if t.Freed {
+		fl |= 1
+	}
+	if t.InWait {
+		fl |= 2
+	}
+	b = append(b, t.PC, t.Iter, uint8(t.Status), t.Sig, uint8(t.Fn), t.LPC,
+		uint8(t.Arg), uint8(t.Ptr), t.PtrGen, t.Local)
+	b = binary.LittleEndian.AppendUint16(b, uint16(t.Ret))
+	b = append(b, uint8(t.Errno), uint8(t.SysRet), t.TLS, t.Gen, fl)
+	b = binary.LittleEndian.AppendUint16(b, uint16(t.Word))
+	b = append(b, uint8(t.Kind), uint8(t.Group), uint8(t.Peer), uint8(t.Sleep),
+		uint8(t.Wake), uint8(t.Out), uint8(t.Reason), uint8(t.GEntry), uint8(t.GKern))
 	return b
 }
 

@@ -20,7 +20,9 @@ const (
 	StateBlocked    TaskState = 6 // worker
 	StateUnblocked  TaskState = 7 // worker
 
-	// FlagWakeupQueued is set and cleared by libumcg only; the kernel never reads it.
+	// FlagWakeupQueued is set and cleared by libumcg only. The v0.1
+	// kernel does not interpret it, but it compares whole words, so to it
+	// a worker with the flag set is in an unknown state.
 	FlagWakeupQueued TaskState = 1 << 8
 
 	stateMask TaskState = 0xff

@@ -23,6 +23,10 @@ type Explorer struct {
 	// may be missed. The report estimates how many. Liveness is then
 	// checked at terminal states only.
 	BitstateBits uint64
+	// Symmetry stores one representative per class of states that differ
+	// only by exchanging interchangeable threads (model.Classes).
+	// Counterexamples are translated back to real thread names.
+	Symmetry bool
 	// NoLiveness skips the search for fair cycles, which needs the whole
 	// state graph in memory (about 8 bytes per transition and 30 per state).
 	NoLiveness bool
@@ -102,7 +106,12 @@ func (e Explorer) Explore(m *model.Model) Report {
 		r.Bitstate = true
 	}
 
+	var classes [][]int8
+	if e.Symmetry {
+		classes = m.Classes()
+	}
 	init := m.Init()
+	init, _ = m.Canonical(&init, classes)
 	seen.insert(init.Fingerprint(), 0)
 	parent, via = append(parent, 0), append(via, model.Action{})
 	r.States = 1
@@ -183,6 +192,9 @@ func (e Explorer) Explore(m *model.Model) Report {
 						o := m.Step(&next, a)
 						vs := props.CheckStep(m, &s, &next, &o, nil)
 						vs = props.CheckState(m, &next, false, vs)
+						if classes != nil {
+							next, _ = m.Canonical(&next, classes)
+						}
 						chunks[w] = append(chunks[w], succ{parent: ids[i], action: a,
 							fp: next.Fingerprint(), enc: next.AppendEncoding(nil), vs: vs, retry: o.Retry})
 					}
@@ -295,6 +307,9 @@ func (e Explorer) Explore(m *model.Model) Report {
 	}
 	for i := range r.Violations {
 		r.Violations[i].Config = r.Config
+		if classes != nil {
+			r.Violations[i] = realPath(m, classes, r.Violations[i])
+		}
 	}
 	r.Elapsed = time.Since(start)
 	return r
@@ -349,4 +364,48 @@ func checkTerminal(m *model.Model, s *model.State, live []*props.Property) (term
 		}
 	}
 	return terminalHit{vs: out}, len(out) > 0
+}
+
+// realPath translates a counterexample found among representatives
+// (thread numbers of canonical states) into one of the model itself: it
+// replays the representatives alongside the real states, keeping the
+// permutation between them. A lasso is unrolled until the real state
+// returns to where the cycle began.
+func realPath(m *model.Model, classes [][]int8, c Counterexample) Counterexample {
+	canon := m.Init()
+	actual := canon
+	canon, p0 := m.Canonical(&canon, classes)
+	pi := p0.Inverse() // representative's thread -> real thread
+	out := c
+	out.Actions = nil
+	var loopState model.State
+	step := func(a model.Action) {
+		out.Actions = append(out.Actions, model.Action{Kind: a.Kind, Thread: pi[a.Thread]})
+		m.Step(&actual, model.Action{Kind: a.Kind, Thread: pi[a.Thread]})
+		x := canon
+		m.Step(&x, a)
+		var sigma model.Perm
+		canon, sigma = m.Canonical(&x, classes)
+		inv := sigma.Inverse()
+		var npi model.Perm
+		for i := range npi {
+			npi[i] = pi[inv[i]]
+		}
+		pi = npi
+	}
+	for i, a := range c.Actions {
+		if i == c.Loop {
+			loopState = actual
+			out.Loop = len(out.Actions)
+		}
+		step(a)
+	}
+	if c.Loop >= 0 {
+		for k := 0; k < 64 && !sameState(&actual, &loopState); k++ {
+			for _, a := range c.Actions[c.Loop:] {
+				step(a)
+			}
+		}
+	}
+	return out
 }

@@ -144,3 +144,45 @@ func TestBitstate(t *testing.T) {
 		t.Errorf("bitstate with 2^12 bits: %d states (exact %d), missed estimate %.1f", tiny.States, exact.States, tiny.Missed)
 	}
 }
+
+// TestSymmetry: with symmetry reduction the search stores fewer states,
+// finds violations of the same properties, and its counterexamples,
+// translated back to real threads, replay and confirm.
+func TestSymmetry(t *testing.T) {
+	for _, n := range []string{"default", "faults", "groups2"} {
+		for _, v := range []model.Variant{model.Seed, model.Fixed} {
+			c, _ := NamedConfig(n)
+			c.Variant = v
+			m, _ := model.New(c)
+			full := Explorer{}.Explore(m)
+			sym := Explorer{Symmetry: true}.Explore(m)
+			t.Logf("%s %s: %d states, %d with symmetry (factor %.2f)", n, v, full.States, sym.States, float64(full.States)/float64(sym.States))
+			if len(m.Classes()) > 0 && sym.States >= full.States {
+				t.Errorf("%s %s: symmetry did not reduce: %d >= %d", n, v, sym.States, full.States)
+			}
+			props := func(r Report) map[string]bool {
+				out := map[string]bool{}
+				for _, ce := range r.Violations {
+					out[ce.Property] = true
+				}
+				return out
+			}
+			pf, ps := props(full), props(sym)
+			for p := range pf {
+				if !ps[p] {
+					t.Errorf("%s %s: %s found without symmetry only", n, v, p)
+				}
+			}
+			for p := range ps {
+				if !pf[p] {
+					t.Errorf("%s %s: %s found with symmetry only", n, v, p)
+				}
+			}
+			for _, ce := range sym.Violations {
+				if _, err := Confirm(m, ce); err != nil {
+					t.Errorf("%s %s: %s: translated counterexample not confirmed: %v", n, v, ce.Property, err)
+				}
+			}
+		}
+	}
+}

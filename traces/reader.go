@@ -1,0 +1,467 @@
+package traces
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+)
+
+// Reader reads a trace line by line, checking every rule of the format as
+// it goes; it holds one line in memory, plus a little per task.
+//
+// A Reader stops at the first broken rule: from then on Header and Next
+// return that same *Error.
+type Reader struct {
+	br   *bufio.Reader
+	name string
+	line int // number of the last line read
+	buf  []byte
+
+	hdr     Header
+	hdrRead bool
+	chk     *checker
+	err     error // sticky: the first *Error, or io.EOF
+}
+
+// NewReader returns a Reader of the trace in r. name is the file name its
+// errors carry (by convention "-" for standard input).
+func NewReader(r io.Reader, name string) *Reader {
+	return &Reader{br: bufio.NewReader(r), name: name}
+}
+
+// Line returns the number of the last line read: 1 after Header, the line
+// of the op after Next returned one, the line of the error after an error.
+func (r *Reader) Line() int { return r.line }
+
+// Header reads and checks line 1, the header, if it was not read yet, and
+// returns it. Its error is nil or an *Error.
+func (r *Reader) Header() (Header, error) {
+	if !r.hdrRead {
+		r.hdrRead = true
+		r.readHeader()
+	}
+	if r.err != nil && r.chk == nil {
+		return Header{}, r.err
+	}
+	return r.hdr, nil
+}
+
+// Next reads and checks the next operation. At the end of a valid trace it
+// returns io.EOF; otherwise its error is an *Error. An op it returns is
+// valid on its own (Op.Validate is nil) and follows every rule relating it
+// to the header and to the ops before it. A request that is pending at the
+// end of the trace (never followed up) is valid.
+func (r *Reader) Next() (Op, error) {
+	if _, err := r.Header(); err != nil {
+		return Op{}, err
+	}
+	if r.err != nil {
+		return Op{}, r.err
+	}
+	line, err := r.readLine()
+	if err != nil {
+		r.err = err
+		return Op{}, err
+	}
+	v, err := r.parseLine(line)
+	if err != nil {
+		r.err = err
+		return Op{}, err
+	}
+	op, e := decodeOp(v)
+	if e == nil {
+		e = op.validate()
+	}
+	if e == nil {
+		e = r.chk.add(op, r.line)
+	}
+	if e != nil {
+		r.err = r.at(e)
+		return Op{}, r.err
+	}
+	return op, nil
+}
+
+// ReadAll reads a whole trace. Its error is nil or an *Error; on error the
+// Trace holds the header and the ops read before the broken line.
+func ReadAll(r io.Reader, name string) (Trace, error) {
+	rd := NewReader(r, name)
+	var t Trace
+	var err error
+	if t.Header, err = rd.Header(); err != nil {
+		return t, err
+	}
+	for {
+		op, err := rd.Next()
+		if err == io.EOF {
+			return t, nil
+		}
+		if err != nil {
+			return t, err
+		}
+		t.Ops = append(t.Ops, op)
+	}
+}
+
+// at places e at the current line of r's file.
+func (r *Reader) at(e *Error) *Error {
+	e.File, e.Line = r.name, r.line
+	return e
+}
+
+func (r *Reader) readHeader() {
+	line, err := r.readLine()
+	if err == io.EOF {
+		r.line = 1
+		r.err = r.at(errf("", "empty file: want the header line"))
+		return
+	}
+	if err != nil {
+		r.err = err
+		return
+	}
+	v, err := r.parseLine(line)
+	if err != nil {
+		r.err = err
+		return
+	}
+	h, e := decodeHeader(v)
+	if e == nil {
+		e = h.validate()
+	}
+	if e != nil {
+		r.err = r.at(e)
+		return
+	}
+	r.hdr = h
+	r.chk = newChecker(h)
+}
+
+// readLine reads the next line, without its newline. It returns io.EOF at
+// the end of the input, or an *Error.
+func (r *Reader) readLine() ([]byte, error) {
+	r.buf = r.buf[:0]
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		r.buf = append(r.buf, chunk...)
+		switch {
+		case err == bufio.ErrBufferFull:
+			if len(r.buf) > MaxLineBytes {
+				r.line++
+				return nil, r.at(errf("", "line longer than "+strconv.Itoa(MaxLineBytes)+" bytes"))
+			}
+			continue
+		case err == nil:
+			r.line++
+			l := r.buf[:len(r.buf)-1]
+			if len(l) > MaxLineBytes {
+				return nil, r.at(errf("", "line longer than "+strconv.Itoa(MaxLineBytes)+" bytes"))
+			}
+			return l, nil
+		case err == io.EOF:
+			if len(r.buf) == 0 {
+				return nil, io.EOF
+			}
+			r.line++
+			if len(r.buf) > MaxLineBytes {
+				return nil, r.at(errf("", "line longer than "+strconv.Itoa(MaxLineBytes)+" bytes"))
+			}
+			if !json.Valid(r.buf) && !blank(r.buf) {
+				if incomplete(r.buf) {
+					return nil, r.at(errf("", "truncated line: no newline at the end of the file and the JSON is incomplete"))
+				}
+			}
+			return r.buf, nil
+		default:
+			r.line++
+			e := r.at(errf("", "read error: "+err.Error()))
+			e.err = err
+			return nil, e
+		}
+	}
+}
+
+// blank reports whether b holds only JSON whitespace.
+func blank(b []byte) bool {
+	return len(bytes.Trim(b, " \t\r\n")) == 0
+}
+
+// incomplete reports whether the invalid JSON b is a prefix of some valid
+// JSON, that is whether it is only cut short.
+func incomplete(b []byte) bool {
+	var x any
+	err := json.Unmarshal(b, &x)
+	var se *json.SyntaxError
+	return errors.As(err, &se) && se.Offset >= int64(len(b)) && se.Error() == "unexpected end of JSON input"
+}
+
+// parseLine checks that line is one JSON object and parses it.
+func (r *Reader) parseLine(line []byte) (jval, error) {
+	if blank(line) {
+		return jval{}, r.at(errf("", "empty line"))
+	}
+	if !json.Valid(line) {
+		var x any
+		err := json.Unmarshal(line, &x)
+		msg := "invalid JSON"
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			msg += " at byte " + strconv.FormatInt(se.Offset, 10) + ": " + se.Error()
+		}
+		return jval{}, r.at(errf("", msg))
+	}
+	v := parseJSON(line)
+	if v.kind != jObj {
+		return jval{}, r.at(errf("", "want a JSON object, got "+v.describe()))
+	}
+	return v, nil
+}
+
+// fields indexes an object's fields by key after checking for duplicates
+// and unknown keys. prefix is the path of the object ("" or "args").
+func fields(prefix string, obj []jfield, known func(string) bool, unknownMsg string) (map[string]jval, *Error) {
+	m := make(map[string]jval, len(obj))
+	for _, f := range obj {
+		if _, dup := m[f.key]; dup {
+			return nil, errf(fieldName(prefix, f.key), "duplicate field")
+		}
+		m[f.key] = f.val
+	}
+	for _, f := range obj {
+		if !known(f.key) {
+			return nil, errf(fieldName(prefix, f.key), unknownMsg)
+		}
+	}
+	return m, nil
+}
+
+func wrongType(field, want string, v jval) *Error {
+	return errf(field, "wrong type: want "+want+", got "+v.describe())
+}
+
+// intValue returns v's value if v is an integer literal: no fraction, no
+// exponent. big reports an integer literal outside the int64 range.
+func intValue(v jval) (n int64, isInt, big bool) {
+	if v.kind != jNum {
+		return 0, false, false
+	}
+	n, err := strconv.ParseInt(v.s, 10, 64)
+	if err != nil {
+		return 0, errors.Is(err, strconv.ErrRange), errors.Is(err, strconv.ErrRange)
+	}
+	return n, true, false
+}
+
+// integer decodes an integer field in [min, max].
+func integer(field string, v jval, min, max int64) (int64, *Error) {
+	n, isInt, big := intValue(v)
+	if !isInt {
+		return 0, wrongType(field, "an integer", v)
+	}
+	if big || n < min || n > max {
+		return 0, errf(field, "out of range: "+clip(v.s)+" is not in ["+strconv.FormatInt(min, 10)+", "+strconv.FormatInt(max, 10)+"]")
+	}
+	return n, nil
+}
+
+var headerKeys = []string{"format", "version", "source", "clock", "tasks", "groups"}
+
+func isHeaderKey(k string) bool {
+	for _, h := range headerKeys {
+		if k == h {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeHeader decodes the header's JSON. It checks format and version
+// before anything else, so that a file of another format or version is
+// reported as such and not as unknown fields.
+func decodeHeader(v jval) (Header, *Error) {
+	var h Header
+	m, err := fields("", v.obj, func(string) bool { return true }, "")
+	if err != nil {
+		return h, err
+	}
+	f, ok := m["format"]
+	switch {
+	case !ok:
+		return h, errf("format", `missing field: line 1 must be the header {"format":"umcg-trace","version":1,...}`)
+	case f.kind != jStr:
+		return h, wrongType("format", "a string", f)
+	case f.s != Format:
+		return h, errf("format", `want "umcg-trace", got `+strconv.Quote(clip(f.s)))
+	}
+	ver, ok := m["version"]
+	if !ok {
+		return h, errf("version", "missing field")
+	}
+	n, isInt, big := intValue(ver)
+	switch {
+	case !isInt:
+		return h, wrongType("version", "an integer", ver)
+	case big || n != Version:
+		return h, errf("version", "unsupported version "+clip(ver.s)+": this reader reads version 1")
+	}
+	h.Version = Version
+	if _, err := fields("", v.obj, isHeaderKey, "unknown field"); err != nil {
+		return h, err
+	}
+	for _, k := range headerKeys[2:] {
+		if _, ok := m[k]; !ok {
+			return h, errf(k, "missing field")
+		}
+	}
+	for _, k := range []string{"source", "clock"} {
+		if m[k].kind != jStr {
+			return h, wrongType(k, "a string", m[k])
+		}
+	}
+	h.Source, h.Clock = m["source"].s, m["clock"].s
+	for _, k := range []string{"tasks", "groups"} {
+		a := m[k]
+		if a.kind != jArr {
+			return h, wrongType(k, "an array of names", a)
+		}
+		names := make([]string, len(a.arr))
+		for i, e := range a.arr {
+			if e.kind != jStr {
+				return h, wrongType(k+"["+strconv.Itoa(i)+"]", "a string", e)
+			}
+			names[i] = e.s
+		}
+		if k == "tasks" {
+			h.Tasks = names
+		} else {
+			h.Groups = names
+		}
+	}
+	return h, nil
+}
+
+var opKeys = []string{"thread", "op", "phase", "args", "ret", "errno", "call", "return"}
+
+func isOpKey(k string) bool {
+	for _, o := range opKeys {
+		if k == o {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeOp decodes an op line's JSON: unknown, duplicate and missing
+// fields, JSON types and integer ranges. Op.validate checks the values.
+func decodeOp(v jval) (Op, *Error) {
+	var op Op
+	m, err := fields("", v.obj, isOpKey, "unknown field")
+	if err != nil {
+		return op, err
+	}
+	for _, k := range []string{"thread", "op", "ret", "errno", "call", "return"} {
+		if _, ok := m[k]; !ok {
+			return op, errf(k, "missing field")
+		}
+	}
+	if t := m["thread"]; t.kind != jStr {
+		return op, wrongType("thread", "a string", t)
+	} else {
+		op.Thread = t.s
+	}
+	o := m["op"]
+	if o.kind != jStr {
+		return op, wrongType("op", "a string", o)
+	}
+	kind, ok := ParseOpKind(o.s)
+	if !ok {
+		return op, errf("op", "unknown op "+strconv.Quote(clip(o.s)))
+	}
+	op.Kind = kind
+	spec := specs[kind]
+	if p, ok := m["phase"]; ok {
+		if p.kind != jStr {
+			return op, wrongType("phase", "a string", p)
+		}
+		switch p.s {
+		case "request":
+			op.Phase = PhaseRequest
+		case "followup":
+			op.Phase = PhaseFollowup
+		default:
+			msg := "unknown phase " + strconv.Quote(clip(p.s)) + `: want "request" or "followup"`
+			if !spec.sleeps {
+				msg += " on sleeping calls; " + spec.name + " cannot sleep, so its line has no phase field"
+			}
+			return op, errf("phase", msg)
+		}
+	}
+	a, hasArgs := m["args"]
+	switch {
+	case op.Phase == PhaseFollowup && hasArgs:
+		return op, errf("args", "a followup has no args (they are on its request)")
+	case op.Phase != PhaseFollowup && !hasArgs:
+		return op, errf("args", "missing field")
+	case hasArgs:
+		if a.kind != jObj {
+			return op, wrongType("args", "an object", a)
+		}
+		am, err := fields("args", a.obj, func(k string) bool { return spec.arg != argNone && k == argNames[spec.arg] },
+			"unknown field: "+spec.name+" "+argsPhrase(spec))
+		if err != nil {
+			return op, err
+		}
+		if spec.arg != argNone {
+			name := argNames[spec.arg]
+			f := "args." + name
+			av, ok := am[name]
+			if !ok {
+				return op, errf(f, "missing field")
+			}
+			switch av.kind {
+			case jNull:
+			case jStr:
+				if av.s == "" {
+					return op, errf(f, "empty name (null is UMCG_NONE)")
+				}
+				op.Args.set(spec.arg, av.s)
+			default:
+				return op, wrongType(f, "a name or null", av)
+			}
+		}
+	}
+	switch r := m["ret"]; r.kind {
+	case jNull:
+	case jStr:
+		if r.s == "" {
+			return op, errf("ret", "empty name (null is UMCG_NONE)")
+		}
+		op.Ret = NameRet(r.s)
+	case jNum:
+		n, isInt, big := intValue(r)
+		switch {
+		case big:
+			return op, errf("ret", "out of range: "+clip(r.s)+" does not fit in 64 bits")
+		case !isInt:
+			return op, wrongType("ret", "null, an integer or a name", r)
+		}
+		op.Ret = IntRet(n)
+	default:
+		return op, wrongType("ret", "null, an integer or a name", r)
+	}
+	n, err := integer("errno", m["errno"], -MaxErrno, MaxErrno)
+	if err != nil {
+		return op, err
+	}
+	op.Errno = int(n)
+	if op.Call, err = integer("call", m["call"], -1<<63, 1<<63-1); err != nil {
+		return op, err
+	}
+	if op.Return, err = integer("return", m["return"], -1<<63, 1<<63-1); err != nil {
+		return op, err
+	}
+	return op, nil
+}

@@ -1,0 +1,707 @@
+// Package traces defines umcg-trace, the file format of recorded UMCG
+// operations, and reads and writes it.
+//
+// A trace is JSON Lines: line 1 is a [Header], every further line is one
+// [Op]. docs/trace-format.md describes the format line by line, with every
+// rule and every error message; schema.json (also [Schema]) is its JSON
+// Schema.
+//
+// The package guarantees, for every trace t:
+//
+//   - [Reader] accepts t exactly when t follows every rule of the format, and
+//     otherwise returns an [*Error] naming the file, the line and the field of
+//     the first broken rule;
+//   - [Writer] accepts exactly the headers and operations that [Reader]
+//     accepts, and writes them in one canonical form;
+//   - reading what [Writer] wrote gives back the same values (nil and empty
+//     slices count as equal), and writing what [Reader] read gives back the
+//     canonical bytes.
+package traces
+
+import (
+	_ "embed"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Constants of version 1 of the format.
+const (
+	// Format is the value of the header's "format" field.
+	Format = "umcg-trace"
+	// Version is the only version this package reads and writes.
+	Version = 1
+	// ClockNS is the only clock of version 1: nanoseconds of CLOCK_MONOTONIC.
+	ClockNS = "ns"
+	// MaxLineBytes is the longest line a Reader accepts, not counting its
+	// newline.
+	MaxLineBytes = 1 << 20
+	// MaxErrno bounds Op.Errno: -MaxErrno <= Errno <= MaxErrno.
+	MaxErrno = 4095
+)
+
+// Schema is the JSON Schema (draft 2020-12) of one line of a version 1
+// trace: the header line validates against its $defs/header, every other
+// line against its $defs/op. It checks each line on its own; the rules that
+// relate lines (names listed in the header, time order, request/followup
+// pairing) are the Reader's.
+//
+//go:embed schema.json
+var Schema string
+
+// OpKind is what an operation is: a libumcg API call (named without its
+// umcg_ prefix) or a kernel event. The zero OpKind is not valid.
+type OpKind uint8
+
+// Op kinds. The API calls are in the order of the RFC's header files (the
+// order of model.Call); the kernel events follow.
+const (
+	OpRegisterCoreTask OpKind = iota + 1 // "register_core_task"
+	OpRegisterWorker                     // "register_worker" (sleeps)
+	OpRegisterServer                     // "register_server"
+	OpUnregisterTask                     // "unregister_task"
+	OpWait                               // "wait" (sleeps)
+	OpWake                               // "wake"
+	OpSwap                               // "swap" (sleeps)
+	OpCreateGroup                        // "create_group"
+	OpDestroyGroup                       // "destroy_group"
+	OpPollWorker                         // "poll_worker" (sleeps)
+	OpRunWorker                          // "run_worker" (sleeps)
+	OpGetTaskState                       // "get_task_state"
+	OpBlock                              // "block": kernel event, a running worker blocks
+	OpUnblock                            // "unblock": kernel event, a blocked worker is woken
+	OpPreempt                            // "preempt": kernel event, a running worker is preempted
+	numKinds
+)
+
+// argKey is the one argument an op kind takes, if any.
+type argKey uint8
+
+const (
+	argNone argKey = iota
+	argGroup
+	argWorker
+	argNext
+	argTask
+)
+
+var argNames = [...]string{"", "group", "worker", "next", "task"}
+
+// retSet is the set of return values an op kind's complete line may have.
+type retSet uint8
+
+const (
+	retNull  retSet = 1 << iota // null: UMCG_NONE
+	retInt                      // an integer
+	retTask                     // a name from the header's tasks
+	retGroup                    // a name from the header's groups
+	retState                    // a task state name
+)
+
+type kindSpec struct {
+	name   string
+	sleeps bool // recorded as a request line and a followup line
+	event  bool // kernel event: args {}, ret null, errno 0
+	arg    argKey
+	ret    retSet
+}
+
+var specs = [numKinds]kindSpec{
+	OpRegisterCoreTask: {name: "register_core_task", ret: retNull | retTask},
+	OpRegisterWorker:   {name: "register_worker", sleeps: true, arg: argGroup, ret: retNull | retTask},
+	OpRegisterServer:   {name: "register_server", arg: argGroup, ret: retNull | retTask},
+	OpUnregisterTask:   {name: "unregister_task", ret: retInt},
+	OpWait:             {name: "wait", sleeps: true, ret: retInt},
+	OpWake:             {name: "wake", arg: argNext, ret: retInt},
+	OpSwap:             {name: "swap", sleeps: true, arg: argNext, ret: retInt},
+	// The seed's umcg_create_group returns -1 (an integer, not a group)
+	// when the syscall fails, UMCG_NONE when malloc fails.
+	OpCreateGroup:  {name: "create_group", ret: retNull | retGroup | retInt},
+	OpDestroyGroup: {name: "destroy_group", arg: argGroup, ret: retInt},
+	OpPollWorker:   {name: "poll_worker", sleeps: true, ret: retNull | retTask},
+	OpRunWorker:    {name: "run_worker", sleeps: true, arg: argWorker, ret: retNull | retTask},
+	OpGetTaskState: {name: "get_task_state", arg: argTask, ret: retState},
+	OpBlock:        {name: "block", event: true, ret: retNull},
+	OpUnblock:      {name: "unblock", event: true, ret: retNull},
+	OpPreempt:      {name: "preempt", event: true, ret: retNull},
+}
+
+func (k OpKind) valid() bool { return k > 0 && k < numKinds }
+
+// String returns the kind's name as the "op" field spells it, or
+// "OpKind(N)" for an invalid kind.
+func (k OpKind) String() string {
+	if !k.valid() {
+		return "OpKind(" + strconv.Itoa(int(k)) + ")"
+	}
+	return specs[k].name
+}
+
+// Sleeps reports whether calls of kind k can sleep, and so are recorded as
+// two lines, a request and a followup: register_worker, wait, swap,
+// poll_worker and run_worker.
+func (k OpKind) Sleeps() bool { return k.valid() && specs[k].sleeps }
+
+// Event reports whether k is a kernel event (block, unblock, preempt) rather
+// than an API call.
+func (k OpKind) Event() bool { return k.valid() && specs[k].event }
+
+// Kinds returns every valid OpKind, in order.
+func Kinds() []OpKind {
+	ks := make([]OpKind, 0, numKinds-1)
+	for k := OpKind(1); k < numKinds; k++ {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// ParseOpKind is the inverse of OpKind.String on valid kinds.
+func ParseOpKind(s string) (OpKind, bool) {
+	for k := OpKind(1); k < numKinds; k++ {
+		if specs[k].name == s {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// Phase says which half of a sleeping call a line records.
+type Phase uint8
+
+const (
+	// PhaseNone is the phase of a call that cannot sleep and of a kernel
+	// event: the whole operation is one line, without a "phase" field.
+	PhaseNone Phase = iota
+	// PhaseRequest is the first half of a sleeping call: the call was made
+	// and took its first effect. Its ret is null and its errno 0.
+	PhaseRequest
+	// PhaseFollowup is the second half: the call returned, with its ret
+	// and errno. It has no args (they are on its request).
+	PhaseFollowup
+)
+
+// String returns "request", "followup", or "" for PhaseNone.
+func (p Phase) String() string {
+	switch p {
+	case PhaseNone:
+		return ""
+	case PhaseRequest:
+		return "request"
+	case PhaseFollowup:
+		return "followup"
+	}
+	return "Phase(" + strconv.Itoa(int(p)) + ")"
+}
+
+// Args are an operation's arguments. An op kind uses at most one field:
+// Group (register_worker, register_server, destroy_group), Worker
+// (run_worker), Next (wake, swap) or Task (get_task_state); the fields it
+// does not use are "". In the field it uses, "" stands for UMCG_NONE,
+// written as JSON null. A followup's Args are all "".
+type Args struct {
+	Group  string
+	Worker string
+	Next   string
+	Task   string
+}
+
+func (a Args) get(k argKey) string {
+	switch k {
+	case argGroup:
+		return a.Group
+	case argWorker:
+		return a.Worker
+	case argNext:
+		return a.Next
+	case argTask:
+		return a.Task
+	}
+	return ""
+}
+
+func (a *Args) set(k argKey, v string) {
+	switch k {
+	case argGroup:
+		a.Group = v
+	case argWorker:
+		a.Worker = v
+	case argNext:
+		a.Next = v
+	case argTask:
+		a.Task = v
+	}
+}
+
+// RetKind is the JSON type of a return value.
+type RetKind uint8
+
+const (
+	RetNull RetKind = iota // null: UMCG_NONE, or nothing (requests, events)
+	RetInt                 // an integer: the int results of libumcg
+	RetName                // a string: a task, a group or a task state
+)
+
+// Ret is an operation's return value. Exactly one representation is valid
+// per value: a RetNull has Int 0 and Name ""; a RetInt has Name ""; a
+// RetName has Int 0 and a non-empty Name. The zero Ret is null.
+type Ret struct {
+	Kind RetKind
+	Int  int64
+	Name string
+}
+
+// IntRet returns the Ret of the integer n.
+func IntRet(n int64) Ret { return Ret{Kind: RetInt, Int: n} }
+
+// NameRet returns the Ret of the name s (a task, a group or a task state).
+func NameRet(s string) Ret { return Ret{Kind: RetName, Name: s} }
+
+// String returns r as its JSON text: null, an integer, or a quoted string.
+func (r Ret) String() string {
+	switch r.Kind {
+	case RetNull:
+		return "null"
+	case RetInt:
+		return strconv.FormatInt(r.Int, 10)
+	}
+	return strconv.Quote(r.Name)
+}
+
+// Header is line 1 of a trace.
+type Header struct {
+	// Version is the format version; Version (1) is the only one.
+	Version int
+	// Source is free text naming the producer ("emu", "kernel", "model").
+	Source string
+	// Clock is the unit of Op.Call and Op.Return; ClockNS is the only one.
+	Clock string
+	// Tasks lists every thread name the trace may use: each op's thread,
+	// args naming a thread, and task names returned. Unique, non-empty.
+	Tasks []string
+	// Groups lists every group name the trace may use. Unique, non-empty.
+	// Tasks and groups are separate namespaces.
+	Groups []string
+}
+
+// Op is one line of a trace after the header: a whole API call, one half
+// (Phase) of a sleeping call, or a kernel event.
+//
+// Op values are comparable with ==.
+type Op struct {
+	// Thread is the calling task's name; for a kernel event, the affected
+	// worker's.
+	Thread string
+	Kind   OpKind
+	Phase  Phase
+	Args   Args
+	Ret    Ret
+	// Errno is errno after the call: 0, a Linux errno, or a negative value
+	// (the seed libumcg can store -1 into errno).
+	Errno int
+	// Call and Return bound the operation in time, in nanoseconds of
+	// CLOCK_MONOTONIC: 0 <= Call <= Return.
+	Call   int64
+	Return int64
+}
+
+// Trace is a whole trace: its header and its operations in file order.
+type Trace struct {
+	Header Header
+	Ops    []Op
+}
+
+// Error is a broken rule of the format: the file, the 1-based line and the
+// field the rule is about. Field is a JSON key ("ret"), a path into the
+// line ("args.worker", "tasks[2]"), or "" when the rule is about the line
+// as a whole (invalid JSON, a truncated or too long line, a read error).
+type Error struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+	err   error // the underlying read error, if any
+}
+
+// Error returns "FILE:LINE: FIELD: MSG". A part that is empty (File, Field)
+// or zero (Line) is left out with its separator, so errors of the Writer
+// and of Validate, which have no file, read "LINE: FIELD: MSG" or
+// "FIELD: MSG". The text is always one line.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteByte(':')
+	}
+	if e.Line > 0 {
+		b.WriteString(strconv.Itoa(e.Line))
+		b.WriteByte(':')
+	}
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns the read error behind e, or nil.
+func (e *Error) Unwrap() error { return e.err }
+
+func errf(field, msg string) *Error { return &Error{Field: field, Msg: msg} }
+
+// stateNames are the v0.1 task state names, indexed by value.
+var stateNames = [...]string{"NONE", "POLLING", "SERVING", "PROCESSING", "RUNNABLE", "RUNNING", "BLOCKED", "UNBLOCKED"}
+
+// wakeupQueued is the suffix of a state with UMCG_TF_WAKEUP_QUEUED set.
+const wakeupQueued = "|WAKEUP_QUEUED"
+
+// validState reports whether s names a task state as get_task_state's ret:
+// a v0.1 state name, optionally followed by "|WAKEUP_QUEUED".
+func validState(s string) bool {
+	s = strings.TrimSuffix(s, wakeupQueued)
+	for _, n := range stateNames {
+		if s == n {
+			return true
+		}
+	}
+	return false
+}
+
+// checkName checks a name used as a task or group.
+func checkName(field, s string) *Error {
+	if s == "" {
+		return errf(field, "empty name")
+	}
+	if !utf8.ValidString(s) {
+		return errf(field, "name is not valid UTF-8")
+	}
+	return nil
+}
+
+// Validate checks h on its own: Version is Version, Clock is ClockNS, Source
+// is non-empty, and Tasks and Groups hold non-empty, distinct, valid UTF-8
+// names. It returns nil or an *Error with Line 1 and no File.
+func (h Header) Validate() error {
+	if err := h.validate(); err != nil {
+		err.Line = 1
+		return err
+	}
+	return nil
+}
+
+func (h Header) validate() *Error {
+	if h.Version != Version {
+		return errf("version", "unsupported version "+strconv.Itoa(h.Version)+": this reader reads version 1")
+	}
+	if h.Clock != ClockNS {
+		return errf("clock", "unsupported clock "+strconv.Quote(h.Clock)+`: version 1 has "ns" only`)
+	}
+	if h.Source == "" {
+		return errf("source", "empty source: name the producer")
+	}
+	if !utf8.ValidString(h.Source) {
+		return errf("source", "not valid UTF-8")
+	}
+	for _, l := range []struct {
+		field string
+		names []string
+	}{{"tasks", h.Tasks}, {"groups", h.Groups}} {
+		seen := make(map[string]bool, len(l.names))
+		for i, n := range l.names {
+			f := l.field + "[" + strconv.Itoa(i) + "]"
+			if err := checkName(f, n); err != nil {
+				return err
+			}
+			if seen[n] {
+				return errf(f, "duplicate name "+strconv.Quote(n))
+			}
+			seen[n] = true
+		}
+	}
+	return nil
+}
+
+// Validate checks op on its own, without the header and the lines around
+// it: every rule of docs/trace-format.md that one line can break (those of
+// the JSON Schema, and call <= return, which a schema cannot express), plus
+// the canonical representation of Args and Ret. It returns nil or an *Error
+// with no File and no Line.
+//
+// The rules that need the header and the other lines (names listed in the
+// header, request/followup pairing, time order per thread) are checked by
+// Reader.Next and Writer.WriteOp.
+func (op Op) Validate() error {
+	if err := op.validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (op Op) validate() *Error {
+	if err := checkName("thread", op.Thread); err != nil {
+		return err
+	}
+	k := op.Kind
+	if !k.valid() {
+		return errf("op", "unknown op "+strconv.Quote(k.String()))
+	}
+	spec := specs[k]
+	switch op.Phase {
+	case PhaseNone:
+		if spec.sleeps {
+			return errf("phase", "missing field: "+spec.name+` can sleep, so it is recorded as a "request" line and a "followup" line`)
+		}
+	case PhaseRequest, PhaseFollowup:
+		if !spec.sleeps {
+			return errf("phase", spec.name+" cannot sleep: its line has no phase field")
+		}
+	default:
+		return errf("phase", "unknown phase "+strconv.Quote(op.Phase.String()))
+	}
+	if err := op.validateArgs(spec); err != nil {
+		return err
+	}
+	if err := op.validateRet(spec); err != nil {
+		return err
+	}
+	if op.Errno < -MaxErrno || op.Errno > MaxErrno {
+		return errf("errno", "out of range: "+strconv.Itoa(op.Errno)+" is not in [-4095, 4095]")
+	}
+	if op.Errno != 0 {
+		if op.Phase == PhaseRequest {
+			return errf("errno", "a request's errno must be 0 (the call's errno is its followup's)")
+		}
+		if spec.event {
+			return errf("errno", "a kernel event's errno must be 0")
+		}
+	}
+	if op.Call < 0 {
+		return errf("call", "negative time "+strconv.FormatInt(op.Call, 10))
+	}
+	if op.Return < 0 {
+		return errf("return", "negative time "+strconv.FormatInt(op.Return, 10))
+	}
+	if op.Return < op.Call {
+		return errf("return", "return "+strconv.FormatInt(op.Return, 10)+" is before call "+strconv.FormatInt(op.Call, 10))
+	}
+	return nil
+}
+
+func (op Op) validateArgs(spec kindSpec) *Error {
+	for k := argGroup; k <= argTask; k++ {
+		v := op.Args.get(k)
+		if v == "" {
+			continue
+		}
+		f := "args." + argNames[k]
+		if op.Phase == PhaseFollowup {
+			return errf(f, "a followup has no args (they are on its request)")
+		}
+		if k != spec.arg {
+			return errf(f, "unknown field: "+spec.name+" "+argsPhrase(spec))
+		}
+		if !utf8.ValidString(v) {
+			return errf(f, "name is not valid UTF-8")
+		}
+	}
+	return nil
+}
+
+// argsPhrase says which args a kind takes, for error messages.
+func argsPhrase(spec kindSpec) string {
+	if spec.arg == argNone {
+		return "takes no args"
+	}
+	return `takes only "` + argNames[spec.arg] + `"`
+}
+
+// retPhrase says which rets a complete line of a kind may have.
+func retPhrase(s retSet) string {
+	var parts []string
+	if s&retTask != 0 {
+		parts = append(parts, "a task name")
+	}
+	if s&retGroup != 0 {
+		parts = append(parts, "a group name")
+	}
+	if s&retState != 0 {
+		parts = append(parts, "a task state name")
+	}
+	if s&retInt != 0 {
+		parts = append(parts, "an integer")
+	}
+	if s&retNull != 0 {
+		parts = append(parts, "null")
+	}
+	switch len(parts) {
+	case 1:
+		return parts[0]
+	case 2:
+		return parts[0] + " or " + parts[1]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+}
+
+func (op Op) validateRet(spec kindSpec) *Error {
+	r := op.Ret
+	switch r.Kind {
+	case RetNull:
+		if r.Int != 0 || r.Name != "" {
+			return errf("ret", "a null Ret has Int 0 and Name \"\"")
+		}
+	case RetInt:
+		if r.Name != "" {
+			return errf("ret", "an integer Ret has Name \"\"")
+		}
+	case RetName:
+		if r.Int != 0 {
+			return errf("ret", "a name Ret has Int 0")
+		}
+		if r.Name == "" {
+			return errf("ret", "empty name (null is UMCG_NONE)")
+		}
+		if !utf8.ValidString(r.Name) {
+			return errf("ret", "name is not valid UTF-8")
+		}
+	default:
+		return errf("ret", "unknown RetKind "+strconv.Itoa(int(r.Kind)))
+	}
+	if op.Phase == PhaseRequest {
+		if r.Kind != RetNull {
+			return errf("ret", "a request's ret must be null (the call's result is its followup's), got "+r.String())
+		}
+		return nil
+	}
+	if spec.event {
+		if r.Kind != RetNull {
+			return errf("ret", "a kernel event's ret must be null, got "+r.String())
+		}
+		return nil
+	}
+	ok := false
+	switch r.Kind {
+	case RetNull:
+		ok = spec.ret&retNull != 0
+	case RetInt:
+		ok = spec.ret&retInt != 0
+	case RetName:
+		ok = spec.ret&(retTask|retGroup) != 0 || spec.ret&retState != 0 && validState(r.Name)
+	}
+	if !ok {
+		if spec.ret&retState != 0 && r.Kind == RetName {
+			return errf("ret", "unknown task state "+strconv.Quote(r.Name)+" (want a v0.1 state name such as \"RUNNABLE\", optionally with \"|WAKEUP_QUEUED\")")
+		}
+		return errf("ret", spec.name+" returns "+retPhrase(spec.ret)+", got "+r.String())
+	}
+	return nil
+}
+
+// threadState is what the checker remembers of one thread.
+type threadState struct {
+	lastReturn  int64
+	lastLine    int    // line of the thread's previous op, 0 if none
+	pending     OpKind // kind of the pending request, 0 if none
+	pendingLine int
+}
+
+// checker holds the rules that relate a line to the header and to the
+// lines before it.
+type checker struct {
+	tasks   map[string]bool
+	groups  map[string]bool
+	threads map[string]*threadState
+}
+
+func newChecker(h Header) *checker {
+	c := &checker{
+		tasks:   make(map[string]bool, len(h.Tasks)),
+		groups:  make(map[string]bool, len(h.Groups)),
+		threads: make(map[string]*threadState, len(h.Tasks)),
+	}
+	for _, t := range h.Tasks {
+		c.tasks[t] = true
+	}
+	for _, g := range h.Groups {
+		c.groups[g] = true
+	}
+	return c
+}
+
+func (c *checker) task(field, name string) *Error {
+	if name != "" && !c.tasks[name] {
+		return errf(field, "unknown thread "+strconv.Quote(name)+": not in the header's tasks")
+	}
+	return nil
+}
+
+func (c *checker) group(field, name string) *Error {
+	if name != "" && !c.groups[name] {
+		return errf(field, "unknown group "+strconv.Quote(name)+": not in the header's groups")
+	}
+	return nil
+}
+
+// add checks op, already valid on its own, against the header and the ops
+// before it, and records it if it passes.
+func (c *checker) add(op Op, line int) *Error {
+	if err := c.task("thread", op.Thread); err != nil {
+		return err
+	}
+	spec := specs[op.Kind]
+	if op.Phase != PhaseFollowup && spec.arg != argNone {
+		f := "args." + argNames[spec.arg]
+		v := op.Args.get(spec.arg)
+		var err *Error
+		if spec.arg == argGroup {
+			err = c.group(f, v)
+		} else {
+			err = c.task(f, v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if op.Ret.Kind == RetName && op.Phase != PhaseRequest && !spec.event {
+		var err *Error
+		switch {
+		case spec.ret&retTask != 0:
+			err = c.task("ret", op.Ret.Name)
+		case spec.ret&retGroup != 0:
+			err = c.group("ret", op.Ret.Name)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	ts := c.threads[op.Thread]
+	if ts == nil {
+		ts = &threadState{}
+	}
+	name := strconv.Quote(op.Thread)
+	switch {
+	case ts.pending != 0 && op.Phase != PhaseFollowup:
+		return errf("phase", "thread "+name+" has a pending "+ts.pending.String()+" request (line "+
+			strconv.Itoa(ts.pendingLine)+"): its next line must be that request's followup")
+	case ts.pending != 0 && op.Kind != ts.pending:
+		return errf("op", "followup of "+op.Kind.String()+", but the pending request of thread "+name+
+			" (line "+strconv.Itoa(ts.pendingLine)+") is "+ts.pending.String())
+	case ts.pending == 0 && op.Phase == PhaseFollowup:
+		return errf("phase", "followup without a request: thread "+name+" has no pending "+op.Kind.String()+" request")
+	}
+	if ts.lastLine != 0 && op.Call < ts.lastReturn {
+		return errf("call", "times out of order: call "+strconv.FormatInt(op.Call, 10)+" is before return "+
+			strconv.FormatInt(ts.lastReturn, 10)+" of the previous op of thread "+name+" (line "+strconv.Itoa(ts.lastLine)+")")
+	}
+	if c.threads[op.Thread] == nil {
+		c.threads[op.Thread] = ts
+	}
+	ts.lastReturn, ts.lastLine = op.Return, line
+	ts.pending, ts.pendingLine = 0, 0
+	if op.Phase == PhaseRequest {
+		ts.pending, ts.pendingLine = op.Kind, line
+	}
+	return nil
+}
