@@ -720,6 +720,7 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 		r := m.SysPollWorker(s, t)
 		if th.Status == Killed {
 			o.Label = "poll_worker: sys_umcg_poll_worker: WARN_ON(worker still linked): SIGSEGV"
+			sysFailed(th, o, r.Errno)
 			return
 		}
 		th.LPC = lpPollDone
