@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/umcgcheck/umcgcheck/model"
@@ -49,6 +50,7 @@ type exploreResult struct {
 	Complete    bool               `json:"complete"`
 	Stopped     string             `json:"stopped,omitempty"`
 	Liveness    string             `json:"liveness"`
+	Symmetry    string             `json:"symmetry"`
 	Bitstate    bool               `json:"bitstate,omitempty"`
 	Missed      float64            `json:"estimated_missed,omitempty"`
 	Bits        uint64             `json:"bits,omitempty"`
@@ -73,6 +75,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	workers := fs.Int("parallel", 0, "goroutines expanding states (0: GOMAXPROCS)")
 	bitstate := fs.Uint("bitstate", 0, "store states as bits in an array of 2^N bits, as SPIN's supertrace (-w N): less memory, probabilistic coverage (0: exact)")
 	noLive := fs.Bool("no-liveness", false, "skip the fair-cycle search, which keeps the state graph in memory")
+	noSym := fs.Bool("no-symmetry", false, "store every state, not one per class of states that differ only by exchanging interchangeable servers or workers of a group")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	out := fs.String("out", "", "write the counterexamples to this file (JSON; read by 'umcgcheck replay'); it must not exist")
 	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal)")
@@ -103,7 +106,8 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	code := exitOK
 	for i, cfg := range cfgs {
 		m, _ := model.New(cfg)
-		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers, NoLiveness: *noLive}
+		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers,
+			NoLiveness: *noLive, Symmetry: !*noSym}
 		if *bitstate > 0 {
 			e.BitstateBits = 1 << *bitstate
 		}
@@ -121,7 +125,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 				r.Elapsed.Seconds(), float64(r.States)/r.Elapsed.Seconds())
 		}
 		res := exploreResult{Name: names[i], Config: cfg, States: r.States, Transitions: r.Transitions,
-			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness,
+			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(m, e.Symmetry),
 			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}}
 		for _, c := range r.Violations {
 			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Message: c.Message,
@@ -173,7 +177,7 @@ func writeExploreText(w io.Writer, r exploreResult) {
 	if !r.Complete {
 		status = "INCOMPLETE (stopped by --" + r.Stopped + "): states beyond were not checked"
 	}
-	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s; liveness: %s\n", r.States, r.Transitions, r.Depth, status, r.Liveness)
+	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s; liveness: %s; symmetry: %s\n", r.States, r.Transitions, r.Depth, status, r.Liveness, r.Symmetry)
 	if r.Bitstate {
 		hf := float64(r.Bits) / float64(r.States)
 		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored); at least %.1f states estimated missed", hf, r.Missed)
@@ -244,4 +248,24 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// symmetryText names the classes of interchangeable threads a search
+// reduced by.
+func symmetryText(m *model.Model, on bool) string {
+	if !on {
+		return "off"
+	}
+	var parts []string
+	for _, c := range m.Classes() {
+		var ns []string
+		for _, t := range c {
+			ns = append(ns, m.ThreadName(int(t)))
+		}
+		parts = append(parts, "{"+strings.Join(ns, ",")+"}")
+	}
+	if len(parts) == 0 {
+		return "none (no interchangeable threads)"
+	}
+	return strings.Join(parts, " ")
 }
