@@ -203,13 +203,16 @@ func errnoContract(mo *m.Model, b, a *m.State, o *m.Observation) string {
 		return ""
 	}
 	t := o.Action.Thread
-	name := mo.ThreadName(int(t))
-	got := fmt.Sprintf("%s: %s returned %d errno %s", name, o.Call, o.Ret, o.Errno)
+	// got is formatted only when something is wrong: this runs on every
+	// returning step of every search.
+	got := func() string {
+		return fmt.Sprintf("%s: %s returned %d errno %s", mo.ThreadName(int(t)), o.Call, o.Ret, o.Errno)
+	}
 	want := func(ret int16, e m.Errno) string {
 		if o.Ret == ret && o.Errno == e {
 			return ""
 		}
-		return fmt.Sprintf("%s; the header says %d errno %s", got, ret, e)
+		return fmt.Sprintf("%s; the header says %d errno %s", got(), ret, e)
 	}
 	fail := o.GEntry
 	if fail == 0 {
@@ -221,7 +224,7 @@ func errnoContract(mo *m.Model, b, a *m.State, o *m.Observation) string {
 			return want(0, fail)
 		}
 		if o.Ret != int16(t)+1 {
-			return got + "; the header says the caller's utid"
+			return got() + "; the header says the caller's utid"
 		}
 	case m.CallUnregister:
 		if fail != 0 {
@@ -233,7 +236,7 @@ func errnoContract(mo *m.Model, b, a *m.State, o *m.Observation) string {
 			return want(0, fail)
 		}
 		if o.Ret <= 0 {
-			return got + "; the header says a group id"
+			return got() + "; the header says a group id"
 		}
 	case m.CallDestroyGroup:
 		if fail == m.EBUSY {
@@ -249,7 +252,7 @@ func errnoContract(mo *m.Model, b, a *m.State, o *m.Observation) string {
 		}
 		w := int(o.Ret) - 1
 		if w < 0 || (a.T[w].Word != m.StateRunnable && a.T[w].Status != m.Dead) {
-			return got + "; the header says a RUNNABLE worker"
+			return got() + "; the header says a RUNNABLE worker"
 		}
 	case m.CallRunWorker:
 		unreg := o.GEntry == m.EntryUnregistered ||
@@ -257,38 +260,38 @@ func errnoContract(mo *m.Model, b, a *m.State, o *m.Observation) string {
 		switch {
 		case unreg:
 			if o.Ret != 0 || o.Errno != 0 {
-				return got + "; the worker unregistered, so the header says UMCG_NONE errno 0"
+				return got() + "; the worker unregistered, so the header says UMCG_NONE errno 0"
 			}
 		case o.GEntry != 0 || o.GKern != 0:
 			if o.Ret != 0 || o.Errno == 0 {
-				return got + "; the call failed, so the header says UMCG_NONE with errno != 0"
+				return got() + "; the call failed, so the header says UMCG_NONE with errno != 0"
 			}
 			if o.GEntry == 0 && o.Errno != o.GKern {
-				return fmt.Sprintf("%s; the kernel said %s", got, o.GKern)
+				return fmt.Sprintf("%s; the kernel said %s", got(), o.GKern)
 			}
 		case o.Ret == 0:
-			return got + "; the worker did not unregister and nothing failed, so the header says a worker"
+			return got() + "; the worker did not unregister and nothing failed, so the header says a worker"
 		}
 	case m.CallWait, m.CallSwap:
 		if o.GEntry == m.EAGAIN && o.Ret != -1 {
-			return got + "; a wakeup was already queued, so the header says -1"
+			return got() + "; a wakeup was already queued, so the header says -1"
 		}
 		if o.GEntry != 0 && o.GEntry != m.EAGAIN {
 			return want(-1, o.GEntry)
 		}
 		if o.Ret == 0 && a.T[t].Word.Base() == m.StateRunnable {
-			return got + " while still RUNNABLE; the header says 0 only once woken"
+			return got() + " while still RUNNABLE; the header says 0 only once woken"
 		}
 		if o.Ret == -1 && o.Errno == m.EINTR && b.T[t].Word.Base() != m.StateRunnable {
-			return got + " after a wakeup had arrived: the wakeup is lost"
+			return got() + " after a wakeup had arrived: the wakeup is lost"
 		}
 		if o.GKern != 0 && o.GKern != m.EINTR && o.Ret == 0 {
-			return fmt.Sprintf("%s; the kernel said %s", got, o.GKern)
+			return fmt.Sprintf("%s; the kernel said %s", got(), o.GKern)
 		}
 	case m.CallWake:
 		if o.GEntry == m.EAGAIN {
 			if o.Ret != -1 {
-				return got + "; a wakeup was already queued, so the header says -1"
+				return got() + "; a wakeup was already queued, so the header says -1"
 			}
 			return ""
 		}

@@ -174,6 +174,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 				defer wg.Done()
 				var buf []model.Action
 				var s model.State
+				var arena []byte
 				for i := lo; i < hi; i++ {
 					s.Decode(frontier[i])
 					buf = m.Enabled(&s, buf[:0])
@@ -195,8 +196,16 @@ func (e Explorer) Explore(m *model.Model) Report {
 						if classes != nil {
 							next, _ = m.Canonical(&next, classes)
 						}
+						// Encodings go to one growing arena per worker:
+						// one allocation per many states, not per state.
+						if cap(arena)-len(arena) < model.EncodedSize {
+							arena = make([]byte, 0, 1<<20)
+						}
+						at := len(arena)
+						arena = next.AppendEncoding(arena)
+						enc := arena[at:len(arena):len(arena)]
 						chunks[w] = append(chunks[w], succ{parent: ids[i], action: a,
-							fp: next.Fingerprint(), enc: next.AppendEncoding(nil), vs: vs, retry: o.Retry})
+							fp: model.Hash(enc), enc: enc, vs: vs, retry: o.Retry})
 					}
 				}
 			}(w, lo, hi)

@@ -1,0 +1,30 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/umcgcheck/umcgcheck/model"
+)
+
+// BenchmarkExplore reports states/s of a complete search of the default
+// configuration with one more worker, exact set, liveness on, symmetry off
+// (the figure to compare with SPIN) and on.
+func BenchmarkExplore(b *testing.B) {
+	c := model.DefaultConfig()
+	c.Variant = model.Fixed
+	c.Workers = 3
+	m, _ := model.New(c)
+	for _, e := range []struct {
+		name string
+		x    Explorer
+	}{{"exact", Explorer{NoLiveness: true}}, {"liveness", Explorer{}}, {"symmetry", Explorer{Symmetry: true}}} {
+		b.Run(e.name, func(b *testing.B) {
+			var states uint64
+			for i := 0; i < b.N; i++ {
+				states += e.x.Explore(m).States
+			}
+			b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+			b.ReportMetric(float64(states)/float64(b.N), "states")
+		})
+	}
+}
