@@ -42,6 +42,7 @@ Flags:
 const exitIncomplete = 3
 
 type exploreResult struct {
+	Unit        int                `json:"unit"` // index of the configuration in the whole job
 	Name        string             `json:"name"`
 	Config      model.Config       `json:"config"`
 	States      uint64             `json:"states"`
@@ -75,6 +76,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	workers := fs.Int("parallel", 0, "goroutines expanding states (0: GOMAXPROCS)")
 	bitstate := fs.Uint("bitstate", 0, "store states as bits in an array of 2^N bits, as SPIN's supertrace (-w N): less memory, probabilistic coverage (0: exact)")
 	noLive := fs.Bool("no-liveness", false, "skip the fair-cycle search, which keeps the state graph in memory")
+	shard := fs.String("shard", "", "run only shard I of N of the configurations: I/N, or /N to read I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID; combine the shards' --json results with 'umcgcheck merge'")
 	noSym := fs.Bool("no-symmetry", false, "store every state, not one per class of states that differ only by exchanging interchangeable servers or workers of a group")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	out := fs.String("out", "", "write the counterexamples to this file (JSON; read by 'umcgcheck replay'); it must not exist")
@@ -100,11 +102,19 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, usagef("--out: %v", err)
 		}
 	}
+	si, sn, err := parseShard(*shard, os.Getenv)
+	if err != nil {
+		return exitUsage, err
+	}
+	job := jobSignature("explore", cfgs, *maxStates, *maxDepth, *timeLimit, *bitstate, *noLive, *noSym)
 	showProgress := *progress || (!*quiet && isTerminal(stderr))
 	var results []exploreResult
 	var all []sim.Counterexample
 	code := exitOK
 	for i, cfg := range cfgs {
+		if i%sn != si {
+			continue // another shard's
+		}
 		m, _ := model.New(cfg)
 		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers,
 			NoLiveness: *noLive, Symmetry: !*noSym}
@@ -124,7 +134,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			fmt.Fprintf(stderr, "\r%s: %d states, %d transitions in %.2fs (%.0f states/s)          \n", names[i], r.States, r.Transitions,
 				r.Elapsed.Seconds(), float64(r.States)/r.Elapsed.Seconds())
 		}
-		res := exploreResult{Name: names[i], Config: cfg, States: r.States, Transitions: r.Transitions,
+		res := exploreResult{Unit: i, Name: names[i], Config: cfg, States: r.States, Transitions: r.Transitions,
 			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(m, e.Symmetry),
 			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}}
 		for _, c := range r.Violations {
@@ -157,16 +167,26 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, usagef("--out: %v", err)
 		}
 	}
+	rep := exploreReport{Format: resultsFormat, Version: resultsVersion, Command: "explore", Job: job,
+		Shard: si, Shards: sn, Units: len(cfgs), Results: results}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return code, enc.Encode(results)
+		return code, enc.Encode(rep)
 	}
-	for _, r := range results {
-		writeExploreText(stdout, r)
-	}
-	writeExploreSummary(stdout, results, *out)
+	writeExploreReport(stdout, rep, *out)
 	return code, nil
+}
+
+// writeExploreReport prints a report (one shard's, or merged) as text.
+func writeExploreReport(w io.Writer, rep exploreReport, out string) {
+	if rep.Shards > 1 {
+		fmt.Fprintf(w, "shard %d of %d (%d of %d configurations)\n\n", rep.Shard, rep.Shards, len(rep.Results), rep.Units)
+	}
+	for _, r := range rep.Results {
+		writeExploreText(w, r)
+	}
+	writeExploreSummary(w, rep.Results, out)
 }
 
 var fs2ErrNotExist = fs.ErrNotExist

@@ -38,6 +38,17 @@ func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
 	return false, nil
 }
 
+// parsePositional is parse for commands that take arguments after the flags.
+func parsePositional(fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, usagef("%v (run 'umcgcheck %s -h' for the flags)", err, fs.Name())
+	}
+	return false, nil
+}
+
 // configFlags are the flags that describe a configuration of the model:
 // a shipped configuration, and fields that override it.
 type configFlags struct {

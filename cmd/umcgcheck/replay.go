@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,11 +24,8 @@ Flags:
 
 func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("replay", replayUsage, stdout)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, nil
-		}
-		return exitUsage, usagef("%v (run 'umcgcheck replay -h')", err)
+	if help, err := parsePositional(fs, args); help || err != nil {
+		return exitOK, err
 	}
 	if fs.NArg() != 1 {
 		return exitUsage, usagef("want exactly one FILE (run 'umcgcheck replay -h')")
