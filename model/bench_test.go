@@ -22,9 +22,9 @@ func benchWalk(b *testing.B, c Config, fingerprint bool) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		buf = m.Enabled(&s, buf[:0])
-		if len(buf) == 0 {
+		if len(buf) == 0 { // terminal: start again (not counted as a step)
 			s = init
-			continue
+			buf = m.Enabled(&s, buf[:0])
 		}
 		next := s
 		m.Step(&next, buf[rng.IntN(len(buf))])
