@@ -45,7 +45,7 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("error %v is %T, not *Error", err, err)
 			}
 			if e.File != "fuzz.jsonl" || e.Line < 1 || e.Msg == "" || !strings.HasPrefix(e.Error(), "fuzz.jsonl:") ||
-				strings.ContainsAny(e.Error(), "\r\n") {
+				strings.ContainsAny(e.Error(), "\r\n") || len(e.Error()) > 600 {
 				t.Fatalf("malformed error %q (%+v)", e.Error(), e)
 			}
 			if e.Line != r.Line() {

@@ -2,7 +2,6 @@ package traces
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -28,9 +27,8 @@ func (k jkind) what() string {
 // duplicates, so that the decoder can reject those.
 type jval struct {
 	kind jkind
-	s    string // jStr: the decoded string; jNum: the literal
-	obj  []jfield
-	arr  []jval
+	s    string   // jStr: the decoded string; jNum: the literal; jBool: "true" or "false"
+	obj  []jfield // jObj: the fields; jArr: the elements, with empty keys
 }
 
 type jfield struct {
@@ -41,13 +39,54 @@ type jfield struct {
 // parseJSON parses one line that json.Valid accepted. Strings are decoded
 // as encoding/json decodes them (invalid UTF-8 becomes U+FFFD).
 func parseJSON(b []byte) jval {
-	p := jparser{b: b}
+	var p jparser
+	return p.parse(b)
+}
+
+// jparser parses lines one after the other, reusing its memory: the
+// values of a line are valid until the next call of parse.
+type jparser struct {
+	b     []byte
+	i     int
+	stack []jfield // fields of the objects and arrays being parsed
+	arena []jfield // fields of the finished ones
+	// intern maps strings that recur on every line (keys, op names, task
+	// names) to one copy, so that parsing them allocates nothing.
+	intern map[string]string
+}
+
+// parse parses b, which json.Valid accepted.
+func (p *jparser) parse(b []byte) jval {
+	p.b, p.i = b, 0
+	p.stack, p.arena = p.stack[:0], p.arena[:0]
 	return p.value()
 }
 
-type jparser struct {
-	b []byte
-	i int
+// addIntern adds strings to the intern table.
+func (p *jparser) addIntern(ss ...string) {
+	if p.intern == nil {
+		p.intern = make(map[string]string)
+	}
+	for _, s := range ss {
+		p.intern[s] = s
+	}
+}
+
+// finish moves the fields from stack[start:] to the arena and returns them.
+func (p *jparser) finish(start int) []jfield {
+	kids := p.stack[start:]
+	n := len(kids)
+	if n == 0 {
+		return nil
+	}
+	if cap(p.arena)-len(p.arena) < n {
+		// A new chunk: the old one stays referenced by finished values.
+		p.arena = make([]jfield, 0, max(2*cap(p.arena), n, 32))
+	}
+	l := len(p.arena)
+	p.arena = append(p.arena, kids...)
+	p.stack = p.stack[:start]
+	return p.arena[l : l+n : l+n]
 }
 
 func (p *jparser) ws() {
@@ -68,40 +107,42 @@ func (p *jparser) value() jval {
 	switch c := p.b[p.i]; {
 	case c == '{':
 		p.i++
-		v := jval{kind: jObj}
+		start := len(p.stack)
 		p.ws()
 		if p.b[p.i] == '}' {
 			p.i++
-			return v
+			return jval{kind: jObj}
 		}
 		for {
 			p.ws()
 			k := p.str()
 			p.ws()
 			p.i++ // ':'
-			v.obj = append(v.obj, jfield{k, p.value()})
+			val := p.value()
+			p.stack = append(p.stack, jfield{k, val})
 			p.ws()
 			c := p.b[p.i]
 			p.i++
 			if c == '}' {
-				return v
+				return jval{kind: jObj, obj: p.finish(start)}
 			}
 		}
 	case c == '[':
 		p.i++
-		v := jval{kind: jArr}
+		start := len(p.stack)
 		p.ws()
 		if p.b[p.i] == ']' {
 			p.i++
-			return v
+			return jval{kind: jArr}
 		}
 		for {
-			v.arr = append(v.arr, p.value())
+			val := p.value()
+			p.stack = append(p.stack, jfield{val: val})
 			p.ws()
 			c := p.b[p.i]
 			p.i++
 			if c == ']' {
-				return v
+				return jval{kind: jArr, obj: p.finish(start)}
 			}
 		}
 	case c == '"':
@@ -146,6 +187,9 @@ func (p *jparser) str() string {
 	}
 	raw := p.b[start:p.i]
 	if plain {
+		if s, ok := p.intern[string(raw[1:len(raw)-1])]; ok {
+			return s
+		}
 		return string(raw[1 : len(raw)-1])
 	}
 	var s string
@@ -167,7 +211,7 @@ func (v jval) describe() string {
 	case jNum:
 		return "a number (" + clip(v.s) + ")"
 	case jStr:
-		return "a string (" + strconv.Quote(clip(v.s)) + ")"
+		return "a string (" + quote(v.s) + ")"
 	}
 	return v.kind.what()
 }
@@ -198,7 +242,7 @@ func fieldName(prefix, key string) string {
 		}
 	}
 	if !plain {
-		return prefix + "[" + strconv.Quote(clip(key)) + "]"
+		return prefix + "[" + quote(key) + "]"
 	}
 	if prefix == "" {
 		return key

@@ -20,6 +20,7 @@ type Reader struct {
 	line int // number of the last line read
 	buf  []byte
 
+	p       jparser
 	hdr     Header
 	hdrRead bool
 	chk     *checker
@@ -29,7 +30,16 @@ type Reader struct {
 // NewReader returns a Reader of the trace in r. name is the file name its
 // errors carry (by convention "-" for standard input).
 func NewReader(r io.Reader, name string) *Reader {
-	return &Reader{br: bufio.NewReader(r), name: name}
+	rd := &Reader{br: bufio.NewReader(r), name: name}
+	rd.p.addIntern(headerKeys...)
+	rd.p.addIntern(opKeys...)
+	rd.p.addIntern(argNames[1:]...)
+	rd.p.addIntern(stateNames[:]...)
+	rd.p.addIntern("request", "followup")
+	for k := OpKind(1); k < numKinds; k++ {
+		rd.p.addIntern(specs[k].name)
+	}
+	return rd
 }
 
 // Line returns the number of the last line read: 1 after Header, the line
@@ -138,6 +148,8 @@ func (r *Reader) readHeader() {
 	}
 	r.hdr = h
 	r.chk = newChecker(h)
+	r.p.addIntern(h.Tasks...)
+	r.p.addIntern(h.Groups...)
 }
 
 // readLine reads the next line, without its newline. It returns io.EOF at
@@ -213,29 +225,52 @@ func (r *Reader) parseLine(line []byte) (jval, error) {
 		}
 		return jval{}, r.at(errf("", msg))
 	}
-	v := parseJSON(line)
+	v := r.p.parse(line)
 	if v.kind != jObj {
 		return jval{}, r.at(errf("", "want a JSON object, got "+v.describe()))
 	}
 	return v, nil
 }
 
-// fields indexes an object's fields by key after checking for duplicates
-// and unknown keys. prefix is the path of the object ("" or "args").
-func fields(prefix string, obj []jfield, known func(string) bool, unknownMsg string) (map[string]jval, *Error) {
-	m := make(map[string]jval, len(obj))
-	for _, f := range obj {
-		if _, dup := m[f.key]; dup {
-			return nil, errf(fieldName(prefix, f.key), "duplicate field")
+// checkKeys reports the first key of obj that repeats an earlier one
+// (duplicate field), then the first key that known rejects (unknownMsg).
+// prefix is the path of the object ("" or "args").
+func checkKeys(prefix string, obj []jfield, known func(string) bool, unknownMsg string) *Error {
+	if len(obj) <= 32 {
+		for i := range obj {
+			for j := 0; j < i; j++ {
+				if obj[i].key == obj[j].key {
+					return errf(fieldName(prefix, obj[i].key), "duplicate field")
+				}
+			}
 		}
-		m[f.key] = f.val
-	}
-	for _, f := range obj {
-		if !known(f.key) {
-			return nil, errf(fieldName(prefix, f.key), unknownMsg)
+	} else {
+		seen := make(map[string]bool, len(obj))
+		for _, f := range obj {
+			if seen[f.key] {
+				return errf(fieldName(prefix, f.key), "duplicate field")
+			}
+			seen[f.key] = true
 		}
 	}
-	return m, nil
+	if known != nil {
+		for _, f := range obj {
+			if !known(f.key) {
+				return errf(fieldName(prefix, f.key), unknownMsg)
+			}
+		}
+	}
+	return nil
+}
+
+// lookup returns the value of key in obj, which has no duplicate keys.
+func lookup(obj []jfield, key string) (jval, bool) {
+	for i := range obj {
+		if obj[i].key == key {
+			return obj[i].val, true
+		}
+	}
+	return jval{}, false
 }
 
 func wrongType(field, want string, v jval) *Error {
@@ -283,20 +318,20 @@ func isHeaderKey(k string) bool {
 // reported as such and not as unknown fields.
 func decodeHeader(v jval) (Header, *Error) {
 	var h Header
-	m, err := fields("", v.obj, func(string) bool { return true }, "")
-	if err != nil {
+	if err := checkKeys("", v.obj, nil, ""); err != nil {
 		return h, err
 	}
-	f, ok := m["format"]
+	m := func(k string) jval { v, _ := lookup(v.obj, k); return v }
+	f, ok := lookup(v.obj, "format")
 	switch {
 	case !ok:
 		return h, errf("format", `missing field: line 1 must be the header {"format":"umcg-trace","version":1,...}`)
 	case f.kind != jStr:
 		return h, wrongType("format", "a string", f)
 	case f.s != Format:
-		return h, errf("format", `want "umcg-trace", got `+strconv.Quote(clip(f.s)))
+		return h, errf("format", `want "umcg-trace", got `+quote(f.s))
 	}
-	ver, ok := m["version"]
+	ver, ok := lookup(v.obj, "version")
 	if !ok {
 		return h, errf("version", "missing field")
 	}
@@ -308,31 +343,31 @@ func decodeHeader(v jval) (Header, *Error) {
 		return h, errf("version", "unsupported version "+clip(ver.s)+": this reader reads version 1")
 	}
 	h.Version = Version
-	if _, err := fields("", v.obj, isHeaderKey, "unknown field"); err != nil {
+	if err := checkKeys("", v.obj, isHeaderKey, "unknown field"); err != nil {
 		return h, err
 	}
 	for _, k := range headerKeys[2:] {
-		if _, ok := m[k]; !ok {
+		if _, ok := lookup(v.obj, k); !ok {
 			return h, errf(k, "missing field")
 		}
 	}
 	for _, k := range []string{"source", "clock"} {
-		if m[k].kind != jStr {
-			return h, wrongType(k, "a string", m[k])
+		if m(k).kind != jStr {
+			return h, wrongType(k, "a string", m(k))
 		}
 	}
-	h.Source, h.Clock = m["source"].s, m["clock"].s
+	h.Source, h.Clock = m("source").s, m("clock").s
 	for _, k := range []string{"tasks", "groups"} {
-		a := m[k]
+		a := m(k)
 		if a.kind != jArr {
 			return h, wrongType(k, "an array of names", a)
 		}
-		names := make([]string, len(a.arr))
-		for i, e := range a.arr {
-			if e.kind != jStr {
+		names := make([]string, len(a.obj))
+		for i, f := range a.obj {
+			if e := f.val; e.kind != jStr {
 				return h, wrongType(k+"["+strconv.Itoa(i)+"]", "a string", e)
 			}
-			names[i] = e.s
+			names[i] = f.val.s
 		}
 		if k == "tasks" {
 			h.Tasks = names
@@ -343,7 +378,10 @@ func decodeHeader(v jval) (Header, *Error) {
 	return h, nil
 }
 
-var opKeys = []string{"thread", "op", "phase", "args", "ret", "errno", "call", "return"}
+var (
+	opKeys         = []string{"thread", "op", "phase", "args", "ret", "errno", "call", "return"}
+	requiredOpKeys = []string{"thread", "op", "ret", "errno", "call", "return"}
+)
 
 func isOpKey(k string) bool {
 	for _, o := range opKeys {
@@ -358,31 +396,31 @@ func isOpKey(k string) bool {
 // fields, JSON types and integer ranges. Op.validate checks the values.
 func decodeOp(v jval) (Op, *Error) {
 	var op Op
-	m, err := fields("", v.obj, isOpKey, "unknown field")
-	if err != nil {
+	if err := checkKeys("", v.obj, isOpKey, "unknown field"); err != nil {
 		return op, err
 	}
-	for _, k := range []string{"thread", "op", "ret", "errno", "call", "return"} {
-		if _, ok := m[k]; !ok {
+	for _, k := range requiredOpKeys {
+		if _, ok := lookup(v.obj, k); !ok {
 			return op, errf(k, "missing field")
 		}
 	}
-	if t := m["thread"]; t.kind != jStr {
+	m := func(k string) jval { v, _ := lookup(v.obj, k); return v }
+	if t := m("thread"); t.kind != jStr {
 		return op, wrongType("thread", "a string", t)
 	} else {
 		op.Thread = t.s
 	}
-	o := m["op"]
+	o := m("op")
 	if o.kind != jStr {
 		return op, wrongType("op", "a string", o)
 	}
 	kind, ok := ParseOpKind(o.s)
 	if !ok {
-		return op, errf("op", "unknown op "+strconv.Quote(clip(o.s)))
+		return op, errf("op", "unknown op "+quote(o.s))
 	}
 	op.Kind = kind
 	spec := specs[kind]
-	if p, ok := m["phase"]; ok {
+	if p, ok := lookup(v.obj, "phase"); ok {
 		if p.kind != jStr {
 			return op, wrongType("phase", "a string", p)
 		}
@@ -392,14 +430,14 @@ func decodeOp(v jval) (Op, *Error) {
 		case "followup":
 			op.Phase = PhaseFollowup
 		default:
-			msg := "unknown phase " + strconv.Quote(clip(p.s)) + `: want "request" or "followup"`
+			msg := "unknown phase " + quote(p.s) + `: want "request" or "followup"`
 			if !spec.sleeps {
 				msg += " on sleeping calls; " + spec.name + " cannot sleep, so its line has no phase field"
 			}
 			return op, errf("phase", msg)
 		}
 	}
-	a, hasArgs := m["args"]
+	a, hasArgs := lookup(v.obj, "args")
 	switch {
 	case op.Phase == PhaseFollowup && hasArgs:
 		return op, errf("args", "a followup has no args (they are on its request)")
@@ -409,15 +447,14 @@ func decodeOp(v jval) (Op, *Error) {
 		if a.kind != jObj {
 			return op, wrongType("args", "an object", a)
 		}
-		am, err := fields("args", a.obj, func(k string) bool { return spec.arg != argNone && k == argNames[spec.arg] },
-			"unknown field: "+spec.name+" "+argsPhrase(spec))
-		if err != nil {
+		if err := checkKeys("args", a.obj, func(k string) bool { return spec.arg != argNone && k == argNames[spec.arg] },
+			"unknown field: "+spec.name+" "+argsPhrase(spec)); err != nil {
 			return op, err
 		}
 		if spec.arg != argNone {
 			name := argNames[spec.arg]
 			f := "args." + name
-			av, ok := am[name]
+			av, ok := lookup(a.obj, name)
 			if !ok {
 				return op, errf(f, "missing field")
 			}
@@ -433,7 +470,7 @@ func decodeOp(v jval) (Op, *Error) {
 			}
 		}
 	}
-	switch r := m["ret"]; r.kind {
+	switch r := m("ret"); r.kind {
 	case jNull:
 	case jStr:
 		if r.s == "" {
@@ -452,15 +489,15 @@ func decodeOp(v jval) (Op, *Error) {
 	default:
 		return op, wrongType("ret", "null, an integer or a name", r)
 	}
-	n, err := integer("errno", m["errno"], -MaxErrno, MaxErrno)
+	n, err := integer("errno", m("errno"), -MaxErrno, MaxErrno)
 	if err != nil {
 		return op, err
 	}
 	op.Errno = int(n)
-	if op.Call, err = integer("call", m["call"], -1<<63, 1<<63-1); err != nil {
+	if op.Call, err = integer("call", m("call"), -1<<63, 1<<63-1); err != nil {
 		return op, err
 	}
-	if op.Return, err = integer("return", m["return"], -1<<63, 1<<63-1); err != nil {
+	if op.Return, err = integer("return", m("return"), -1<<63, 1<<63-1); err != nil {
 		return op, err
 	}
 	return op, nil

@@ -124,6 +124,7 @@ func TestErrors(t *testing.T) {
 		// Context: the header's names, pairing, time order.
 		{"unknown thread", lines(hdr, `{"thread":"x","op":"wake","args":{"next":"w1"},"ret":0,"errno":0,"call":1,"return":2}`), `t.jsonl:2: thread: unknown thread "x": not in the header's tasks`},
 		{"unknown thread in args", lines(hdr, `{"thread":"s1","op":"wake","args":{"next":"w2"},"ret":0,"errno":0,"call":1,"return":2}`), `t.jsonl:2: args.next: unknown thread "w2": not in the header's tasks`},
+		{"long name", lines(hdr, `{"thread":"`+strings.Repeat("x", 5000)+`","op":"wake","args":{"next":"w1"},"ret":0,"errno":0,"call":1,"return":2}`), `t.jsonl:2: thread: unknown thread "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...": not in the header's tasks`},
 		{"group is not a thread", lines(hdr, `{"thread":"s1","op":"get_task_state","args":{"task":"g1"},"ret":"NONE","errno":0,"call":1,"return":2}`), `t.jsonl:2: args.task: unknown thread "g1": not in the header's tasks`},
 		{"unknown thread in ret", lines(hdr, runReq, `{"thread":"s1","op":"run_worker","phase":"followup","ret":"w7","errno":0,"call":1260,"return":1900}`), `t.jsonl:3: ret: unknown thread "w7": not in the header's tasks`},
 		{"unknown group", lines(hdr, `{"thread":"s1","op":"register_server","args":{"group":"g2"},"ret":"s1","errno":0,"call":1,"return":2}`), `t.jsonl:2: args.group: unknown group "g2": not in the header's groups`},

@@ -168,6 +168,7 @@ func ParseOpKind(s string) (OpKind, bool) {
 // Phase says which half of a sleeping call a line records.
 type Phase uint8
 
+// Phases.
 const (
 	// PhaseNone is the phase of a call that cannot sleep and of a kernel
 	// event: the whole operation is one line, without a "phase" field.
@@ -235,6 +236,7 @@ func (a *Args) set(k argKey, v string) {
 // RetKind is the JSON type of a return value.
 type RetKind uint8
 
+// Return value kinds.
 const (
 	RetNull RetKind = iota // null: UMCG_NONE, or nothing (requests, events)
 	RetInt                 // an integer: the int results of libumcg
@@ -266,6 +268,18 @@ func (r Ret) String() string {
 	}
 	return strconv.Quote(r.Name)
 }
+
+// short is String for error messages: names are shortened.
+func (r Ret) short() string {
+	if r.Kind == RetName {
+		return quote(r.Name)
+	}
+	return r.String()
+}
+
+// quote quotes s for an error message, shortened to 40 bytes, so that the
+// message stays one short line.
+func quote(s string) string { return strconv.Quote(clip(s)) }
 
 // Header is line 1 of a trace.
 type Header struct {
@@ -397,7 +411,7 @@ func (h Header) validate() *Error {
 		return errf("version", "unsupported version "+strconv.Itoa(h.Version)+": this reader reads version 1")
 	}
 	if h.Clock != ClockNS {
-		return errf("clock", "unsupported clock "+strconv.Quote(h.Clock)+`: version 1 has "ns" only`)
+		return errf("clock", "unsupported clock "+quote(h.Clock)+`: version 1 has "ns" only`)
 	}
 	if h.Source == "" {
 		return errf("source", "empty source: name the producer")
@@ -416,7 +430,7 @@ func (h Header) validate() *Error {
 				return err
 			}
 			if seen[n] {
-				return errf(f, "duplicate name "+strconv.Quote(n))
+				return errf(f, "duplicate name "+quote(n))
 			}
 			seen[n] = true
 		}
@@ -571,13 +585,13 @@ func (op Op) validateRet(spec kindSpec) *Error {
 	}
 	if op.Phase == PhaseRequest {
 		if r.Kind != RetNull {
-			return errf("ret", "a request's ret must be null (the call's result is its followup's), got "+r.String())
+			return errf("ret", "a request's ret must be null (the call's result is its followup's), got "+r.short())
 		}
 		return nil
 	}
 	if spec.event {
 		if r.Kind != RetNull {
-			return errf("ret", "a kernel event's ret must be null, got "+r.String())
+			return errf("ret", "a kernel event's ret must be null, got "+r.short())
 		}
 		return nil
 	}
@@ -592,9 +606,9 @@ func (op Op) validateRet(spec kindSpec) *Error {
 	}
 	if !ok {
 		if spec.ret&retState != 0 && r.Kind == RetName {
-			return errf("ret", "unknown task state "+strconv.Quote(r.Name)+" (want a v0.1 state name such as \"RUNNABLE\", optionally with \"|WAKEUP_QUEUED\")")
+			return errf("ret", "unknown task state "+quote(r.Name)+" (want a v0.1 state name such as \"RUNNABLE\", optionally with \"|WAKEUP_QUEUED\")")
 		}
-		return errf("ret", spec.name+" returns "+retPhrase(spec.ret)+", got "+r.String())
+		return errf("ret", spec.name+" returns "+retPhrase(spec.ret)+", got "+r.short())
 	}
 	return nil
 }
@@ -632,14 +646,14 @@ func newChecker(h Header) *checker {
 
 func (c *checker) task(field, name string) *Error {
 	if name != "" && !c.tasks[name] {
-		return errf(field, "unknown thread "+strconv.Quote(name)+": not in the header's tasks")
+		return errf(field, "unknown thread "+quote(name)+": not in the header's tasks")
 	}
 	return nil
 }
 
 func (c *checker) group(field, name string) *Error {
 	if name != "" && !c.groups[name] {
-		return errf(field, "unknown group "+strconv.Quote(name)+": not in the header's groups")
+		return errf(field, "unknown group "+quote(name)+": not in the header's groups")
 	}
 	return nil
 }
@@ -680,7 +694,7 @@ func (c *checker) add(op Op, line int) *Error {
 	if ts == nil {
 		ts = &threadState{}
 	}
-	name := strconv.Quote(op.Thread)
+	name := quote(op.Thread)
 	switch {
 	case ts.pending != 0 && op.Phase != PhaseFollowup:
 		return errf("phase", "thread "+name+" has a pending "+ts.pending.String()+" request (line "+
