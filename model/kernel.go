@@ -222,12 +222,6 @@ func (m *Model) SysWait(s *State, t int8) Sys {
 	return slept()
 }
 
-// asleepInWait reports whether t sleeps in a UMCG wait that ttwu can end.
-func asleepInWait(s *State, t int8) bool {
-	tt := &s.T[t]
-	return tt.InWait && tt.Sleep != Awake && tt.Wake == WakeNone
-}
-
 // SysWake is sys_umcg_wake. v0.1 checks, in order: the target exists
 // (ESRCH), is a registered non-server (EINVAL), sleeps in a UMCG wait
 // (EAGAIN), and is not attached to a server other than the caller (the
