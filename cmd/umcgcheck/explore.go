@@ -80,6 +80,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	noSym := fs.Bool("no-symmetry", false, "store every state, not one per class of states that differ only by exchanging interchangeable servers or workers of a group")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	out := fs.String("out", "", "write the counterexamples to this file (JSON; read by 'umcgcheck replay'); it must not exist")
+	dot := fs.String("dot", "", "also draw the state graph (at most 2000 states, no symmetry) in Graphviz DOT to this file; it must not exist")
 	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	if help, err := parse(fs, args); help || err != nil {
@@ -100,6 +101,19 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, usagef("--out: %s exists; not overwriting it", *out)
 		} else if !errors.Is(err, fs2ErrNotExist) {
 			return exitUsage, usagef("--out: %v", err)
+		}
+	}
+	if *dot != "" {
+		if len(cfgs) != 1 {
+			return exitUsage, usagef("--dot: draws one configuration; choose it with --config")
+		}
+		m, _ := model.New(cfgs[0])
+		var buf bytes.Buffer
+		if err := sim.WriteDot(&buf, m, 2000); err != nil {
+			return exitUsage, usagef("--dot: %v", err)
+		}
+		if err := writeNew(*dot, buf.Bytes()); err != nil {
+			return exitUsage, usagef("--dot: %v", err)
 		}
 	}
 	si, sn, err := parseShard(*shard, os.Getenv)
@@ -155,15 +169,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		if err := sim.WriteFile(&buf, all); err != nil {
 			return exitUsage, err
 		}
-		f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
-			return exitUsage, usagef("--out: %v", err)
-		}
-		if _, err := f.Write(buf.Bytes()); err != nil {
-			f.Close()
-			return exitUsage, usagef("--out: %v", err)
-		}
-		if err := f.Close(); err != nil {
+		if err := writeNew(*out, buf.Bytes()); err != nil {
 			return exitUsage, usagef("--out: %v", err)
 		}
 	}
@@ -288,4 +294,19 @@ func symmetryText(m *model.Model, on bool) string {
 		return "none (no interchangeable threads)"
 	}
 	return strings.Join(parts, " ")
+}
+
+// writeNew writes data to a file that must not exist yet: nothing the
+// user had is overwritten.
+func writeNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
 }

@@ -192,3 +192,21 @@ func TestFindingsDoc(t *testing.T) {
 		t.Errorf("docs/findings.md is stale: run go test ./cmd/umcgcheck -run TestFindingsDoc -update")
 	}
 }
+
+// TestExploreDot: --dot draws a small graph (golden), refuses large ones
+// and never overwrites a file.
+func TestExploreDot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.dot")
+	code, _, errs := runCLI("explore", "--config", "single", "--workers", "1", "--blocks", "0", "--quiet", "--dot", path)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	data, _ := os.ReadFile(path)
+	golden(t, "dot-single-1-worker", string(data))
+	if code, _, errs := runCLI("explore", "--config", "single", "--workers", "1", "--blocks", "0", "--quiet", "--dot", path); code != exitUsage || !strings.Contains(errs, "exists") {
+		t.Errorf("second --dot: exit %d, stderr %q", code, errs)
+	}
+	if code, _, errs := runCLI("explore", "--config", "probes", "--quiet", "--dot", filepath.Join(t.TempDir(), "big.dot")); code != exitUsage || !strings.Contains(errs, "more than 2000 states") {
+		t.Errorf("--dot on a large graph: exit %d, stderr %q", code, errs)
+	}
+}
