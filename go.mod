@@ -3,3 +3,5 @@ module github.com/umcgcheck/umcgcheck
 go 1.26.8
 
 require pgregory.net/rapid v1.3.0
+
+require github.com/anishathalye/porcupine v1.3.1 // indirect

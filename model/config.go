@@ -49,6 +49,7 @@ const (
 	progServer progKind = iota
 	progWorker
 	progScript
+	progPuppet // a trace's task: Spec tells it what to call
 )
 
 // argKind says how a script step's argument is found.

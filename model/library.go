@@ -185,7 +185,7 @@ func (m *Model) ret(s *State, t int8, o *Observation, v int16, e Errno, setErrno
 	// result and out-parameter, and, for clients that do not pass a
 	// result on (only scripts do), the return value.
 	th.SysRet, th.Out = 0, None
-	if m.progs[t].kind != progScript {
+	if k := m.progs[t].kind; k == progServer || k == progWorker {
 		th.Ret = 0
 	}
 }

@@ -109,8 +109,11 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 					buf = append(buf, Action{ActFail, t})
 				}
 			}
+			// Preemption is modelled where a worker runs its own code,
+			// not inside a libumcg call (whose trace op could not
+			// contain it).
 			if budget && f&FaultPreempt != 0 && isWorker && th.Kind == KindWorker &&
-				th.Word.Base() == StateRunning && th.Peer >= 0 {
+				th.Fn == CallNone && th.Word.Base() == StateRunning && th.Peer >= 0 {
 				buf = append(buf, Action{ActPreempt, t})
 			}
 		}

@@ -27,6 +27,9 @@ type WalkResult struct {
 	// Truncated counts walks stopped at Depth before a terminal state:
 	// their ends were not checked for deadlock or liveness.
 	Truncated int
+	// Last is the path of the last walk (of the one that found the
+	// violation, if any).
+	Last []model.Action
 }
 
 // Walk runs random walks of m and stops at the first violation. Each step
@@ -52,6 +55,7 @@ func Walk(m *model.Model, w Walks) WalkResult {
 		c.Config = m.Config()
 		c.Actions = append([]model.Action(nil), c.Actions...)
 		res.Violation, res.Run = &c, r
+		res.Last = c.Actions
 		return res
 	}
 	for r := w.First; r < w.First+w.Runs; r++ {
@@ -123,6 +127,7 @@ func Walk(m *model.Model, w Walks) WalkResult {
 			seen[fp] = len(path)
 		}
 	}
+	res.Last = append([]model.Action(nil), path...)
 	return res
 }
 

@@ -210,3 +210,43 @@ func TestExploreDot(t *testing.T) {
 		t.Errorf("--dot on a large graph: exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestSimTraceCheck: sim --trace records a model run that check accepts;
+// the same trace with a poll that returns another worker is rejected, and
+// check --html writes porcupine's visualization.
+func TestSimTraceCheck(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "run.jsonl")
+	if code, _, errs := runCLI("sim", "--variant", "fixed", "--run", "3", "--trace", path); code != exitOK {
+		t.Fatalf("sim --trace: exit %d, stderr %q", code, errs)
+	}
+	html := filepath.Join(dir, "run.html")
+	code, out, errs := runCLI("check", "--html", html, path)
+	if code != exitOK || !strings.Contains(out, "linearizable") {
+		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
+	}
+	if st, err := os.Stat(html); err != nil || st.Size() < 1000 {
+		t.Errorf("check --html wrote no visualization: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(string(data), "\n")
+	changed := false
+	for i, l := range lines {
+		if strings.Contains(l, `"op":"poll_worker","phase":"followup","ret":"w2"`) {
+			lines[i] = strings.Replace(l, `"ret":"w2"`, `"ret":"w3"`, 1)
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		t.Fatal("no poll_worker followup returning w2 in the trace")
+	}
+	bad := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(bad, []byte(strings.Join(lines, "\n")), 0o644)
+	if code, out, _ := runCLI("check", bad); code != exitViolation || !strings.Contains(out, "smallest failing partition") {
+		t.Errorf("check of a mutated trace: exit %d\n%s", code, out)
+	}
+	if code, _, errs := runCLI("check", filepath.Join("..", "..", "traces", "testdata", "bad-unknown-op.jsonl")); code != exitUsage || strings.Count(errs, "\n") != 1 {
+		t.Errorf("check of a bad trace: exit %d, stderr %q", code, errs)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"github.com/umcgcheck/umcgcheck/model"
 	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
+	"github.com/umcgcheck/umcgcheck/traces"
 )
 
 const simUsage = `Usage: umcgcheck sim [flags]
@@ -58,6 +60,7 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 	runOnly := fs.Int("run", -1, "run only walk number N of the seed (as a replay command does)")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	noShrink := fs.Bool("no-shrink", false, "print the walk as found, without shortening it")
+	traceOut := fs.String("trace", "", "write the last walk (or the one with the violation) as a trace to this file (docs/trace-format.md); it must not exist; with one configuration")
 	verbose := fs.Bool("v", false, "report walks, steps and steps/s on stderr")
 	only := fs.String("property", "", "look only for violations of this property (see 'umcgcheck props')")
 	if help, err := parse(fs, args); help || err != nil {
@@ -105,6 +108,22 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 		}
 		results = append(results, res)
+		if *traceOut != "" {
+			if len(cfgs) != 1 {
+				return exitUsage, usagef("--trace: records one configuration; choose it with --config")
+			}
+			tr, err := traces.FromModel(m, r.Last, "model")
+			if err != nil {
+				return exitUsage, err
+			}
+			var buf bytes.Buffer
+			if err := traces.WriteAll(&buf, tr); err != nil {
+				return exitUsage, usagef("--trace: %v", err)
+			}
+			if err := writeNew(*traceOut, buf.Bytes()); err != nil {
+				return exitUsage, usagef("--trace: %v", err)
+			}
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
