@@ -38,6 +38,16 @@ type Result struct {
 	// Model and Info let Visualize draw porcupine's view of the check.
 	Model porcupine.Model
 	Info  porcupine.LinearizationInfo
+	// Edges counts the state-word edges (per task kind) the
+	// linearizations of the linearizable partitions go through: the
+	// coverage of the model's transition table.
+	Edges map[Edge]int
+}
+
+// Edge is a change of a task's state word.
+type Edge struct {
+	Kind     model.Kind
+	From, To model.TaskState
 }
 
 // Check checks that t is linearizable with respect to model.Spec, the
@@ -54,7 +64,7 @@ func Check(t Trace, timeout time.Duration) (Result, error) {
 		return Result{}, err
 	}
 	pm := cv.porcupineModel()
-	res := Result{Verdict: Linearizable, Model: pm}
+	res := Result{Verdict: Linearizable, Model: pm, Edges: map[Edge]int{}}
 	var all []porcupine.Operation
 	for _, p := range parts {
 		var history []porcupine.Operation
@@ -67,6 +77,7 @@ func Check(t Trace, timeout time.Duration) (Result, error) {
 		switch r {
 		case porcupine.Ok:
 			pr.Verdict = Linearizable
+			cv.cover(history, info, res.Edges)
 		case porcupine.Illegal:
 			pr.Verdict = NotLinearizable
 			pr.Unplaced = unplaced(pm, history, info)
@@ -441,4 +452,35 @@ func (cv *converter) describeState(s *model.State) string {
 		return "nothing registered"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// cover replays the longest linearization of a linearizable partition on
+// the specification and counts the state-word edges it goes through.
+func (cv *converter) cover(history []porcupine.Operation, info porcupine.LinearizationInfo, edges map[Edge]int) {
+	var best []int
+	for _, part := range info.PartialLinearizations() {
+		for _, lin := range part {
+			if len(lin) > len(best) {
+				best = lin
+			}
+		}
+	}
+	s := cv.spec.Init()
+	for _, i := range best {
+		before := s
+		if !cv.spec.Apply(&s, history[i].Input.(model.SpecOp)) {
+			return
+		}
+		for t := 0; t < int(s.N); t++ {
+			b, a := &before.T[t], &s.T[t]
+			if b.Word == a.Word || (b.Kind == model.KindNone && a.Kind == model.KindNone) {
+				continue
+			}
+			k := a.Kind
+			if k == model.KindNone {
+				k = b.Kind
+			}
+			edges[Edge{k, b.Word, a.Word}]++
+		}
+	}
 }

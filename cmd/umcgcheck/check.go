@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/umcgcheck/umcgcheck/model"
+	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
@@ -30,6 +32,7 @@ Flags:
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("check", checkUsage, stdout)
 	timeout := fs.Duration("timeout", time.Minute, "give up on a partition after this long (0: no limit); the verdict is then unknown")
+	coverage := fs.Bool("coverage", false, "print which documented state edges (see 'umcgcheck props', legal-edge) the traces went through, and which they never reached")
 	html := fs.String("html", "", "write porcupine's visualization of the (first) trace to this HTML file; it must not exist")
 	if help, err := parsePositional(fs, args); help || err != nil {
 		return exitOK, err
@@ -41,6 +44,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("--timeout must not be negative")
 	}
 	code := exitOK
+	covered := map[traces.Edge]int{}
 	for i, path := range fs.Args() {
 		f, err := os.Open(path)
 		if err != nil {
@@ -56,6 +60,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, usagef("%s: %v", path, err)
 		}
 		writeCheck(stdout, path, len(tr.Ops), res)
+		for e, n := range res.Edges {
+			covered[e] += n
+		}
 		switch res.Verdict {
 		case traces.NotLinearizable:
 			code = exitViolation
@@ -74,7 +81,51 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 		}
 	}
+	if *coverage {
+		writeCoverage(stdout, covered)
+	}
 	return code, nil
+}
+
+// writeCoverage lists the documented edges of each kind of task with how
+// often the traces' linearizations went through them, then the edges the
+// traces went through that are not documented (none, if legal-edge holds).
+func writeCoverage(w io.Writer, covered map[traces.Edge]int) {
+	fmt.Fprintln(w, "coverage of the documented state edges (linearizable partitions only):")
+	total, hit := 0, 0
+	seen := map[traces.Edge]bool{}
+	for _, k := range []model.Kind{model.KindServer, model.KindWorker, model.KindCore} {
+		edges := props.LegalEdges(k)
+		sort.Slice(edges, func(a, b int) bool {
+			if edges[a][0] != edges[b][0] {
+				return edges[a][0] < edges[b][0]
+			}
+			return edges[a][1] < edges[b][1]
+		})
+		for _, e := range edges {
+			key := traces.Edge{Kind: k, From: e[0], To: e[1]}
+			seen[key] = true
+			total++
+			n := covered[key]
+			mark := "never reached"
+			if n > 0 {
+				hit++
+				mark = fmt.Sprintf("%d times", n)
+			}
+			fmt.Fprintf(w, "  %-6s %-28s %s\n", k, e[0].String()+" -> "+e[1].String(), mark)
+		}
+	}
+	fmt.Fprintf(w, "  %d of %d documented edges reached\n", hit, total)
+	var extra []string
+	for e, n := range covered {
+		if !seen[e] {
+			extra = append(extra, fmt.Sprintf("  %-6s %-28s %d times (not documented)", e.Kind, e.From.String()+" -> "+e.To.String(), n))
+		}
+	}
+	sort.Strings(extra)
+	for _, x := range extra {
+		fmt.Fprintln(w, x)
+	}
 }
 
 func writeCheck(w io.Writer, path string, ops int, res traces.Result) {

@@ -81,6 +81,12 @@ func TestCLIGolden(t *testing.T) {
 		{"replay-bad-version", []string{"replay", "testdata/bad-version.json"}, exitUsage},
 		{"replay-bad-thread", []string{"replay", "testdata/bad-thread.json"}, exitUsage},
 		{"replay-truncated", []string{"replay", "testdata/truncated.json"}, exitUsage},
+		{"check-help", []string{"check", "-h"}, exitOK},
+		{"check-no-file", []string{"check"}, exitUsage},
+		{"check-linearizable", []string{"check", "--coverage", "../../traces/testdata/server-worker.jsonl", "../../traces/testdata/core-swap.jsonl"}, exitOK},
+		{"check-not-linearizable", []string{"check", "testdata/not-linearizable.jsonl"}, exitViolation},
+		{"check-bad-trace", []string{"check", "../../traces/testdata/bad-out-of-order.jsonl"}, exitUsage},
+		{"check-bad-timeout", []string{"check", "--timeout", "-1s", "x.jsonl"}, exitUsage},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
