@@ -89,6 +89,24 @@ func (sp *Spec) Init() State { return sp.m.Init() }
 // Apply applies op to s, which it changes, and reports whether the
 // specification allows op with its recorded result in state s.
 func (sp *Spec) Apply(s *State, op SpecOp) bool {
+	_, ok := sp.apply(s, op, true)
+	return ok
+}
+
+// Run applies op to s, which it changes, whatever op's recorded result,
+// and returns op with the result the specification gives (Ret and Errno,
+// for a whole call or a followup); false when op cannot happen in s. It
+// is how valid traces are generated.
+func (sp *Spec) Run(s *State, op SpecOp) (SpecOp, bool) {
+	return sp.apply(s, op, false)
+}
+
+func (sp *Spec) apply(s *State, op SpecOp, check bool) (SpecOp, bool) {
+	ok := sp.step(s, &op, check)
+	return op, ok
+}
+
+func (sp *Spec) step(s *State, op *SpecOp, check bool) bool {
 	m := sp.m
 	t := op.Thread
 	if t < 0 || int(t) >= int(s.N) {
@@ -123,7 +141,7 @@ func (sp *Spec) Apply(s *State, op SpecOp) bool {
 		return true
 	}
 	if op.Phase == Followup {
-		return sp.followup(s, op)
+		return sp.followup(s, op, check)
 	}
 	if th.Fn != CallNone || th.Sig&sigCompleted != 0 {
 		return false // a call is still in progress
@@ -141,7 +159,7 @@ func (sp *Spec) Apply(s *State, op SpecOp) bool {
 		th.Sig |= sigCompleted
 		return true
 	case th.Fn == CallNone:
-		return sp.matchesCall(th, op)
+		return sp.result(th, op, check)
 	}
 	return op.Phase == Request // it sleeps: only a request may
 }
@@ -162,13 +180,13 @@ func (sp *Spec) awake(s *State, t int8) bool {
 	return !again && th.Sleep == Awake && th.Status == Alive
 }
 
-func (sp *Spec) followup(s *State, op SpecOp) bool {
+func (sp *Spec) followup(s *State, op *SpecOp, check bool) bool {
 	m := sp.m
 	t := op.Thread
 	th := &s.T[t]
 	if th.Sig&sigCompleted != 0 {
 		th.Sig &^= sigCompleted
-		return th.Fn == CallNone && sp.matchesCall(th, op)
+		return th.Fn == CallNone && sp.result(th, op, check)
 	}
 	if th.Fn != op.Call || th.Sleep == Awake || th.Wake == WakeNone {
 		return false
@@ -181,7 +199,7 @@ func (sp *Spec) followup(s *State, op SpecOp) bool {
 	if !sp.run(s, t) || th.Fn != CallNone {
 		return false
 	}
-	return sp.matchesCall(th, op)
+	return sp.result(th, op, check)
 }
 
 // run executes t's library steps until its call returns or it sleeps;
@@ -203,14 +221,17 @@ func (sp *Spec) run(s *State, t int8) bool {
 	return false
 }
 
-func (sp *Spec) matchesCall(th *Thread, op SpecOp) bool {
-	if th.Ret != op.Ret {
-		return false
+// result compares the call's result with op's (check), or sets op's.
+func (sp *Spec) result(th *Thread, op *SpecOp, check bool) bool {
+	errno := Errno(0)
+	if failed(op.Call, th.Ret) {
+		errno = th.Errno
 	}
-	if failed(op.Call, op.Ret) {
-		return th.Errno == op.Errno
+	if !check {
+		op.Ret, op.Errno = th.Ret, errno
+		return true
 	}
-	return op.Errno == 0
+	return th.Ret == op.Ret && op.Errno == errno
 }
 
 // failed reports whether a call's return value reports a failure (or, for

@@ -2,8 +2,9 @@ package traces
 
 import (
 	"fmt"
-	"sort"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -52,40 +53,71 @@ type Edge struct {
 
 // Check checks that t is linearizable with respect to model.Spec, the
 // sequential specification of the fixed library and kernel, partition by
-// partition. With a timeout > 0, a partition that takes longer is Unknown,
-// and so is the trace unless another partition is NotLinearizable.
+// partition: tasks that never name each other (in arguments or results)
+// and share no group are independent, and each connected set is checked
+// on its own specification. With a timeout > 0, a partition that takes
+// longer is Unknown, and so is the trace unless another partition is
+// NotLinearizable.
 func Check(t Trace, timeout time.Duration) (Result, error) {
-	cv, err := newConverter(t)
+	return CheckWith(t, Options{Timeout: timeout})
+}
+
+// Options tune CheckWith.
+type Options struct {
+	Timeout time.Duration // per partition; 0: none
+	// Visualize also runs the combined check that Result.Info needs for
+	// porcupine.Visualize (it doubles the work).
+	Visualize bool
+}
+
+// CheckWith is Check with options.
+func CheckWith(t Trace, o Options) (Result, error) {
+	timeout := o.Timeout
+	parts, err := partitionTrace(t)
 	if err != nil {
 		return Result{}, err
 	}
-	ops, parts, err := cv.operations(t)
-	if err != nil {
-		return Result{}, err
+	res := Result{Verdict: Linearizable, Edges: map[Edge]int{}}
+	// Partitions are independent: check them on all cores, each result
+	// in its own slot so the report does not depend on scheduling.
+	results := make([]Partition, len(parts))
+	edges := make([]map[Edge]int, len(parts))
+	histories := make([][]porcupine.Operation, len(parts))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for pi, p := range parts {
+		histories[pi] = p.history(pi)
+		wg.Add(1)
+		go func(pi int, p *converter) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			history := histories[pi]
+			r, info := porcupine.CheckOperationsVerbose(p.porcupineModel(), history, timeout)
+			pr := Partition{Name: p.name, Ops: len(history)}
+			switch r {
+			case porcupine.Ok:
+				pr.Verdict = Linearizable
+				edges[pi] = map[Edge]int{}
+				p.cover(history, info, edges[pi])
+			case porcupine.Illegal:
+				pr.Verdict = NotLinearizable
+				pr.Unplaced = p.unplaced(history, info)
+			default:
+				pr.Verdict = Unknown
+			}
+			results[pi] = pr
+		}(pi, p)
 	}
-	pm := cv.porcupineModel()
-	res := Result{Verdict: Linearizable, Model: pm, Edges: map[Edge]int{}}
+	wg.Wait()
 	var all []porcupine.Operation
-	for _, p := range parts {
-		var history []porcupine.Operation
-		for _, i := range p.ops {
-			history = append(history, ops[i])
+	for pi := range parts {
+		all = append(all, histories[pi]...)
+		for e, n := range edges[pi] {
+			res.Edges[e] += n
 		}
-		all = append(all, history...)
-		r, info := porcupine.CheckOperationsVerbose(pm, history, timeout)
-		pr := Partition{Name: p.name, Ops: len(history)}
-		switch r {
-		case porcupine.Ok:
-			pr.Verdict = Linearizable
-			cv.cover(history, info, res.Edges)
-		case porcupine.Illegal:
-			pr.Verdict = NotLinearizable
-			pr.Unplaced = unplaced(pm, history, info)
-		default:
-			pr.Verdict = Unknown
-		}
-		res.Partitions = append(res.Partitions, pr)
 	}
+	res.Partitions = results
 	for _, p := range res.Partitions {
 		switch {
 		case p.Verdict == NotLinearizable:
@@ -94,32 +126,110 @@ func Check(t Trace, timeout time.Duration) (Result, error) {
 			res.Verdict = Unknown
 		}
 	}
-	// One combined check for the visualization: partitioned by the
-	// model's Partition, with the same verdict.
-	pm.Partition = func(h []porcupine.Operation) [][]porcupine.Operation {
-		byName := map[string][]porcupine.Operation{}
-		var names []string
-		for _, op := range h {
-			n := cv.partitionOf(op.Input.(model.SpecOp).Thread)
-			if _, ok := byName[n]; !ok {
-				names = append(names, n)
-			}
-			byName[n] = append(byName[n], op)
-		}
-		var out [][]porcupine.Operation
-		for _, n := range names {
-			out = append(out, byName[n])
-		}
-		return out
+	// One combined model for the visualization: the state starts nil and
+	// becomes the specification state of the partition the first
+	// operation belongs to.
+	res.Model = combinedModel(parts)
+	if o.Visualize {
+		_, res.Info = porcupine.CheckOperationsVerbose(res.Model, all, timeout)
 	}
-	res.Model = pm
-	_, res.Info = porcupine.CheckOperationsVerbose(pm, all, timeout)
 	return res, nil
+}
+
+// specInput is a porcupine input: an operation of one partition.
+type specInput struct {
+	part int
+	op   model.SpecOp
+}
+
+// partState is a porcupine state: a partition's specification state.
+type partState struct {
+	part int
+	s    model.State
+}
+
+// combinedModel is the porcupine model of every partition of a trace: its
+// Partition function splits a history by the partition each input names.
+func combinedModel(parts []*converter) porcupine.Model {
+	return specModel(len(parts), func(i int) *converter { return parts[i] })
+}
+
+func specModel(n int, part func(int) *converter) porcupine.Model {
+	pm := porcupine.Model{
+		Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
+			out := make([][]porcupine.Operation, n)
+			for _, op := range h {
+				i := op.Input.(specInput).part
+				out[i] = append(out[i], op)
+			}
+			var keep [][]porcupine.Operation
+			for _, o := range out {
+				if len(o) > 0 {
+					keep = append(keep, o)
+				}
+			}
+			return keep
+		},
+		Init: func() interface{} { return (*partState)(nil) },
+		Step: func(state, input, output interface{}) (bool, interface{}) {
+			in := input.(specInput)
+			return part(in.part).step(state.(*partState), in)
+		},
+		Equal: func(a, b interface{}) bool { return stateEqual(a.(*partState), b.(*partState)) },
+		Hash:  func(state interface{}) uint64 { return stateHash(state.(*partState)) },
+		DescribeOperation: func(input, output interface{}) string {
+			in := input.(specInput)
+			return part(in.part).describe(in.op)
+		},
+		DescribeState: func(state interface{}) string {
+			ps := state.(*partState)
+			if ps == nil {
+				return "nothing registered"
+			}
+			return part(ps.part).describeState(&ps.s)
+		},
+	}
+	return pm
+}
+
+func stateEqual(a, b *partState) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	var ba, bb [model.EncodedSize]byte
+	return a.part == b.part && string(a.s.AppendEncoding(ba[:0])) == string(b.s.AppendEncoding(bb[:0]))
+}
+
+func stateHash(a *partState) uint64 {
+	if a == nil {
+		return 0
+	}
+	return a.s.Fingerprint() ^ uint64(a.part)
+}
+
+// step applies an operation to a copy of the state; porcupine states are
+// never changed.
+func (cv *converter) step(state *partState, in specInput) (bool, interface{}) {
+	next := &partState{part: in.part}
+	if state == nil {
+		next.s = cv.spec.Init()
+	} else {
+		next.s = state.s
+	}
+	ok := cv.spec.Apply(&next.s, in.op)
+	return ok, next
+}
+
+// porcupineModel is the model of this partition alone.
+func (cv *converter) porcupineModel() porcupine.Model {
+	m := specModel(1, func(int) *converter { return cv })
+	m.Partition = nil
+	return m
 }
 
 // unplaced lists the operations of history outside the longest partial
 // linearization porcupine found.
-func unplaced(pm porcupine.Model, history []porcupine.Operation, info porcupine.LinearizationInfo) []string {
+func (cv *converter) unplaced(history []porcupine.Operation, info porcupine.LinearizationInfo) []string {
 	placed := map[int]bool{}
 	best := 0
 	for _, part := range info.PartialLinearizations() {
@@ -136,146 +246,188 @@ func unplaced(pm porcupine.Model, history []porcupine.Operation, info porcupine.
 	var out []string
 	for i, op := range history {
 		if !placed[i] {
-			out = append(out, fmt.Sprintf("[%d, %d] %s", op.Call, op.Return, pm.DescribeOperation(op.Input, op.Output)))
+			out = append(out, fmt.Sprintf("[%d, %d] %s", op.Call, op.Return, cv.describe(op.Input.(specInput).op)))
 		}
 	}
 	return out
 }
 
-// converter maps a trace's names to the indices model.Spec works with.
+// converter maps one partition's names to the indices its model.Spec
+// works with.
 type converter struct {
+	name       string // "group g1", "core tasks", "group g1 + group g2", ...
 	tasks      map[string]int8
 	taskNames  []string
 	groups     map[string]int8
 	groupNames []string
-	partition  []string // per task: its partition
 	spec       *model.Spec
+	ops        []Op
 }
 
-func newConverter(t Trace) (*converter, error) {
-	if len(t.Header.Tasks) > model.MaxThreads {
-		return nil, &Error{Line: 1, Field: "tasks", Msg: fmt.Sprintf("%d tasks: the checker handles at most %d", len(t.Header.Tasks), model.MaxThreads)}
+// partitionTrace splits t into independent partitions: tasks are joined
+// when one names the other (in an argument or a result), when they
+// register in the same group, and when one creates a group the other
+// uses. Partitions come in the order of their first operation.
+func partitionTrace(t Trace) ([]*converter, error) {
+	// Union-find over tasks, with each group represented by a pseudo-task.
+	nt := len(t.Header.Tasks)
+	parent := make([]int, nt+len(t.Header.Groups))
+	for i := range parent {
+		parent[i] = i
 	}
-	if len(t.Header.Groups) > model.MaxGroups {
-		return nil, &Error{Line: 1, Field: "groups", Msg: fmt.Sprintf("%d groups: the checker handles at most %d", len(t.Header.Groups), model.MaxGroups)}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
 	}
-	cv := &converter{tasks: map[string]int8{}, groups: map[string]int8{}, taskNames: t.Header.Tasks}
+	union := func(a, b int) { parent[find(a)] = find(b) }
+	task := map[string]int{}
 	for i, n := range t.Header.Tasks {
-		cv.tasks[n] = int8(i)
+		task[n] = i
 	}
-	// Groups a create_group op returns are created during the trace, in
-	// the order of those ops; the others exist from the start.
+	group := map[string]int{}
+	for i, n := range t.Header.Groups {
+		group[n] = nt + i
+	}
+	for _, op := range t.Ops {
+		me := task[op.Thread]
+		for _, n := range []string{op.Args.Worker, op.Args.Next, op.Args.Task} {
+			if n != "" {
+				union(me, task[n])
+			}
+		}
+		if op.Args.Group != "" {
+			union(me, group[op.Args.Group])
+		}
+		if op.Ret.Kind == RetName {
+			if op.Kind == OpCreateGroup {
+				union(me, group[op.Ret.Name])
+			} else if _, ok := task[op.Ret.Name]; ok && op.Kind != OpGetTaskState {
+				union(me, task[op.Ret.Name])
+			}
+		}
+	}
+	// Core tasks that never register in a group all go together, as the
+	// spec's core partition.
+	firstCore := -1
+	for i := 0; i < nt; i++ {
+		if find(i) != i || !isCoreOnly(t, t.Header.Tasks[i]) {
+			continue
+		}
+		if firstCore < 0 {
+			firstCore = i
+		} else {
+			union(i, firstCore)
+		}
+	}
+	byRoot := map[int]*converter{}
+	var parts []*converter
+	for _, op := range t.Ops {
+		r := find(task[op.Thread])
+		cv, ok := byRoot[r]
+		if !ok {
+			cv = &converter{tasks: map[string]int8{}, groups: map[string]int8{}}
+			byRoot[r] = cv
+			parts = append(parts, cv)
+		}
+		cv.ops = append(cv.ops, op)
+	}
+	for i, n := range t.Header.Tasks {
+		if cv, ok := byRoot[find(i)]; ok {
+			cv.tasks[n] = int8(len(cv.taskNames))
+			cv.taskNames = append(cv.taskNames, n)
+		}
+	}
+	for _, cv := range parts {
+		root := find(task[cv.ops[0].Thread])
+		mine := func(g string) bool { return find(group[g]) == root }
+		if err := cv.init(t, mine); err != nil {
+			return nil, err
+		}
+	}
+	return parts, nil
+}
+
+// isCoreOnly reports whether a task never registers as a worker or server.
+func isCoreOnly(t Trace, name string) bool {
+	for _, op := range t.Ops {
+		if op.Thread == name && (op.Kind == OpRegisterWorker || op.Kind == OpRegisterServer) {
+			return false
+		}
+	}
+	return true
+}
+
+// init sets up a partition's groups (those its tasks use; created ones
+// after the others, in the order of their create_group ops), its name and
+// its specification.
+func (cv *converter) init(t Trace, mine func(group string) bool) error {
 	created := map[string]bool{}
 	var createdOrder []string
-	for _, op := range t.Ops {
+	for _, op := range cv.ops {
 		if op.Kind == OpCreateGroup && op.Ret.Kind == RetName && !created[op.Ret.Name] {
 			created[op.Ret.Name] = true
 			createdOrder = append(createdOrder, op.Ret.Name)
 		}
 	}
-	for _, n := range t.Header.Groups {
-		if !created[n] {
-			cv.groups[n] = int8(len(cv.groupNames))
-			cv.groupNames = append(cv.groupNames, n)
+	var names []string
+	for _, g := range t.Header.Groups {
+		if mine(g) && !created[g] {
+			cv.groups[g] = int8(len(cv.groupNames))
+			cv.groupNames = append(cv.groupNames, g)
+			names = append(names, "group "+g)
 		}
 	}
 	pre := len(cv.groupNames)
-	for _, n := range createdOrder {
-		cv.groups[n] = int8(len(cv.groupNames))
-		cv.groupNames = append(cv.groupNames, n)
+	for _, g := range createdOrder {
+		cv.groups[g] = int8(len(cv.groupNames))
+		cv.groupNames = append(cv.groupNames, g)
+		names = append(names, "group "+g)
 	}
-	sp, err := model.NewSpec(len(t.Header.Tasks), len(cv.groupNames), pre)
+	cv.name = "core tasks"
+	if len(names) > 0 {
+		cv.name = strings.Join(names, " + ")
+	}
+	if len(cv.taskNames) > model.MaxThreads || len(cv.groupNames) > model.MaxGroups {
+		return &Error{Line: 1, Field: "tasks", Msg: fmt.Sprintf("%s has %d tasks and %d groups that depend on each other: the checker handles at most %d and %d",
+			cv.name, len(cv.taskNames), len(cv.groupNames), model.MaxThreads, model.MaxGroups)}
+	}
+	sp, err := model.NewSpec(len(cv.taskNames), len(cv.groupNames), pre)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cv.spec = sp
-	cv.partition = make([]string, len(t.Header.Tasks))
-	for i := range cv.partition {
-		cv.partition[i] = "core tasks"
-	}
-	seen := make([]bool, len(t.Header.Tasks))
-	for _, op := range t.Ops {
-		i := cv.tasks[op.Thread]
-		if seen[i] {
-			continue
-		}
-		if (op.Kind == OpRegisterWorker || op.Kind == OpRegisterServer) && op.Args.Group != "" {
-			cv.partition[i] = "group " + op.Args.Group
-			seen[i] = true
-		}
-	}
-	// A group created during the trace depends on its creator: check the
-	// creator's partition and the group's together.
-	for _, op := range t.Ops {
-		if op.Kind != OpCreateGroup || op.Ret.Kind != RetName {
-			continue
-		}
-		from, to := "group "+op.Ret.Name, cv.partition[cv.tasks[op.Thread]]
-		if from == to {
-			continue
-		}
-		merged := to + " + " + from
-		for i, p := range cv.partition {
-			if p == from || p == to {
-				cv.partition[i] = merged
-			}
-		}
-	}
-	return cv, nil
+	return nil
 }
 
-func (cv *converter) partitionOf(t int8) string { return cv.partition[t] }
-
-type part struct {
-	name string
-	ops  []int
-}
-
-// operations converts the trace's ops and groups them by partition, in
-// the order partitions first appear.
-func (cv *converter) operations(t Trace) ([]porcupine.Operation, []part, error) {
-	var ops []porcupine.Operation
-	index := map[string]int{}
-	var parts []part
-	for _, op := range t.Ops {
-		so, err := cv.specOp(op)
-		if err != nil {
-			return nil, nil, err
-		}
-		ret := op.Return
-		ops = append(ops, porcupine.Operation{ClientId: int(so.Thread), Input: so, Call: op.Call, Output: so, Return: ret})
-		name := cv.partition[so.Thread]
-		k, ok := index[name]
-		if !ok {
-			k = len(parts)
-			index[name] = k
-			parts = append(parts, part{name: name})
-		}
-		parts[k].ops = append(parts[k].ops, len(ops)-1)
+// history converts the partition's ops to porcupine operations.
+func (cv *converter) history(part int) []porcupine.Operation {
+	h := make([]porcupine.Operation, 0, len(cv.ops))
+	for _, op := range cv.ops {
+		in := specInput{part: part, op: cv.specOp(op)}
+		h = append(h, porcupine.Operation{ClientId: int(in.op.Thread), Input: in, Call: op.Call, Output: in, Return: op.Return})
 	}
-	sort.SliceStable(parts, func(a, b int) bool { return parts[a].name < parts[b].name })
-	return ops, parts, nil
+	return h
 }
 
-// specOp converts one op.
-func (cv *converter) specOp(op Op) (model.SpecOp, error) {
+// specOp converts one op; the reader has checked every name.
+func (cv *converter) specOp(op Op) model.SpecOp {
 	so := model.SpecOp{Thread: cv.tasks[op.Thread], Arg: model.None}
 	switch op.Kind {
 	case OpBlock:
 		so.Event = model.EventBlock
-		return so, nil
+		return so
 	case OpUnblock:
 		so.Event = model.EventUnblock
-		return so, nil
+		return so
 	case OpPreempt:
 		so.Event = model.EventPreempt
-		return so, nil
+		return so
 	}
-	c, ok := model.ParseCall(op.Kind.String())
-	if !ok {
-		return so, fmt.Errorf("op %s has no call in the model", op.Kind)
-	}
-	so.Call = c
+	so.Call, _ = model.ParseCall(op.Kind.String())
 	switch op.Phase {
 	case PhaseRequest:
 		so.Phase = model.Request
@@ -293,7 +445,7 @@ func (cv *converter) specOp(op Op) (model.SpecOp, error) {
 		so.Arg = cv.tasks[op.Args.Task]
 	}
 	if so.Phase == model.Request {
-		return so, nil
+		return so
 	}
 	switch op.Ret.Kind {
 	case RetInt:
@@ -302,15 +454,15 @@ func (cv *converter) specOp(op Op) (model.SpecOp, error) {
 			so.Ret = -32768 // cannot match anything the model returns
 		}
 	case RetName:
-		switch c {
+		switch so.Call {
 		case model.CallCreateGroup:
 			so.Ret = int16(cv.groups[op.Ret.Name]) + 1
 		case model.CallGetTaskState:
 			st, ok := parseState(op.Ret.Name)
-			if !ok {
-				return so, fmt.Errorf("state %q is not a v0.1 state", op.Ret.Name)
-			}
 			so.Ret = int16(st)
+			if !ok {
+				so.Ret = -32768
+			}
 		default:
 			so.Ret = int16(cv.tasks[op.Ret.Name]) + 1
 		}
@@ -319,7 +471,7 @@ func (cv *converter) specOp(op Op) (model.SpecOp, error) {
 	if op.Errno > 127 || op.Errno < -128 {
 		so.Errno = 127 // no such errno in the model: cannot match
 	}
-	return so, nil
+	return so
 }
 
 func parseState(s string) (model.TaskState, bool) {
@@ -338,35 +490,7 @@ func parseState(s string) (model.TaskState, bool) {
 	return 0, false
 }
 
-// porcupineModel wraps model.Spec for porcupine: states are *model.State
-// values that Step never changes.
-func (cv *converter) porcupineModel() porcupine.Model {
-	sp := cv.spec
-	return porcupine.Model{
-		Init: func() interface{} {
-			s := sp.Init()
-			return &s
-		},
-		Step: func(state, input, output interface{}) (bool, interface{}) {
-			next := *state.(*model.State)
-			ok := sp.Apply(&next, input.(model.SpecOp))
-			return ok, &next
-		},
-		Equal: func(a, b interface{}) bool {
-			var ba, bb [model.EncodedSize]byte
-			return string(a.(*model.State).AppendEncoding(ba[:0])) == string(b.(*model.State).AppendEncoding(bb[:0]))
-		},
-		Hash: func(state interface{}) uint64 { return state.(*model.State).Fingerprint() },
-		DescribeOperation: func(input, output interface{}) string {
-			return cv.describe(input.(model.SpecOp))
-		},
-		DescribeState: func(state interface{}) string {
-			return cv.describeState(state.(*model.State))
-		},
-	}
-}
-
-func (cv *converter) name(t int8) string {
+func (cv *converter) taskName(t int8) string {
 	if t < 0 || int(t) >= len(cv.taskNames) {
 		return "UMCG_NONE"
 	}
@@ -374,7 +498,7 @@ func (cv *converter) name(t int8) string {
 }
 
 func (cv *converter) describe(op model.SpecOp) string {
-	th := cv.name(op.Thread)
+	th := cv.taskName(op.Thread)
 	switch op.Event {
 	case model.EventBlock:
 		return th + ": block"
@@ -392,7 +516,7 @@ func (cv *converter) describe(op model.SpecOp) string {
 			arg = "UMCG_NONE"
 		}
 	case model.CallRunWorker, model.CallWake, model.CallSwap, model.CallGetTaskState:
-		arg = cv.name(op.Arg)
+		arg = cv.taskName(op.Arg)
 	}
 	s := fmt.Sprintf("%s: %s(%s)", th, op.Call, arg)
 	switch op.Phase {
@@ -410,7 +534,7 @@ func (cv *converter) retString(c model.Call, ret int16) string {
 		if ret == 0 {
 			return "UMCG_NONE"
 		}
-		return cv.name(int8(ret - 1))
+		return cv.taskName(int8(ret - 1))
 	case model.CallCreateGroup:
 		if ret > 0 && int(ret) <= len(cv.groupNames) {
 			return cv.groupNames[ret-1]
@@ -436,7 +560,7 @@ func (cv *converter) describeState(s *model.State) string {
 			}
 		}
 		if th.Peer >= 0 {
-			p += " linked to " + cv.name(th.Peer)
+			p += " linked to " + cv.taskName(th.Peer)
 		}
 		parts = append(parts, p)
 	}
@@ -444,7 +568,7 @@ func (cv *converter) describeState(s *model.State) string {
 		gr := &s.Grp[g]
 		var q []string
 		for _, t := range gr.Waiters[:gr.NWait] {
-			q = append(q, cv.name(t))
+			q = append(q, cv.taskName(t))
 		}
 		parts = append(parts, fmt.Sprintf("%s waiters [%s]", cv.groupNames[g], strings.Join(q, " ")))
 	}
@@ -468,7 +592,7 @@ func (cv *converter) cover(history []porcupine.Operation, info porcupine.Lineari
 	s := cv.spec.Init()
 	for _, i := range best {
 		before := s
-		if !cv.spec.Apply(&s, history[i].Input.(model.SpecOp)) {
+		if !cv.spec.Apply(&s, history[i].Input.(specInput).op) {
 			return
 		}
 		for t := 0; t < int(s.N); t++ {

@@ -55,7 +55,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		if err != nil {
 			return exitUsage, usagef("%v", err)
 		}
-		res, err := traces.Check(tr, *timeout)
+		res, err := traces.CheckWith(tr, traces.Options{Timeout: *timeout, Visualize: i == 0 && *html != ""})
 		if err != nil {
 			return exitUsage, usagef("%s: %v", path, err)
 		}
