@@ -8,11 +8,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/umcgcheck/umcgcheck/model"
 	"github.com/umcgcheck/umcgcheck/sim"
+	"github.com/umcgcheck/umcgcheck/traces"
 )
 
 const exploreUsage = `Usage: umcgcheck explore [flags]
@@ -81,6 +83,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	out := fs.String("out", "", "write the counterexamples to this file (JSON; read by 'umcgcheck replay'); it must not exist")
 	dot := fs.String("dot", "", "also draw the state graph (at most 2000 states, no symmetry) in Graphviz DOT to this file; it must not exist")
+	emit := fs.String("emit-traces", "", "write each counterexample as a trace (docs/trace-format.md) into this directory (created if missing; existing files are not overwritten)")
 	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	if help, err := parse(fs, args); help || err != nil {
@@ -155,6 +158,11 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Message: c.Message,
 				Loop: c.Loop, Steps: sim.Explain(m, c.Actions)})
 			all = append(all, c)
+			if *emit != "" {
+				if err := emitTrace(*emit, names[i], m, c); err != nil {
+					return exitUsage, usagef("--emit-traces: %v", err)
+				}
+			}
 		}
 		switch {
 		case len(r.Violations) > 0:
@@ -309,4 +317,20 @@ func writeNew(path string, data []byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+// emitTrace writes a counterexample's run as a trace file in dir.
+func emitTrace(dir, name string, m *model.Model, c sim.Counterexample) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tr, err := traces.FromModel(m, c.Actions, "model")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := traces.WriteAll(&buf, tr); err != nil {
+		return err
+	}
+	return writeNew(filepath.Join(dir, fmt.Sprintf("%s-%s-%s.jsonl", name, c.Config.Variant, c.Property)), buf.Bytes())
 }
