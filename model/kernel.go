@@ -111,16 +111,23 @@ func (m *Model) onWake(s *State, w int8) {
 	case wt.Word == StateRunning && wt.Peer >= 0:
 		wt.Sleep, wt.InWait = Awake, false
 	case wt.Word == StateBlocked || wt.Word == StateRunning || wt.Word == StateUnblocked:
-		if m.bug == bugUnblockToRunning && wt.Word == StateBlocked {
-			wt.Word = StateRunning
-			wt.Sleep, wt.InWait = Awake, false
-			return
-		}
-		wt.Word = StateUnblocked
-		m.processUnblocked(s, w)
+		m.unblocked(s, w)
 	default:
 		wt.Status = Killed // a RUNNABLE worker woken before it was run
 	}
+}
+
+// unblocked makes a woken BLOCKED (or unlinked RUNNING) worker UNBLOCKED
+// and processes it.
+func (m *Model) unblocked(s *State, w int8) {
+	wt := &s.T[w]
+	if m.bug == bugUnblockToRunning && wt.Word == StateBlocked {
+		wt.Word = StateRunning
+		wt.Sleep, wt.InWait = Awake, false
+		return
+	}
+	wt.Word = StateUnblocked
+	m.processUnblocked(s, w)
 }
 
 // onWakeFixed keeps a woken worker asleep until its server runs it, and a
@@ -138,13 +145,7 @@ func (m *Model) onWakeFixed(s *State, w int8) {
 		// run early (finding early-run).
 		sleep(s, w, SleepIdle, true)
 	case wt.Word == StateBlocked || wt.Word.Base() == StateRunning:
-		if m.bug == bugUnblockToRunning && wt.Word == StateBlocked {
-			wt.Word = StateRunning
-			wt.Sleep, wt.InWait = Awake, false
-			return
-		}
-		wt.Word = StateUnblocked
-		m.processUnblocked(s, w)
+		m.unblocked(s, w)
 	default: // queued, or handed to a server and not yet run
 		sleep(s, w, SleepIdle, true)
 	}

@@ -232,13 +232,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 					for k == 0 {
 						ex := exps[w][ei]
 						ei++
-						g.off = append(g.off, uint32(len(g.to)))
-						g.mask = append(g.mask, ex.info.mask)
-						g.live = append(g.live, ex.info.live)
-						for j := range live {
-							g.trig[j] = append(g.trig[j], ex.info.trig[j])
-							g.goal[j] = append(g.goal[j], ex.info.goal[j])
-						}
+						g.addState(ex.info)
 						k = ex.nsucc
 					}
 					k--
@@ -257,7 +251,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 				}
 				if to, ok := seen.lookup(sc.fp); ok {
 					if g != nil {
-						g.to, g.act, g.retry = append(g.to, to), append(g.act, sc.action), append(g.retry, sc.retry)
+						g.addEdge(to, sc.action, sc.retry)
 					}
 					continue
 				}
@@ -268,7 +262,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 				}
 				id := uint32(len(parent))
 				if g != nil {
-					g.to, g.act, g.retry = append(g.to, id), append(g.act, sc.action), append(g.retry, sc.retry)
+					g.addEdge(id, sc.action, sc.retry)
 				}
 				seen.insert(sc.fp, id)
 				parent, via = append(parent, sc.parent), append(via, sc.action)
@@ -283,13 +277,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 				if ex.nsucc != 0 {
 					panic("explore: successor bookkeeping out of step")
 				}
-				g.off = append(g.off, uint32(len(g.to)))
-				g.mask = append(g.mask, ex.info.mask)
-				g.live = append(g.live, ex.info.live)
-				for j := range live {
-					g.trig[j] = append(g.trig[j], ex.info.trig[j])
-					g.goal[j] = append(g.goal[j], ex.info.goal[j])
-				}
+				g.addState(ex.info)
 			}
 		}
 		frontier, ids = nextFrontier, nextIDs

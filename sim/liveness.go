@@ -22,6 +22,22 @@ type graph struct {
 
 func (g *graph) edges(v uint32) (lo, hi uint32) { return g.off[v], g.off[v+1] }
 
+// addState starts the next state's row; states come in id order.
+func (g *graph) addState(in info) {
+	g.off = append(g.off, uint32(len(g.to)))
+	g.mask = append(g.mask, in.mask)
+	g.live = append(g.live, in.live)
+	for j := range g.trig {
+		g.trig[j] = append(g.trig[j], in.trig[j])
+		g.goal[j] = append(g.goal[j], in.goal[j])
+	}
+}
+
+// addEdge adds an edge from the state of the last row.
+func (g *graph) addEdge(to uint32, a model.Action, retry bool) {
+	g.to, g.act, g.retry = append(g.to, to), append(g.act, a), append(g.retry, retry)
+}
+
 // info is what expanding a state records for the graph.
 type info struct {
 	mask       uint32

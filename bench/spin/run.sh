@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# SPIN and umcgcheck on the same configurations of the library-level UMCG
+# model (bench/spin/umcg.pml is umcgcheck's model/ in Promela; see
+# bench/spin/README.md). For each configuration it runs SPIN's exhaustive
+# search (no partial-order reduction) and `umcgcheck explore` (no
+# symmetry), checks that both stored the same states, and prints states,
+# transitions, seconds, states/s and bytes per state for both. The last
+# line is `ratio states/s umcgcheck/SPIN: X.XX`.
+#
+# Usage: bench/spin/run.sh [--all] [--variant seed|fixed] [--workers N] [--blocks B] [--parallel P]
+#   (no flag)   one configuration that takes SPIN a few seconds: seed, 5 workers, 1 block
+#   --all       every configuration of the table in README.md, both variants
+#   --variant, --workers, --blocks   one configuration of the `single` family
+#   --parallel  goroutines of the umcgcheck run the ratio uses (default 1:
+#               SPIN's search is sequential); with more than one core a
+#               second umcgcheck row uses every core
+# Environment: PAN_CFLAGS adds C flags to pan's (e.g. -DCOLLAPSE, -DHC4);
+#   MEMLIM_MB bounds pan's memory (default: 90% of MemAvailable).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+all=0 variant=seed workers=5 blocks=1 parallel=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --all) all=1 ;;
+    --variant) variant=${2:?}; shift ;;
+    --workers) workers=${2:?}; shift ;;
+    --blocks) blocks=${2:?}; shift ;;
+    --parallel) parallel=${2:?}; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) die "unknown argument $1 (see --help)" ;;
+  esac
+  shift
+done
+case $variant in seed|fixed) ;; *) die "--variant: seed or fixed" ;; esac
+
+# --- tools -------------------------------------------------------------
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+apt_install() {
+  $sudo apt-get install -y -qq "$@" >/dev/null 2>&1 ||
+    { $sudo apt-get update -qq >/dev/null && $sudo apt-get install -y -qq "$@" >/dev/null; } ||
+    die "cannot install $*"
+}
+command -v spin >/dev/null || { echo "installing Debian's spin..." >&2; apt_install spin; }
+command -v gcc >/dev/null || { echo "installing gcc..." >&2; apt_install gcc; }
+[ -x /usr/bin/time ] || { echo "installing time..." >&2; apt_install time; }
+command -v go >/dev/null || die "go is needed to build umcgcheck"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$root" && go build -o "$work/umcgcheck" ./cmd/umcgcheck)
+
+if [ -z "${MEMLIM_MB:-}" ]; then
+  MEMLIM_MB=$(awk '/^MemAvailable:/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
+fi
+ncpu=$(nproc)
+spinver=$(spin -V | awk '{ print $3 }')
+
+# the totals behind the last line (sum of states over sum of seconds)
+tot_u_states=0 tot_u_secs=0 tot_s_states=0 tot_s_secs=0
+
+# row NAME STATES TRANSITIONS SECONDS RSS_KIB [NOTE]
+row() {
+  awk -v n="$1" -v st="$2" -v tr="$3" -v s="$4" -v rss="$5" -v note="${6:-}" 'BEGIN {
+    if (s < 0.01) s = 0.01
+    printf "%-28s %11d %12d %8.2f %11.0f %9.0f   %s\n", n, st, tr, s, st / s, rss * 1024 / st, note }'
+}
+
+# umcg VARIANT N B P: runs umcgcheck; sets u_states u_trans u_secs u_rss
+umcg() {
+  local out=$work/umcg.json rc=0
+  /usr/bin/time -f "%e %M" -o "$work/umcg.time" "$work/umcgcheck" explore --variant "$1" --config single \
+    --workers "$2" --blocks "$3" --parallel "$4" --no-symmetry --no-liveness --json --quiet >"$out" || rc=$?
+  [ $rc -eq 0 ] || die "umcgcheck explore exited $rc (1: a violation, which SPIN's assertions would stop at; 3: incomplete)"
+  u_states=$(grep -m1 -o '"states": [0-9]*' "$out" | grep -o '[0-9]*$')
+  u_trans=$(grep -m1 -o '"transitions": [0-9]*' "$out" | grep -o '[0-9]*$')
+  grep -q '"complete": true' "$out" || die "umcgcheck's search is incomplete"
+  read -r u_secs u_rss <"$work/umcg.time"
+}
+
+# spin_run VARIANT N B W: builds and runs pan; sets s_states s_trans s_secs s_rss s_mem_states s_mem_total
+spin_run() {
+  local dir=$work/pan-$1-$2-$3 def=""
+  [ "$1" = fixed ] && def=-DFIXED
+  mkdir -p "$dir"
+  cp "$here/umcg.pml" "$dir/"
+  # -o2: keep write-only variables in the state vector (they are state in
+  # umcgcheck, read by its properties); see README.md
+  (cd "$dir" && spin -o2 $def -DN="$2" -DB="$3" -a umcg.pml >spin.out 2>&1) ||
+    { cat "$dir/spin.out" >&2; die "spin -a failed"; }
+  # shellcheck disable=SC2086
+  (cd "$dir" && gcc -O2 -w -DNOREDUCE -DSAFETY -DMEMLIM="$MEMLIM_MB" ${PAN_CFLAGS:-} -o pan pan.c) ||
+    die "gcc pan.c failed"
+  (cd "$dir" && /usr/bin/time -f "%e %M" -o pan.time ./pan -m100000 -w"$4" >pan.out 2>&1) || true
+  local p=$dir/pan.out
+  if ! grep -q 'errors: 0' "$p" || grep -qiE 'max search depth too small|out of memory|MEMLIM|aborted' "$p"; then
+    cat "$p" >&2
+    die "pan did not finish a complete, error-free search (see above)"
+  fi
+  s_states=$(awk '/states, stored/ { print $1; exit }' "$p")
+  s_trans=$(awk '/transitions \(= stored\+matched\)/ { print $1; exit }' "$p")
+  s_mem_states=$(awk '/actual memory usage for states/ { print $1; exit }' "$p")
+  s_mem_total=$(awk '/total actual memory usage/ { print $1; exit }' "$p")
+  read -r s_secs s_rss <"$dir/pan.time"
+}
+
+# compare VARIANT N B
+compare() {
+  local v=$1 n=$2 b=$3
+  echo
+  echo "single, variant $v: 1 server, $n workers, $b blocking syscall(s) each; no faults; symmetry and partial-order reduction off"
+  umcg "$v" "$n" "$b" "$parallel"
+  # hash table: 2^w slots, at least twice the states
+  local w
+  w=$(awk -v s="$u_states" 'BEGIN { w = 10; while (2 ^ w < 2 * s) w++; print w }')
+  spin_run "$v" "$n" "$b" "$w"
+  printf "%-28s %11s %12s %8s %11s %9s   %s\n" tool "states" transitions seconds "states/s" "B/state" "(bytes per state: peak RSS / states)"
+  row "SPIN $spinver (pan -w$w)" "$s_states" "$s_trans" "$s_secs" "$s_rss" \
+    "$(awk -v m="$s_mem_states" -v t="$s_mem_total" -v st="$s_states" 'BEGIN {
+      printf "pan: %.0f B/state for states, %.0f B/state in all", m * 1048576 / st, t * 1048576 / st }')"
+  row "umcgcheck --parallel $parallel" "$u_states" "$u_trans" "$u_secs" "$u_rss"
+  tot_u_states=$((tot_u_states + u_states)) tot_s_states=$((tot_s_states + s_states))
+  tot_u_secs=$(awk -v a="$tot_u_secs" -v b="$u_secs" 'BEGIN { print a + b }')
+  tot_s_secs=$(awk -v a="$tot_s_secs" -v b="$s_secs" 'BEGIN { print a + b }')
+  local us=$u_states ut=$u_trans
+  if [ "$ncpu" -gt 1 ] && [ "$parallel" -ne "$ncpu" ]; then
+    umcg "$v" "$n" "$b" "$ncpu"
+    row "umcgcheck --parallel $ncpu" "$u_states" "$u_trans" "$u_secs" "$u_rss" "(every core)"
+  fi
+  # The documented relation (README.md): the same states; SPIN counts the
+  # initial state as one more transition.
+  if [ "$s_states" -ne "$us" ]; then
+    die "MISMATCH: SPIN stored $s_states states, umcgcheck $us (variant $v, N=$n, B=$b)"
+  fi
+  if [ "$s_trans" -ne $((ut + 1)) ]; then
+    die "MISMATCH: SPIN counted $s_trans transitions, umcgcheck $ut, not $((ut + 1)) (variant $v, N=$n, B=$b)"
+  fi
+  echo "states agree: $s_states; transitions agree: SPIN's $s_trans = umcgcheck's $ut + 1 (SPIN counts the initial state)"
+}
+
+if [ $all -eq 1 ]; then
+  for v in seed fixed; do
+    for nb in "1 1" "2 1" "3 1" "3 2" "4 1" "4 2" "5 1"; do
+      # shellcheck disable=SC2086
+      compare "$v" $nb
+    done
+  done
+else
+  compare "$variant" "$workers" "$blocks"
+fi
+
+echo
+if [ $all -eq 1 ]; then
+  echo "over every configuration: states/s = sum of states / sum of seconds"
+fi
+awk -v us="$tot_u_states" -v ut="$tot_u_secs" -v ss="$tot_s_states" -v st="$tot_s_secs" 'BEGIN {
+  if (ut < 0.01) ut = 0.01; if (st < 0.01) st = 0.01
+  printf "ratio states/s umcgcheck/SPIN: %.2f\n", (us / ut) / (ss / st) }'
