@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/umcgcheck/umcgcheck/model"
+	"pgregory.net/rapid"
 )
 
 // walk returns a random run of m (at most depth steps).
@@ -199,5 +200,45 @@ func TestMutatedTracesAreRejected(t *testing.T) {
 		if frac < 0.5 {
 			t.Errorf("%s: only %.0f%% of the mutated traces rejected", mu.name, 100*frac)
 		}
+	}
+}
+
+// TestMutationsRapid: rapid draws a configuration, a run, a mutation and
+// where to apply it; a mutated trace that is still well formed must be
+// rejected. Mutations that leave a linearizable trace are counted, not
+// failed (they exist: a wrong errno on a call nobody depends on can still
+// be wrong, but a lost unblock at the very end may not be observable); the
+// test fails if more than a tenth of them are accepted.
+func TestMutationsRapid(t *testing.T) {
+	accepted, tried := 0, 0
+	rapid.Check(t, func(rt *rapid.T) {
+		cfgs := traceConfigs()
+		c := cfgs[rapid.IntRange(0, len(cfgs)-1).Draw(rt, "config")]
+		m, _ := model.New(c)
+		tr, err := FromModel(m, walk(m, rapid.Uint64().Draw(rt, "seed"), 400), "model")
+		if err != nil {
+			rt.Fatal(err)
+		}
+		mu := mutations[rapid.IntRange(0, len(mutations)-1).Draw(rt, "mutation")]
+		if !mu.apply(&tr, func(n int) int { return rapid.IntRange(0, n-1).Draw(rt, "where") }) {
+			rt.Skip("nothing to mutate")
+		}
+		var buf bytes.Buffer
+		if WriteAll(&buf, tr) != nil {
+			rt.Skip("the mutation broke the format (the reader's business)")
+		}
+		res, err := Check(tr, 10*time.Second)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		tried++
+		if res.Verdict != NotLinearizable {
+			accepted++
+			rt.Logf("%s accepted:\n%s", mu.name, buf.String())
+		}
+	})
+	t.Logf("rapid: %d of %d mutated traces rejected (%.1f%%)", tried-accepted, tried, 100*float64(tried-accepted)/float64(max(tried, 1)))
+	if tried == 0 || accepted*10 > tried {
+		t.Errorf("%d of %d mutated traces accepted", accepted, tried)
 	}
 }
