@@ -159,6 +159,7 @@ func (m *Model) Step(s *State, a Action) Observation {
 			if th.Status == Killed {
 				o.Label = "kernel: worker woken while not RUNNING with a server: SIGSEGV"
 			}
+			m.updateGhost(s)
 			return o
 		}
 		if th.Fn == CallNone {

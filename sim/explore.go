@@ -198,14 +198,21 @@ func (e Explorer) Explore(m *model.Model) Report {
 						}
 						// Encodings go to one growing arena per worker:
 						// one allocation per many states, not per state.
+						// A successor stored at an earlier level keeps
+						// none (the set is only read while a level is
+						// expanded, so the lookup is safe).
 						if cap(arena)-len(arena) < model.EncodedSize {
 							arena = make([]byte, 0, 1<<20)
 						}
 						at := len(arena)
 						arena = next.AppendEncoding(arena)
 						enc := arena[at:len(arena):len(arena)]
+						fp := model.Hash(enc)
+						if _, old := seen.lookup(fp); old {
+							arena, enc = arena[:at], nil
+						}
 						chunks[w] = append(chunks[w], succ{parent: ids[i], action: a,
-							fp: model.Hash(enc), enc: enc, vs: vs, retry: o.Retry})
+							fp: fp, enc: enc, vs: vs, retry: o.Retry})
 					}
 				}
 			}(w, lo, hi)

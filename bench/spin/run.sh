@@ -111,7 +111,7 @@ spin_run() {
 compare() {
   local v=$1 n=$2 b=$3
   echo
-  echo "single, variant $v: 1 server, $n workers, $b blocking syscall(s) each; no faults; symmetry and partial-order reduction off"
+  echo "config single, variant $v: 1 server, workers=$n, blocks=$b (blocking syscalls per worker), no faults; symmetry and partial-order reduction off"
   umcg "$v" "$n" "$b" "$parallel"
   # hash table: 2^w slots, at least twice the states
   local w

@@ -4,9 +4,12 @@
  * N workers (threads 1..N) that each register, make B blocking syscalls and
  * unregister; no faults, no deliberate bug. See bench/spin/README.md.
  *
- *   spin -DN=3 -DB=1 -a umcg.pml            seed variant
- *   spin -DN=3 -DB=1 -DFIXED -a umcg.pml    fixed variant
- *   gcc -O2 -DNOREDUCE -DSAFETY -o pan pan.c && ./pan -m1000000
+ *   spin -o2 -DN=3 -DB=1 -a umcg.pml            seed variant
+ *   spin -o2 -DN=3 -DB=1 -DFIXED -a umcg.pml    fixed variant
+ *   gcc -O2 -DNOREDUCE -DSAFETY -o pan pan.c && ./pan -m100000
+ *
+ * (-o2 keeps write-only variables in the state vector: they are state in
+ * umcgcheck. -DNOCHECK leaves out the property assertions.)
  *
  * Every field of model.State is a global variable here, with the same name
  * and the same values (None, and errno -1/-2, as the unsigned bytes the Go
