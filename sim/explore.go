@@ -100,7 +100,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 	found := map[string]bool{}
 	var parent []uint32
 	var via []model.Action
-	var seen visited = fpSet{}
+	var seen visited = newFPTable()
 	if e.BitstateBits > 0 {
 		seen = newBitstate(e.BitstateBits)
 		r.Bitstate = true
