@@ -4,4 +4,7 @@ go 1.26.8
 
 require pgregory.net/rapid v1.3.0
 
-require github.com/anishathalye/porcupine v1.3.1 // indirect
+require (
+	github.com/anishathalye/porcupine v1.3.1 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
