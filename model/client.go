@@ -264,6 +264,9 @@ func (m *Model) clientReturned(s *State, t int8) {
 		if r == 0 && in.retry0 {
 			return
 		}
+		if r == 0 && in.retryErr && th.Errno != 0 {
+			return
+		}
 		if r == 0 && th.Errno == ENOMEM && isRegister(in.call) {
 			return // retry a registration that ran out of memory
 		}

@@ -78,6 +78,9 @@ type instr struct {
 	bit     uint8
 	eintrAs Call // on -1/EINTR, retry as this call (CallNone: go on)
 	retry0  bool // retry while the call returns UMCG_NONE
+	// retryErr: retry while the call fails with an errno (a fault): the
+	// probe must not walk away from a worker it was handed.
+	retryErr bool
 }
 
 // program is one thread's client program.
@@ -248,7 +251,7 @@ var probes = map[string]func(g, first int8) []program{
 			{kind: progScript, script: []instr{
 				{op: opCall, call: CallRegisterServer, arg: argGroup, idx: g},
 				{op: opCall, call: CallPollWorker, retry0: true},
-				{op: opCall, call: CallRunWorker, arg: argLast},
+				{op: opCall, call: CallRunWorker, arg: argThread, idx: first + 1, retryErr: true},
 				{op: opCall, call: CallRunWorker, arg: argThread, idx: first + 1},
 				{op: opCall, call: CallUnregister},
 			}},
