@@ -2,9 +2,9 @@ module github.com/umcgcheck/umcgcheck
 
 go 1.26.8
 
-require pgregory.net/rapid v1.3.0
-
 require (
-	github.com/anishathalye/porcupine v1.3.1 // indirect
-	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/sys v0.50.0
+	pgregory.net/rapid v1.3.0
 )
+
+require github.com/anishathalye/porcupine v1.3.1

@@ -41,6 +41,7 @@ var commands = []command{
 	{"explore", "explore every reachable state of a configuration and print shortest counterexamples", runExplore},
 	{"replay", "re-execute saved counterexamples step by step and confirm them", runReplay},
 	{"check", "check traces for linearizability against the model", runCheck},
+	{"live", "record a trace of real threads doing real syscalls through a UMCG backend", runLive},
 	{"merge", "combine the --json results of the shards of a swarm job", runMerge},
 	{"sim", "run seeded random walks of a configuration and check every property", runSim},
 	{"findings", "search every shipped configuration for violations and print them as Markdown", runFindings},

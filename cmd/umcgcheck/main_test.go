@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -82,6 +83,9 @@ func TestCLIGolden(t *testing.T) {
 		{"replay-bad-thread", []string{"replay", "testdata/bad-thread.json"}, exitUsage},
 		{"replay-truncated", []string{"replay", "testdata/truncated.json"}, exitUsage},
 		{"check-help", []string{"check", "-h"}, exitOK},
+		{"live-help", []string{"live", "-h"}, exitOK},
+		{"live-no-out", []string{"live"}, exitUsage},
+		{"live-bad-bug", []string{"live", "--bug", "nosuch", "--out", "x.jsonl"}, exitUsage},
 		{"check-no-file", []string{"check"}, exitUsage},
 		{"check-linearizable", []string{"check", "--coverage", "../../traces/testdata/server-worker.jsonl", "../../traces/testdata/core-swap.jsonl"}, exitOK},
 		{"check-not-linearizable", []string{"check", "testdata/not-linearizable.jsonl"}, exitViolation},
@@ -254,5 +258,34 @@ func TestSimTraceCheck(t *testing.T) {
 	}
 	if code, _, errs := runCLI("check", filepath.Join("..", "..", "traces", "testdata", "bad-unknown-op.jsonl")); code != exitUsage || strings.Count(errs, "\n") != 1 {
 		t.Errorf("check of a bad trace: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestLive: each workload on the emu backend records a trace that --check
+// finds linearizable; a seeded bug is caught; the kernel backend, on a
+// kernel without UMCG, says so in one line and exits 2.
+func TestLive(t *testing.T) {
+	dir := t.TempDir()
+	for _, wl := range []string{"pipes", "sleep", "futex"} {
+		path := filepath.Join(dir, wl+".jsonl")
+		code, out, errs := runCLI("live", "--backend", "emu", "--workload", wl, "--out", path, "--check")
+		if code != exitOK || !strings.Contains(out, "operations: linearizable") {
+			t.Errorf("live %s: exit %d\n%s%s", wl, code, out, errs)
+		}
+	}
+	caught := false
+	for seed := 1; seed <= 5 && !caught; seed++ {
+		code, _, _ := runCLI("live", "--bug", "lifo-queue", "--seed", strconv.Itoa(seed), "--out", filepath.Join(dir, "bug"+strconv.Itoa(seed)+".jsonl"), "--check")
+		caught = code == exitViolation
+	}
+	if !caught {
+		t.Errorf("live --bug lifo-queue: not caught in 5 runs")
+	}
+	code, _, errs := runCLI("live", "--backend", "kernel", "--out", filepath.Join(dir, "k.jsonl"))
+	if code != exitUsage || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "no UMCG") {
+		t.Errorf("live --backend kernel: exit %d, stderr %q", code, errs)
+	}
+	if code, _, errs := runCLI("live", "--workload", "nosuch", "--out", filepath.Join(dir, "x.jsonl")); code != exitUsage {
+		t.Errorf("live --workload nosuch: exit %d, stderr %q", code, errs)
 	}
 }
