@@ -63,14 +63,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		for e, n := range res.Edges {
 			covered[e] += n
 		}
-		switch res.Verdict {
-		case traces.NotLinearizable:
-			code = exitViolation
-		case traces.Unknown:
-			if code == exitOK {
-				code = exitIncomplete
-			}
-		}
+		code = withVerdict(code, res.Verdict)
 		if i == 0 && *html != "" {
 			var buf bytes.Buffer
 			if err := porcupine.Visualize(res.Model, res.Info, &buf); err != nil {
@@ -148,4 +141,16 @@ func writeCheck(w io.Writer, path string, ops int, res traces.Result) {
 		}
 		break
 	}
+}
+
+// withVerdict folds a trace's verdict into the exit code so far: not
+// linearizable wins, then unknown (a timeout is never a pass).
+func withVerdict(code int, v traces.Verdict) int {
+	switch {
+	case v == traces.NotLinearizable:
+		return exitViolation
+	case v == traces.Unknown && code == exitOK:
+		return exitIncomplete
+	}
+	return code
 }

@@ -102,14 +102,7 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, usagef("%s: %v", *out, err)
 		}
 		writeCheck(stdout, *out, len(tr.Ops), res)
-		switch res.Verdict {
-		case traces.NotLinearizable:
-			code = exitViolation
-		case traces.Unknown:
-			if code == exitOK {
-				code = exitIncomplete
-			}
-		}
+		code = withVerdict(code, res.Verdict)
 	}
 	return code, nil
 }
