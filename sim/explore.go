@@ -192,7 +192,6 @@ func (e Explorer) Explore(m *model.Model) Report {
 						next := s
 						o := m.Step(&next, a)
 						vs := props.CheckStep(m, &s, &next, &o, nil)
-						vs = props.CheckState(m, &next, false, vs)
 						if classes != nil {
 							next, _ = m.Canonical(&next, classes)
 						}
@@ -210,6 +209,11 @@ func (e Explorer) Explore(m *model.Model) Report {
 						fp := model.Hash(enc)
 						if _, old := seen.lookup(fp); old {
 							arena, enc = arena[:at], nil
+						} else {
+							// Invariants depend on the state alone: check
+							// them once, when the state is new (on the
+							// representative: they are symmetric).
+							vs = props.CheckState(m, &next, false, vs)
 						}
 						chunks[w] = append(chunks[w], succ{parent: ids[i], action: a,
 							fp: fp, enc: enc, vs: vs, retry: o.Retry})
@@ -313,6 +317,10 @@ func (e Explorer) Explore(m *model.Model) Report {
 		r.Violations[i].Config = r.Config
 		if classes != nil {
 			r.Violations[i] = realPath(m, classes, r.Violations[i])
+			// The message named the representative's threads.
+			if v, err := Confirm(m, r.Violations[i]); err == nil {
+				r.Violations[i].Message = v.Message
+			}
 		}
 	}
 	r.Elapsed = time.Since(start)
