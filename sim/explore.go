@@ -148,6 +148,9 @@ func (e Explorer) Explore(m *model.Model) Report {
 		g = &graph{trig: make([][]uint32, len(live)), goal: make([][]uint32, len(live))}
 	}
 	lastProgress := time.Now()
+	chunks := make([][]succ, workers)
+	terms := make([][]terminalHit, workers)
+	exps := make([][]expanded, workers)
 	for depth := 0; ; depth++ {
 		if len(frontier) == 0 {
 			r.Complete = true
@@ -162,9 +165,12 @@ func (e Explorer) Explore(m *model.Model) Report {
 			break
 		}
 		// Expand the level in parallel, in contiguous chunks.
-		chunks := make([][]succ, workers)
-		terms := make([][]terminalHit, workers)
-		exps := make([][]expanded, workers)
+		// The per-goroutine buffers keep their capacity from level to
+		// level: one growth, not one per level.
+		for w := range chunks {
+			clear(chunks[w]) // drop references to the last level's arenas
+			chunks[w], terms[w], exps[w] = chunks[w][:0], terms[w][:0], exps[w][:0]
+		}
 		var wg sync.WaitGroup
 		n := len(frontier)
 		for w := 0; w < workers; w++ {
