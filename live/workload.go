@@ -381,12 +381,19 @@ func (r *run) trace() traces.Trace {
 	return t
 }
 
-// server is a server's program: register, then poll -> run until Shutdown.
-func (r *run) server(id, g int, started chan<- struct{}, gate <-chan struct{}) {
-	runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+// begin puts a task's goroutine on an OS thread of its own (never
+// unlocked: the thread exits with the goroutine), says it started, waits
+// for every task to be ready, and returns the task's recorder.
+func (r *run) begin(id int, started chan<- struct{}, gate <-chan struct{}) *recorder {
+	runtime.LockOSThread()
 	started <- struct{}{}
 	<-gate
-	rec := r.recs[id]
+	return r.recs[id]
+}
+
+// server is a server's program: register, then poll -> run until Shutdown.
+func (r *run) server(id, g int, started chan<- struct{}, gate <-chan struct{}) {
+	rec := r.begin(id, started, gate)
 	defer rec.state.Store(actDone)
 	rec.state.Store(actRegister)
 	gname := r.gnames[g]
@@ -438,10 +445,7 @@ func (r *run) server(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 // worker is a worker's program: register, Blocks blocking syscalls,
 // unregister.
 func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
-	runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-	started <- struct{}{}
-	<-gate
-	rec := r.recs[id]
+	rec := r.begin(id, started, gate)
 	defer rec.state.Store(actDone)
 	rec.state.Store(actRegister)
 	rec.reset()

@@ -21,15 +21,7 @@ func TestVisualizationRendersInChromium(t *testing.T) {
 		t.Skip("chromium is not installed (.ci/run installs it)")
 	}
 	dir := t.TempDir()
-	trace := filepath.Join(dir, "run.jsonl")
-	if code, _, errs := runCLI("sim", "--variant", "fixed", "--run", "3", "--trace", trace); code != exitOK {
-		t.Fatalf("sim --trace: exit %d, %s", code, errs)
-	}
-	html := filepath.Join(dir, "run.html")
-	code, out, errs := runCLI("check", "--html", html, trace)
-	if code != exitOK {
-		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
-	}
+	_, html, out := traceAndHTML(t, dir)
 	m := regexp.MustCompile(`: (\d+) operations: linearizable`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("check printed no operation count:\n%s", out)

@@ -226,15 +226,7 @@ func TestExploreDot(t *testing.T) {
 // check --html writes porcupine's visualization.
 func TestSimTraceCheck(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "run.jsonl")
-	if code, _, errs := runCLI("sim", "--variant", "fixed", "--run", "3", "--trace", path); code != exitOK {
-		t.Fatalf("sim --trace: exit %d, stderr %q", code, errs)
-	}
-	html := filepath.Join(dir, "run.html")
-	code, out, errs := runCLI("check", "--html", html, path)
-	if code != exitOK || !strings.Contains(out, "linearizable") {
-		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
-	}
+	path, html, _ := traceAndHTML(t, dir)
 	if st, err := os.Stat(html); err != nil || st.Size() < 1000 {
 		t.Errorf("check --html wrote no visualization: %v", err)
 	}
@@ -288,4 +280,21 @@ func TestLive(t *testing.T) {
 	if code, _, errs := runCLI("live", "--workload", "nosuch", "--out", filepath.Join(dir, "x.jsonl")); code != exitUsage {
 		t.Errorf("live --workload nosuch: exit %d, stderr %q", code, errs)
 	}
+}
+
+// traceAndHTML records a model run with sim --trace and checks it with
+// check --html, both in dir; it fails the test unless both succeed and
+// the trace is linearizable, and returns the files and check's output.
+func traceAndHTML(t *testing.T, dir string) (trace, html, out string) {
+	t.Helper()
+	trace = filepath.Join(dir, "run.jsonl")
+	if code, _, errs := runCLI("sim", "--variant", "fixed", "--run", "3", "--trace", trace); code != exitOK {
+		t.Fatalf("sim --trace: exit %d, stderr %q", code, errs)
+	}
+	html = filepath.Join(dir, "run.html")
+	code, out, errs := runCLI("check", "--html", html, trace)
+	if code != exitOK || !strings.Contains(out, "linearizable") {
+		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
+	}
+	return trace, html, out
 }
