@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,7 +101,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if *out != "" {
 		if _, err := os.Stat(*out); err == nil {
 			return exitUsage, usagef("--out: %s exists; not overwriting it", *out)
-		} else if !errors.Is(err, fs2ErrNotExist) {
+		} else if !errors.Is(err, os.ErrNotExist) {
 			return exitUsage, usagef("--out: %v", err)
 		}
 	}
@@ -202,8 +201,6 @@ func writeExploreReport(w io.Writer, rep exploreReport, out string) {
 	}
 	writeExploreSummary(w, rep.Results, out)
 }
-
-var fs2ErrNotExist = fs.ErrNotExist
 
 func writeExploreText(w io.Writer, r exploreResult) {
 	fmt.Fprintf(w, "config %s: %s\n", r.Name, r.Config)
