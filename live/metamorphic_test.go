@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"golang.org/x/sys/unix"
 	"pgregory.net/rapid"
 )

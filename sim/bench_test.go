@@ -3,7 +3,7 @@ package sim
 import (
 	"testing"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // BenchmarkExplore reports states/s of a complete search of the default

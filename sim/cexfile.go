@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // File format of saved counterexamples (explore --out, read by replay).

@@ -3,7 +3,7 @@ package sim
 import (
 	"sort"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // configs are the shipped configurations, small enough to run in seconds.

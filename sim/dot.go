@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/umcgcheck/umcgcheck/model"
-	"github.com/umcgcheck/umcgcheck/props"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	props "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // WriteDot draws the reachable state graph of m in Graphviz's DOT

@@ -5,8 +5,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/umcgcheck/umcgcheck/model"
-	"github.com/umcgcheck/umcgcheck/props"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	props "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // Explorer configures an exhaustive breadth-first search of a model.

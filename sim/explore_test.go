@@ -3,7 +3,7 @@ package sim
 import (
 	"testing"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 func TestExploreShippedConfigs(t *testing.T) {

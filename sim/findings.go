@@ -1,8 +1,8 @@
 package sim
 
 import (
-	"github.com/umcgcheck/umcgcheck/model"
-	"github.com/umcgcheck/umcgcheck/props"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	props "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // Finding is the shortest counterexample found for one property, with the

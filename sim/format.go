@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // Changes describes, in words, what differs between two states: state

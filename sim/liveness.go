@@ -1,8 +1,8 @@
 package sim
 
 import (
-	"github.com/umcgcheck/umcgcheck/model"
-	"github.com/umcgcheck/umcgcheck/props"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	props "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // graph is the state graph a complete search recorded, for liveness: edges

@@ -3,8 +3,8 @@ package sim
 import (
 	"math/rand/v2"
 
-	"github.com/umcgcheck/umcgcheck/model"
-	"github.com/umcgcheck/umcgcheck/props"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	props "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // Walks configures seeded random walks.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // benchTrace is a trace of n ops: servers running workers that block and

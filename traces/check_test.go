@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"pgregory.net/rapid"
 )
 

@@ -3,7 +3,7 @@ package traces
 import (
 	"fmt"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // sleeps reports whether a call can sleep, and so is recorded as a request

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 const hdr = `{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":["s1","w1"],"groups":["g1"]}`

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 

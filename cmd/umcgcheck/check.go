@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
-	"github.com/umcgcheck/umcgcheck/model"
-	"github.com/umcgcheck/umcgcheck/props"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	props "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
 	"github.com/umcgcheck/umcgcheck/traces"
 )

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 

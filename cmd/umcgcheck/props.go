@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/umcgcheck/umcgcheck/props"
+	props "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 const propsUsage = `Usage: umcgcheck props [--json]

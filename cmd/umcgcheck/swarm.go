@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/umcgcheck/umcgcheck/model"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // Swarm mode: a job (the configurations a command's flags select) is cut

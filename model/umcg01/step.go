@@ -1,4 +1,4 @@
-package model
+package umcg01
 
 // ActionKind is what moves the model one step.
 type ActionKind uint8

@@ -1,4 +1,4 @@
-package model
+package umcg01
 
 // This file is the clients that close the model: the programs of servers,
 // workers, core tasks and probes. A client step is local except where it

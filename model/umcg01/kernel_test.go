@@ -1,4 +1,4 @@
-package model
+package umcg01
 
 // Table tests of the kernel level (kernel.go) and of the state encoding
 // (state.go). Each kernel row builds a state by hand from m.Init(), applies

@@ -21,4 +21,4 @@
 //
 // A Model holds no state: states are values. Step changes the state it is
 // given, so callers copy the value first to keep the old one.
-package model
+package umcg01

@@ -1,4 +1,4 @@
-package model
+package umcg01
 
 // This file is the kernel level: every UMCG syscall effect and every kernel
 // event is one atomic function on the state. A syscall either returns an

@@ -1,4 +1,4 @@
-package model
+package umcg01
 
 // Table tests of the library level (library.go) through the model's public
 // stepping API, of Config validation, and a rapid property over random

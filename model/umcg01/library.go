@@ -1,4 +1,4 @@
-package model
+package umcg01
 
 // This file is the library level: libumcg's user-space steps. Each step is
 // at most one access to memory another thread may touch (a load, a CAS, a

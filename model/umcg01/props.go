@@ -2,12 +2,10 @@
 // has an id, a one-line doc and a check over model states or steps. The
 // explorer and the simulator in package sim evaluate them; nothing here
 // searches.
-package props
+package umcg01
 
 import (
 	"fmt"
-
-	"github.com/umcgcheck/umcgcheck/model"
 )
 
 // Class says over what a property is evaluated.
@@ -36,10 +34,10 @@ type Property struct {
 	Class Class
 	// State checks an invariant, or a terminal state for Deadlock. It
 	// returns "" when the property holds, else what is wrong.
-	State func(m *model.Model, s *model.State) string
+	State func(m *Model, s *State) string
 	// Step checks a step: before and after are the states around it.
 	// A property may have both State and Step (queue-fifo does).
-	Step func(m *model.Model, before, after *model.State, o *model.Observation) string
+	Step func(m *Model, before, after *State, o *Observation) string
 	// Live defines a liveness property.
 	Live *LeadsTo
 }
@@ -53,9 +51,9 @@ type Property struct {
 // Cycle returns true".
 type LeadsTo struct {
 	Fairness string
-	Trigger  func(m *model.Model, s *model.State, t int) bool
-	Goal     func(m *model.Model, s *model.State, t int) bool
-	Cycle    func(o *model.Observation) bool
+	Trigger  func(m *Model, s *State, t int) bool
+	Goal     func(m *Model, s *State, t int) bool
+	Cycle    func(o *Observation) bool
 }
 
 // Violation is a property found false, with what was wrong.
@@ -83,7 +81,7 @@ func ByID(id string) (*Property, bool) {
 // set, the Deadlock properties. Once the process is gone (exit(1) or a
 // kill) only no-exit and no-kill are evaluated: the rest of the state is
 // debris.
-func CheckState(m *model.Model, s *model.State, terminal bool, vs []Violation) []Violation {
+func CheckState(m *Model, s *State, terminal bool, vs []Violation) []Violation {
 	live := s.Live()
 	for _, p := range all {
 		if p.State == nil || (p.Class == Deadlock && !terminal) {
@@ -100,7 +98,7 @@ func CheckState(m *model.Model, s *model.State, terminal bool, vs []Violation) [
 }
 
 // CheckStep appends to vs the step properties the step violates.
-func CheckStep(m *model.Model, before, after *model.State, o *model.Observation, vs []Violation) []Violation {
+func CheckStep(m *Model, before, after *State, o *Observation, vs []Violation) []Violation {
 	for _, p := range all {
 		if p.Step == nil {
 			continue
@@ -133,13 +131,13 @@ var all = []*Property{
 		Step: errnoContract},
 	{ID: "no-exit", Class: Invariant,
 		Doc:   "a well-behaved client never reaches an exit(1) path of the library",
-		State: func(m *model.Model, s *model.State) string { return statusIs(m, s, model.Exited) }},
+		State: func(m *Model, s *State) string { return statusIs(m, s, Exited) }},
 	{ID: "no-kill", Class: Invariant,
 		Doc:   "the kernel never kills (SIGSEGV) a thread of a well-behaved client",
-		State: func(m *model.Model, s *model.State) string { return statusIs(m, s, model.Killed) }},
+		State: func(m *Model, s *State) string { return statusIs(m, s, Killed) }},
 	{ID: "no-use-after-free", Class: StepProperty,
 		Doc: "no thread touches a freed task_tls, a freed group, or the TLS of a thread that exited",
-		Step: func(m *model.Model, b, a *model.State, o *model.Observation) string {
+		Step: func(m *Model, b, a *State, o *Observation) string {
 			if o.UAF {
 				return fmt.Sprintf("%s: %s touches freed memory", m.ThreadName(int(o.Action.Thread)), o.Label)
 			}
@@ -154,30 +152,30 @@ var all = []*Property{
 	{ID: "worker-eventually-runs", Class: Liveness,
 		Doc: "an UNBLOCKED worker is eventually RUNNING (or dead)",
 		Live: &LeadsTo{Fairness: "weak fairness of every thread's steps and of unblock events",
-			Trigger: func(m *model.Model, s *model.State, t int) bool {
+			Trigger: func(m *Model, s *State, t int) bool {
 				th := &s.T[t]
-				return th.Kind == model.KindWorker && th.Status == model.Alive && th.Word == model.StateUnblocked
+				return th.Kind == KindWorker && th.Status == Alive && th.Word == StateUnblocked
 			},
-			Goal: func(m *model.Model, s *model.State, t int) bool {
+			Goal: func(m *Model, s *State, t int) bool {
 				th := &s.T[t]
-				return th.Word.Base() == model.StateRunning || th.Status != model.Alive
+				return th.Word.Base() == StateRunning || th.Status != Alive
 			}}},
 	{ID: "run-returns", Class: Liveness,
 		Doc: "every run_worker call returns (its worker always blocks, yields or unregisters)",
 		Live: &LeadsTo{Fairness: "weak fairness of every thread's steps and of unblock events",
-			Trigger: func(m *model.Model, s *model.State, t int) bool {
-				return s.T[t].Fn == model.CallRunWorker && s.T[t].Status == model.Alive
+			Trigger: func(m *Model, s *State, t int) bool {
+				return s.T[t].Fn == CallRunWorker && s.T[t].Status == Alive
 			},
-			Goal: func(m *model.Model, s *model.State, t int) bool {
-				return s.T[t].Fn != model.CallRunWorker || s.T[t].Status != model.Alive
+			Goal: func(m *Model, s *State, t int) bool {
+				return s.T[t].Fn != CallRunWorker || s.T[t].Status != Alive
 			}}},
 	{ID: "no-busy-wait", Class: Liveness,
 		Doc: "no weakly fair cycle of states contains a busy retry (EAGAIN or OP_AGAIN loop)",
 		Live: &LeadsTo{Fairness: "weak fairness of every thread's steps and of unblock events",
-			Cycle: func(o *model.Observation) bool { return o.Retry }}},
+			Cycle: func(o *Observation) bool { return o.Retry }}},
 }
 
-func statusIs(m *model.Model, s *model.State, st model.Status) string {
+func statusIs(m *Model, s *State, st Status) string {
 	for i := 0; i < int(s.N); i++ {
 		if s.T[i].Status == st {
 			return fmt.Sprintf("%s is %s", m.ThreadName(i), st)
@@ -186,7 +184,7 @@ func statusIs(m *model.Model, s *model.State, st model.Status) string {
 	return ""
 }
 
-func noDeadlock(m *model.Model, s *model.State) string {
+func noDeadlock(m *Model, s *State) string {
 	if !s.Live() || m.ValidEnd(s) {
 		return ""
 	}
@@ -194,9 +192,9 @@ func noDeadlock(m *model.Model, s *model.State) string {
 	for i := 0; i < int(s.N); i++ {
 		th := &s.T[i]
 		switch {
-		case th.Status != model.Alive:
+		case th.Status != Alive:
 			msg += fmt.Sprintf(" %s %s;", m.ThreadName(i), th.Status)
-		case th.Sleep != model.Awake:
+		case th.Sleep != Awake:
 			msg += fmt.Sprintf(" %s sleeps in %s (%s);", m.ThreadName(i), th.Sleep, th.Fn)
 		default:
 			msg += fmt.Sprintf(" %s waits for a flag;", m.ThreadName(i))

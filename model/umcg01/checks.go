@@ -1,63 +1,61 @@
-package props
+package umcg01
 
 import (
 	"fmt"
-
-	m "github.com/umcgcheck/umcgcheck/model"
 )
 
 // domain is the set of base states each kind may hold (v0.1 uapi).
-func inDomain(k m.Kind, st m.TaskState) bool {
+func inDomain(k Kind, st TaskState) bool {
 	b := st.Base()
-	if st&^(0xff|m.FlagWakeupQueued) != 0 {
+	if st&^(0xff|FlagWakeupQueued) != 0 {
 		return false
 	}
-	if st&m.FlagWakeupQueued != 0 && (k == m.KindServer || b != m.StateRunning) {
+	if st&FlagWakeupQueued != 0 && (k == KindServer || b != StateRunning) {
 		return false
 	}
 	switch k {
-	case m.KindServer:
-		return b == m.StatePolling || b == m.StateServing || b == m.StateProcessing
-	case m.KindWorker:
-		return b >= m.StateRunnable && b <= m.StateUnblocked
-	case m.KindCore:
-		return b == m.StateRunnable || b == m.StateRunning
+	case KindServer:
+		return b == StatePolling || b == StateServing || b == StateProcessing
+	case KindWorker:
+		return b >= StateRunnable && b <= StateUnblocked
+	case KindCore:
+		return b == StateRunnable || b == StateRunning
 	}
 	return true
 }
 
-func stateDomain(mo *m.Model, s *m.State) string {
+func stateDomain(mo *Model, s *State) string {
 	for i := 0; i < int(s.N); i++ {
 		th := &s.T[i]
-		if th.Kind != m.KindNone && !th.Freed && th.Status == m.Alive && !inDomain(th.Kind, th.Word) {
+		if th.Kind != KindNone && !th.Freed && th.Status == Alive && !inDomain(th.Kind, th.Word) {
 			return fmt.Sprintf("%s (%s) is %s", mo.ThreadName(i), th.Kind, th.Word)
 		}
 	}
 	return ""
 }
 
-type edge struct{ from, to m.TaskState }
+type edge struct{ from, to TaskState }
 
-const wq = m.FlagWakeupQueued
+const wq = FlagWakeupQueued
 
-var legal = map[m.Kind]map[edge]bool{
-	m.KindCore: set(
-		edge{m.StateNone, m.StateRunning}, edge{m.StateRunning, m.StateRunnable},
-		edge{m.StateRunnable, m.StateRunning}, edge{m.StateRunning, m.StateRunning | wq},
-		edge{m.StateRunning | wq, m.StateRunning}, edge{m.StateRunning, m.StateNone},
-		edge{m.StateRunning | wq, m.StateNone}),
-	m.KindWorker: set(
-		edge{m.StateNone, m.StateUnblocked}, edge{m.StateNone, m.StateRunnable},
-		edge{m.StateUnblocked, m.StateRunnable}, edge{m.StateRunnable, m.StateRunning},
-		edge{m.StateRunning, m.StateBlocked}, edge{m.StateBlocked, m.StateUnblocked},
-		edge{m.StateBlocked, m.StateRunnable}, edge{m.StateRunning, m.StateRunnable},
-		edge{m.StateRunning, m.StateNone}, edge{m.StateRunning, m.StateRunning | wq},
-		edge{m.StateRunning, m.StateUnblocked}, // woken RUNNING but unlinked (research table)
-		edge{m.StateRunning | wq, m.StateRunning}, edge{m.StateRunning | wq, m.StateNone}),
-	m.KindServer: set(
-		edge{m.StateNone, m.StateProcessing}, edge{m.StateProcessing, m.StatePolling},
-		edge{m.StatePolling, m.StateProcessing}, edge{m.StateProcessing, m.StateServing},
-		edge{m.StateServing, m.StateProcessing}, edge{m.StateProcessing, m.StateNone}),
+var legal = map[Kind]map[edge]bool{
+	KindCore: set(
+		edge{StateNone, StateRunning}, edge{StateRunning, StateRunnable},
+		edge{StateRunnable, StateRunning}, edge{StateRunning, StateRunning | wq},
+		edge{StateRunning | wq, StateRunning}, edge{StateRunning, StateNone},
+		edge{StateRunning | wq, StateNone}),
+	KindWorker: set(
+		edge{StateNone, StateUnblocked}, edge{StateNone, StateRunnable},
+		edge{StateUnblocked, StateRunnable}, edge{StateRunnable, StateRunning},
+		edge{StateRunning, StateBlocked}, edge{StateBlocked, StateUnblocked},
+		edge{StateBlocked, StateRunnable}, edge{StateRunning, StateRunnable},
+		edge{StateRunning, StateNone}, edge{StateRunning, StateRunning | wq},
+		edge{StateRunning, StateUnblocked}, // woken RUNNING but unlinked (research table)
+		edge{StateRunning | wq, StateRunning}, edge{StateRunning | wq, StateNone}),
+	KindServer: set(
+		edge{StateNone, StateProcessing}, edge{StateProcessing, StatePolling},
+		edge{StatePolling, StateProcessing}, edge{StateProcessing, StateServing},
+		edge{StateServing, StateProcessing}, edge{StateProcessing, StateNone}),
 }
 
 func set(es ...edge) map[edge]bool {
@@ -70,28 +68,28 @@ func set(es ...edge) map[edge]bool {
 
 // LegalEdges lists the documented edges of kind k, for documentation and
 // coverage.
-func LegalEdges(k m.Kind) [][2]m.TaskState {
-	var r [][2]m.TaskState
+func LegalEdges(k Kind) [][2]TaskState {
+	var r [][2]TaskState
 	for e := range legal[k] {
-		r = append(r, [2]m.TaskState{e.from, e.to})
+		r = append(r, [2]TaskState{e.from, e.to})
 	}
 	return r
 }
 
-func legalEdge(mo *m.Model, b, a *m.State, o *m.Observation) string {
+func legalEdge(mo *Model, b, a *State, o *Observation) string {
 	for i := 0; i < int(a.N); i++ {
 		tb, ta := &b.T[i], &a.T[i]
 		if tb.Word == ta.Word || tb.Gen != ta.Gen {
 			continue // unchanged, or a fresh allocation
 		}
 		k := ta.Kind
-		if k == m.KindNone {
+		if k == KindNone {
 			k = tb.Kind
 		}
-		if k == m.KindNone {
+		if k == KindNone {
 			continue // the library initialising its own task_tls
 		}
-		if o.Action.Kind == m.ActDie && int(o.Action.Thread) == i && ta.Word == m.StateNone {
+		if o.Action.Kind == ActDie && int(o.Action.Thread) == i && ta.Word == StateNone {
 			continue // the fixed kernel unregisters a dying task
 		}
 		if !legal[k][edge{tb.Word, ta.Word}] {
@@ -101,13 +99,13 @@ func legalEdge(mo *m.Model, b, a *m.State, o *m.Observation) string {
 	return ""
 }
 
-func workerHasServer(mo *m.Model, s *m.State) string {
+func workerHasServer(mo *Model, s *State) string {
 	for i := 0; i < int(s.N); i++ {
 		th := &s.T[i]
 		if p := th.Peer; p >= 0 && s.T[p].Peer != int8(i) {
 			return fmt.Sprintf("%s's peer is %s, whose peer is not %s", mo.ThreadName(i), mo.ThreadName(int(p)), mo.ThreadName(i))
 		}
-		if th.Kind != m.KindWorker || th.Status != m.Alive || th.Sleep != m.Awake || th.Word.Base() != m.StateRunning {
+		if th.Kind != KindWorker || th.Status != Alive || th.Sleep != Awake || th.Word.Base() != StateRunning {
 			continue
 		}
 		p := th.Peer
@@ -115,19 +113,19 @@ func workerHasServer(mo *m.Model, s *m.State) string {
 			return fmt.Sprintf("%s runs with no server", mo.ThreadName(i))
 		}
 		sv := &s.T[p]
-		if sv.Kind != m.KindServer || sv.Group != th.Group || sv.Word != m.StateServing {
+		if sv.Kind != KindServer || sv.Group != th.Group || sv.Word != StateServing {
 			return fmt.Sprintf("%s runs, served by %s (%s, %s)", mo.ThreadName(i), mo.ThreadName(int(p)), sv.Kind, sv.Word)
 		}
 	}
 	return ""
 }
 
-func queueFIFO(mo *m.Model, s *m.State) string {
+func queueFIFO(mo *Model, s *State) string {
 	for g := 0; g < int(s.G); g++ {
 		gr := &s.Grp[g]
 		var workers []int8
 		for _, w := range gr.Waiters[:gr.NWait] {
-			if s.T[w].Kind == m.KindWorker {
+			if s.T[w].Kind == KindWorker {
 				workers = append(workers, w)
 			}
 		}
@@ -145,10 +143,10 @@ func queueFIFO(mo *m.Model, s *m.State) string {
 }
 
 // pollTakesOldest: a worker leaving UNBLOCKED must be the longest waiting.
-func pollTakesOldest(mo *m.Model, b, a *m.State, o *m.Observation) string {
+func pollTakesOldest(mo *Model, b, a *State, o *Observation) string {
 	for i := 0; i < int(a.N); i++ {
 		tb, ta := &b.T[i], &a.T[i]
-		if tb.Word != m.StateUnblocked || ta.Word == m.StateUnblocked || tb.Group < 0 || ta.Status != m.Alive {
+		if tb.Word != StateUnblocked || ta.Word == StateUnblocked || tb.Group < 0 || ta.Status != Alive {
 			continue
 		}
 		gr := &b.Grp[tb.Group]
@@ -159,7 +157,7 @@ func pollTakesOldest(mo *m.Model, b, a *m.State, o *m.Observation) string {
 	return ""
 }
 
-func names(mo *m.Model, ts []int8) string {
+func names(mo *Model, ts []int8) string {
 	r := "["
 	for i, t := range ts {
 		if i > 0 {
@@ -170,15 +168,15 @@ func names(mo *m.Model, ts []int8) string {
 	return r + "]"
 }
 
-func noLostWakeup(mo *m.Model, s *m.State) string {
+func noLostWakeup(mo *Model, s *State) string {
 	for i := 0; i < int(s.N); i++ {
 		sv := &s.T[i]
-		if sv.Kind != m.KindServer || sv.Status != m.Alive || sv.Sleep != m.SleepPoll || sv.Wake != m.WakeNone {
+		if sv.Kind != KindServer || sv.Status != Alive || sv.Sleep != SleepPoll || sv.Wake != WakeNone {
 			continue
 		}
 		for j := 0; j < int(s.N); j++ {
 			w := &s.T[j]
-			if w.Kind == m.KindWorker && w.Status == m.Alive && w.Group == sv.Group && w.Word == m.StateUnblocked {
+			if w.Kind == KindWorker && w.Status == Alive && w.Group == sv.Group && w.Word == StateUnblocked {
 				return fmt.Sprintf("%s sleeps polling while %s is UNBLOCKED", mo.ThreadName(i), mo.ThreadName(j))
 			}
 		}
@@ -186,19 +184,19 @@ func noLostWakeup(mo *m.Model, s *m.State) string {
 	return ""
 }
 
-func serverProcessing(mo *m.Model, b, a *m.State, o *m.Observation) string {
-	if !o.Returned || (o.Call != m.CallPollWorker && o.Call != m.CallRunWorker) {
+func serverProcessing(mo *Model, b, a *State, o *Observation) string {
+	if !o.Returned || (o.Call != CallPollWorker && o.Call != CallRunWorker) {
 		return ""
 	}
 	th := &a.T[o.Action.Thread]
-	if th.Kind == m.KindServer && th.Word != m.StateProcessing {
+	if th.Kind == KindServer && th.Word != StateProcessing {
 		return fmt.Sprintf("%s returned from %s %s", mo.ThreadName(int(o.Action.Thread)), o.Call, th.Word)
 	}
 	return ""
 }
 
 // errnoContract checks a returning call against the header's doc comments.
-func errnoContract(mo *m.Model, b, a *m.State, o *m.Observation) string {
+func errnoContract(mo *Model, b, a *State, o *Observation) string {
 	if !o.Returned {
 		return ""
 	}
@@ -208,7 +206,7 @@ func errnoContract(mo *m.Model, b, a *m.State, o *m.Observation) string {
 	got := func() string {
 		return fmt.Sprintf("%s: %s returned %d errno %s", mo.ThreadName(int(t)), o.Call, o.Ret, o.Errno)
 	}
-	want := func(ret int16, e m.Errno) string {
+	want := func(ret int16, e Errno) string {
 		if o.Ret == ret && o.Errno == e {
 			return ""
 		}
@@ -219,44 +217,44 @@ func errnoContract(mo *m.Model, b, a *m.State, o *m.Observation) string {
 		fail = o.GKern
 	}
 	switch o.Call {
-	case m.CallRegisterCore, m.CallRegisterWorker, m.CallRegisterServer:
+	case CallRegisterCore, CallRegisterWorker, CallRegisterServer:
 		if fail != 0 {
 			return want(0, fail)
 		}
 		if o.Ret != int16(t)+1 {
 			return got() + "; the header says the caller's utid"
 		}
-	case m.CallUnregister:
+	case CallUnregister:
 		if fail != 0 {
 			return want(-1, fail)
 		}
 		return want(0, o.Errno)
-	case m.CallCreateGroup:
+	case CallCreateGroup:
 		if fail != 0 {
 			return want(0, fail)
 		}
 		if o.Ret <= 0 {
 			return got() + "; the header says a group id"
 		}
-	case m.CallDestroyGroup:
-		if fail == m.EBUSY {
-			return want(-1, m.EAGAIN)
+	case CallDestroyGroup:
+		if fail == EBUSY {
+			return want(-1, EAGAIN)
 		}
 		if fail != 0 {
 			return want(-1, fail)
 		}
 		return want(0, o.Errno)
-	case m.CallPollWorker:
+	case CallPollWorker:
 		if fail != 0 {
 			return want(0, fail)
 		}
 		w := int(o.Ret) - 1
-		if w < 0 || (a.T[w].Word != m.StateRunnable && a.T[w].Status != m.Dead) {
+		if w < 0 || (a.T[w].Word != StateRunnable && a.T[w].Status != Dead) {
 			return got() + "; the header says a RUNNABLE worker"
 		}
-	case m.CallRunWorker:
-		unreg := o.GEntry == m.EntryUnregistered ||
-			(o.GEntry == 0 && o.GKern == 0 && a.T[t].Reason == m.ReasonUnregistered)
+	case CallRunWorker:
+		unreg := o.GEntry == EntryUnregistered ||
+			(o.GEntry == 0 && o.GKern == 0 && a.T[t].Reason == ReasonUnregistered)
 		switch {
 		case unreg:
 			if o.Ret != 0 || o.Errno != 0 {
@@ -272,24 +270,24 @@ func errnoContract(mo *m.Model, b, a *m.State, o *m.Observation) string {
 		case o.Ret == 0:
 			return got() + "; the worker did not unregister and nothing failed, so the header says a worker"
 		}
-	case m.CallWait, m.CallSwap:
-		if o.GEntry == m.EAGAIN && o.Ret != -1 {
+	case CallWait, CallSwap:
+		if o.GEntry == EAGAIN && o.Ret != -1 {
 			return got() + "; a wakeup was already queued, so the header says -1"
 		}
-		if o.GEntry != 0 && o.GEntry != m.EAGAIN {
+		if o.GEntry != 0 && o.GEntry != EAGAIN {
 			return want(-1, o.GEntry)
 		}
-		if o.Ret == 0 && a.T[t].Word.Base() == m.StateRunnable {
+		if o.Ret == 0 && a.T[t].Word.Base() == StateRunnable {
 			return got() + " while still RUNNABLE; the header says 0 only once woken"
 		}
-		if o.Ret == -1 && o.Errno == m.EINTR && b.T[t].Word.Base() != m.StateRunnable {
+		if o.Ret == -1 && o.Errno == EINTR && b.T[t].Word.Base() != StateRunnable {
 			return got() + " after a wakeup had arrived: the wakeup is lost"
 		}
-		if o.GKern != 0 && o.GKern != m.EINTR && o.Ret == 0 {
+		if o.GKern != 0 && o.GKern != EINTR && o.Ret == 0 {
 			return fmt.Sprintf("%s; the kernel said %s", got(), o.GKern)
 		}
-	case m.CallWake:
-		if o.GEntry == m.EAGAIN {
+	case CallWake:
+		if o.GEntry == EAGAIN {
 			if o.Ret != -1 {
 				return got() + "; a wakeup was already queued, so the header says -1"
 			}

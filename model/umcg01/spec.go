@@ -1,4 +1,4 @@
-package model
+package umcg01
 
 import "fmt"
 

@@ -2,7 +2,7 @@
 // sequences, that each one is broken by a deliberate bug and found by a
 // search that looks for it, that the seed variant shows findings, and table
 // tests of the check functions on hand-built states.
-package props_test
+package umcg01_test
 
 import (
 	"math/rand/v2"
@@ -12,8 +12,8 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/umcgcheck/umcgcheck/model"
-	"github.com/umcgcheck/umcgcheck/props"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	props "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
