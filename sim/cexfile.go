@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // File format of saved counterexamples (explore --out, read by replay).
@@ -23,12 +21,23 @@ type fileJSON struct {
 }
 
 type cexJSON struct {
-	Config   model.Config `json:"config"`
-	Property string       `json:"property"`
-	Message  string       `json:"message"`
-	Loop     int          `json:"loop"`
-	Steps    []stepJSON   `json:"steps"`
+	Protocol string          `json:"protocol,omitempty"`
+	Config   json.RawMessage `json:"config"`
+	Property string          `json:"property"`
+	Message  string          `json:"message"`
+	Loop     int             `json:"loop"`
+	Steps    []stepJSON      `json:"steps"`
 }
+
+// Saved is a counterexample with the system it was found on.
+type Saved struct {
+	System System
+	Counterexample
+}
+
+// Loader builds the system of a protocol and configuration read from a
+// file (protocol is "" when the file does not name one).
+type Loader func(protocol string, config json.RawMessage) (System, error)
 
 type stepJSON struct {
 	Thread string `json:"thread"`
@@ -36,16 +45,17 @@ type stepJSON struct {
 }
 
 // WriteFile writes counterexamples in the versioned JSON file format.
-func WriteFile(w io.Writer, cs []Counterexample) error {
+func WriteFile(w io.Writer, cs []Saved) error {
 	f := fileJSON{Format: FileFormat, Version: FileVersion, Counterexamples: []cexJSON{}}
 	for _, c := range cs {
-		m, err := model.New(c.Config)
+		d := c.System.Describe()
+		cfg, err := json.Marshal(d.Config)
 		if err != nil {
 			return err
 		}
-		cj := cexJSON{Config: c.Config, Property: c.Property, Message: c.Message, Loop: c.Loop, Steps: []stepJSON{}}
+		cj := cexJSON{Protocol: d.Protocol, Config: cfg, Property: c.Property, Message: c.Message, Loop: c.Loop, Steps: []stepJSON{}}
 		for _, a := range c.Actions {
-			cj.Steps = append(cj.Steps, stepJSON{Thread: m.ThreadName(int(a.Thread)), Action: a.Kind.String()})
+			cj.Steps = append(cj.Steps, stepJSON{Thread: d.ThreadNames[a.Thread], Action: d.ActionNames[a.Kind]})
 		}
 		f.Counterexamples = append(f.Counterexamples, cj)
 	}
@@ -79,9 +89,10 @@ func lineOf(data []byte, off int64) int {
 	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
-// ReadFile parses a counterexample file. Every error is a *FileError
-// naming the line and field at fault.
-func ReadFile(data []byte) ([]Counterexample, error) {
+// ReadFile parses a counterexample file, building each counterexample's
+// system with load. Every error is a *FileError naming the line and field
+// at fault.
+func ReadFile(data []byte, load Loader) ([]Saved, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var f fileJSON
@@ -107,28 +118,28 @@ func ReadFile(data []byte) ([]Counterexample, error) {
 	if f.Version != FileVersion {
 		return nil, &FileError{Line: 1, Field: "version", Msg: fmt.Sprintf("version %d is not supported (want %d)", f.Version, FileVersion)}
 	}
-	var out []Counterexample
+	var out []Saved
 	for i, cj := range f.Counterexamples {
 		field := fmt.Sprintf("counterexamples[%d]", i)
-		m, err := model.New(cj.Config)
+		sys, err := load(cj.Protocol, cj.Config)
 		if err != nil {
 			return nil, &FileError{Field: field + ".config", Msg: err.Error()}
 		}
-		c := Counterexample{Config: cj.Config, Property: cj.Property, Message: cj.Message, Loop: cj.Loop}
-		names := map[string]int8{}
-		for t := 0; t < m.Threads(); t++ {
-			names[m.ThreadName(t)] = int8(t)
+		d := sys.Describe()
+		if !d.HasProperty(cj.Property) {
+			return nil, &FileError{Field: field + ".property", Msg: fmt.Sprintf("unknown property %q", cj.Property)}
 		}
+		c := Saved{System: sys, Counterexample: Counterexample{Property: cj.Property, Message: cj.Message, Loop: cj.Loop}}
 		for j, st := range cj.Steps {
-			t, ok := names[st.Thread]
+			t, ok := d.Thread(st.Thread)
 			if !ok {
 				return nil, &FileError{Field: fmt.Sprintf("%s.steps[%d].thread", field, j), Msg: fmt.Sprintf("unknown thread %q in this configuration", st.Thread)}
 			}
-			k, ok := model.ParseActionKind(st.Action)
+			k, ok := d.Action(st.Action)
 			if !ok {
 				return nil, &FileError{Field: fmt.Sprintf("%s.steps[%d].action", field, j), Msg: fmt.Sprintf("unknown action %q", st.Action)}
 			}
-			c.Actions = append(c.Actions, model.Action{Kind: k, Thread: t})
+			c.Actions = append(c.Actions, Action{Kind: k, Thread: t})
 		}
 		if c.Loop < -1 || c.Loop >= len(c.Actions) && c.Loop != -1 {
 			return nil, &FileError{Field: field + ".loop", Msg: fmt.Sprintf("%d is not -1 or a step index below %d", c.Loop, len(c.Actions))}

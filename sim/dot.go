@@ -5,33 +5,31 @@ import (
 	"io"
 	"strings"
 
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
-	props "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/props"
 )
 
-// WriteDot draws the reachable state graph of m in Graphviz's DOT
-// language: one node per state (each thread's state word, where it sleeps
-// and its status), one edge per transition (thread and step). States that
-// violate an invariant are red, terminal states are drawn twice circled.
-// It refuses graphs of more than maxStates states, which would not be
-// readable anyway.
-func WriteDot(w io.Writer, m *model.Model, maxStates int) error {
+// WriteDot draws the reachable state graph in Graphviz's DOT language: one
+// node per state (DescribeState), one edge per transition (thread and
+// LabelStep), with no reduction. States that violate an invariant are
+// red, terminal states are drawn twice circled. It refuses graphs of more
+// than maxStates states, which would not be readable anyway.
+func (m *Model[S, O]) WriteDot(w io.Writer, maxStates int) error {
 	init := m.Init()
-	ids := map[uint64]int{init.Fingerprint(): 0}
-	states := []model.State{init}
+	ids := map[uint64]int{m.Fingerprint(&init): 0}
+	states := []S{init}
 	type edge struct {
 		from, to int
 		label    string
 	}
 	var edges []edge
-	var buf []model.Action
+	var buf []Action
 	for i := 0; i < len(states); i++ {
 		s := states[i]
 		buf = m.Enabled(&s, buf[:0])
 		for _, a := range buf {
 			next := s
 			o := m.Step(&next, a)
-			fp := next.Fingerprint()
+			fp := m.Fingerprint(&next)
 			id, ok := ids[fp]
 			if !ok {
 				if len(states) >= maxStates {
@@ -41,42 +39,37 @@ func WriteDot(w io.Writer, m *model.Model, maxStates int) error {
 				ids[fp] = id
 				states = append(states, next)
 			}
-			label := m.ThreadName(int(a.Thread)) + " " + o.Label
-			if o.Returned {
-				label += fmt.Sprintf(" => %s", RetString(m, o.Call, o.Ret))
-			}
-			edges = append(edges, edge{i, id, label})
+			edges = append(edges, edge{i, id, m.threadName(a.Thread) + " " + m.LabelStep(&o)})
 		}
 	}
-	fmt.Fprintf(w, "digraph umcg {\n  // %s\n  node [shape=box, fontname=\"monospace\", fontsize=9];\n  edge [fontname=\"monospace\", fontsize=8];\n", m.Config())
+	fmt.Fprintf(w, "digraph %s {\n  // %s\n  node [shape=box, fontname=\"monospace\", fontsize=9];\n  edge [fontname=\"monospace\", fontsize=8];\n",
+		dotID(m.Protocol), m.Config)
 	for i := range states {
 		s := &states[i]
-		var parts []string
-		for t := 0; t < int(s.N); t++ {
-			th := &s.T[t]
-			p := m.ThreadName(t) + " " + th.Word.String()
-			if th.Sleep != model.Awake {
-				p += " (" + th.Sleep.String() + ")"
-			}
-			if th.Status != model.Alive {
-				p += " " + th.Status.String()
-			}
-			parts = append(parts, p)
-		}
 		attrs := ""
-		if len(props.CheckState(m, s, m.Terminal(s), nil)) > 0 {
+		if len(props.CheckState(m.Properties, s, m.terminal(s), nil)) > 0 {
 			attrs += ", color=red, fontcolor=red"
 		}
-		if m.Terminal(s) {
+		if m.terminal(s) {
 			attrs += ", peripheries=2"
 		}
-		fmt.Fprintf(w, "  s%d [label=%s%s];\n", i, dotQuote(strings.Join(parts, "\n")), attrs)
+		fmt.Fprintf(w, "  s%d [label=%s%s];\n", i, dotQuote(m.DescribeState(s)), attrs)
 	}
 	for _, e := range edges {
 		fmt.Fprintf(w, "  s%d -> s%d [label=%s];\n", e.from, e.to, dotQuote(e.label))
 	}
 	fmt.Fprintln(w, "}")
 	return nil
+}
+
+// dotID is name as a DOT identifier: letters, digits and underscores.
+func dotID(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, name)
 }
 
 // dotQuote quotes s for DOT: quotes and backslashes escaped, newlines as \n.

@@ -5,8 +5,7 @@ import (
 	"sync"
 	"time"
 
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
-	props "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/props"
 )
 
 // Explorer configures an exhaustive breadth-first search of a model.
@@ -24,8 +23,9 @@ type Explorer struct {
 	// checked at terminal states only.
 	BitstateBits uint64
 	// Symmetry stores one representative per class of states that differ
-	// only by exchanging interchangeable threads (model.Classes).
-	// Counterexamples are translated back to real thread names.
+	// only by exchanging interchangeable threads (Model.Canonical), when the
+	// model has a symmetry. Counterexamples are translated back to real
+	// thread names.
 	Symmetry bool
 	// NoLiveness skips the search for fair cycles, which needs the whole
 	// state graph in memory (about 8 bytes per transition and 30 per state).
@@ -45,7 +45,6 @@ type Progress struct {
 
 // Report is the outcome of a search.
 type Report struct {
-	Config              model.Config
 	States, Transitions uint64
 	Depth               int // BFS levels fully expanded
 	// Complete is true when every reachable state was expanded. An
@@ -61,20 +60,20 @@ type Report struct {
 	// reachable states it skipped because their bits were already set.
 	Bitstate bool
 	Missed   float64
-	// Violations holds, for each violated property in props.All() order,
+	// Violations holds, for each violated property in Model.Properties order,
 	// a shortest counterexample (fewest steps from the initial state).
 	Violations []Counterexample
 	Elapsed    time.Duration
 }
 
 // succ is one transition found while expanding a level.
-type succ struct {
+type succ[S, O any] struct {
 	parent uint32
-	action model.Action
+	action Action
 	fp     uint64
 	enc    []byte
-	vs     []props.Violation
-	retry  bool
+	vs     []props.Violation[S, O]
+	cycle  uint8 // bit i: the step is one Model.cycles[i] looks for
 }
 
 // expanded is what a worker reports for each state it expands.
@@ -90,38 +89,38 @@ type expanded struct {
 // counterexample for each violated property. States are identified by
 // their 64-bit fingerprints. The result is the same for every number of
 // workers.
-func (e Explorer) Explore(m *model.Model) Report {
+func (m *Model[S, O]) Explore(e Explorer) Report {
 	start := time.Now()
 	workers := e.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	r := Report{Config: m.Config()}
+	var r Report
 	found := map[string]bool{}
 	var parent []uint32
-	var via []model.Action
+	var via []Action
 	var seen visited = newFPTable()
 	if e.BitstateBits > 0 {
 		seen = newBitstate(e.BitstateBits)
 		r.Bitstate = true
 	}
 
-	var classes [][]int8
-	if e.Symmetry {
-		classes = m.Classes()
-	}
+	symmetry := e.Symmetry && m.Canonical != nil
 	init := m.Init()
-	init, _ = m.Canonical(&init, classes)
-	seen.insert(init.Fingerprint(), 0)
-	parent, via = append(parent, 0), append(via, model.Action{})
+	if symmetry {
+		init, _ = m.Canonical(&init)
+	}
+	initEnc := m.encode(&init)
+	seen.insert(Hash(initEnc), 0)
+	parent, via = append(parent, 0), append(via, Action{})
 	r.States = 1
-	if vs := props.CheckState(m, &init, false, nil); len(vs) > 0 {
+	if vs := props.CheckState(m.Properties, &init, false, nil); len(vs) > 0 {
 		for _, v := range vs {
-			r.record(found, v, nil, -1)
+			record(m, &r, found, v, nil, -1)
 		}
 	}
-	path := func(id uint32) []model.Action {
-		var acts []model.Action
+	path := func(id uint32) []Action {
+		var acts []Action
 		for id != 0 {
 			acts = append(acts, via[id])
 			id = parent[id]
@@ -132,24 +131,16 @@ func (e Explorer) Explore(m *model.Model) Report {
 		return acts
 	}
 
-	frontier := [][]byte{init.AppendEncoding(nil)}
+	frontier := [][]byte{initEnc}
 	ids := []uint32{0}
-	var live, cycles []*props.Property
-	for _, p := range props.All() {
-		if p.Live != nil && p.Live.Trigger != nil {
-			live = append(live, p)
-		}
-		if p.Live != nil && p.Live.Cycle != nil {
-			cycles = append(cycles, p)
-		}
-	}
+	live, cycles := m.liveness()
 	var g *graph
 	if !e.NoLiveness && !r.Bitstate {
 		g = &graph{trig: make([][]uint32, len(live)), goal: make([][]uint32, len(live))}
 	}
 	lastProgress := time.Now()
-	chunks := make([][]succ, workers)
-	terms := make([][]terminalHit, workers)
+	chunks := make([][]succ[S, O], workers)
+	terms := make([][]terminalHit[S, O], workers)
 	exps := make([][]expanded, workers)
 	for depth := 0; ; depth++ {
 		if len(frontier) == 0 {
@@ -178,51 +169,55 @@ func (e Explorer) Explore(m *model.Model) Report {
 			wg.Add(1)
 			go func(w, lo, hi int) {
 				defer wg.Done()
-				var buf []model.Action
-				var s model.State
+				var buf []Action
+				// s, next and o live for the whole chunk: the checks
+				// they are handed to would move per-step copies to the
+				// heap.
+				var s, next S
+				var o O
 				var arena []byte
 				for i := lo; i < hi; i++ {
-					s.Decode(frontier[i])
+					m.Decode(&s, frontier[i])
 					buf = m.Enabled(&s, buf[:0])
 					if g != nil {
-						exps[w] = append(exps[w], expanded{nsucc: len(buf), info: stateInfo(m, &s, buf, live)})
+						exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(&s, buf, live)})
 					}
 					if len(buf) == 0 {
-						if hit, ok := checkTerminal(m, &s, live); ok {
+						if hit, ok := m.checkTerminal(&s, live); ok {
 							hit.id = ids[i]
 							terms[w] = append(terms[w], hit)
 						}
 						continue
 					}
 					for _, a := range buf {
-						next := s
-						o := m.Step(&next, a)
-						vs := props.CheckStep(m, &s, &next, &o, nil)
-						if classes != nil {
-							next, _ = m.Canonical(&next, classes)
+						next = s
+						o = m.Step(&next, a)
+						vs := props.CheckStep(m.Properties, &s, &next, &o, nil)
+						if symmetry {
+							next, _ = m.Canonical(&next)
 						}
 						// Encodings go to one growing arena per worker:
 						// one allocation per many states, not per state.
 						// A successor stored at an earlier level keeps
 						// none (the set is only read while a level is
 						// expanded, so the lookup is safe).
-						if cap(arena)-len(arena) < model.EncodedSize {
-							arena = make([]byte, 0, 1<<20)
+						if cap(arena)-len(arena) < m.MaxEncoded {
+							arena = make([]byte, 0, max(1<<20, m.MaxEncoded))
 						}
 						at := len(arena)
-						arena = next.AppendEncoding(arena)
+						arena = m.Encode(arena, &next)
 						enc := arena[at:len(arena):len(arena)]
-						fp := model.Hash(enc)
+						fp := Hash(enc)
 						if _, old := seen.lookup(fp); old {
 							arena, enc = arena[:at], nil
 						} else {
 							// Invariants depend on the state alone: check
 							// them once, when the state is new (on the
 							// representative: they are symmetric).
-							vs = props.CheckState(m, &next, false, vs)
+							vs = props.CheckState(m.Properties, &next, false, vs)
 						}
-						chunks[w] = append(chunks[w], succ{parent: ids[i], action: a,
-							fp: fp, enc: enc, vs: vs, retry: o.Retry})
+						chunks[w] = append(chunks[w], succ[S, O]{parent: ids[i], action: a,
+							fp: fp, enc: enc, vs: vs, cycle: cycleBits(cycles, &o)})
 					}
 				}
 			}(w, lo, hi)
@@ -234,7 +229,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 		for _, ts := range terms {
 			for _, h := range ts {
 				for _, v := range h.vs {
-					r.record(found, v, path(h.id), -1)
+					record(m, &r, found, v, path(h.id), -1)
 				}
 			}
 		}
@@ -256,19 +251,19 @@ func (e Explorer) Explore(m *model.Model) Report {
 				}
 				r.Transitions++
 				if len(sc.vs) > 0 {
-					var p []model.Action
+					var p []Action
 					for _, v := range sc.vs {
 						if !found[v.Property.ID] {
 							if p == nil {
 								p = append(path(sc.parent), sc.action)
 							}
-							r.record(found, v, p, -1)
+							record(m, &r, found, v, p, -1)
 						}
 					}
 				}
 				if to, ok := seen.lookup(sc.fp); ok {
 					if g != nil {
-						g.addEdge(to, sc.action, sc.retry)
+						g.addEdge(to, sc.action, sc.cycle)
 					}
 					continue
 				}
@@ -279,7 +274,7 @@ func (e Explorer) Explore(m *model.Model) Report {
 				}
 				id := uint32(len(parent))
 				if g != nil {
-					g.addEdge(id, sc.action, sc.retry)
+					g.addEdge(id, sc.action, sc.cycle)
 				}
 				seen.insert(sc.fp, id)
 				parent, via = append(parent, sc.parent), append(via, sc.action)
@@ -313,19 +308,18 @@ func (e Explorer) Explore(m *model.Model) Report {
 	r.Liveness = "terminal states only"
 	if g != nil && r.Complete {
 		g.off = append(g.off, uint32(len(g.to)))
-		for _, c := range checkLiveness(m, g, live, cycles, path) {
-			v, _ := props.ByID(c.Property)
-			r.record(found, props.Violation{Property: v, Message: c.Message}, c.Actions, c.Loop)
+		for _, c := range m.checkLiveness(g, live, cycles, path) {
+			v := props.Violation[S, O]{Property: m.property(c.Property), Message: c.Message}
+			record(m, &r, found, v, c.Actions, c.Loop)
 		}
 		r.Liveness = "lassos"
 	}
 	for i := range r.Violations {
-		r.Violations[i].Config = r.Config
-		if classes != nil {
-			r.Violations[i] = realPath(m, classes, r.Violations[i])
+		if symmetry {
+			r.Violations[i] = m.realPath(r.Violations[i])
 			// The message named the representative's threads.
-			if v, err := Confirm(m, r.Violations[i]); err == nil {
-				r.Violations[i].Message = v.Message
+			if msg, err := m.Confirm(r.Violations[i]); err == nil {
+				r.Violations[i].Message = msg
 			}
 		}
 	}
@@ -333,55 +327,85 @@ func (e Explorer) Explore(m *model.Model) Report {
 	return r
 }
 
-// record keeps the first (shortest) counterexample of each property.
-func (r *Report) record(found map[string]bool, v props.Violation, path []model.Action, loop int) {
+// record keeps the first (shortest) counterexample of each property, in
+// the order of m.Properties.
+func record[S, O any](m *Model[S, O], r *Report, found map[string]bool, v props.Violation[S, O], path []Action, loop int) {
 	if found[v.Property.ID] {
 		return
 	}
 	found[v.Property.ID] = true
-	c := Counterexample{Property: v.Property.ID, Message: v.Message, Actions: append([]model.Action(nil), path...), Loop: loop}
-	// Keep props.All() order.
-	order := map[string]int{}
-	for i, p := range props.All() {
-		order[p.ID] = i
+	c := Counterexample{Property: v.Property.ID, Message: v.Message, Actions: append([]Action(nil), path...), Loop: loop}
+	order := func(id string) int {
+		for i, p := range m.Properties {
+			if p.ID == id {
+				return i
+			}
+		}
+		return len(m.Properties)
 	}
 	i := len(r.Violations)
 	r.Violations = append(r.Violations, c)
-	for i > 0 && order[r.Violations[i-1].Property] > order[c.Property] {
+	for i > 0 && order(r.Violations[i-1].Property) > order(c.Property) {
 		r.Violations[i] = r.Violations[i-1]
 		i--
 	}
 	r.Violations[i] = c
 }
 
-type terminalHit struct {
+type terminalHit[S, O any] struct {
 	id uint32
-	vs []props.Violation
+	vs []props.Violation[S, O]
+}
+
+// liveness splits the liveness properties: leads-to ones (with a trigger)
+// and fair-cycle ones.
+func (m *Model[S, O]) liveness() (leads, cycles []*props.Property[S, O]) {
+	for _, p := range m.Properties {
+		if p.Live != nil && p.Live.Trigger != nil {
+			leads = append(leads, p)
+		}
+		if p.Live != nil && p.Live.Cycle != nil {
+			cycles = append(cycles, p)
+		}
+	}
+	return leads, cycles
+}
+
+// cycleBits says which of the fair-cycle properties look for the step o
+// reports (bit i for cycles[i]; at most 8 such properties).
+func cycleBits[S, O any](cycles []*props.Property[S, O], o *O) uint8 {
+	var b uint8
+	for i, p := range cycles {
+		if p.Live.Cycle(o) != "" {
+			b |= 1 << uint(i)
+		}
+	}
+	return b
 }
 
 // checkTerminal checks a terminal state: deadlock, and leads-to properties
 // whose trigger still holds with no goal, which nothing can now change.
-func checkTerminal(m *model.Model, s *model.State, live []*props.Property) (terminalHit, bool) {
-	vs := props.CheckState(m, s, true, nil)
+func (m *Model[S, O]) checkTerminal(s *S, live []*props.Property[S, O]) (terminalHit[S, O], bool) {
+	vs := props.CheckState(m.Properties, s, true, nil)
 	// Invariants were checked when the state was reached; keep only the
 	// terminal ones here.
-	var out []props.Violation
+	var out []props.Violation[S, O]
 	for _, v := range vs {
 		if v.Property.Class == props.Deadlock {
 			out = append(out, v)
 		}
 	}
-	if s.Live() {
+	if !m.halted(s) {
 		for _, p := range live {
 			for t := 0; t < m.Threads(); t++ {
-				if p.Live.Trigger(m, s, t) && !p.Live.Goal(m, s, t) {
-					out = append(out, props.Violation{Property: p, Message: m.ThreadName(t) + " waits forever: the run ends before the goal"})
+				if p.Live.Trigger(s, t) && !p.Live.Goal(s, t) {
+					out = append(out, props.Violation[S, O]{Property: p, Message: m.ThreadNames[t] + " waits forever: the run ends before the goal"})
 					break
 				}
 			}
 		}
 	}
-	return terminalHit{vs: out}, len(out) > 0
+	return terminalHit[S, O]{vs: out}, len(out) > 0
 }
 
 // realPath translates a counterexample found among representatives
@@ -389,23 +413,24 @@ func checkTerminal(m *model.Model, s *model.State, live []*props.Property) (term
 // replays the representatives alongside the real states, keeping the
 // permutation between them. A lasso is unrolled until the real state
 // returns to where the cycle began.
-func realPath(m *model.Model, classes [][]int8, c Counterexample) Counterexample {
+func (m *Model[S, O]) realPath(c Counterexample) Counterexample {
 	canon := m.Init()
 	actual := canon
-	canon, p0 := m.Canonical(&canon, classes)
+	canon, p0 := m.Canonical(&canon)
 	pi := p0.Inverse() // representative's thread -> real thread
 	out := c
 	out.Actions = nil
-	var loopState model.State
-	step := func(a model.Action) {
-		out.Actions = append(out.Actions, model.Action{Kind: a.Kind, Thread: pi[a.Thread]})
-		m.Step(&actual, model.Action{Kind: a.Kind, Thread: pi[a.Thread]})
+	var loopState S
+	step := func(a Action) {
+		real := Action{Kind: a.Kind, Thread: pi[a.Thread]}
+		out.Actions = append(out.Actions, real)
+		m.Step(&actual, real)
 		x := canon
 		m.Step(&x, a)
-		var sigma model.Perm
-		canon, sigma = m.Canonical(&x, classes)
+		var sigma Perm
+		canon, sigma = m.Canonical(&x)
 		inv := sigma.Inverse()
-		var npi model.Perm
+		var npi Perm
 		for i := range npi {
 			npi[i] = pi[inv[i]]
 		}
@@ -419,7 +444,7 @@ func realPath(m *model.Model, classes [][]int8, c Counterexample) Counterexample
 		step(a)
 	}
 	if c.Loop >= 0 {
-		for k := 0; k < 64 && !sameState(&actual, &loopState); k++ {
+		for k := 0; k < 64 && !m.sameState(&actual, &loopState); k++ {
 			for _, a := range c.Actions[c.Loop:] {
 				step(a)
 			}

@@ -1,14 +1,15 @@
 package sim
 
-import (
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
-	props "github.com/umcgcheck/umcgcheck/model/umcg01"
-)
+// Named is a system with the name of its configuration.
+type Named struct {
+	Name   string
+	System System
+}
 
 // Finding is the shortest counterexample found for one property, with the
-// shipped configuration it was found on.
+// configuration it was found on.
 type Finding struct {
-	ConfigName string
+	Named
 	Counterexample
 	// Complete is false when a bound stopped the search of that
 	// configuration: a shorter counterexample may exist beyond it.
@@ -17,41 +18,52 @@ type Finding struct {
 	Also []string
 }
 
-// Findings explores each named shipped configuration of variant v with e
-// and keeps, for each violated property (in props.All() order), the
-// shortest counterexample over all configurations (the first
-// configuration wins ties). The result is deterministic.
-func Findings(v model.Variant, names []string, e Explorer) []Finding {
+// Findings explores each system with e and keeps, for each violated
+// property (in the order of the first system's properties, then in the
+// order found), the shortest counterexample over all systems (the first
+// wins ties). complete is false when a bound stopped any search. The
+// result is deterministic.
+func Findings(systems []Named, e Explorer) (found []Finding, complete bool) {
 	best := map[string]Finding{}
 	on := map[string][]string{}
-	for _, n := range names {
-		cfg, ok := NamedConfig(n)
-		if !ok {
-			continue
+	var order []string
+	complete = true
+	for _, n := range systems {
+		if len(order) == 0 {
+			for _, p := range n.System.Describe().Properties {
+				order = append(order, p.ID)
+			}
 		}
-		cfg.Variant = v
-		m, err := model.New(cfg)
-		if err != nil {
-			continue
-		}
-		r := e.Explore(m)
+		r := n.System.Explore(e)
+		complete = complete && r.Complete
 		for _, c := range r.Violations {
-			on[c.Property] = append(on[c.Property], n)
+			on[c.Property] = append(on[c.Property], n.Name)
 			if b, ok := best[c.Property]; !ok || len(c.Actions) < len(b.Actions) {
-				best[c.Property] = Finding{ConfigName: n, Counterexample: c, Complete: r.Complete}
+				if !ok && !contains1(order, c.Property) {
+					order = append(order, c.Property)
+				}
+				best[c.Property] = Finding{Named: n, Counterexample: c, Complete: r.Complete}
 			}
 		}
 	}
-	var out []Finding
-	for _, p := range props.All() {
-		if f, ok := best[p.ID]; ok {
-			for _, n := range on[p.ID] {
-				if n != f.ConfigName {
+	for _, id := range order {
+		if f, ok := best[id]; ok {
+			for _, n := range on[id] {
+				if n != f.Name {
 					f.Also = append(f.Also, n)
 				}
 			}
-			out = append(out, f)
+			found = append(found, f)
 		}
 	}
-	return out
+	return found, complete
+}
+
+func contains1(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

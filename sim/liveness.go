@@ -1,9 +1,6 @@
 package sim
 
-import (
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
-	props "github.com/umcgcheck/umcgcheck/model/umcg01"
-)
+import "github.com/umcgcheck/umcgcheck/props"
 
 // graph is the state graph a complete search recorded, for liveness: edges
 // in compressed rows (the edges of state i are off[i]..off[i+1]) and, per
@@ -12,8 +9,8 @@ import (
 type graph struct {
 	off   []uint32
 	to    []uint32
-	act   []model.Action
-	retry []bool
+	act   []Action
+	cycle []uint8    // per edge: which fair-cycle properties look for its step
 	mask  []uint32   // threads with a fair move enabled
 	live  []bool     // the process is still running
 	trig  [][]uint32 // per leads-to property: threads whose trigger holds
@@ -34,8 +31,8 @@ func (g *graph) addState(in info) {
 }
 
 // addEdge adds an edge from the state of the last row.
-func (g *graph) addEdge(to uint32, a model.Action, retry bool) {
-	g.to, g.act, g.retry = append(g.to, to), append(g.act, a), append(g.retry, retry)
+func (g *graph) addEdge(to uint32, a Action, cycle uint8) {
+	g.to, g.act, g.cycle = append(g.to, to), append(g.act, a), append(g.cycle, cycle)
 }
 
 // info is what expanding a state records for the graph.
@@ -45,14 +42,14 @@ type info struct {
 	trig, goal []uint32
 }
 
-func stateInfo(m *model.Model, s *model.State, enabled []model.Action, leads []*props.Property) info {
-	in := info{mask: fairMask(enabled), live: s.Live(), trig: make([]uint32, len(leads)), goal: make([]uint32, len(leads))}
+func (m *Model[S, O]) stateInfo(s *S, enabled []Action, leads []*props.Property[S, O]) info {
+	in := info{mask: m.fairMask(enabled), live: !m.halted(s), trig: make([]uint32, len(leads)), goal: make([]uint32, len(leads))}
 	for i, p := range leads {
 		for t := 0; t < m.Threads(); t++ {
-			if p.Live.Trigger(m, s, t) {
+			if p.Live.Trigger(s, t) {
 				in.trig[i] |= 1 << uint(t)
 			}
-			if p.Live.Goal(m, s, t) {
+			if p.Live.Goal(s, t) {
 				in.goal[i] |= 1 << uint(t)
 			}
 		}
@@ -149,8 +146,9 @@ func (g *graph) selfLoop(v uint32) bool {
 // fairSCC checks a component: it holds a weakly fair cycle iff every thread
 // with a fair move enabled in all of its states moves along one of its
 // edges. It returns the edges a cycle through the component must take
-// (one per such thread, and one retry edge when wantRetry), or ok=false.
-func (g *graph) fairSCC(comp []uint32, in []bool, wantRetry bool) (need []uint32, ok bool) {
+// (one per such thread, and one edge whose cycle bits include want when
+// want is not 0), or ok=false.
+func (g *graph) fairSCC(comp []uint32, in []bool, want uint8, fair func(Action) bool) (need []uint32, ok bool) {
 	always := ^uint32(0)
 	for _, v := range comp {
 		always &= g.mask[v]
@@ -164,20 +162,20 @@ func (g *graph) fairSCC(comp []uint32, in []bool, wantRetry bool) (need []uint32
 				continue
 			}
 			a := g.act[e]
-			if fairThread(a) {
+			if fair(a) {
 				if _, seen := moved[a.Thread]; !seen {
 					moved[a.Thread] = e
 				}
 			}
-			if g.retry[e] && retryEdge < 0 {
+			if want != 0 && g.cycle[e]&want != 0 && retryEdge < 0 {
 				retryEdge = int64(e)
 			}
 		}
 	}
-	if wantRetry && retryEdge < 0 {
+	if want != 0 && retryEdge < 0 {
 		return nil, false
 	}
-	if retryEdge >= 0 && wantRetry {
+	if retryEdge >= 0 {
 		need = append(need, uint32(retryEdge))
 	}
 	for t := int8(0); t < 32; t++ {
@@ -213,7 +211,7 @@ func (g *graph) edgeSource(e uint32) uint32 {
 // pathWithin is a shortest path of actions from a to a state in target,
 // through states with allowed set; it returns the actions and the state
 // reached.
-func (g *graph) pathWithin(a uint32, allowed []bool, target func(uint32) bool) ([]model.Action, uint32, bool) {
+func (g *graph) pathWithin(a uint32, allowed []bool, target func(uint32) bool) ([]Action, uint32, bool) {
 	if target(a) {
 		return nil, a, true
 	}
@@ -233,8 +231,8 @@ func (g *graph) pathWithin(a uint32, allowed []bool, target func(uint32) bool) (
 
 // cycleThrough builds a cycle from entry through every edge in need, inside
 // the component in.
-func (g *graph) cycleThrough(entry uint32, need []uint32, in []bool) ([]model.Action, bool) {
-	var acts []model.Action
+func (g *graph) cycleThrough(entry uint32, need []uint32, in []bool) ([]Action, bool) {
+	var acts []Action
 	at := entry
 	for _, e := range need {
 		src := g.edgeSource(e)
@@ -268,25 +266,26 @@ func (g *graph) cycleThrough(entry uint32, need []uint32, in []bool) ([]model.Ac
 }
 
 // checkLiveness finds liveness violations on a complete graph: for
-// no-busy-wait a weakly fair cycle through a retry; for each leads-to
+// each fair-cycle property a weakly fair cycle through a step it looks
+// for (no-busy-wait: a retry); for each leads-to
 // property and thread, a state where the trigger holds from which a path
 // avoiding the goal ends in a terminal state of a running process or
 // enters a weakly fair cycle. root gives the shortest path to a state.
-func checkLiveness(m *model.Model, g *graph, leads []*props.Property, cycles []*props.Property, root func(uint32) []model.Action) []Counterexample {
+func (m *Model[S, O]) checkLiveness(g *graph, leads []*props.Property[S, O], cycles []*props.Property[S, O], root func(uint32) []Action) []Counterexample {
 	n := len(g.mask)
 	var out []Counterexample
 	all := make([]bool, n)
 	for i := range all {
 		all[i] = true
 	}
-	for _, p := range cycles {
+	for ci, p := range cycles {
 		comps := g.sccs(all, []uint32{0})
 		for _, comp := range comps {
 			in := make([]bool, n)
 			for _, v := range comp {
 				in[v] = true
 			}
-			need, ok := g.fairSCC(comp, in, true)
+			need, ok := g.fairSCC(comp, in, 1<<uint(ci), m.Fair)
 			if !ok {
 				continue
 			}
@@ -301,9 +300,9 @@ func checkLiveness(m *model.Model, g *graph, leads []*props.Property, cycles []*
 				continue
 			}
 			prefix := root(entry)
-			c := Counterexample{Config: m.Config(), Property: p.ID, Actions: append(prefix, cyc...), Loop: len(prefix)}
-			if v, err := Confirm(m, c); err == nil {
-				c.Message = v.Message
+			c := Counterexample{Property: p.ID, Actions: append(prefix, cyc...), Loop: len(prefix)}
+			if msg, err := m.Confirm(c); err == nil {
+				c.Message = msg
 				out = append(out, c)
 				break
 			}
@@ -333,9 +332,9 @@ func checkLiveness(m *model.Model, g *graph, leads []*props.Property, cycles []*
 					continue
 				}
 				src, p2 := reach.path(g, uint32(v))
-				c := Counterexample{Config: m.Config(), Property: p.ID, Actions: append(root(src), p2...), Loop: -1}
-				if v, err := Confirm(m, c); err == nil {
-					c.Message = v.Message
+				c := Counterexample{Property: p.ID, Actions: append(root(src), p2...), Loop: -1}
+				if msg, err := m.Confirm(c); err == nil {
+					c.Message = msg
 					best = &c
 				}
 			}
@@ -347,7 +346,7 @@ func checkLiveness(m *model.Model, g *graph, leads []*props.Property, cycles []*
 				for _, v := range comp {
 					in[v] = true
 				}
-				need, ok := g.fairSCC(comp, in, false)
+				need, ok := g.fairSCC(comp, in, 0, m.Fair)
 				if !ok {
 					continue
 				}
@@ -363,9 +362,9 @@ func checkLiveness(m *model.Model, g *graph, leads []*props.Property, cycles []*
 				}
 				src, p2 := reach.path(g, entry)
 				prefix := append(root(src), p2...)
-				c := Counterexample{Config: m.Config(), Property: p.ID, Actions: append(prefix, cyc...), Loop: len(prefix)}
-				if v, err := Confirm(m, c); err == nil {
-					c.Message = v.Message
+				c := Counterexample{Property: p.ID, Actions: append(prefix, cyc...), Loop: len(prefix)}
+				if msg, err := m.Confirm(c); err == nil {
+					c.Message = msg
 					best = &c
 					break
 				}
@@ -415,8 +414,8 @@ func (g *graph) bfsFrom(sources []uint32, allowed []bool) reach {
 }
 
 // path returns the source that reached v and the actions from it to v.
-func (r reach) path(g *graph, v uint32) (uint32, []model.Action) {
-	var acts []model.Action
+func (r reach) path(g *graph, v uint32) (uint32, []Action) {
+	var acts []Action
 	for r.prev[v] >= 0 {
 		e := uint32(r.prev[v])
 		acts = append(acts, g.act[e])

@@ -3,8 +3,7 @@ package sim
 import (
 	"math/rand/v2"
 
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
-	props "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/props"
 )
 
 // Walks configures seeded random walks.
@@ -29,7 +28,7 @@ type WalkResult struct {
 	Truncated int
 	// Last is the path of the last walk (of the one that found the
 	// violation, if any).
-	Last []model.Action
+	Last []Action
 }
 
 // Walk runs random walks of m and stops at the first violation. Each step
@@ -37,23 +36,33 @@ type WalkResult struct {
 // at every step; liveness properties at terminal states and whenever a
 // walk returns to a state it visited, which closes a lasso. The same Walks
 // give the same result, step for step.
-func Walk(m *model.Model, w Walks) WalkResult {
+func (m *Model[S, O]) Walk(w Walks) WalkResult {
 	var res WalkResult
-	var buf []model.Action
-	var vs []props.Violation
-	var path []model.Action
-	var trail []stepMark // per step of path: fair moves enabled before it, its actor, a retry
+	var buf []Action
+	var vs []props.Violation[S, O]
+	var path []Action
+	var trail []stepMark // per step of path: fair moves enabled before it, its actor, its cycle bits
 	seen := map[uint64]int{}
-	var live []*props.Property
-	for _, p := range props.All() {
+	var live []*props.Property[S, O]
+	for _, p := range m.Properties {
 		if p.Live != nil && (w.Only == "" || w.Only == p.ID) {
 			live = append(live, p)
 		}
 	}
-	pending := map[pendingKey]bool{}
+	var cycles []*props.Property[S, O]
+	for _, p := range live {
+		if p.Live.Cycle != nil {
+			cycles = append(cycles, p)
+		}
+	}
+	pending := map[pendingKey[S, O]]bool{}
+	enc := make([]byte, 0, m.MaxEncoded)
+	fingerprint := func(s *S) uint64 {
+		enc = m.Encode(enc[:0], s)
+		return Hash(enc)
+	}
 	found := func(r int, c Counterexample) WalkResult {
-		c.Config = m.Config()
-		c.Actions = append([]model.Action(nil), c.Actions...)
+		c.Actions = append([]Action(nil), c.Actions...)
 		res.Violation, res.Run = &c, r
 		res.Last = c.Actions
 		return res
@@ -64,9 +73,9 @@ func Walk(m *model.Model, w Walks) WalkResult {
 		path = path[:0]
 		trail = trail[:0]
 		clear(seen)
-		seen[s.Fingerprint()] = 0
+		seen[fingerprint(&s)] = 0
 		clear(pending)
-		track(m, &s, live, pending)
+		m.track(&s, live, pending)
 		res.Runs++
 		buf = m.Enabled(&s, buf[:0])
 		for d := 0; ; d++ {
@@ -76,8 +85,8 @@ func Walk(m *model.Model, w Walks) WalkResult {
 						continue
 					}
 					c := Counterexample{Property: p.ID, Actions: path, Loop: -1}
-					if v, err := Confirm(m, c); err == nil {
-						c.Message = v.Message
+					if msg, err := m.Confirm(c); err == nil {
+						c.Message = msg
 						return found(r, c)
 					}
 				}
@@ -89,37 +98,43 @@ func Walk(m *model.Model, w Walks) WalkResult {
 			}
 			a := buf[rng.IntN(len(buf))]
 			before := s
-			mark := stepMark{enabled: fairMask(buf), actor: 1 << uint(a.Thread)}
+			mark := stepMark{enabled: m.fairMask(buf), actor: 1 << uint(a.Thread)}
 			o := m.Step(&s, a)
-			mark.retry = o.Retry
-			if !fairThread(a) {
+			mark.cycle = cycleBits(cycles, &o)
+			if !m.Fair(a) {
 				mark.actor = 0
 			}
 			path = append(path, a)
 			trail = append(trail, mark)
 			res.Steps++
 			buf = m.Enabled(&s, buf[:0])
-			vs = props.CheckStep(m, &before, &s, &o, vs[:0])
-			vs = props.CheckState(m, &s, len(buf) == 0, vs)
+			vs = props.CheckStep(m.Properties, &before, &s, &o, vs[:0])
+			vs = props.CheckState(m.Properties, &s, len(buf) == 0, vs)
 			for _, v := range vs {
 				if w.Only == "" || w.Only == v.Property.ID {
 					return found(r, Counterexample{Property: v.Property.ID, Message: v.Message, Actions: path, Loop: -1})
 				}
 			}
-			track(m, &s, live, pending)
-			fp := s.Fingerprint()
+			m.track(&s, live, pending)
+			fp := fingerprint(&s)
 			if at, ok := seen[fp]; ok && fairCycle(trail[at:]) {
-				retry := false
+				var cyc uint8
 				for _, mk := range trail[at:] {
-					retry = retry || mk.retry
+					cyc |= mk.cycle
 				}
+				ci := 0
 				for _, p := range live {
-					if (p.Live.Cycle != nil && !retry) || (p.Live.Trigger != nil && !anyPending(pending, p)) {
-						continue // cannot violate p: no need to replay
+					if p.Live.Cycle != nil {
+						ci++
+						if cyc&(1<<uint(ci-1)) == 0 {
+							continue // cannot violate p: no need to replay
+						}
+					} else if !anyPending(pending, p) {
+						continue
 					}
 					c := Counterexample{Property: p.ID, Actions: path, Loop: at}
-					if v, err := Confirm(m, c); err == nil {
-						c.Message = v.Message
+					if msg, err := m.Confirm(c); err == nil {
+						c.Message = msg
 						return found(r, c)
 					}
 				}
@@ -127,35 +142,35 @@ func Walk(m *model.Model, w Walks) WalkResult {
 			seen[fp] = len(path)
 		}
 	}
-	res.Last = append([]model.Action(nil), path...)
+	res.Last = append([]Action(nil), path...)
 	return res
 }
 
-type pendingKey struct {
-	p *props.Property
+type pendingKey[S, O any] struct {
+	p *props.Property[S, O]
 	t int
 }
 
 // track updates, for every leads-to property and thread, whether its
 // trigger has held with no goal since.
-func track(m *model.Model, s *model.State, live []*props.Property, pending map[pendingKey]bool) {
+func (m *Model[S, O]) track(s *S, live []*props.Property[S, O], pending map[pendingKey[S, O]]bool) {
 	for _, p := range live {
 		l := p.Live
 		if l.Trigger == nil {
 			continue
 		}
 		for t := 0; t < m.Threads(); t++ {
-			k := pendingKey{p, t}
-			if l.Goal(m, s, t) {
+			k := pendingKey[S, O]{p, t}
+			if l.Goal(s, t) {
 				delete(pending, k)
-			} else if l.Trigger(m, s, t) {
+			} else if l.Trigger(s, t) {
 				pending[k] = true
 			}
 		}
 	}
 }
 
-func anyPending(pending map[pendingKey]bool, p *props.Property) bool {
+func anyPending[S, O any](pending map[pendingKey[S, O]]bool, p *props.Property[S, O]) bool {
 	for k := range pending {
 		if k.p == p {
 			return true
@@ -168,17 +183,18 @@ func anyPending(pending map[pendingKey]bool, p *props.Property) bool {
 type stepMark struct {
 	enabled uint32 // threads with a fair move enabled before the step
 	actor   uint32 // the thread whose fair move the step was, if any
-	retry   bool
+	cycle   uint8  // the fair-cycle properties that look for this step
 }
 
-func fairMask(as []model.Action) uint32 {
-	var m uint32
+// fairMask is the set of threads with a fair move among as.
+func (m *Model[S, O]) fairMask(as []Action) uint32 {
+	var mask uint32
 	for _, a := range as {
-		if fairThread(a) {
-			m |= 1 << uint(a.Thread)
+		if m.Fair(a) {
+			mask |= 1 << uint(a.Thread)
 		}
 	}
-	return m
+	return mask
 }
 
 // fairCycle reports whether no thread has a fair move enabled throughout

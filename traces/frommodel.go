@@ -33,7 +33,7 @@ func FromModel(m *model.Model, actions []model.Action, source string) (Trace, er
 	for k, a := range actions {
 		buf = m.Enabled(&s, buf[:0])
 		if !containsAction(buf, a) {
-			return Trace{}, fmt.Errorf("step %d: action %s of %s is not enabled", k+1, a.Kind, m.ThreadName(int(a.Thread)))
+			return Trace{}, fmt.Errorf("step %d: action %s of %s is not enabled", k+1, model.ActionNames[a.Kind], m.ThreadName(int(a.Thread)))
 		}
 		t := a.Thread
 		before := s.T[t]

@@ -31,13 +31,13 @@ func TestSameStatesAsSPIN(t *testing.T) {
 		for _, c := range []struct{ n, b int }{{2, 1}, {3, 1}} {
 			t.Run(fmt.Sprintf("%s/N=%d/B=%d", v, c.n, c.b), func(t *testing.T) {
 				t.Parallel()
-				cfg, _ := sim.NamedConfig("single")
+				cfg, _ := model.NamedConfig("single")
 				cfg.Variant, cfg.Workers, cfg.Blocks = v, c.n, c.b
 				m, err := model.New(cfg)
 				if err != nil {
 					t.Fatal(err)
 				}
-				r := sim.Explorer{NoLiveness: true, Workers: 1}.Explore(m)
+				r := m.Engine().Explore(sim.Explorer{NoLiveness: true, Workers: 1})
 				if !r.Complete || len(r.Violations) > 0 {
 					t.Fatalf("umcgcheck: complete=%v, %d violations; the comparison needs a clean, complete search", r.Complete, len(r.Violations))
 				}

@@ -8,12 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
-	"github.com/umcgcheck/umcgcheck/traces"
 )
 
 const exploreUsage = `Usage: umcgcheck explore [flags]
@@ -45,7 +42,8 @@ const exitIncomplete = 3
 type exploreResult struct {
 	Unit        int                `json:"unit"` // index of the configuration in the whole job
 	Name        string             `json:"name"`
-	Config      model.Config       `json:"config"`
+	Protocol    string             `json:"protocol,omitempty"` // absent: the default protocol
+	Config      json.RawMessage    `json:"config"`
 	States      uint64             `json:"states"`
 	Transitions uint64             `json:"transitions"`
 	Depth       int                `json:"depth"`
@@ -68,9 +66,10 @@ type exploreViolation struct {
 
 func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("explore", exploreUsage, stdout)
-	cf := addConfigFlags(fs, "seed")
-	cf.name = "all"
-	fs.Lookup("config").DefValue = "all"
+	sel, err := addSelection(fs, args, "all")
+	if err != nil {
+		return exitUsage, err
+	}
 	maxStates := fs.Int("max-states", 0, "stop after storing this many states (0: no bound)")
 	maxDepth := fs.Int("max-depth", 0, "do not go deeper than this many steps (0: no bound)")
 	timeLimit := fs.Duration("time-limit", 0, "stop after this long, e.g. 30s (0: no bound)")
@@ -94,7 +93,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if *bitstate > 40 || (*bitstate > 0 && *bitstate < 10) {
 		return exitUsage, usagef("--bitstate: %d is out of range 10..40 (2^N bits)", *bitstate)
 	}
-	names, cfgs, err := cf.configs(fs)
+	systems, err := sel.systems()
 	if err != nil {
 		return exitUsage, err
 	}
@@ -106,12 +105,11 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	if *dot != "" {
-		if len(cfgs) != 1 {
+		if len(systems) != 1 {
 			return exitUsage, usagef("--dot: draws one configuration; choose it with --config")
 		}
-		m, _ := model.New(cfgs[0])
 		var buf bytes.Buffer
-		if err := sim.WriteDot(&buf, m, 2000); err != nil {
+		if err := systems[0].System.WriteDot(&buf, 2000); err != nil {
 			return exitUsage, usagef("--dot: %v", err)
 		}
 		if err := writeNew(*dot, buf.Bytes()); err != nil {
@@ -122,16 +120,16 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	job := jobSignature("explore", cfgs, *maxStates, *maxDepth, *timeLimit, *bitstate, *noLive, *noSym)
+	job := jobSignature("explore", systems, *maxStates, *maxDepth, *timeLimit, *bitstate, *noLive, *noSym)
 	showProgress := *progress || (!*quiet && isTerminal(stderr))
 	var results []exploreResult
-	var all []sim.Counterexample
+	var all []sim.Saved
 	code := exitOK
-	for i, cfg := range cfgs {
+	for i, n := range systems {
 		if i%sn != si {
 			continue // another shard's
 		}
-		m, _ := model.New(cfg)
+		sys := n.System
 		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers,
 			NoLiveness: *noLive, Symmetry: !*noSym}
 		if *bitstate > 0 {
@@ -139,26 +137,28 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		if showProgress {
 			e.ProgressEvery = time.Second
-			name := names[i]
+			name := n.Name
 			e.Progress = func(p sim.Progress) {
 				fmt.Fprintf(stderr, "\r%s: %d states, %.0f states/s, depth %d, queue %d   ", name, p.States,
 					float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue)
 			}
 		}
-		r := e.Explore(m)
+		r := sys.Explore(e)
 		if showProgress {
-			fmt.Fprintf(stderr, "\r%s: %d states, %d transitions in %.2fs (%.0f states/s)          \n", names[i], r.States, r.Transitions,
+			fmt.Fprintf(stderr, "\r%s: %d states, %d transitions in %.2fs (%.0f states/s)          \n", n.Name, r.States, r.Transitions,
 				r.Elapsed.Seconds(), float64(r.States)/r.Elapsed.Seconds())
 		}
-		res := exploreResult{Unit: i, Name: names[i], Config: cfg, States: r.States, Transitions: r.Transitions,
-			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(m, e.Symmetry),
+		d := sys.Describe()
+		res := exploreResult{Unit: i, Name: n.Name, Protocol: protocolField(d.Protocol), Config: mustJSON(d.Config),
+			States: r.States, Transitions: r.Transitions,
+			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(d, e.Symmetry),
 			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}}
 		for _, c := range r.Violations {
 			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Message: c.Message,
-				Loop: c.Loop, Steps: sim.Explain(m, c.Actions)})
-			all = append(all, c)
+				Loop: c.Loop, Steps: sys.Explain(c.Actions)})
+			all = append(all, sim.Saved{System: sys, Counterexample: c})
 			if *emit != "" {
-				if err := emitTrace(*emit, names[i], m, c); err != nil {
+				if err := emitTrace(*emit, n.Name, sys, c); err != nil {
 					return exitUsage, usagef("--emit-traces: %v", err)
 				}
 			}
@@ -181,7 +181,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	rep := exploreReport{Format: resultsFormat, Version: resultsVersion, Command: "explore", Job: job,
-		Shard: si, Shards: sn, Units: len(cfgs), Results: results}
+		Shard: si, Shards: sn, Units: len(systems), Results: results}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -203,7 +203,7 @@ func writeExploreReport(w io.Writer, rep exploreReport, out string) {
 }
 
 func writeExploreText(w io.Writer, r exploreResult) {
-	fmt.Fprintf(w, "config %s: %s\n", r.Name, r.Config)
+	fmt.Fprintf(w, "config %s: %s\n", r.Name, configText(r.Protocol, r.Config))
 	status := "complete"
 	if !r.Complete {
 		status = "INCOMPLETE (stopped by --" + r.Stopped + "): states beyond were not checked"
@@ -283,22 +283,38 @@ func isTerminal(w io.Writer) bool {
 
 // symmetryText names the classes of interchangeable threads a search
 // reduced by.
-func symmetryText(m *model.Model, on bool) string {
+func symmetryText(d sim.Description, on bool) string {
 	if !on {
 		return "off"
 	}
-	var parts []string
-	for _, c := range m.Classes() {
-		var ns []string
-		for _, t := range c {
-			ns = append(ns, m.ThreadName(int(t)))
-		}
-		parts = append(parts, "{"+strings.Join(ns, ",")+"}")
+	return d.Symmetry
+}
+
+// protocolField is a protocol's name as results record it: absent for the
+// default protocol, so that results read as they did before there were
+// several.
+func protocolField(name string) string {
+	if name == defaultProtocol {
+		return ""
 	}
-	if len(parts) == 0 {
-		return "none (no interchangeable threads)"
+	return name
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // configurations are plain data
 	}
-	return strings.Join(parts, " ")
+	return b
+}
+
+// configText renders a recorded configuration on one line, as the
+// protocol prints it.
+func configText(protocol string, raw json.RawMessage) string {
+	if sys, err := load(protocol, raw); err == nil {
+		return fmt.Sprint(sys.Describe().Config)
+	}
+	return string(raw)
 }
 
 // writeNew writes data to a file that must not exist yet: nothing the
@@ -317,17 +333,13 @@ func writeNew(path string, data []byte) error {
 }
 
 // emitTrace writes a counterexample's run as a trace file in dir.
-func emitTrace(dir, name string, m *model.Model, c sim.Counterexample) error {
+func emitTrace(dir, name string, sys sim.System, c sim.Counterexample) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tr, err := traces.FromModel(m, c.Actions, "model")
+	data, variant, err := recordTrace(sys, c.Actions)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := traces.WriteAll(&buf, tr); err != nil {
-		return err
-	}
-	return writeNew(filepath.Join(dir, fmt.Sprintf("%s-%s-%s.jsonl", name, c.Config.Variant, c.Property)), buf.Bytes())
+	return writeNew(filepath.Join(dir, fmt.Sprintf("%s-%s-%s.jsonl", name, variant, c.Property)), data)
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
@@ -49,99 +48,76 @@ func parsePositional(fs *flag.FlagSet, args []string) (help bool, err error) {
 	return false, nil
 }
 
-// configFlags are the flags that describe a configuration of the model:
-// a shipped configuration, and fields that override it.
-type configFlags struct {
-	name                                                   string
-	variant, probes, faults, bug                           string
-	groups, servers, workers, blocks, pairs, swaps, faultN int
+// selection is what the flags choose to check: a protocol (--protocol),
+// a shipped configuration of it or all of them (--config), and the
+// protocol's own flags, which override the configuration.
+type selection struct {
+	proto  protocol
+	config string
+	build  func(name string) (sim.System, error)
 }
 
-func addConfigFlags(fs *flag.FlagSet, defaultVariant string) *configFlags {
-	c := &configFlags{}
-	fs.StringVar(&c.name, "config", "default", "shipped configuration to start from: "+strings.Join(sim.ConfigNames(), ", ")+"; or all")
-	fs.StringVar(&c.variant, "variant", defaultVariant, "library and kernel to model: seed (the RFC as posted) or fixed (umcgcheck's corrections)")
-	fs.IntVar(&c.groups, "groups", 0, "groups of servers and workers (overrides the configuration)")
-	fs.IntVar(&c.servers, "servers", 0, "servers per group")
-	fs.IntVar(&c.workers, "workers", 0, "workers per group")
-	fs.IntVar(&c.blocks, "blocks", 0, "blocking syscalls per worker")
-	fs.IntVar(&c.pairs, "core-pairs", 0, "pairs of core tasks that ping-pong with swap")
-	fs.IntVar(&c.swaps, "swaps", 0, "swaps by each core pair's leader")
-	fs.StringVar(&c.probes, "probes", "", "comma-separated probe programs: "+strings.Join(model.ProbeNames(), ", ")+"; or none")
-	fs.StringVar(&c.faults, "faults", "", "comma-separated faults: eintr, esrch, enomem, death, spurious, preempt; all or none")
-	fs.IntVar(&c.faultN, "max-faults", 0, "at most this many faults per run")
-	fs.StringVar(&c.bug, "bug", "", "a deliberate bug, to see a property bite: "+strings.Join(model.BugNames(), ", "))
-	return c
-}
-
-// configs returns the configurations the flags select, each as a name and
-// a configuration, in a fixed order.
-func (c *configFlags) configs(fs *flag.FlagSet) ([]string, []model.Config, error) {
-	names := []string{c.name}
-	if c.name == "all" {
-		names = sim.ConfigNames()
+// addSelection adds --protocol, --config and the protocol's flags to fs.
+// The protocol's flags depend on the protocol, so --protocol is read from
+// args before fs parses them.
+func addSelection(fs *flag.FlagSet, args []string, defaultConfig string) (*selection, error) {
+	name := protocolArg(args)
+	p, ok := protocolByName(name)
+	if !ok {
+		return nil, usagef("--protocol: unknown protocol %q (known: %s)", name, strings.Join(protocolNames(), ", "))
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var cfgs []model.Config
+	sel := &selection{proto: p}
+	fs.String("protocol", defaultProtocol, "protocol to check: "+strings.Join(protocolNames(), ", ")+" (see 'umcgcheck props --protocol NAME')")
+	fs.StringVar(&sel.config, "config", defaultConfig, "shipped configuration to start from: "+strings.Join(p.ConfigNames(), ", ")+"; or all")
+	sel.build = p.Flags(fs)
+	return sel, nil
+}
+
+// protocolArg finds the value of --protocol in args (the default when
+// absent), as the flag package will parse it.
+func protocolArg(args []string) string {
+	name := defaultProtocol
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || !strings.HasPrefix(a, "-") {
+			break
+		}
+		key, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if key != "protocol" {
+			continue
+		}
+		if !hasVal && i+1 < len(args) {
+			i++
+			val = args[i]
+		}
+		name = val
+	}
+	return name
+}
+
+// systems returns the systems the flags select, each with the name of its
+// configuration, in a fixed order.
+func (sel *selection) systems() ([]sim.Named, error) {
+	names := []string{sel.config}
+	if sel.config == "all" {
+		names = sel.proto.ConfigNames()
+	}
+	var out []sim.Named
 	for _, n := range names {
-		cfg, ok := sim.NamedConfig(n)
-		if !ok {
-			return nil, nil, usagef("--config: unknown configuration %q (known: %s, all)", n, strings.Join(sim.ConfigNames(), ", "))
+		sys, err := sel.build(n)
+		if err != nil {
+			return nil, usagef("%v", err)
 		}
-		v, ok := model.ParseVariant(c.variant)
-		if !ok {
-			return nil, nil, usagef("--variant: unknown variant %q (want seed or fixed)", c.variant)
-		}
-		cfg.Variant = v
-		ints := []struct {
-			flag string
-			val  int
-			dst  *int
-		}{{"groups", c.groups, &cfg.Groups}, {"servers", c.servers, &cfg.Servers},
-			{"workers", c.workers, &cfg.Workers}, {"blocks", c.blocks, &cfg.Blocks},
-			{"core-pairs", c.pairs, &cfg.CorePairs}, {"swaps", c.swaps, &cfg.Swaps},
-			{"max-faults", c.faultN, &cfg.MaxFaults}}
-		for _, f := range ints {
-			if set[f.flag] {
-				if f.val < 0 {
-					return nil, nil, usagef("--%s: %d is negative", f.flag, f.val)
-				}
-				*f.dst = f.val
-			}
-		}
-		if set["probes"] {
-			cfg.Probes = nil
-			if c.probes != "" && c.probes != "none" {
-				cfg.Probes = strings.Split(c.probes, ",")
-			}
-		}
-		if set["faults"] {
-			f, ok := model.ParseFaults(c.faults)
-			if !ok {
-				return nil, nil, usagef("--faults: unknown fault in %q (known: eintr, esrch, enomem, death, spurious, preempt, all, none)", c.faults)
-			}
-			cfg.Faults = f
-		}
-		cfg.Bug = c.bug
-		if _, err := model.New(cfg); err != nil {
-			return nil, nil, usagef("configuration %s: %v", n, err)
-		}
-		cfgs = append(cfgs, cfg)
+		out = append(out, sim.Named{Name: n, System: sys})
 	}
-	return names, cfgs, nil
+	return out, nil
 }
 
-// configArgs renders cfg as the flags that rebuild it exactly.
-func configArgs(cfg model.Config) string {
-	probes := "none"
-	if len(cfg.Probes) > 0 {
-		probes = strings.Join(cfg.Probes, ",")
+// configs lists the configurations of systems.
+func configs(ss []sim.Named) []any {
+	var out []any
+	for _, n := range ss {
+		out = append(out, n.System.Describe().Config)
 	}
-	s := fmt.Sprintf("--config default --variant %s --groups %d --servers %d --workers %d --blocks %d --core-pairs %d --swaps %d --probes %s --faults %s --max-faults %d",
-		cfg.Variant, cfg.Groups, cfg.Servers, cfg.Workers, cfg.Blocks, cfg.CorePairs, cfg.Swaps, probes, cfg.Faults, cfg.MaxFaults)
-	if cfg.Bug != "" {
-		s += " --bug " + cfg.Bug
-	}
-	return s
+	return out
 }

@@ -4,8 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-
-	props "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"strings"
 )
 
 const propsUsage = `Usage: umcgcheck props [--json]
@@ -20,23 +19,15 @@ Flags:
 func runProps(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("props", propsUsage, stdout)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	name := fs.String("protocol", defaultProtocol, "protocol whose properties to list: "+strings.Join(protocolNames(), ", "))
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
 	}
-	type row struct {
-		ID       string `json:"id"`
-		Class    string `json:"class"`
-		Doc      string `json:"doc"`
-		Fairness string `json:"fairness,omitempty"`
+	p, ok := protocolByName(*name)
+	if !ok {
+		return exitUsage, usagef("--protocol: unknown protocol %q (known: %s)", *name, strings.Join(protocolNames(), ", "))
 	}
-	var rows []row
-	for _, p := range props.All() {
-		r := row{ID: p.ID, Class: p.Class.String(), Doc: p.Doc}
-		if p.Live != nil {
-			r.Fairness = p.Live.Fairness
-		}
-		rows = append(rows, r)
-	}
+	rows := p.Properties()
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
@@ -35,22 +34,21 @@ func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, usagef("%v", err)
 	}
-	cs, err := sim.ReadFile(data)
+	cs, err := sim.ReadFile(data, load)
 	if err != nil {
 		return exitUsage, usagef("%s: %v", path, err)
 	}
 	confirmed := 0
 	for i, c := range cs {
-		m, _ := model.New(c.Config)
-		fmt.Fprintf(stdout, "counterexample %d: %s on %s\n", i+1, c.Property, c.Config)
-		v, err := sim.Confirm(m, c)
-		sim.WriteText(stdout, sim.Explain(m, c.Actions))
+		fmt.Fprintf(stdout, "counterexample %d: %s on %s\n", i+1, c.Property, c.System.Describe().Config)
+		msg, err := c.System.Confirm(c.Counterexample)
+		sim.WriteText(stdout, c.System.Explain(c.Actions))
 		if err != nil {
 			fmt.Fprintf(stdout, "  NOT REPRODUCED: %v\n\n", err)
 			continue
 		}
 		confirmed++
-		fmt.Fprintf(stdout, "  CONFIRMED %s: %s\n\n", v.Property.ID, v.Message)
+		fmt.Fprintf(stdout, "  CONFIRMED %s: %s\n\n", c.Property, msg)
 	}
 	fmt.Fprintf(stdout, "%d of %d counterexamples confirmed\n", confirmed, len(cs))
 	switch {

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"time"
 
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
-	props "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
-	"github.com/umcgcheck/umcgcheck/traces"
 )
 
 const simUsage = `Usage: umcgcheck sim [flags]
@@ -34,7 +30,8 @@ Flags:
 
 type simResult struct {
 	Name      string        `json:"name"`
-	Config    model.Config  `json:"config"`
+	Protocol  string        `json:"protocol,omitempty"` // absent: the default protocol
+	Config    any           `json:"config"`
 	Walks     int           `json:"walks"`
 	Steps     int           `json:"steps"`
 	Truncated int           `json:"truncated"`
@@ -53,7 +50,10 @@ type simViolation struct {
 
 func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("sim", simUsage, stdout)
-	cf := addConfigFlags(fs, "seed")
+	sel, err := addSelection(fs, args, "default")
+	if err != nil {
+		return exitUsage, err
+	}
 	runs := fs.Int("runs", 1000, "number of random walks per configuration")
 	depth := fs.Int("depth", 1000, "at most this many steps per walk")
 	seed := fs.Uint64("seed", 1, "seed of the walks")
@@ -69,7 +69,7 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 	if *runs < 1 || *depth < 1 {
 		return exitUsage, usagef("--runs and --depth must be at least 1")
 	}
-	names, cfgs, err := cf.configs(fs)
+	systems, err := sel.systems()
 	if err != nil {
 		return exitUsage, err
 	}
@@ -78,49 +78,46 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 		w.First, w.Runs = *runOnly, 1
 	}
 	if *only != "" {
-		if _, ok := props.ByID(*only); !ok {
+		if !systems[0].System.Describe().HasProperty(*only) {
 			return exitUsage, usagef("--property: unknown property %q (see 'umcgcheck props')", *only)
 		}
 		w.Only = *only
 	}
 	code := exitOK
 	var results []simResult
-	for i, cfg := range cfgs {
-		m, _ := model.New(cfg)
+	for _, n := range systems {
+		sys := n.System
 		start := time.Now()
-		r := sim.Walk(m, w)
+		r := sys.Walk(w)
 		if *verbose {
 			el := time.Since(start).Seconds()
-			fmt.Fprintf(stderr, "%s: %d walks, %d steps in %.2fs (%.0f steps/s)\n", names[i], r.Runs, r.Steps, el, float64(r.Steps)/el)
+			fmt.Fprintf(stderr, "%s: %d walks, %d steps in %.2fs (%.0f steps/s)\n", n.Name, r.Runs, r.Steps, el, float64(r.Steps)/el)
 		}
-		res := simResult{Name: names[i], Config: cfg, Walks: r.Runs, Steps: r.Steps, Truncated: r.Truncated}
+		d := sys.Describe()
+		res := simResult{Name: n.Name, Protocol: protocolField(d.Protocol), Config: d.Config, Walks: r.Runs, Steps: r.Steps, Truncated: r.Truncated}
 		if r.Violation != nil {
 			code = exitViolation
 			ce := *r.Violation
 			if !*noShrink {
-				ce = sim.Shrink(m, ce)
+				ce = sys.Shrink(ce)
 			}
 			res.Violation = &simViolation{
 				Property: ce.Property, Message: ce.Message, Walk: r.Run,
 				Found: len(r.Violation.Actions), Loop: ce.Loop,
-				Steps:  sim.Explain(m, ce.Actions),
-				Replay: replayCommand(cfg, *seed, *depth, r.Run, *only),
+				Steps:  sys.Explain(ce.Actions),
+				Replay: replayCommand(sys, *seed, *depth, r.Run, *only),
 			}
 		}
 		results = append(results, res)
 		if *traceOut != "" {
-			if len(cfgs) != 1 {
+			if len(systems) != 1 {
 				return exitUsage, usagef("--trace: records one configuration; choose it with --config")
 			}
-			tr, err := traces.FromModel(m, r.Last, "model")
+			data, _, err := recordTrace(sys, r.Last)
 			if err != nil {
-				return exitUsage, err
-			}
-			var buf bytes.Buffer
-			if err := traces.WriteAll(&buf, tr); err != nil {
 				return exitUsage, usagef("--trace: %v", err)
 			}
-			if err := writeNew(*traceOut, buf.Bytes()); err != nil {
+			if err := writeNew(*traceOut, data); err != nil {
 				return exitUsage, usagef("--trace: %v", err)
 			}
 		}
@@ -160,8 +157,13 @@ func writeSimText(w io.Writer, r simResult) {
 	fmt.Fprintf(w, "  replay: %s\n", v.Replay)
 }
 
-func replayCommand(cfg model.Config, seed uint64, depth, run int, only string) string {
-	s := fmt.Sprintf("umcgcheck sim %s --seed %d --depth %d --run %d", configArgs(cfg), seed, depth, run)
+func replayCommand(sys sim.System, seed uint64, depth, run int, only string) string {
+	d := sys.Describe()
+	args := protocolOf(sys).Args(d.Config)
+	if d.Protocol != defaultProtocol {
+		args = "--protocol " + d.Protocol + " " + args
+	}
+	s := fmt.Sprintf("umcgcheck sim %s --seed %d --depth %d --run %d", args, seed, depth, run)
 	if only != "" {
 		s += " --property " + only
 	}

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 // Swarm mode: a job (the configurations a command's flags select) is cut
@@ -71,12 +71,12 @@ func parseShard(s string, getenv func(string) string) (int, int, error) {
 }
 
 // jobSignature identifies a job by everything that decides its results.
-func jobSignature(cmd string, cfgs []model.Config, args ...any) string {
+func jobSignature(cmd string, systems []sim.Named, args ...any) string {
 	b, _ := json.Marshal(struct {
 		Cmd     string
-		Configs []model.Config
+		Configs []any
 		Args    []any
-	}{cmd, cfgs, args})
+	}{cmd, configs(systems), args})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:8])
 }

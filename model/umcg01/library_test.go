@@ -97,15 +97,15 @@ func (d *driver) fatalf(format string, args ...any) {
 }
 
 // do applies one action, which must be enabled.
-func (d *driver) do(k ActionKind, t int8) Observation {
+func (d *driver) do(k uint8, t int8) Observation {
 	d.t.Helper()
 	a := Action{Kind: k, Thread: t}
 	if !d.canDo(a) {
 		d.fatalf("%s of %s is not enabled (status %v, sleep %v, wake %d); enabled: %v",
-			k, d.name(t), d.th(t).Status, d.th(t).Sleep, d.th(t).Wake, d.enabled())
+			ActionNames[k], d.name(t), d.th(t).Status, d.th(t).Sleep, d.th(t).Wake, d.enabled())
 	}
 	o := d.m.Step(&d.s, a)
-	line := fmt.Sprintf("%s %s: %s", k, d.name(t), o.Label)
+	line := fmt.Sprintf("%s %s: %s", ActionNames[k], d.name(t), o.Label)
 	if o.Returned {
 		line += fmt.Sprintf(" -> ret %d errno %v", o.Ret, o.Errno)
 	}
@@ -558,11 +558,11 @@ func TestLibraryServerWorker(t *testing.T) {
 			run: func(d *driver, v Variant) {
 				d.step(0, 0, 0)
 				d.notReturned(d.step(0, 0), "poll_worker")
-				d.expect(d.th(0).Sleep == SleepPoll && !d.canDo(Action{ActStep, 0}), "s0 must sleep in poll")
+				d.expect(d.th(0).Sleep == SleepPoll && !d.canDo(Action{Kind: ActStep, Thread: 0}), "s0 must sleep in poll")
 				d.word(0, StatePolling)
 				d.step(1, 1, 1)
 				d.word(1, StateRunnable)
-				d.expect(d.th(1).Sleep == SleepIdle && !d.canDo(Action{ActStep, 1}),
+				d.expect(d.th(1).Sleep == SleepIdle && !d.canDo(Action{Kind: ActStep, Thread: 1}),
 					"register_worker must not return before a server runs the worker")
 				d.returns(d.until(0), "poll_worker", utidOf(1), 0)
 				d.word(0, StateProcessing)
@@ -821,10 +821,10 @@ func TestLibraryServerWorker(t *testing.T) {
 			run: func(d *driver, v Variant) {
 				d.step(0, 0, 0)
 				d.step(0, 0) // s0 sleeps in poll_worker
-				d.expect(d.canDo(Action{ActSignal, 0}), "a signal must be able to interrupt poll_worker")
+				d.expect(d.canDo(Action{Kind: ActSignal, Thread: 0}), "a signal must be able to interrupt poll_worker")
 				d.step(1, 1, 1) // w1 handed to s0, sleeps idle
-				d.expect(!d.canDo(Action{ActSignal, 1}), "a worker's idle sleep must not be interruptible")
-				d.expect(!d.canDo(Action{ActSignal, 0}), "a woken thread cannot be signalled out of its sleep again")
+				d.expect(!d.canDo(Action{Kind: ActSignal, Thread: 1}), "a worker's idle sleep must not be interruptible")
+				d.expect(!d.canDo(Action{Kind: ActSignal, Thread: 0}), "a woken thread cannot be signalled out of its sleep again")
 			},
 		},
 		{

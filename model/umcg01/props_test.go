@@ -13,7 +13,7 @@ import (
 	"pgregory.net/rapid"
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
-	props "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
@@ -37,11 +37,13 @@ type run struct {
 // fingerprint was seen earlier in the sequence, tried as Loop = the index
 // of its latest visit). Violations of properties want rejects are recorded
 // in others and the sequence goes on.
-func explore(m *model.Model, pick func(n int) int, depth int, want func(*props.Property) bool) run {
+func explore(m *model.Model, pick func(n int) int, depth int, want func(*model.Property) bool) run {
 	var r run
 	r.others = map[string]bool{}
-	var live []*props.Property
-	for _, p := range props.All() {
+	e := m.Engine()
+	ps := e.Properties
+	var live []*model.Property
+	for _, p := range ps {
 		if p.Live != nil && want(p) {
 			live = append(live, p)
 		}
@@ -49,9 +51,9 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*props.P
 	s := m.Init()
 	seen := map[uint64]int{s.Fingerprint(): 0}
 	var buf []model.Action
-	var vs []props.Violation
+	var vs []model.Violation
 	buf = m.Enabled(&s, buf[:0])
-	vs = props.CheckState(m, &s, len(buf) == 0, vs[:0])
+	vs = props.CheckState(ps, &s, len(buf) == 0, vs[:0])
 	if c := pickViolation(m, vs, nil, want, r.others); c != nil {
 		r.hit = c
 		return r
@@ -60,9 +62,9 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*props.P
 		if len(buf) == 0 {
 			r.terminal = true
 			for _, p := range live {
-				c := sim.Counterexample{Config: m.Config(), Property: p.ID, Actions: r.path, Loop: -1}
-				if v, err := sim.Confirm(m, c); err == nil {
-					c.Message = v.Message
+				c := sim.Counterexample{Property: p.ID, Actions: r.path, Loop: -1}
+				if msg, err := e.Confirm(c); err == nil {
+					c.Message = msg
 					r.hit = &c
 					return r
 				}
@@ -77,8 +79,8 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*props.P
 		o := m.Step(&s, a)
 		r.path = append(r.path, a)
 		buf = m.Enabled(&s, buf[:0])
-		vs = props.CheckStep(m, &before, &s, &o, vs[:0])
-		vs = props.CheckState(m, &s, len(buf) == 0, vs)
+		vs = props.CheckStep(ps, &before, &s, &o, vs[:0])
+		vs = props.CheckState(ps, &s, len(buf) == 0, vs)
 		if c := pickViolation(m, vs, r.path, want, r.others); c != nil {
 			r.hit = c
 			return r
@@ -86,9 +88,9 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*props.P
 		fp := s.Fingerprint()
 		if at, ok := seen[fp]; ok {
 			for _, p := range live {
-				c := sim.Counterexample{Config: m.Config(), Property: p.ID, Actions: slices.Clone(r.path), Loop: at}
-				if v, err := sim.Confirm(m, c); err == nil {
-					c.Message = v.Message
+				c := sim.Counterexample{Property: p.ID, Actions: slices.Clone(r.path), Loop: at}
+				if msg, err := e.Confirm(c); err == nil {
+					c.Message = msg
 					r.hit = &c
 					return r
 				}
@@ -101,7 +103,7 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*props.P
 // pickViolation returns, as a counterexample ending with path, the first
 // violation in vs of a wanted property, and records the ids of the
 // unwanted ones.
-func pickViolation(m *model.Model, vs []props.Violation, path []model.Action, want func(*props.Property) bool,
+func pickViolation(m *model.Model, vs []model.Violation, path []model.Action, want func(*model.Property) bool,
 	others map[string]bool) *sim.Counterexample {
 	var hit *sim.Counterexample
 	for _, v := range vs {
@@ -110,15 +112,15 @@ func pickViolation(m *model.Model, vs []props.Violation, path []model.Action, wa
 			continue
 		}
 		if hit == nil {
-			hit = &sim.Counterexample{Config: m.Config(), Property: v.Property.ID, Message: v.Message,
+			hit = &sim.Counterexample{Property: v.Property.ID, Message: v.Message,
 				Actions: slices.Clone(path), Loop: -1}
 		}
 	}
 	return hit
 }
 
-func only(id string) func(*props.Property) bool {
-	return func(p *props.Property) bool { return p.ID == id }
+func only(id string) func(*model.Property) bool {
+	return func(p *model.Property) bool { return p.ID == id }
 }
 
 func newModel(t testing.TB, c model.Config) *model.Model {
@@ -251,9 +253,9 @@ func TestFixedModelRegressions(t *testing.T) {
 			m := newModel(t, rg.cfg)
 			through := 0
 			for w := 0; w < rg.walks; w++ {
-				r := explore(m, pcgPick(pcgSeed, uint64(w)), depth, func(*props.Property) bool { return true })
+				r := explore(m, pcgPick(pcgSeed, uint64(w)), depth, func(*model.Property) bool { return true })
 				if r.hit != nil {
-					sh := sim.Shrink(m, *r.hit)
+					sh := m.Engine().Shrink(*r.hit)
 					t.Fatalf("walk %d of %s: %s violated: %s (loop %d); once fixed: %s; shrunk:\n%s",
 						w, rg.cfg, sh.Property, sh.Message, sh.Loop, rg.fixed, explain(m, sh.Actions))
 				}
@@ -328,7 +330,7 @@ func rapidPick(t *rapid.T) func(int) int {
 
 func explain(m *model.Model, path []model.Action) string {
 	var b strings.Builder
-	sim.WriteText(&b, sim.Explain(m, path))
+	sim.WriteText(&b, m.Engine().Explain(path))
 	return b.String()
 }
 
@@ -344,7 +346,7 @@ func TestFixedKeepsEveryProperty(t *testing.T) {
 	sequences, terminal, steps := 0, 0, 0
 	rapid.Check(t, func(t *rapid.T) {
 		c, m := drawConfigRapid(t)
-		r := explore(m, rapidPick(t), depth, func(*props.Property) bool { return true })
+		r := explore(m, rapidPick(t), depth, func(*model.Property) bool { return true })
 		if r.hit != nil {
 			t.Fatalf("%s: %s violated: %s (loop %d)\n%s", c, r.hit.Property, r.hit.Message, r.hit.Loop, explain(m, r.hit.Actions))
 		}
@@ -354,13 +356,13 @@ func TestFixedKeepsEveryProperty(t *testing.T) {
 			return
 		}
 		terminal++
-		for _, p := range props.All() {
+		for _, p := range m.Properties() {
 			if p.Class != props.Liveness {
 				continue
 			}
 			cx := sim.Counterexample{Property: p.ID, Actions: r.path, Loop: -1}
-			if v, err := sim.Confirm(m, cx); err == nil {
-				t.Fatalf("%s: the terminal path violates %s: %s\n%s", c, p.ID, v.Message, explain(m, r.path))
+			if msg, err := m.Engine().Confirm(cx); err == nil {
+				t.Fatalf("%s: the terminal path violates %s: %s\n%s", c, p.ID, msg, explain(m, r.path))
 			}
 		}
 	})
@@ -378,9 +380,9 @@ func TestFixedKeepsEveryPropertyWalks(t *testing.T) {
 	terminal := 0
 	for i := 0; i < fixedSweep; i++ {
 		c, m := drawConfigPCG(t, rand.New(rand.NewPCG(pcgSeed, uint64(i))))
-		r := explore(m, pcgPick(pcgSeed+1, uint64(i)), depth, func(*props.Property) bool { return true })
+		r := explore(m, pcgPick(pcgSeed+1, uint64(i)), depth, func(*model.Property) bool { return true })
 		if r.hit != nil {
-			sh := sim.Shrink(m, *r.hit)
+			sh := m.Engine().Shrink(*r.hit)
 			t.Fatalf("walk %d of %s: %s violated: %s (loop %d); shrunk:\n%s", i, c, sh.Property, sh.Message, sh.Loop, explain(m, sh.Actions))
 		}
 		if r.terminal {
@@ -475,11 +477,11 @@ func violatedAtLastStep(m *model.Model, path []model.Action) []string {
 	ss, os := replay(m, path)
 	n := len(path)
 	last := &ss[n]
-	var vs []props.Violation
+	var vs []model.Violation
 	if n > 0 {
-		vs = props.CheckStep(m, &ss[n-1], last, &os[n-1], vs)
+		vs = props.CheckStep(m.Properties(), &ss[n-1], last, &os[n-1], vs)
 	}
-	vs = props.CheckState(m, last, m.Terminal(last), vs)
+	vs = props.CheckState(m.Properties(), last, m.Terminal(last), vs)
 	var ids []string
 	for _, v := range vs {
 		ids = append(ids, v.Property.ID)
@@ -493,16 +495,13 @@ func violatedAtLastStep(m *model.Model, path []model.Action) []string {
 // lasso; sim.Shrink makes it no longer and still confirmed.
 func checkHit(t *testing.T, m *model.Model, mu mutation, c *sim.Counterexample) {
 	t.Helper()
-	p, _ := props.ByID(mu.prop)
+	p, _ := byID(mu.prop)
 	if c.Property != mu.prop {
 		t.Fatalf("the search returned a violation of %s, not %s", c.Property, mu.prop)
 	}
-	v, err := sim.Confirm(m, *c)
+	msg, err := m.Engine().Confirm(*c)
 	if err != nil {
 		t.Fatalf("sim.Confirm rejects the counterexample: %v\n%s", err, explain(m, c.Actions))
-	}
-	if v.Property.ID != mu.prop {
-		t.Fatalf("sim.Confirm says %s, want %s", v.Property.ID, mu.prop)
 	}
 	switch {
 	case p.Live == nil:
@@ -520,14 +519,14 @@ func checkHit(t *testing.T, m *model.Model, mu mutation, c *sim.Counterexample) 
 			t.Errorf("%s needs a lasso, got a finite path", mu.prop)
 		}
 	}
-	sh := sim.Shrink(m, *c)
-	if _, err := sim.Confirm(m, sh); err != nil {
+	sh := m.Engine().Shrink(*c)
+	if _, err := m.Engine().Confirm(sh); err != nil {
 		t.Errorf("sim.Confirm rejects the shrunk counterexample: %v", err)
 	}
 	if len(sh.Actions) > len(c.Actions) {
 		t.Errorf("sim.Shrink made the counterexample longer: %d > %d steps", len(sh.Actions), len(c.Actions))
 	}
-	t.Logf("%s: %s (%d steps, loop %d; shrunk to %d steps, loop %d)", mu.prop, v.Message, len(c.Actions), c.Loop, len(sh.Actions), sh.Loop)
+	t.Logf("%s: %s (%d steps, loop %d; shrunk to %d steps, loop %d)", mu.prop, msg, len(c.Actions), c.Loop, len(sh.Actions), sh.Loop)
 }
 
 // TestMutations: for every row of the table, seeded walks of the buggy
@@ -562,7 +561,7 @@ func TestMutations(t *testing.T) {
 						if r.hit == nil {
 							continue
 						}
-						if _, err := sim.Confirm(buggy, *r.hit); err != nil {
+						if _, err := buggy.Engine().Confirm(*r.hit); err != nil {
 							rt.Fatalf("sim.Confirm rejects what the search found: %v", err)
 						}
 						hits++
@@ -594,7 +593,7 @@ func TestMutations(t *testing.T) {
 func TestMutationTable(t *testing.T) {
 	bugs := map[string]bool{}
 	for _, mu := range mutations {
-		if _, ok := props.ByID(mu.prop); !ok {
+		if _, ok := byID(mu.prop); !ok {
 			t.Errorf("row %s: unknown property %q", mu.name(), mu.prop)
 		}
 		if !slices.Contains(model.BugNames(), mu.bug) {
@@ -610,7 +609,8 @@ func TestMutationTable(t *testing.T) {
 			t.Errorf("bug %s is in no row", b)
 		}
 	}
-	for _, p := range props.All() {
+	all, _ := model.New(model.DefaultConfig())
+	for _, p := range all.Properties() {
 		broken := false
 		for _, mu := range mutations {
 			if mu.prop != p.ID {
@@ -618,7 +618,7 @@ func TestMutationTable(t *testing.T) {
 			}
 			buggy, _ := mu.models(t)
 			if r, _ := huntPCG(buggy, p.ID, pcgWalks); r.hit != nil {
-				if _, err := sim.Confirm(buggy, *r.hit); err == nil {
+				if _, err := buggy.Engine().Confirm(*r.hit); err == nil {
 					broken = true
 					break
 				}
@@ -687,7 +687,7 @@ func TestSeedFindings(t *testing.T) {
 			m := newModel(t, tc.cfg)
 			const budget = 2000
 			for _, id := range tc.want {
-				res := sim.Walk(m, sim.Walks{Runs: budget, Depth: depth, Seed: pcgSeed, Only: id})
+				res := m.Engine().Walk(sim.Walks{Runs: budget, Depth: depth, Seed: pcgSeed, Only: id})
 				c := res.Violation
 				if c == nil {
 					t.Errorf("%d walks of %s found no violation of %s", budget, tc.cfg, id)
@@ -698,17 +698,17 @@ func TestSeedFindings(t *testing.T) {
 					t.Errorf("sim.Walk looking only for %s found %s", id, c.Property)
 					continue
 				}
-				if _, err := sim.Confirm(m, *c); err != nil {
+				if _, err := m.Engine().Confirm(*c); err != nil {
 					t.Errorf("%s: sim.Confirm rejects what sim.Walk found: %v", id, err)
 					continue
 				}
-				sh := sim.Shrink(m, *c)
-				v, err := sim.Confirm(m, sh)
+				sh := m.Engine().Shrink(*c)
+				_, err := m.Engine().Confirm(sh)
 				switch {
 				case err != nil:
 					t.Errorf("%s: sim.Confirm rejects the shrunk counterexample: %v", id, err)
-				case v.Property.ID != id || sh.Property != id:
-					t.Errorf("%s: the shrunk counterexample is about %s", id, v.Property.ID)
+				case sh.Property != id:
+					t.Errorf("%s: the shrunk counterexample is about %s", id, sh.Property)
 				case len(sh.Actions) > len(c.Actions):
 					t.Errorf("%s: sim.Shrink made it longer: %d > %d", id, len(sh.Actions), len(c.Actions))
 				}
@@ -726,9 +726,9 @@ func TestSeedFindings(t *testing.T) {
 func TestSeedOneServerNoKill(t *testing.T) {
 	m := newModel(t, seedSingle(nil))
 	const runs = 2000
-	res := sim.Walk(m, sim.Walks{Runs: runs, Depth: depth, Seed: pcgSeed, Only: "no-kill"})
+	res := m.Engine().Walk(sim.Walks{Runs: runs, Depth: depth, Seed: pcgSeed, Only: "no-kill"})
 	if c := res.Violation; c != nil {
-		sh := sim.Shrink(m, *c)
+		sh := m.Engine().Shrink(*c)
 		t.Fatalf("walk %d of %s: %s: %s\n%s", res.Run, m.Config(), sh.Property, sh.Message, explain(m, sh.Actions))
 	}
 	if res.Runs != runs {
@@ -743,9 +743,9 @@ func handModel(t *testing.T) *model.Model {
 	return newModel(t, model.Config{Variant: model.Fixed, Groups: 2, Servers: 1, Workers: 2})
 }
 
-func prop(t *testing.T, id string) *props.Property {
+func prop(t *testing.T, id string) *model.Property {
 	t.Helper()
-	p, ok := props.ByID(id)
+	p, ok := byID(id)
 	if !ok {
 		t.Fatalf("no property %q", id)
 	}
@@ -794,7 +794,7 @@ func checkStateTable(t *testing.T, id string, cases []stateCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := m.Init()
 			tc.build(&s)
-			msg := p.State(m, &s)
+			msg := bind(m, p).State(&s)
 			if (msg != "") != tc.bad {
 				t.Errorf("%s says %q, want violated=%v", id, msg, tc.bad)
 			}
@@ -853,7 +853,7 @@ func TestQueueFIFOPoll(t *testing.T) {
 			a := b
 			a.T[tc.taken].Word = model.StateRunnable
 			o := model.Observation{Action: model.Action{Kind: model.ActStep, Thread: 0}, Call: model.CallPollWorker}
-			if msg := p.Step(m, &b, &a, &o); (msg != "") != tc.bad {
+			if msg := bind(m, p).Step(&b, &a, &o); (msg != "") != tc.bad {
 				t.Errorf("queue-fifo step check says %q, want violated=%v", msg, tc.bad)
 			}
 		})
@@ -874,7 +874,7 @@ func TestLegalEdge(t *testing.T) {
 		kind     model.Kind // the kind before the step
 		kindTo   model.Kind // the kind after it (KindNone: unregistered)
 		from, to model.TaskState
-		act      model.ActionKind
+		act      uint8
 		newAlloc bool // the step allocated a new task_tls
 		bad      bool
 	}{
@@ -914,7 +914,7 @@ func TestLegalEdge(t *testing.T) {
 				ta.Status = model.Dead
 			}
 			o := model.Observation{Action: model.Action{Kind: tc.act, Thread: int8(tc.thread)}, Label: "hand-built"}
-			msg := p.Step(m, &b, &a, &o)
+			msg := bind(m, p).Step(&b, &a, &o)
 			if (msg != "") != tc.bad {
 				t.Errorf("legal-edge says %q, want violated=%v", msg, tc.bad)
 			}
@@ -1041,7 +1041,7 @@ func TestCheckStateOnceGone(t *testing.T) {
 	m := handModel(t)
 	for _, tc := range []struct {
 		status model.Status
-		want   []string // exactly these, in props.All() order; nil: see below
+		want   []string // exactly these, in the order of Model.Properties; nil: see below
 	}{
 		{model.Alive, nil},
 		{model.Exited, []string{"no-exit"}},
@@ -1053,7 +1053,7 @@ func TestCheckStateOnceGone(t *testing.T) {
 			reg(&s, 0, model.KindServer, 0, model.StateRunnable) // not a server state
 			s.T[4].Status = tc.status
 			var ids []string
-			for _, v := range props.CheckState(m, &s, true, nil) {
+			for _, v := range props.CheckState(m.Properties(), &s, true, nil) {
 				ids = append(ids, v.Property.ID)
 			}
 			if tc.want != nil {
@@ -1175,7 +1175,7 @@ func TestStepProperties(t *testing.T) {
 			if tc.after != nil {
 				tc.after(&a)
 			}
-			if msg := p.Step(m, &b, &a, &tc.o); (msg != "") != tc.bad {
+			if msg := bind(m, p).Step(&b, &a, &tc.o); (msg != "") != tc.bad {
 				t.Errorf("%s says %q, want violated=%v", tc.id, msg, tc.bad)
 			}
 		})
@@ -1189,7 +1189,7 @@ func TestLivenessDefinitions(t *testing.T) {
 	bw := prop(t, "no-busy-wait").Live
 	for _, tc := range []struct {
 		name       string
-		l          *props.LeadsTo
+		l          *props.LeadsTo[model.State, model.Observation]
 		thread     int
 		build      func(s *model.State)
 		trig, goal bool
@@ -1212,10 +1212,10 @@ func TestLivenessDefinitions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := m.Init()
 			tc.build(&s)
-			if got := tc.l.Trigger(m, &s, tc.thread); got != tc.trig {
+			if got := tc.l.Trigger(&s, tc.thread); got != tc.trig {
 				t.Errorf("trigger = %v, want %v", got, tc.trig)
 			}
-			if got := tc.l.Goal(m, &s, tc.thread); got != tc.goal {
+			if got := tc.l.Goal(&s, tc.thread); got != tc.goal {
 				t.Errorf("goal = %v, want %v", got, tc.goal)
 			}
 		})
@@ -1223,13 +1223,13 @@ func TestLivenessDefinitions(t *testing.T) {
 	if bw.Cycle == nil || bw.Trigger != nil {
 		t.Fatalf("no-busy-wait must be a cycle property")
 	}
-	if !bw.Cycle(&model.Observation{Retry: true}) || bw.Cycle(&model.Observation{}) {
+	if bw.Cycle(&model.Observation{Retry: true, Label: "x"}) == "" || bw.Cycle(&model.Observation{}) != "" {
 		t.Errorf("no-busy-wait's cycle check must be exactly Observation.Retry")
 	}
 }
 
 // TestCatalogue: props.All() is the SPEC's list of properties, each with a
-// doc and exactly the checks its class needs, found by props.ByID.
+// doc and exactly the checks its class needs, found by its id.
 func TestCatalogue(t *testing.T) {
 	spec := map[string]props.Class{
 		"state-domain": props.Invariant, "legal-edge": props.StepProperty, "worker-has-server": props.Invariant,
@@ -1239,7 +1239,8 @@ func TestCatalogue(t *testing.T) {
 		"worker-eventually-runs": props.Liveness, "run-returns": props.Liveness, "no-busy-wait": props.Liveness,
 	}
 	seen := map[string]bool{}
-	for _, p := range props.All() {
+	m, _ := model.New(model.DefaultConfig())
+	for _, p := range m.Properties() {
 		if seen[p.ID] {
 			t.Errorf("%s is listed twice", p.ID)
 		}
@@ -1252,7 +1253,7 @@ func TestCatalogue(t *testing.T) {
 		if strings.TrimSpace(p.Doc) == "" || strings.Contains(p.Doc, "\n") {
 			t.Errorf("%s: doc %q is not one line", p.ID, p.Doc)
 		}
-		if q, ok := props.ByID(p.ID); !ok || q != p {
+		if q, ok := byID(p.ID); !ok || q.ID != p.ID {
 			t.Errorf("ByID(%q) does not return it", p.ID)
 		}
 		switch p.Class {
@@ -1277,12 +1278,33 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("the SPEC's property %s is missing", id)
 		}
 	}
-	if _, ok := props.ByID("no-such-property"); ok {
+	if _, ok := byID("no-such-property"); ok {
 		t.Errorf("ByID accepts an unknown id")
 	}
 	for _, k := range []model.Kind{model.KindCore, model.KindWorker, model.KindServer} {
-		if len(props.LegalEdges(k)) == 0 {
+		if len(model.LegalEdges(k)) == 0 {
 			t.Errorf("no legal edges for %s", k)
 		}
 	}
+}
+
+// byID finds a property of UMCG v0.1 by id (on the default configuration).
+func byID(id string) (*model.Property, bool) {
+	m, _ := model.New(model.DefaultConfig())
+	for _, p := range m.Properties() {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// bind is p as m's properties have it (checks are bound to their model).
+func bind(m *model.Model, p *model.Property) *model.Property {
+	for _, q := range m.Properties() {
+		if q.ID == p.ID {
+			return q
+		}
+	}
+	panic("no property " + p.ID)
 }

@@ -1,13 +1,16 @@
 package umcg01
 
-// ActionKind is what moves the model one step.
-type ActionKind uint8
+import "github.com/umcgcheck/umcgcheck/sim"
 
-// Action kinds, in the order Enabled lists them for each thread.
+// Action is one move of the model: an action kind by a thread.
+type Action = sim.Action
+
+// Action kinds (Action.Kind), in the order Enabled lists them for each
+// thread.
 const (
 	// ActStep: the thread executes its next step (a library step, a client
 	// step, or finishing a syscall after a wakeup).
-	ActStep ActionKind = iota
+	ActStep = iota
 	// ActFail: the thread's next step, a malloc or a syscall, fails (fault).
 	ActFail
 	// ActUnblock: kernel event, the worker's blocking syscall completes.
@@ -22,25 +25,8 @@ const (
 	ActDie
 )
 
-var actionNames = [...]string{"step", "fail", "unblock", "preempt", "signal", "spurious", "die"}
-
-func (k ActionKind) String() string { return actionNames[k] }
-
-// ParseActionKind is the inverse of ActionKind.String.
-func ParseActionKind(s string) (ActionKind, bool) {
-	for i, n := range actionNames {
-		if n == s {
-			return ActionKind(i), true
-		}
-	}
-	return 0, false
-}
-
-// Action is one enabled move of the model.
-type Action struct {
-	Kind   ActionKind
-	Thread int8
-}
+// ActionNames names the action kinds, by Action.Kind.
+var ActionNames = []string{"step", "fail", "unblock", "preempt", "signal", "spurious", "die"}
 
 // Observation is what a step did, for properties and for people.
 type Observation struct {
@@ -73,7 +59,7 @@ type Observation struct {
 }
 
 // Enabled appends to buf the actions enabled in s, in a deterministic order
-// (by thread, then by ActionKind), and returns it. A state with no enabled
+// (by thread, then by action kind), and returns it. A state with no enabled
 // action is terminal: see Terminal.
 func (m *Model) Enabled(s *State, buf []Action) []Action {
 	if !s.Live() {
@@ -90,23 +76,23 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 		isWorker := m.progs[i].kind == progWorker
 		if th.Sleep != Awake {
 			if th.Wake != WakeNone {
-				buf = append(buf, Action{ActStep, t})
+				buf = append(buf, Action{Kind: ActStep, Thread: t})
 			} else if th.Sleep == SleepIO {
-				buf = append(buf, Action{ActUnblock, t})
+				buf = append(buf, Action{Kind: ActUnblock, Thread: t})
 			}
 			if budget && th.Wake == WakeNone {
 				if f&FaultEINTR != 0 && m.interruptible(th) {
-					buf = append(buf, Action{ActSignal, t})
+					buf = append(buf, Action{Kind: ActSignal, Thread: t})
 				}
 				if f&FaultSpurious != 0 && th.Sleep != SleepIO {
-					buf = append(buf, Action{ActSpurious, t})
+					buf = append(buf, Action{Kind: ActSpurious, Thread: t})
 				}
 			}
 		} else {
 			if m.canStep(s, t) {
-				buf = append(buf, Action{ActStep, t})
+				buf = append(buf, Action{Kind: ActStep, Thread: t})
 				if budget && m.failErrno(s, t) != 0 {
-					buf = append(buf, Action{ActFail, t})
+					buf = append(buf, Action{Kind: ActFail, Thread: t})
 				}
 			}
 			// Preemption is modelled where a worker runs its own code,
@@ -114,11 +100,11 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 			// contain it).
 			if budget && f&FaultPreempt != 0 && isWorker && th.Kind == KindWorker &&
 				th.Fn == CallNone && th.Word.Base() == StateRunning && th.Peer >= 0 {
-				buf = append(buf, Action{ActPreempt, t})
+				buf = append(buf, Action{Kind: ActPreempt, Thread: t})
 			}
 		}
 		if budget && f&FaultDeath != 0 && isWorker {
-			buf = append(buf, Action{ActDie, t})
+			buf = append(buf, Action{Kind: ActDie, Thread: t})
 		}
 	}
 	return buf

@@ -1,6 +1,10 @@
 package umcg01
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/umcgcheck/umcgcheck/sim"
+)
 
 // Symmetry: the servers of a group run the same program, and so do its
 // workers; exchanging two of them, and every reference to them, maps
@@ -8,25 +12,7 @@ import "sort"
 // may therefore store one representative per class of such states.
 
 // Perm maps thread indices: Perm[i] is where thread i goes.
-type Perm [MaxThreads]int8
-
-// identity returns the identity permutation.
-func identity() Perm {
-	var p Perm
-	for i := range p {
-		p[i] = int8(i)
-	}
-	return p
-}
-
-// Inverse returns p's inverse.
-func (p Perm) Inverse() Perm {
-	var q Perm
-	for i, j := range p {
-		q[j] = int8(i)
-	}
-	return q
-}
+type Perm = sim.Perm
 
 // Classes returns the sets of interchangeable threads with two or more
 // members: per group, its servers, and its workers.
@@ -95,7 +81,7 @@ func (m *Model) Permute(s *State, p Perm) State {
 // get the same representative: the reduction is sound either way, since
 // the representative is always a state symmetric to s.
 func (m *Model) Canonical(s *State, classes [][]int8) (State, Perm) {
-	p := identity()
+	p := sim.Identity()
 	if len(classes) == 0 {
 		return *s, p
 	}

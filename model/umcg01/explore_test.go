@@ -1,21 +1,22 @@
-package sim
+package umcg01_test
 
 import (
 	"testing"
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 func TestExploreShippedConfigs(t *testing.T) {
-	for _, n := range ConfigNames() {
+	for _, n := range model.ConfigNames() {
 		for _, v := range []model.Variant{model.Seed, model.Fixed} {
-			c, _ := NamedConfig(n)
+			c, _ := model.NamedConfig(n)
 			c.Variant = v
 			m, _ := model.New(c)
-			r := Explorer{}.Explore(m)
+			r := m.Engine().Explore(sim.Explorer{})
 			t.Logf("%-8s %-5s states=%d trans=%d complete=%v liveness=%s", n, v, r.States, r.Transitions, r.Complete, r.Liveness)
 			for _, ce := range r.Violations {
-				if _, err := Confirm(m, ce); err != nil {
+				if _, err := m.Engine().Confirm(ce); err != nil {
 					t.Errorf("%s %s: %s counterexample not confirmed: %v", n, v, ce.Property, err)
 				}
 				t.Logf("    %s (%d steps, loop %d): %s", ce.Property, len(ce.Actions), ce.Loop, ce.Message)
@@ -66,8 +67,8 @@ func TestExploreCatchesEveryBug(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := Explorer{}.Explore(m)
-			var ce *Counterexample
+			r := m.Engine().Explore(sim.Explorer{})
+			var ce *sim.Counterexample
 			for i := range r.Violations {
 				if r.Violations[i].Property == c.property {
 					ce = &r.Violations[i]
@@ -76,12 +77,12 @@ func TestExploreCatchesEveryBug(t *testing.T) {
 			if ce == nil {
 				t.Fatalf("bug %s: exploring %d states found no violation of %s", c.bug, r.States, c.property)
 			}
-			if v, err := Confirm(m, *ce); err != nil || v.Property.ID != c.property {
+			if _, err := m.Engine().Confirm(*ce); err != nil {
 				t.Fatalf("counterexample not confirmed: %v", err)
 			}
 			cfg.Bug = ""
 			m, _ = model.New(cfg)
-			for _, v := range (Explorer{}).Explore(m).Violations {
+			for _, v := range m.Engine().Explore(sim.Explorer{}).Violations {
 				if v.Property == c.property {
 					t.Errorf("without the bug, %s is still violated: %s", c.property, v.Message)
 				}
@@ -93,19 +94,19 @@ func TestExploreCatchesEveryBug(t *testing.T) {
 // TestExploreShortest: no random walk finds a shorter counterexample than
 // the breadth-first search for the same safety property.
 func TestExploreShortest(t *testing.T) {
-	c, _ := NamedConfig("faults")
+	c, _ := model.NamedConfig("faults")
 	m, _ := model.New(c)
-	r := Explorer{}.Explore(m)
+	r := m.Engine().Explore(sim.Explorer{})
 	shortest := map[string]int{}
 	for _, ce := range r.Violations {
 		shortest[ce.Property] = len(ce.Actions)
 	}
 	for _, p := range []string{"queue-fifo", "no-kill", "no-exit", "errno-contract"} {
-		w := Walk(m, Walks{Runs: 2000, Depth: 300, Seed: 7, Only: p})
+		w := m.Engine().Walk(sim.Walks{Runs: 2000, Depth: 300, Seed: 7, Only: p})
 		if w.Violation == nil {
 			continue
 		}
-		got := len(Shrink(m, *w.Violation).Actions)
+		got := len(m.Engine().Shrink(*w.Violation).Actions)
 		if got < shortest[p] {
 			t.Errorf("%s: a walk found %d steps, the search %d", p, got, shortest[p])
 		}
@@ -117,8 +118,8 @@ func TestExploreBounds(t *testing.T) {
 	c := model.DefaultConfig()
 	c.Variant = model.Fixed
 	m, _ := model.New(c)
-	for _, e := range []Explorer{{MaxStates: 100}, {MaxDepth: 5}, {TimeLimit: 1}} {
-		r := e.Explore(m)
+	for _, e := range []sim.Explorer{{MaxStates: 100}, {MaxDepth: 5}, {TimeLimit: 1}} {
+		r := m.Engine().Explore(e)
 		if r.Complete || r.Stopped == "" || r.Liveness == "lassos" {
 			t.Errorf("%+v: complete=%v stopped=%q liveness=%q", e, r.Complete, r.Stopped, r.Liveness)
 		}
@@ -129,17 +130,17 @@ func TestExploreBounds(t *testing.T) {
 // states and finds the same violations as the exact one; in a tiny array it
 // misses states and says so.
 func TestBitstate(t *testing.T) {
-	c, _ := NamedConfig("faults")
+	c, _ := model.NamedConfig("faults")
 	m, _ := model.New(c)
-	exact := Explorer{}.Explore(m)
-	big := Explorer{BitstateBits: 1 << 24}.Explore(m)
+	exact := m.Engine().Explore(sim.Explorer{})
+	big := m.Engine().Explore(sim.Explorer{BitstateBits: 1 << 24})
 	if !big.Bitstate || big.States != exact.States {
 		t.Errorf("bitstate with 2^24 bits stored %d states, the exact search %d", big.States, exact.States)
 	}
 	if big.Liveness == "lassos" {
 		t.Errorf("a bitstate search cannot check lassos")
 	}
-	tiny := Explorer{BitstateBits: 1 << 12}.Explore(m)
+	tiny := m.Engine().Explore(sim.Explorer{BitstateBits: 1 << 12})
 	if tiny.States >= exact.States || tiny.Missed <= 0 {
 		t.Errorf("bitstate with 2^12 bits: %d states (exact %d), missed estimate %.1f", tiny.States, exact.States, tiny.Missed)
 	}
@@ -151,16 +152,16 @@ func TestBitstate(t *testing.T) {
 func TestSymmetry(t *testing.T) {
 	for _, n := range []string{"default", "faults", "groups2"} {
 		for _, v := range []model.Variant{model.Seed, model.Fixed} {
-			c, _ := NamedConfig(n)
+			c, _ := model.NamedConfig(n)
 			c.Variant = v
 			m, _ := model.New(c)
-			full := Explorer{}.Explore(m)
-			sym := Explorer{Symmetry: true}.Explore(m)
+			full := m.Engine().Explore(sim.Explorer{})
+			sym := m.Engine().Explore(sim.Explorer{Symmetry: true})
 			t.Logf("%s %s: %d states, %d with symmetry (factor %.2f)", n, v, full.States, sym.States, float64(full.States)/float64(sym.States))
 			if len(m.Classes()) > 0 && sym.States >= full.States {
 				t.Errorf("%s %s: symmetry did not reduce: %d >= %d", n, v, sym.States, full.States)
 			}
-			props := func(r Report) map[string]bool {
+			props := func(r sim.Report) map[string]bool {
 				out := map[string]bool{}
 				for _, ce := range r.Violations {
 					out[ce.Property] = true
@@ -179,7 +180,7 @@ func TestSymmetry(t *testing.T) {
 				}
 			}
 			for _, ce := range sym.Violations {
-				if _, err := Confirm(m, ce); err != nil {
+				if _, err := m.Engine().Confirm(ce); err != nil {
 					t.Errorf("%s %s: %s: translated counterexample not confirmed: %v", n, v, ce.Property, err)
 				}
 			}

@@ -1,9 +1,10 @@
-package sim
+package umcg01_test
 
 import (
 	"testing"
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 // BenchmarkExplore reports states/s of a complete search of the default
@@ -16,12 +17,12 @@ func BenchmarkExplore(b *testing.B) {
 	m, _ := model.New(c)
 	for _, e := range []struct {
 		name string
-		x    Explorer
-	}{{"exact", Explorer{NoLiveness: true}}, {"liveness", Explorer{}}, {"symmetry", Explorer{Symmetry: true}}} {
+		x    sim.Explorer
+	}{{"exact", sim.Explorer{NoLiveness: true}}, {"liveness", sim.Explorer{}}, {"symmetry", sim.Explorer{Symmetry: true}}} {
 		b.Run(e.name, func(b *testing.B) {
 			var states uint64
 			for i := 0; i < b.N; i++ {
-				states += e.x.Explore(m).States
+				states += m.Engine().Explore(e.x).States
 			}
 			b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
 			b.ReportMetric(float64(states)/float64(b.N), "states")

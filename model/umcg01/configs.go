@@ -1,41 +1,39 @@
-package sim
+package umcg01
 
 import (
 	"sort"
-
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // configs are the shipped configurations, small enough to run in seconds.
-var configs = map[string]func() model.Config{
+var configs = map[string]func() Config{
 	// default: two servers share two workers that block once each.
-	"default": model.DefaultConfig,
+	"default": DefaultConfig,
 	// single: one server runs two workers.
-	"single": func() model.Config {
-		c := model.DefaultConfig()
+	"single": func() Config {
+		c := DefaultConfig()
 		c.Servers = 1
 		return c
 	},
 	// groups2: two groups of one server and one worker.
-	"groups2": func() model.Config {
-		c := model.DefaultConfig()
+	"groups2": func() Config {
+		c := DefaultConfig()
 		c.Groups, c.Servers, c.Workers = 2, 1, 1
 		return c
 	},
 	// core: two core tasks ping-pong with swap, with signals and
 	// spurious wakeups.
-	"core": func() model.Config {
-		return model.Config{Variant: model.Seed, CorePairs: 1, Swaps: 2,
-			Faults: model.FaultEINTR | model.FaultSpurious, MaxFaults: 1}
+	"core": func() Config {
+		return Config{Variant: Seed, CorePairs: 1, Swaps: 2,
+			Faults: FaultEINTR | FaultSpurious, MaxFaults: 1}
 	},
 	// probes: every probe program, each on a group of its own.
-	"probes": func() model.Config {
-		return model.Config{Variant: model.Seed, Probes: model.ProbeNames(), MaxFaults: 1}
+	"probes": func() Config {
+		return Config{Variant: Seed, Probes: ProbeNames(), MaxFaults: 1}
 	},
 	// faults: single with every fault switched on, one per run.
-	"faults": func() model.Config {
-		c := model.DefaultConfig()
-		c.Servers, c.Faults = 1, model.AllFaults
+	"faults": func() Config {
+		c := DefaultConfig()
+		c.Servers, c.Faults = 1, AllFaults
 		return c
 	},
 }
@@ -51,10 +49,10 @@ func ConfigNames() []string {
 }
 
 // NamedConfig returns a shipped configuration.
-func NamedConfig(name string) (model.Config, bool) {
+func NamedConfig(name string) (Config, bool) {
 	f, ok := configs[name]
 	if !ok {
-		return model.Config{}, false
+		return Config{}, false
 	}
 	return f(), true
 }

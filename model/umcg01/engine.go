@@ -1,0 +1,193 @@
+package umcg01
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/umcgcheck/umcgcheck/sim"
+)
+
+// ProtocolName is the name --protocol gives UMCG v0.1.
+const ProtocolName = "umcg-v0.1"
+
+// Engine returns m as the engine's Model: every function the searches
+// need, bound to m.
+func (m *Model) Engine() *sim.Model[State, Observation] {
+	names := make([]string, m.Threads())
+	for t := range names {
+		names[t] = m.ThreadName(t)
+	}
+	classes := m.Classes()
+	e := &sim.Model[State, Observation]{
+		Protocol:    ProtocolName,
+		Config:      m.cfg,
+		ThreadNames: names,
+		ActionNames: ActionNames,
+		Init:        m.Init,
+		Enabled:     m.Enabled,
+		Step:        m.Step,
+		Encode:      func(b []byte, s *State) []byte { return s.AppendEncoding(b) },
+		Decode:      func(s *State, b []byte) { s.Decode(b) },
+		MaxEncoded:  EncodedSize,
+		Properties:  m.Properties(),
+		Fair:        fair,
+		Halted:      func(s *State) bool { return !s.Live() },
+		ExplainStep: m.explainStep,
+		LabelStep:   m.labelStep,
+		DescribeState: func(s *State) string {
+			var parts []string
+			for t := 0; t < int(s.N); t++ {
+				th := &s.T[t]
+				p := m.ThreadName(t) + " " + th.Word.String()
+				if th.Sleep != Awake {
+					p += " (" + th.Sleep.String() + ")"
+				}
+				if th.Status != Alive {
+					p += " " + th.Status.String()
+				}
+				parts = append(parts, p)
+			}
+			return strings.Join(parts, "\n")
+		},
+	}
+	if len(classes) > 0 {
+		e.Canonical = func(s *State) (State, sim.Perm) { return m.Canonical(s, classes) }
+		var parts []string
+		for _, c := range classes {
+			var ns []string
+			for _, t := range c {
+				ns = append(ns, m.ThreadName(int(t)))
+			}
+			parts = append(parts, "{"+strings.Join(ns, ",")+"}")
+		}
+		e.Symmetry = strings.Join(parts, " ")
+	}
+	return e
+}
+
+// fair reports whether weak fairness is owed to a: a thread's own step
+// (or its faulty twin) or the completion of its blocking syscall. Faults
+// are never owed.
+func fair(a Action) bool {
+	return a.Kind == ActStep || a.Kind == ActFail || a.Kind == ActUnblock
+}
+
+// labelStep is a step's label with what its call returned.
+func (m *Model) labelStep(o *Observation) string {
+	if o.Returned {
+		return o.Label + " => " + m.RetString(o.Call, o.Ret)
+	}
+	return o.Label
+}
+
+// explainStep says what a step did, in the documentation's words.
+func (m *Model) explainStep(before, after *State, o *Observation) sim.StepText {
+	st := sim.StepText{What: o.Label, Changes: m.Changes(before, after)}
+	if o.Syscall && o.SysErrno != 0 {
+		st.Result = "syscall error " + o.SysErrno.String()
+	}
+	if o.Returned {
+		st.Result = fmt.Sprintf("returns %s, errno %s", m.RetString(o.Call, o.Ret), o.Errno)
+	}
+	if o.UAF {
+		st.Changes = append(st.Changes, "touches freed memory")
+	}
+	return st
+}
+
+// Changes describes, in words, what differs between two states: state
+// words, registrations, sleeps, peers, lives and group queues.
+func (m *Model) Changes(b, a *State) []string {
+	var out []string
+	for i := 0; i < int(a.N); i++ {
+		tb, ta := &b.T[i], &a.T[i]
+		n := m.ThreadName(i)
+		if tb.Kind != ta.Kind {
+			out = append(out, fmt.Sprintf("%s registered as %s", n, ta.Kind))
+			if ta.Kind == KindNone {
+				out[len(out)-1] = n + " unregistered"
+			}
+		}
+		if tb.Word != ta.Word && (ta.Kind != KindNone || tb.Kind != KindNone) {
+			out = append(out, fmt.Sprintf("%s %s->%s", n, tb.Word, ta.Word))
+		}
+		if tb.Sleep != ta.Sleep {
+			if ta.Sleep == Awake {
+				out = append(out, n+" returns from the kernel")
+			} else {
+				out = append(out, fmt.Sprintf("%s sleeps (%s)", n, ta.Sleep))
+			}
+		}
+		if tb.Wake != ta.Wake && ta.Wake != WakeNone {
+			out = append(out, n+" woken")
+		}
+		if tb.Peer != ta.Peer {
+			if ta.Peer < 0 {
+				out = append(out, n+" unlinked")
+			} else if i < int(ta.Peer) || b.T[ta.Peer].Peer == ta.Peer {
+				out = append(out, fmt.Sprintf("%s linked to %s", n, m.ThreadName(int(ta.Peer))))
+			}
+		}
+		if tb.Status != ta.Status {
+			out = append(out, fmt.Sprintf("%s %s", n, ta.Status))
+		}
+		if tb.TLS != ta.TLS || tb.Freed != ta.Freed {
+			switch {
+			case ta.TLS != 0 && tb.TLS != ta.TLS:
+				out = append(out, n+" task_tls allocated")
+			case ta.Freed && !tb.Freed:
+				out = append(out, n+" task_tls freed")
+			case ta.TLS == 0:
+				out = append(out, n+" task_tls = NULL")
+			}
+		}
+	}
+	for g := 0; g < int(a.G); g++ {
+		gb, ga := &b.Grp[g], &a.Grp[g]
+		if g >= int(b.G) {
+			gb = &Group{}
+		}
+		if qb, qa := m.queue(gb), m.queue(ga); qb != qa {
+			out = append(out, fmt.Sprintf("g%d waiters %s->%s", g, qb, qa))
+		}
+		if gb.Exists != ga.Exists {
+			out = append(out, fmt.Sprintf("g%d exists=%v", g, ga.Exists))
+		}
+		if gb.Lib != ga.Lib {
+			out = append(out, fmt.Sprintf("g%d umcg_group %s", g, [...]string{"none", "allocated", "freed"}[ga.Lib]))
+		}
+	}
+	return out
+}
+
+func (m *Model) queue(g *Group) string {
+	var ns []string
+	for _, t := range g.Waiters[:g.NWait] {
+		ns = append(ns, m.ThreadName(int(t)))
+	}
+	return "[" + strings.Join(ns, " ") + "]"
+}
+
+// RetString renders a call's return value as the caller sees it.
+func (m *Model) RetString(c Call, ret int16) string {
+	switch c {
+	case CallRegisterCore, CallRegisterWorker, CallRegisterServer,
+		CallPollWorker, CallRunWorker:
+		if ret == 0 {
+			return "UMCG_NONE"
+		}
+		if ret > 0 && int(ret) <= m.Threads() {
+			return m.ThreadName(int(ret) - 1)
+		}
+	case CallCreateGroup:
+		if ret == 0 {
+			return "UMCG_NONE"
+		}
+		if ret > 0 {
+			return fmt.Sprintf("g%d", ret-1)
+		}
+	case CallGetTaskState:
+		return TaskState(ret).String()
+	}
+	return fmt.Sprint(ret)
+}

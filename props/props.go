@@ -1,0 +1,116 @@
+// Package props holds the kinds of property a protocol can state, and
+// their checks: invariants over states, step properties over transitions,
+// deadlock freedom over terminal states, leads-to properties and fair
+// cycles free of a kind of step (no busy wait) over weakly fair paths.
+// Each protocol supplies its own list of properties, as plain values; the
+// engine (package sim) evaluates them and nothing here searches.
+//
+// S is the protocol's state type and O what one of its steps reports (its
+// observation); both are opaque here.
+package props
+
+// Class says over what a property is evaluated.
+type Class uint8
+
+const (
+	// Invariant properties hold in every reachable state.
+	Invariant Class = iota
+	// StepProperty properties hold on every step (before, observation, after).
+	StepProperty
+	// Deadlock properties hold in every reachable terminal state.
+	Deadlock
+	// Liveness properties hold on every infinite or maximal path that is
+	// weakly fair to threads (see LeadsTo).
+	Liveness
+)
+
+func (c Class) String() string {
+	return [...]string{"invariant", "step", "deadlock", "liveness"}[c]
+}
+
+// Property is one property. Exactly the check fields its Class needs are
+// set: State for Invariant and Deadlock, Step for StepProperty (an
+// invariant may also have Step), Live for Liveness. A check returns "" when
+// the property holds, else a sentence that says what is wrong.
+type Property[S, O any] struct {
+	ID    string
+	Doc   string
+	Class Class
+	State func(s *S) string
+	Step  func(before, after *S, o *O) string
+	Live  *LeadsTo[S, O]
+}
+
+// LeadsTo is a liveness property "whenever Trigger(t) holds, Goal(t) holds
+// later", for every thread t, on every path that is weakly fair to
+// threads: a path on which a thread's fair move stays enabled forever takes
+// one infinitely often. A maximal finite path (ending in a terminal state
+// that is not halted) on which Trigger(t) held with no later Goal(t)
+// violates it too.
+//
+// When Trigger is nil the property is "no weakly fair cycle contains a step
+// for which Cycle returns a non-empty description" (for example a busy
+// retry: no-busy-wait).
+type LeadsTo[S, O any] struct {
+	Fairness string
+	Trigger  func(s *S, t int) bool
+	Goal     func(s *S, t int) bool
+	Cycle    func(o *O) string
+}
+
+// Violation is a property found false, with what was wrong.
+type Violation[S, O any] struct {
+	Property *Property[S, O]
+	Message  string
+}
+
+func (v Violation[S, O]) String() string { return v.Property.ID + ": " + v.Message }
+
+// CheckState appends to vs the invariants s violates and, when terminal is
+// set, the Deadlock properties it violates, in the order of ps.
+func CheckState[S, O any](ps []*Property[S, O], s *S, terminal bool, vs []Violation[S, O]) []Violation[S, O] {
+	for _, p := range ps {
+		if p.State == nil || (p.Class == Deadlock && !terminal) {
+			continue
+		}
+		if msg := p.State(s); msg != "" {
+			vs = append(vs, Violation[S, O]{p, msg})
+		}
+	}
+	return vs
+}
+
+// CheckStep appends to vs the step properties the step from before to
+// after, which o describes, violates, in the order of ps.
+func CheckStep[S, O any](ps []*Property[S, O], before, after *S, o *O, vs []Violation[S, O]) []Violation[S, O] {
+	for _, p := range ps {
+		if p.Step == nil {
+			continue
+		}
+		if msg := p.Step(before, after, o); msg != "" {
+			vs = append(vs, Violation[S, O]{p, msg})
+		}
+	}
+	return vs
+}
+
+// Info is what a property is, without its checks: for listings and tools.
+type Info struct {
+	ID       string `json:"id"`
+	Class    string `json:"class"`
+	Doc      string `json:"doc"`
+	Fairness string `json:"fairness,omitempty"`
+}
+
+// Describe lists the properties' Info, in order.
+func Describe[S, O any](ps []*Property[S, O]) []Info {
+	out := make([]Info, 0, len(ps))
+	for _, p := range ps {
+		in := Info{ID: p.ID, Class: p.Class.String(), Doc: p.Doc}
+		if p.Live != nil {
+			in.Fairness = p.Live.Fairness
+		}
+		out = append(out, in)
+	}
+	return out
+}

@@ -1,0 +1,161 @@
+// Package sim is the engine: it explores, walks, shrinks, replays and
+// explains the runs of any protocol given as a Model, and checks the
+// protocol's properties on them (safety on every state and step, deadlock
+// at terminal states, liveness on weakly fair lassos), with symmetry
+// reduction, bitstate hashing and sharding. It knows no protocol: the
+// protocols live in the packages under model/.
+package sim
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"strconv"
+
+	"github.com/umcgcheck/umcgcheck/props"
+)
+
+// MaxThreads bounds the threads of a model: the engine keeps per-state sets
+// of threads as 32-bit masks.
+const MaxThreads = 32
+
+// Action is one move of a model: a kind of move, which the protocol
+// defines and names (ActionNames), made by a thread.
+type Action struct {
+	Kind   uint8
+	Thread int8
+}
+
+// Perm maps thread indices: Perm[i] is where thread i goes.
+type Perm [MaxThreads]int8
+
+// Identity returns the permutation that moves no thread.
+func Identity() Perm {
+	var p Perm
+	for i := range p {
+		p[i] = int8(i)
+	}
+	return p
+}
+
+// Inverse returns p's inverse.
+func (p Perm) Inverse() Perm {
+	var q Perm
+	for i, j := range p {
+		q[j] = int8(i)
+	}
+	return q
+}
+
+// Model is one closed configuration of a protocol, as the engine sees it:
+// a struct of plain functions over the protocol's state type S, whose
+// steps report an O. States are values: the engine copies an S to keep
+// it, and Step changes the state it is given in place.
+//
+// The functions must be deterministic: the same state gives the same
+// enabled actions, in the same order, and the same successor; that makes
+// every search reproducible.
+type Model[S, O any] struct {
+	// Protocol names the protocol (as --protocol does) and Config is the
+	// configuration the model was built from: a value that marshals to
+	// JSON and prints (%s) on one line.
+	Protocol string
+	Config   any
+	// ThreadNames names each thread (its index is the thread); ActionNames
+	// names each Action.Kind.
+	ThreadNames []string
+	ActionNames []string
+
+	Init    func() S
+	Enabled func(s *S, buf []Action) []Action // appends, in a deterministic order
+	Step    func(s *S, a Action) O            // a must be enabled in s
+
+	// Encode appends the canonical encoding of s to b (equal states, equal
+	// bytes; at most MaxEncoded bytes) and Decode is its inverse.
+	Encode     func(b []byte, s *S) []byte
+	Decode     func(s *S, b []byte)
+	MaxEncoded int
+
+	Properties []*props.Property[S, O]
+	// Fair reports whether weak fairness is owed to a: a path on which a
+	// thread has such a move enabled forever takes one infinitely often.
+	Fair func(a Action) bool
+	// Halted, when set, reports a state in which the system has stopped
+	// abnormally (a crash): no liveness obligation is owed past it.
+	Halted func(s *S) bool
+
+	// Canonical, when set, is a symmetry reduction: it returns a
+	// representative of s's class of symmetric states, and p such that s's
+	// thread i is the representative's thread p[i]. Every property must be
+	// symmetric under those permutations. Symmetry describes the classes of
+	// interchangeable threads on one line.
+	Canonical func(s *S) (rep S, p Perm)
+	Symmetry  string
+
+	// ExplainStep says in words what a step did: its What, Result and
+	// Changes (the engine fills in the rest of the StepText).
+	ExplainStep func(before, after *S, o *O) StepText
+	// LabelStep is a step's short label (graph edges); DescribeState a
+	// state's (graph nodes, one line per thread).
+	LabelStep     func(o *O) string
+	DescribeState func(s *S) string
+}
+
+// Threads is the number of threads.
+func (m *Model[S, O]) Threads() int { return len(m.ThreadNames) }
+
+func (m *Model[S, O]) threadName(t int8) string {
+	if t < 0 || int(t) >= len(m.ThreadNames) {
+		return "thread " + strconv.Itoa(int(t))
+	}
+	return m.ThreadNames[t]
+}
+
+func (m *Model[S, O]) actionName(k uint8) string {
+	if int(k) >= len(m.ActionNames) {
+		return "action " + strconv.Itoa(int(k))
+	}
+	return m.ActionNames[k]
+}
+
+func (m *Model[S, O]) halted(s *S) bool { return m.Halted != nil && m.Halted(s) }
+
+// encode is the encoding of s in a fresh slice.
+func (m *Model[S, O]) encode(s *S) []byte { return m.Encode(make([]byte, 0, m.MaxEncoded), s) }
+
+// Fingerprint is the 64-bit hash of s's canonical encoding.
+func (m *Model[S, O]) Fingerprint(s *S) uint64 { return Hash(m.encode(s)) }
+
+func (m *Model[S, O]) property(id string) *props.Property[S, O] {
+	for _, p := range m.Properties {
+		if p.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// Hash is the 64-bit hash of encodings that identifies states: 8 bytes at
+// a time through a multiply-xorshift mixer, finished with splitmix64's
+// finalizer. It is the same on every run and machine.
+func Hash(b []byte) uint64 {
+	h := uint64(len(b)) * 0x9E3779B97F4A7C15
+	for len(b) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xbf58476d1ce4e5b9
+		h = bits.RotateLeft64(h, 31)
+		b = b[8:]
+	}
+	if len(b) > 0 {
+		var w uint64
+		for i, c := range b {
+			w |= uint64(c) << (8 * i)
+		}
+		h = (h ^ w) * 0xbf58476d1ce4e5b9
+		h = bits.RotateLeft64(h, 31)
+	}
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}
