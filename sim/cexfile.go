@@ -148,3 +148,13 @@ func ReadFile(data []byte, load Loader) ([]Saved, error) {
 	}
 	return out, nil
 }
+
+// DecodeConfig decodes a configuration saved as JSON, refusing fields that
+// C does not have.
+func DecodeConfig[C any](raw json.RawMessage) (C, error) {
+	var c C
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&c)
+	return c, err
+}

@@ -56,6 +56,11 @@ type Report struct {
 	// terminal paths on the complete graph), "terminal states only" (the
 	// search was incomplete or NoLiveness was set).
 	Liveness string
+	// Symmetry is set when the search stored one representative per class
+	// of symmetric states; SymmetryOff says why a symmetry reduction that
+	// was asked for was not applied.
+	Symmetry    bool
+	SymmetryOff string
 	// Bitstate is set for a bitstate search; Missed estimates how many
 	// reachable states it skipped because their bits were already set.
 	Bitstate bool
@@ -105,7 +110,18 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		r.Bitstate = true
 	}
 
+	live, cycles := m.liveness()
+	wantGraph := !e.NoLiveness && !r.Bitstate && len(live)+len(cycles) > 0
+	// Weak fairness and per-thread triggers are facts about threads, which
+	// a symmetry reduction renames from state to state: the quotient graph
+	// can hide a fair cycle of the real one. Liveness is therefore checked
+	// on the unreduced graph, and the report says so.
 	symmetry := e.Symmetry && m.Canonical != nil
+	if symmetry && wantGraph {
+		symmetry = false
+		r.SymmetryOff = "liveness is checked on the unreduced state graph"
+	}
+	r.Symmetry = symmetry
 	init := m.Init()
 	if symmetry {
 		init, _ = m.Canonical(&init)
@@ -133,9 +149,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 
 	frontier := [][]byte{initEnc}
 	ids := []uint32{0}
-	live, cycles := m.liveness()
 	var g *graph
-	if !e.NoLiveness && !r.Bitstate {
+	if wantGraph {
 		g = &graph{trig: make([][]uint32, len(live)), goal: make([][]uint32, len(live))}
 	}
 	lastProgress := time.Now()

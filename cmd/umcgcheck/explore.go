@@ -151,7 +151,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		d := sys.Describe()
 		res := exploreResult{Unit: i, Name: n.Name, Protocol: protocolField(d.Protocol), Config: mustJSON(d.Config),
 			States: r.States, Transitions: r.Transitions,
-			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(d, e.Symmetry),
+			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(d, e.Symmetry, r),
 			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}}
 		for _, c := range r.Violations {
 			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Message: c.Message,
@@ -283,11 +283,14 @@ func isTerminal(w io.Writer) bool {
 
 // symmetryText names the classes of interchangeable threads a search
 // reduced by.
-func symmetryText(d sim.Description, on bool) string {
-	if !on {
+func symmetryText(d sim.Description, asked bool, r sim.Report) string {
+	switch {
+	case !asked:
 		return "off"
+	case r.SymmetryOff != "":
+		return "off (" + r.SymmetryOff + "; --no-liveness to reduce)"
 	}
-	return d.Symmetry
+	return d.Symmetry // the classes, or that there are none
 }
 
 // protocolField is a protocol's name as results record it: absent for the

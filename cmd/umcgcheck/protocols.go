@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"flag"
 
+	"github.com/umcgcheck/umcgcheck/model/toy/mutex"
+	"github.com/umcgcheck/umcgcheck/model/toy/twophase"
 	"github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
@@ -29,7 +31,7 @@ type protocol interface {
 
 // protocols are the protocols the CLI knows; the first is the default.
 // Adding a protocol is one line here.
-var protocols = []protocol{umcg01.CLI}
+var protocols = []protocol{umcg01.CLI, mutex.CLI, twophase.CLI}
 
 var defaultProtocol = protocols[0].Name()
 

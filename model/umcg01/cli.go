@@ -1,7 +1,6 @@
 package umcg01
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -102,10 +101,8 @@ func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 
 // Load builds the system of a configuration saved as JSON.
 func (cli) Load(raw json.RawMessage) (sim.System, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var cfg Config
-	if err := dec.Decode(&cfg); err != nil {
+	cfg, err := sim.DecodeConfig[Config](raw)
+	if err != nil {
 		return nil, err
 	}
 	m, err := New(cfg)
