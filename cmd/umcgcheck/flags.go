@@ -23,13 +23,11 @@ func newFlagSet(name, usage string, stdout io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args; -h is (true, nil); errors are usage errors.
+// parse parses args; -h prints the usage and is (true, nil); errors are
+// usage errors, one line, without the usage.
 func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return true, nil
-		}
-		return false, usagef("%v (run 'umcgcheck %s -h' for the flags)", err, fs.Name())
+	if help, err := parsePositional(fs, args); help || err != nil {
+		return help, err
 	}
 	if fs.NArg() > 0 {
 		return false, usagef("unexpected argument %q (run 'umcgcheck %s -h' for the flags)", fs.Arg(0), fs.Name())
@@ -39,8 +37,11 @@ func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
 
 // parsePositional is parse for commands that take arguments after the flags.
 func parsePositional(fs *flag.FlagSet, args []string) (help bool, err error) {
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package would print it on every error
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return true, nil
 		}
 		return false, usagef("%v (run 'umcgcheck %s -h' for the flags)", err, fs.Name())
