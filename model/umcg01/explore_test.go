@@ -32,34 +32,7 @@ func TestExploreShippedConfigs(t *testing.T) {
 // of the fixed variant finds a violation of the property the bug breaks,
 // confirmed by replay, and the same search without the bug does not.
 func TestExploreCatchesEveryBug(t *testing.T) {
-	base := model.DefaultConfig()
-	base.Variant = model.Fixed
-	with := func(f func(*model.Config)) model.Config {
-		c := base
-		f(&c)
-		return c
-	}
-	cases := []struct {
-		bug, property string
-		cfg           model.Config
-	}{
-		{"lifo-queue", "queue-fifo", with(func(c *model.Config) { c.Servers = 1 })},
-		{"unblock-no-wake", "no-lost-wakeup", base},
-		{"unblock-no-wake", "worker-eventually-runs", base},
-		{"run-leaves-serving", "server-processing", base},
-		{"preempt-keeps-running", "worker-has-server", with(func(c *model.Config) { c.Faults = model.FaultPreempt })},
-		{"block-keeps-peer", "no-kill", base},
-		{"poll-bad-cas", "no-exit", base},
-		{"unblock-to-running", "legal-edge", base},
-		{"poll-sets-runnable", "state-domain", base},
-		{"destroy-ebusy", "errno-contract", model.Config{Variant: model.Fixed, Probes: []string{"register"}}},
-		{"unregister-dangling", "no-use-after-free", model.Config{Variant: model.Fixed, Probes: []string{"run-gone"}}},
-		{"unregister-no-wake", "no-deadlock", base},
-		{"unregister-no-wake", "run-returns", base},
-		{"wake-spin", "errno-contract", model.Config{Variant: model.Fixed, Probes: []string{"wake-twice"}}},
-		{"run-eagain-loop", "no-busy-wait", with(func(c *model.Config) { c.Servers = 1 })},
-	}
-	for _, c := range cases {
+	for _, c := range bugCases() {
 		t.Run(c.bug+"/"+c.property, func(t *testing.T) {
 			cfg := c.cfg
 			cfg.Bug = c.bug
@@ -190,5 +163,39 @@ func TestSymmetry(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// bugCase is a deliberate bug, a property it breaks and a configuration of
+// the fixed variant on which an exhaustive search shows it.
+type bugCase struct {
+	bug, property string
+	cfg           model.Config
+}
+
+func bugCases() []bugCase {
+	base := model.DefaultConfig()
+	base.Variant = model.Fixed
+	with := func(f func(*model.Config)) model.Config {
+		c := base
+		f(&c)
+		return c
+	}
+	return []bugCase{
+		{"lifo-queue", "queue-fifo", with(func(c *model.Config) { c.Servers = 1 })},
+		{"unblock-no-wake", "no-lost-wakeup", base},
+		{"unblock-no-wake", "worker-eventually-runs", base},
+		{"run-leaves-serving", "server-processing", base},
+		{"preempt-keeps-running", "worker-has-server", with(func(c *model.Config) { c.Faults = model.FaultPreempt })},
+		{"block-keeps-peer", "no-kill", base},
+		{"poll-bad-cas", "no-exit", base},
+		{"unblock-to-running", "legal-edge", base},
+		{"poll-sets-runnable", "state-domain", base},
+		{"destroy-ebusy", "errno-contract", model.Config{Variant: model.Fixed, Probes: []string{"register"}}},
+		{"unregister-dangling", "no-use-after-free", model.Config{Variant: model.Fixed, Probes: []string{"run-gone"}}},
+		{"unregister-no-wake", "no-deadlock", base},
+		{"unregister-no-wake", "run-returns", base},
+		{"wake-spin", "errno-contract", model.Config{Variant: model.Fixed, Probes: []string{"wake-twice"}}},
+		{"run-eagain-loop", "no-busy-wait", with(func(c *model.Config) { c.Servers = 1 })},
 	}
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package umcg01_test
+
+const raceEnabled = false

@@ -1,0 +1,79 @@
+package umcg01_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/sim"
+)
+
+// TestReductionsKeepVerdicts: every reduction and every way of running the
+// search gives the same set of violated properties, on every shipped
+// configuration of both variants and on every deliberate bug: symmetry on
+// and off, one goroutine or two. A reduction added later joins the table
+// of searches here.
+func TestReductionsKeepVerdicts(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("about 200 searches: run without -race and -short")
+	}
+	var cfgs []model.Config
+	for _, n := range model.ConfigNames() {
+		for _, v := range []model.Variant{model.Seed, model.Fixed} {
+			c, _ := model.NamedConfig(n)
+			c.Variant = v
+			cfgs = append(cfgs, c)
+		}
+	}
+	for _, b := range bugCases() {
+		c := b.cfg
+		c.Bug = b.bug
+		cfgs = append(cfgs, c)
+	}
+	// Each group of searches must agree; the safety-only group may reduce
+	// by symmetry, the group with liveness must not (see sim.Report).
+	groups := [][]sim.Explorer{
+		{{Workers: 1}, {Workers: 2}, {Workers: 1, Symmetry: true}, {Workers: 2, Symmetry: true}},
+		{{Workers: 1, NoLiveness: true}, {Workers: 2, NoLiveness: true},
+			{Workers: 1, NoLiveness: true, Symmetry: true}, {Workers: 2, NoLiveness: true, Symmetry: true}},
+	}
+	for _, c := range cfgs {
+		m, err := model.New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := m.Engine()
+		for _, g := range groups {
+			var want []string
+			for i, x := range g {
+				r := e.Explore(x)
+				got := violatedIDs(r)
+				if i == 0 {
+					want = got
+					continue
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: %s finds %v, %s finds %v", c, describe(g[0]), want, describe(x), got)
+				}
+				for _, ce := range r.Violations {
+					if _, err := e.Confirm(ce); err != nil {
+						t.Errorf("%s, %s: %s does not replay: %v", c, describe(x), ce.Property, err)
+					}
+				}
+			}
+		}
+	}
+}
+
+func violatedIDs(r sim.Report) []string {
+	var ids []string
+	for _, c := range r.Violations {
+		ids = append(ids, c.Property)
+	}
+	return ids
+}
+
+func describe(e sim.Explorer) string {
+	return fmt.Sprintf("workers=%d symmetry=%v liveness=%v", e.Workers, e.Symmetry, !e.NoLiveness)
+}
