@@ -321,12 +321,12 @@ func emitTrace(dir, name string, m *model.Model, c sim.Counterexample) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tr, err := traces.FromModel(m, c.Actions, "model")
+	tr, err := m.Trace(c.Actions, "model")
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := traces.WriteAll(&buf, tr); err != nil {
+	if err := traces.WriteAll(&buf, tr, model.Vocabulary()); err != nil {
 		return err
 	}
 	return writeNew(filepath.Join(dir, fmt.Sprintf("%s-%s-%s.jsonl", name, c.Config.Variant, c.Property)), buf.Bytes())

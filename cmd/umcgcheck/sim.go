@@ -112,12 +112,12 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 			if len(cfgs) != 1 {
 				return exitUsage, usagef("--trace: records one configuration; choose it with --config")
 			}
-			tr, err := traces.FromModel(m, r.Last, "model")
+			tr, err := m.Trace(r.Last, "model")
 			if err != nil {
 				return exitUsage, err
 			}
 			var buf bytes.Buffer
-			if err := traces.WriteAll(&buf, tr); err != nil {
+			if err := traces.WriteAll(&buf, tr, model.Vocabulary()); err != nil {
 				return exitUsage, usagef("--trace: %v", err)
 			}
 			if err := writeNew(*traceOut, buf.Bytes()); err != nil {
