@@ -45,7 +45,7 @@ func DefaultWorkload(name string, seed uint64) Workload {
 	return Workload{Name: name, Groups: 2, Servers: 2, Workers: 3, Blocks: 3, Seed: seed}
 }
 
-// Validate checks the workload's name and sizes. traces.Check checks
+// Validate checks the workload's name and sizes. lincheck.Check checks
 // each group's tasks together and takes at most 16 tasks per group.
 func (w Workload) Validate() error {
 	switch {
