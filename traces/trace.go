@@ -291,9 +291,11 @@ func checkName(field, s string) *Error {
 	return nil
 }
 
-// Validate checks h on its own: Version is Version, Clock is ClockNS, Source
-// is non-empty, and Tasks and Groups hold non-empty, distinct, valid UTF-8
-// names. It returns nil or an *Error with Line 1 and no File.
+// Validate checks h on its own: Version is Version, Clock is ClockNS,
+// Protocol is valid UTF-8 (whether it is known is the Reader's and the
+// Writer's check), Source is non-empty, and Tasks and Groups hold
+// non-empty, distinct, valid UTF-8 names. It returns nil or an *Error with
+// Line 1 and no File.
 func (h Header) Validate() error {
 	if err := h.validate(); err != nil {
 		err.Line = 1
