@@ -1,6 +1,6 @@
 // Package live runs UMCG servers and workers on real OS threads doing real
 // blocking syscalls, and records what they did as a trace (package traces)
-// that traces.Check then checks for linearizability against the model.
+// that lincheck.Check then checks for linearizability against the model.
 //
 // The UMCG implementation under test is a [Backend]. Two are shipped: "emu"
 // ([NewEmu]), UMCG's server/worker semantics (the model's fixed variant) in

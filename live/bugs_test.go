@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/umcgcheck/umcgcheck/traces"
+	"github.com/umcgcheck/umcgcheck/lincheck"
 )
 
 // maxRunsToCatch bounds the runs a seeded bug may survive.
@@ -25,25 +25,25 @@ func catch(t testing.TB, bug Bug, name string, seed uint64) (int, string) {
 		switch {
 		case errors.As(err, &h):
 			// The trace of a hang is checked too: it may show the bug.
-			if res, err := traces.Check(tr, 10*time.Second); err == nil && res.Verdict == traces.NotLinearizable {
+			if res, err := lincheck.Check(tr, 10*time.Second); err == nil && res.Verdict == lincheck.NotLinearizable {
 				return i + 1, "hang+check"
 			}
 			return i + 1, "hang"
 		case err != nil:
 			t.Fatalf("%s %s: %v", bug, name, err)
 		}
-		res, err := traces.Check(tr, 10*time.Second)
+		res, err := lincheck.Check(tr, 10*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Verdict == traces.NotLinearizable {
+		if res.Verdict == lincheck.NotLinearizable {
 			return i + 1, "check"
 		}
 	}
 	return 0, ""
 }
 
-// TestBugsCaught: every seeded bug is caught, by traces.Check or as a
+// TestBugsCaught: every seeded bug is caught, by lincheck.Check or as a
 // hang, within maxRunsToCatch runs, in each of several trials; the log
 // gives the kill rate (runs until caught).
 func TestBugsCaught(t *testing.T) {

@@ -38,7 +38,7 @@ const (
 // Bug is a deliberate defect of the emu backend; "" is the correct one.
 type Bug string
 
-// The seeded bugs. Each makes traces.Check reject the trace, or the run
+// The seeded bugs. Each makes lincheck.Check reject the trace, or the run
 // hang (Run reports a *HangError), within a few runs.
 const (
 	BugNone Bug = ""

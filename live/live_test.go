@@ -10,22 +10,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/umcgcheck/umcgcheck/lincheck"
+	"github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
 // runCheck runs one workload on b, makes sure the trace follows the
 // format (traces.WriteAll checks every rule the reader does) and checks it.
-func runCheck(t testing.TB, b Backend, w Workload, timeout time.Duration) (traces.Verdict, error) {
+func runCheck(t testing.TB, b Backend, w Workload, timeout time.Duration) (lincheck.Verdict, error) {
 	t.Helper()
 	tr, err := Run(b, w, timeout)
 	var buf bytes.Buffer
-	if werr := traces.WriteAll(&buf, tr); werr != nil {
+	if werr := traces.WriteAll(&buf, tr, umcg01.Vocabulary()); werr != nil {
 		t.Fatalf("%s seed %d: the trace breaks the format: %v", w.Name, w.Seed, werr)
 	}
 	if err != nil {
 		return "", err
 	}
-	res, cerr := traces.Check(tr, 10*time.Second)
+	res, cerr := lincheck.Check(tr, 10*time.Second)
 	if cerr != nil {
 		t.Fatalf("check: %v", cerr)
 	}
@@ -49,7 +51,7 @@ func TestWorkloads(t *testing.T) {
 		for i := 0; i < 50; i++ {
 			for _, w := range []Workload{DefaultWorkload(name, uint64(i)), sized(name, uint64(i))} {
 				v, err := runCheck(t, NewEmu(BugNone), w, 5*time.Second)
-				if err != nil || v != traces.Linearizable {
+				if err != nil || v != lincheck.Linearizable {
 					t.Fatalf("%+v: %v %v", w, v, err)
 				}
 			}
@@ -67,7 +69,7 @@ func TestNoFalseAlarm(t *testing.T) {
 	for i := 0; i < n; i++ {
 		w := DefaultWorkload(Workloads()[i%len(Workloads())], uint64(1000+i))
 		v, err := runCheck(t, NewEmu(BugNone), w, 5*time.Second)
-		if err != nil || v != traces.Linearizable {
+		if err != nil || v != lincheck.Linearizable {
 			t.Fatalf("run %d %+v: %v %v", i, w, v, err)
 		}
 	}
@@ -161,12 +163,12 @@ func TestSampleTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	tr, err := traces.ReadAll(f, f.Name())
+	tr, err := traces.ReadAll(f, f.Name(), umcg01.Vocabulary())
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := traces.Check(tr, 10*time.Second)
-	if err != nil || res.Verdict != traces.Linearizable {
+	res, err := lincheck.Check(tr, 10*time.Second)
+	if err != nil || res.Verdict != lincheck.Linearizable {
 		t.Fatalf("%v %v", res.Verdict, err)
 	}
 }

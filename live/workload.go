@@ -45,7 +45,7 @@ func DefaultWorkload(name string, seed uint64) Workload {
 	return Workload{Name: name, Groups: 2, Servers: 2, Workers: 3, Blocks: 3, Seed: seed}
 }
 
-// Validate checks the workload's name and sizes. traces.Check checks
+// Validate checks the workload's name and sizes. lincheck.Check checks
 // each group's tasks together and takes at most 16 tasks per group.
 func (w Workload) Validate() error {
 	switch {
@@ -402,11 +402,11 @@ func (r *run) server(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 	t1 := now()
 	if err != nil {
 		e, _ := errnoOf(err)
-		rec.add(traces.Op{Kind: traces.OpRegisterServer, Args: traces.Args{Group: gname}, Errno: e, Call: t0, Return: t1})
+		rec.add(traces.Op{Kind: "register_server", Args: traces.Args{Group: gname}, Errno: e, Call: t0, Return: t1})
 		r.fail("%s: register_server: %v", rec.name, err)
 		return
 	}
-	rec.add(traces.Op{Kind: traces.OpRegisterServer, Args: traces.Args{Group: gname}, Ret: traces.NameRet(rec.name), Call: t0, Return: t1})
+	rec.add(traces.Op{Kind: "register_server", Args: traces.Args{Group: gname}, Ret: traces.NameRet(rec.name), Call: t0, Return: t1})
 	defer r.b.Unregister(s)
 	for {
 		rec.state.Store(actPoll)
@@ -415,11 +415,11 @@ func (r *run) server(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 		w, err := r.b.PollWorker(s, rec)
 		t1 = now()
 		if err == ErrShutdown || err == ErrAborted {
-			rec.sleeping(traces.OpPollWorker, traces.Args{}, t0, t1, false, traces.Ret{}, 0)
+			rec.sleeping("poll_worker", traces.Args{}, t0, t1, false, traces.Ret{}, 0)
 			return
 		}
 		e, ok := errnoOf(err)
-		rec.sleeping(traces.OpPollWorker, traces.Args{}, t0, t1, true, r.taskName(w), e)
+		rec.sleeping("poll_worker", traces.Args{}, t0, t1, true, r.taskName(w), e)
 		if !ok || err != nil || w == nil {
 			r.fail("%s: poll_worker: %v", rec.name, err)
 			return
@@ -430,11 +430,11 @@ func (r *run) server(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 		out, err := r.b.RunWorker(s, w, rec)
 		t1 = now()
 		if err == ErrAborted {
-			rec.sleeping(traces.OpRunWorker, traces.Args{Worker: r.names[w.ID()]}, t0, t1, false, traces.Ret{}, 0)
+			rec.sleeping("run_worker", traces.Args{Worker: r.names[w.ID()]}, t0, t1, false, traces.Ret{}, 0)
 			return
 		}
 		e, ok = errnoOf(err)
-		rec.sleeping(traces.OpRunWorker, traces.Args{Worker: r.names[w.ID()]}, t0, t1, true, r.taskName(out), e)
+		rec.sleeping("run_worker", traces.Args{Worker: r.names[w.ID()]}, t0, t1, true, r.taskName(out), e)
 		if !ok {
 			r.fail("%s: run_worker: %v", rec.name, err)
 			return
@@ -453,7 +453,7 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 	t, err := r.b.RegisterWorker(r.groups[g], id, rec)
 	t1 := now()
 	if err == ErrAborted {
-		rec.sleeping(traces.OpRegisterWorker, traces.Args{Group: r.gnames[g]}, t0, t1, false, traces.Ret{}, 0)
+		rec.sleeping("register_worker", traces.Args{Group: r.gnames[g]}, t0, t1, false, traces.Ret{}, 0)
 		return
 	}
 	e, _ := errnoOf(err)
@@ -461,7 +461,7 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 	if err == nil {
 		tr = traces.NameRet(rec.name)
 	}
-	rec.sleeping(traces.OpRegisterWorker, traces.Args{Group: r.gnames[g]}, t0, t1, true, tr, e)
+	rec.sleeping("register_worker", traces.Args{Group: r.gnames[g]}, t0, t1, true, tr, e)
 	if err != nil {
 		r.fail("%s: register_worker: %v", rec.name, err)
 		return
@@ -475,7 +475,7 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 			r.fail("%s: block: %v", rec.name, err)
 			return
 		}
-		rec.add(traces.Op{Kind: traces.OpBlock, Call: t0, Return: t1})
+		rec.add(traces.Op{Kind: "block", Call: t0, Return: t1})
 		rec.state.Store(actBlocked)
 		before := now()
 		switch r.w.Name {
@@ -512,24 +512,24 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 			end = rec.sleptAt
 		}
 		if err == ErrAborted {
-			rec.add(traces.Op{Kind: traces.OpUnblock, Call: t0, Return: end})
+			rec.add(traces.Op{Kind: "unblock", Call: t0, Return: end})
 			return
 		}
 		if err != nil {
 			r.fail("%s: unblock: %v", rec.name, err)
 			return
 		}
-		rec.add(traces.Op{Kind: traces.OpUnblock, Call: t0, Return: end})
+		rec.add(traces.Op{Kind: "unblock", Call: t0, Return: end})
 	}
 	t0 = now()
 	err = r.b.Unregister(t)
 	t1 = now()
 	if err != nil {
 		e, _ := errnoOf(err)
-		rec.add(traces.Op{Kind: traces.OpUnregisterTask, Ret: traces.IntRet(-1), Errno: e, Call: t0, Return: t1})
+		rec.add(traces.Op{Kind: "unregister_task", Ret: traces.IntRet(-1), Errno: e, Call: t0, Return: t1})
 		return
 	}
-	rec.add(traces.Op{Kind: traces.OpUnregisterTask, Ret: traces.IntRet(0), Call: t0, Return: t1})
+	rec.add(traces.Op{Kind: "unregister_task", Ret: traces.IntRet(0), Call: t0, Return: t1})
 }
 
 // produce writes one byte to each worker's pipe per entry of schedule,

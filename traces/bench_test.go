@@ -2,13 +2,9 @@ package traces
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"strconv"
 	"testing"
-	"time"
-
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // benchTrace is a trace of n ops: servers running workers that block and
@@ -21,7 +17,7 @@ func benchTrace(b *testing.B, n int) []byte {
 		h.Tasks = append(h.Tasks, "s"+strconv.Itoa(i), "w"+strconv.Itoa(i))
 	}
 	var buf bytes.Buffer
-	w := NewWriter(&buf)
+	w := NewWriter(&buf, testVocab)
 	if err := w.WriteHeader(h); err != nil {
 		b.Fatal(err)
 	}
@@ -30,10 +26,10 @@ func benchTrace(b *testing.B, n int) []byte {
 		for p := 0; p < pairs && i < n; p++ {
 			s, wk := h.Tasks[2*p], h.Tasks[2*p+1]
 			for _, op := range []Op{
-				{Thread: s, Kind: OpRunWorker, Phase: PhaseRequest, Args: Args{Worker: wk}},
-				{Thread: wk, Kind: OpBlock},
-				{Thread: s, Kind: OpRunWorker, Phase: PhaseFollowup, Ret: NameRet(wk)},
-				{Thread: wk, Kind: OpUnblock},
+				{Thread: s, Kind: "run_worker", Phase: PhaseRequest, Args: Args{Worker: wk}},
+				{Thread: wk, Kind: "block"},
+				{Thread: s, Kind: "run_worker", Phase: PhaseFollowup, Ret: NameRet(wk)},
+				{Thread: wk, Kind: "unblock"},
 			} {
 				now += 10
 				op.Call, op.Return = now, now+5
@@ -53,7 +49,7 @@ func BenchmarkReader(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {
-		r := NewReader(bytes.NewReader(data), "bench")
+		r := NewReader(bytes.NewReader(data), "bench", testVocab)
 		for {
 			_, err := r.Next()
 			if err == io.EOF {
@@ -70,177 +66,16 @@ func BenchmarkReader(b *testing.B) {
 func BenchmarkWriter(b *testing.B) {
 	const n = 100000
 	data := benchTrace(b, n)
-	tr, err := ReadAll(bytes.NewReader(data), "bench")
+	tr, err := ReadAll(bytes.NewReader(data), "bench", testVocab)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {
-		if err := WriteAll(io.Discard, tr); err != nil {
+		if err := WriteAll(io.Discard, tr, testVocab); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "ops/s")
-}
-
-// groupTrace generates a valid trace of about n operations in g groups,
-// each with one server running two workers that block and unblock over
-// and over: the results come from the specification itself (model.Spec
-// Run), so the trace is linearizable by construction, and the groups'
-// operations interleave in time.
-func groupTrace(tb testing.TB, n, g int) Trace {
-	tb.Helper()
-	sp, err := model.NewSpec(3, 1, 1)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h := Header{Version: Version, Source: "bench", Clock: ClockNS}
-	for i := 0; i < g; i++ {
-		is := strconv.Itoa(i)
-		h.Tasks = append(h.Tasks, "s"+is, "wa"+is, "wb"+is)
-		h.Groups = append(h.Groups, "g"+is)
-	}
-	// One group's operations, as (task, op) with local indices 0 (server),
-	// 1 and 2 (workers); every group repeats the same script.
-	s := sp.Init()
-	type step struct {
-		task int
-		op   Op
-	}
-	var script []step
-	emit := func(so model.SpecOp) {
-		got, ok := sp.Run(&s, so)
-		if !ok {
-			tb.Fatalf("the generator's script is not allowed at step %d: %+v", len(script), so)
-		}
-		op := Op{Kind: kindOf(got), Phase: phaseOf(got.Phase)}
-		switch {
-		case got.Event != model.NoEvent:
-		case got.Call == model.CallRegisterServer || got.Call == model.CallRegisterWorker:
-			if got.Phase != model.Followup {
-				op.Args.Group = "g"
-			}
-		case got.Call == model.CallRunWorker && got.Phase == model.Request:
-			op.Args.Worker = "w" + strconv.Itoa(int(got.Arg))
-		}
-		if got.Phase != model.Request && got.Event == model.NoEvent {
-			switch got.Call {
-			case model.CallRegisterServer, model.CallRegisterWorker, model.CallPollWorker, model.CallRunWorker:
-				if got.Ret > 0 {
-					op.Ret = NameRet("w" + strconv.Itoa(int(got.Ret)-1))
-				}
-			}
-			op.Errno = int(got.Errno)
-		}
-		script = append(script, step{task: int(so.Thread), op: op})
-	}
-	call := func(t int8, c model.Call, p model.SpecPhase, arg int8) {
-		emit(model.SpecOp{Thread: t, Call: c, Phase: p, Arg: arg})
-	}
-	call(0, model.CallRegisterServer, model.WholeCall, 0)
-	call(1, model.CallRegisterWorker, model.Request, 0)
-	call(2, model.CallRegisterWorker, model.Request, 0)
-	registered := [3]bool{}
-	for len(script)*g < n {
-		call(0, model.CallPollWorker, model.Request, model.None)
-		call(0, model.CallPollWorker, model.Followup, model.None)
-		w := int8(script[len(script)-1].op.Ret.Name[1] - '0')
-		call(0, model.CallRunWorker, model.Request, w)
-		if !registered[w] {
-			call(w, model.CallRegisterWorker, model.Followup, model.None)
-			registered[w] = true
-		}
-		emit(model.SpecOp{Thread: w, Event: model.EventBlock})
-		call(0, model.CallRunWorker, model.Followup, model.None)
-		emit(model.SpecOp{Thread: w, Event: model.EventUnblock})
-	}
-	var tr Trace
-	tr.Header = h
-	now := int64(0)
-	for _, st := range script {
-		for i := 0; i < g; i++ {
-			is := strconv.Itoa(i)
-			op := st.op
-			op.Thread = []string{"s", "wa", "wb"}[st.task] + is
-			if op.Args.Group != "" {
-				op.Args.Group = "g" + is
-			}
-			if op.Args.Worker != "" {
-				op.Args.Worker = []string{"s", "wa", "wb"}[op.Args.Worker[1]-'0'] + is
-			}
-			if op.Ret.Kind == RetName {
-				op.Ret.Name = []string{"s", "wa", "wb"}[op.Ret.Name[1]-'0'] + is
-			}
-			now += 10
-			op.Call, op.Return = now, now+int64(10*g-5) // overlaps the other groups' ops, not its own next
-			tr.Ops = append(tr.Ops, op)
-		}
-	}
-	return tr
-}
-
-func kindOf(so model.SpecOp) OpKind {
-	switch so.Event {
-	case model.EventBlock:
-		return OpBlock
-	case model.EventUnblock:
-		return OpUnblock
-	case model.EventPreempt:
-		return OpPreempt
-	}
-	k, _ := ParseOpKind(so.Call.String())
-	return k
-}
-
-func phaseOf(p model.SpecPhase) Phase {
-	switch p {
-	case model.Request:
-		return PhaseRequest
-	case model.Followup:
-		return PhaseFollowup
-	}
-	return PhaseNone
-}
-
-// TestGroupTraceIsValid: the benchmark's traces are well formed and
-// linearizable.
-func TestGroupTraceIsValid(t *testing.T) {
-	for _, g := range []int{1, 4, 16} {
-		tr := groupTrace(t, 2000, g)
-		var buf bytes.Buffer
-		if err := WriteAll(&buf, tr); err != nil {
-			t.Fatalf("%d groups: %v", g, err)
-		}
-		res, err := Check(tr, time.Minute)
-		if err != nil || res.Verdict != Linearizable || len(res.Partitions) != g {
-			t.Fatalf("%d groups: %v %v, %d partitions", g, err, res.Verdict, len(res.Partitions))
-		}
-	}
-}
-
-// BenchmarkCheck reports operations checked per second on traces of 10^4,
-// 10^5 and 10^6 operations in 1, 4 and 16 groups.
-func BenchmarkCheck(b *testing.B) {
-	for _, n := range []int{10000, 100000, 1000000} {
-		for _, g := range []int{1, 4, 16} {
-			b.Run(fmt.Sprintf("ops=%d/groups=%d", n, g), func(b *testing.B) {
-				if n/g > 300000 {
-					// porcupine keeps a bit set of the linearized
-					// operations per cached state: memory and time
-					// grow with the square of a partition's length.
-					b.Skip("a partition of more than 300k operations needs more memory than this machine has")
-				}
-				tr := groupTrace(b, n, g)
-				b.ResetTimer()
-				for range b.N {
-					res, err := Check(tr, 0)
-					if err != nil || res.Verdict != Linearizable {
-						b.Fatalf("%v %v", err, res.Verdict)
-					}
-				}
-				b.ReportMetric(float64(len(tr.Ops))*float64(b.N)/b.Elapsed().Seconds(), "ops/s")
-			})
-		}
-	}
 }

@@ -28,7 +28,7 @@ func FuzzReader(f *testing.F) {
 	}
 	s := loadSchema(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := NewReader(bytes.NewReader(data), "fuzz.jsonl")
+		r := NewReader(bytes.NewReader(data), "fuzz.jsonl", testVocab)
 		var tr Trace
 		var err error
 		tr.Header, err = r.Header()
@@ -56,14 +56,14 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 		var buf bytes.Buffer
-		if werr := WriteAll(&buf, tr); werr != nil {
+		if werr := WriteAll(&buf, tr, testVocab); werr != nil {
 			t.Fatalf("the Writer rejects what the Reader accepted: %v", werr)
 		}
 		if err != io.EOF {
 			return
 		}
 		written := bytes.Clone(buf.Bytes())
-		back, rerr := ReadAll(bytes.NewReader(written), "canonical.jsonl")
+		back, rerr := ReadAll(bytes.NewReader(written), "canonical.jsonl", testVocab)
 		if rerr != nil {
 			t.Fatalf("canonical form does not read: %v\n%s", rerr, written)
 		}
@@ -71,7 +71,7 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("round trip differs:\nread %+v\nback %+v", tr, back)
 		}
 		buf.Reset()
-		if werr := WriteAll(&buf, back); werr != nil || !bytes.Equal(buf.Bytes(), written) {
+		if werr := WriteAll(&buf, back, testVocab); werr != nil || !bytes.Equal(buf.Bytes(), written) {
 			t.Fatalf("canonical form is not stable: %v", werr)
 		}
 		checkSchemaLines(t, s, "canonical.jsonl", written)

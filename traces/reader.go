@@ -23,23 +23,31 @@ type Reader struct {
 	p       jparser
 	hdr     Header
 	hdrRead bool
+	ps      Protocols
 	chk     *checker
 	err     error // sticky: the first *Error, or io.EOF
 }
 
 // NewReader returns a Reader of the trace in r. name is the file name its
-// errors carry (by convention "-" for standard input).
-func NewReader(r io.Reader, name string) *Reader {
-	rd := &Reader{br: bufio.NewReader(r), name: name}
+// errors carry (by convention "-" for standard input). ps are the
+// protocols it reads: the header's "protocol" (DefaultProtocol when
+// absent) picks one, and a trace of any other protocol is an error.
+func NewReader(r io.Reader, name string, ps Protocols) *Reader {
+	rd := &Reader{br: bufio.NewReader(r), name: name, ps: ps}
 	rd.p.addIntern(headerKeys...)
 	rd.p.addIntern(opKeys...)
 	rd.p.addIntern(argNames[1:]...)
-	rd.p.addIntern(stateNames[:]...)
 	rd.p.addIntern("request", "followup")
-	for k := OpKind(1); k < numKinds; k++ {
-		rd.p.addIntern(specs[k].name)
-	}
 	return rd
+}
+
+// Vocabulary returns the vocabulary of the trace's protocol, once Header
+// has read a valid header, or nil.
+func (r *Reader) Vocabulary() *Vocabulary {
+	if r.chk == nil {
+		return nil
+	}
+	return r.chk.voc
 }
 
 // Line returns the number of the last line read: 1 after Header, the line
@@ -81,12 +89,12 @@ func (r *Reader) Next() (Op, error) {
 		r.err = err
 		return Op{}, err
 	}
-	op, e := decodeOp(v)
+	op, spec, e := decodeOp(v, r.chk.voc)
 	if e == nil {
-		e = op.validate()
+		e = op.validate(r.chk.voc)
 	}
 	if e == nil {
-		e = r.chk.add(op, r.line)
+		e = r.chk.add(op, spec, r.line)
 	}
 	if e != nil {
 		r.err = r.at(e)
@@ -95,10 +103,11 @@ func (r *Reader) Next() (Op, error) {
 	return op, nil
 }
 
-// ReadAll reads a whole trace. Its error is nil or an *Error; on error the
-// Trace holds the header and the ops read before the broken line.
-func ReadAll(r io.Reader, name string) (Trace, error) {
-	rd := NewReader(r, name)
+// ReadAll reads a whole trace of one of the protocols ps. Its error is
+// nil or an *Error; on error the Trace holds the header and the ops read
+// before the broken line.
+func ReadAll(r io.Reader, name string, ps Protocols) (Trace, error) {
+	rd := NewReader(r, name, ps)
 	var t Trace
 	var err error
 	if t.Header, err = rd.Header(); err != nil {
@@ -142,12 +151,20 @@ func (r *Reader) readHeader() {
 	if e == nil {
 		e = h.validate()
 	}
+	var voc *Vocabulary
+	if e == nil {
+		voc, e = pick(r.ps, h.Protocol)
+	}
 	if e != nil {
 		r.err = r.at(e)
 		return
 	}
 	r.hdr = h
-	r.chk = newChecker(h)
+	r.chk = newChecker(h, voc)
+	for _, s := range voc.specs {
+		r.p.addIntern(s.name)
+	}
+	r.p.addIntern(voc.states.Names...)
 	r.p.addIntern(h.Tasks...)
 	r.p.addIntern(h.Groups...)
 }
@@ -302,7 +319,10 @@ func integer(field string, v jval, min, max int64) (int64, *Error) {
 	return n, nil
 }
 
-var headerKeys = []string{"format", "version", "source", "clock", "tasks", "groups"}
+var (
+	headerKeys         = []string{"format", "version", "protocol", "source", "clock", "tasks", "groups"}
+	requiredHeaderKeys = []string{"source", "clock", "tasks", "groups"}
+)
 
 func isHeaderKey(k string) bool {
 	for _, h := range headerKeys {
@@ -346,10 +366,19 @@ func decodeHeader(v jval) (Header, *Error) {
 	if err := checkKeys("", v.obj, isHeaderKey, "unknown field"); err != nil {
 		return h, err
 	}
-	for _, k := range headerKeys[2:] {
+	for _, k := range requiredHeaderKeys {
 		if _, ok := lookup(v.obj, k); !ok {
 			return h, errf(k, "missing field")
 		}
+	}
+	if p, ok := lookup(v.obj, "protocol"); ok {
+		switch {
+		case p.kind != jStr:
+			return h, wrongType("protocol", "a string", p)
+		case p.s == "":
+			return h, errf("protocol", "empty protocol: leave the field out for "+strconv.Quote(DefaultProtocol))
+		}
+		h.Protocol = p.s
 	}
 	for _, k := range []string{"source", "clock"} {
 		if m(k).kind != jStr {
@@ -392,37 +421,37 @@ func isOpKey(k string) bool {
 	return false
 }
 
-// decodeOp decodes an op line's JSON: unknown, duplicate and missing
-// fields, JSON types and integer ranges. Op.validate checks the values.
-func decodeOp(v jval) (Op, *Error) {
+// decodeOp decodes an op line's JSON, an op of vocabulary voc: unknown,
+// duplicate and missing fields, JSON types and integer ranges. It returns
+// the op and its kind's spec; Op.validate checks the values.
+func decodeOp(v jval, voc *Vocabulary) (Op, *kindSpec, *Error) {
 	var op Op
 	if err := checkKeys("", v.obj, isOpKey, "unknown field"); err != nil {
-		return op, err
+		return op, nil, err
 	}
 	for _, k := range requiredOpKeys {
 		if _, ok := lookup(v.obj, k); !ok {
-			return op, errf(k, "missing field")
+			return op, nil, errf(k, "missing field")
 		}
 	}
 	m := func(k string) jval { v, _ := lookup(v.obj, k); return v }
 	if t := m("thread"); t.kind != jStr {
-		return op, wrongType("thread", "a string", t)
+		return op, nil, wrongType("thread", "a string", t)
 	} else {
 		op.Thread = t.s
 	}
 	o := m("op")
 	if o.kind != jStr {
-		return op, wrongType("op", "a string", o)
+		return op, nil, wrongType("op", "a string", o)
 	}
-	kind, ok := ParseOpKind(o.s)
-	if !ok {
-		return op, errf("op", "unknown op "+quote(o.s))
+	spec := voc.spec(OpKind(o.s))
+	if spec == nil {
+		return op, nil, errf("op", "unknown op "+quote(o.s))
 	}
-	op.Kind = kind
-	spec := specs[kind]
+	op.Kind = OpKind(spec.name)
 	if p, ok := lookup(v.obj, "phase"); ok {
 		if p.kind != jStr {
-			return op, wrongType("phase", "a string", p)
+			return op, nil, wrongType("phase", "a string", p)
 		}
 		switch p.s {
 		case "request":
@@ -434,39 +463,39 @@ func decodeOp(v jval) (Op, *Error) {
 			if !spec.sleeps {
 				msg += " on sleeping calls; " + spec.name + " cannot sleep, so its line has no phase field"
 			}
-			return op, errf("phase", msg)
+			return op, nil, errf("phase", msg)
 		}
 	}
 	a, hasArgs := lookup(v.obj, "args")
 	switch {
 	case op.Phase == PhaseFollowup && hasArgs:
-		return op, errf("args", "a followup has no args (they are on its request)")
+		return op, nil, errf("args", "a followup has no args (they are on its request)")
 	case op.Phase != PhaseFollowup && !hasArgs:
-		return op, errf("args", "missing field")
+		return op, nil, errf("args", "missing field")
 	case hasArgs:
 		if a.kind != jObj {
-			return op, wrongType("args", "an object", a)
+			return op, nil, wrongType("args", "an object", a)
 		}
 		if err := checkKeys("args", a.obj, func(k string) bool { return spec.arg != argNone && k == argNames[spec.arg] },
 			"unknown field: "+spec.name+" "+argsPhrase(spec)); err != nil {
-			return op, err
+			return op, nil, err
 		}
 		if spec.arg != argNone {
 			name := argNames[spec.arg]
 			f := "args." + name
 			av, ok := lookup(a.obj, name)
 			if !ok {
-				return op, errf(f, "missing field")
+				return op, nil, errf(f, "missing field")
 			}
 			switch av.kind {
 			case jNull:
 			case jStr:
 				if av.s == "" {
-					return op, errf(f, "empty name (null is UMCG_NONE)")
+					return op, nil, errf(f, "empty name (null is UMCG_NONE)")
 				}
 				op.Args.set(spec.arg, av.s)
 			default:
-				return op, wrongType(f, "a name or null", av)
+				return op, nil, wrongType(f, "a name or null", av)
 			}
 		}
 	}
@@ -474,31 +503,31 @@ func decodeOp(v jval) (Op, *Error) {
 	case jNull:
 	case jStr:
 		if r.s == "" {
-			return op, errf("ret", "empty name (null is UMCG_NONE)")
+			return op, nil, errf("ret", "empty name (null is UMCG_NONE)")
 		}
 		op.Ret = NameRet(r.s)
 	case jNum:
 		n, isInt, big := intValue(r)
 		switch {
 		case big:
-			return op, errf("ret", "out of range: "+clip(r.s)+" does not fit in 64 bits")
+			return op, nil, errf("ret", "out of range: "+clip(r.s)+" does not fit in 64 bits")
 		case !isInt:
-			return op, wrongType("ret", "null, an integer or a name", r)
+			return op, nil, wrongType("ret", "null, an integer or a name", r)
 		}
 		op.Ret = IntRet(n)
 	default:
-		return op, wrongType("ret", "null, an integer or a name", r)
+		return op, nil, wrongType("ret", "null, an integer or a name", r)
 	}
 	n, err := integer("errno", m("errno"), -MaxErrno, MaxErrno)
 	if err != nil {
-		return op, err
+		return op, nil, err
 	}
 	op.Errno = int(n)
 	if op.Call, err = integer("call", m("call"), -1<<63, 1<<63-1); err != nil {
-		return op, err
+		return op, nil, err
 	}
 	if op.Return, err = integer("return", m("return"), -1<<63, 1<<63-1); err != nil {
-		return op, err
+		return op, nil, err
 	}
-	return op, nil
+	return op, spec, nil
 }

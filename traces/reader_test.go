@@ -7,12 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
-
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 const hdr = `{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":["s1","w1"],"groups":["g1"]}`
@@ -57,6 +54,9 @@ func TestErrors(t *testing.T) {
 		{"header duplicate", lines(`{"format":"umcg-trace","format":"umcg-trace","version":1}`), `t.jsonl:1: format: duplicate field`},
 		{"header unknown field", lines(`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":[],"groups":[],"tids":{}}`), `t.jsonl:1: tids: unknown field`},
 		{"header odd unknown field", lines(`{"format":"umcg-trace","version":1,"a b\n":0}`), `t.jsonl:1: ["a b\n"]: unknown field`},
+		{"unknown protocol", lines(`{"format":"umcg-trace","version":1,"protocol":"umcg-v0.2","source":"emu","clock":"ns","tasks":[],"groups":[]}`), `t.jsonl:1: protocol: unknown protocol "umcg-v0.2": want "umcg-v0.1"`},
+		{"empty protocol", lines(`{"format":"umcg-trace","version":1,"protocol":"","source":"emu","clock":"ns","tasks":[],"groups":[]}`), `t.jsonl:1: protocol: empty protocol: leave the field out for "umcg-v0.1"`},
+		{"protocol type", lines(`{"format":"umcg-trace","version":1,"protocol":1,"source":"emu","clock":"ns","tasks":[],"groups":[]}`), `t.jsonl:1: protocol: wrong type: want a string, got a number (1)`},
 		{"header missing source", lines(`{"format":"umcg-trace","version":1,"clock":"ns","tasks":[],"groups":[]}`), `t.jsonl:1: source: missing field`},
 		{"header missing groups", lines(`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":[]}`), `t.jsonl:1: groups: missing field`},
 		{"source type", lines(`{"format":"umcg-trace","version":1,"source":null,"clock":"ns","tasks":[],"groups":[]}`), `t.jsonl:1: source: wrong type: want a string, got null`},
@@ -144,7 +144,7 @@ func TestErrors(t *testing.T) {
 				t.Fatal("duplicate case name")
 			}
 			seen[c.name] = true
-			_, err := ReadAll(strings.NewReader(c.in), "t.jsonl")
+			_, err := ReadAll(strings.NewReader(c.in), "t.jsonl", testVocab)
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("got %v (%T), want *Error %s", err, err, c.want)
@@ -171,7 +171,7 @@ func TestErrors(t *testing.T) {
 // trace, for any number of threads.
 func TestPendingAtEnd(t *testing.T) {
 	in := lines(hdr, runReq, `{"thread":"w1","op":"register_worker","phase":"request","args":{"group":"g1"},"ret":null,"errno":0,"call":5,"return":6}`)
-	tr, err := ReadAll(strings.NewReader(in), "t.jsonl")
+	tr, err := ReadAll(strings.NewReader(in), "t.jsonl", testVocab)
 	if err != nil || len(tr.Ops) != 2 {
 		t.Fatalf("got %d ops, %v", len(tr.Ops), err)
 	}
@@ -186,7 +186,7 @@ func TestLenientInput(t *testing.T) {
 		hdr + "\n" + strings.ReplaceAll(runReq, ",", " ,\t") + "\n",
 		hdr,
 	} {
-		if _, err := ReadAll(strings.NewReader(in), "t.jsonl"); err != nil {
+		if _, err := ReadAll(strings.NewReader(in), "t.jsonl", testVocab); err != nil {
 			t.Errorf("%q: %v", in, err)
 		}
 	}
@@ -199,14 +199,14 @@ func TestLongLines(t *testing.T) {
 		t.Fatal(len(ok))
 	}
 	for _, in := range []string{hdr + "\n" + ok + "\n", hdr + "\n" + ok} {
-		if _, err := ReadAll(strings.NewReader(in), "t.jsonl"); err != nil {
+		if _, err := ReadAll(strings.NewReader(in), "t.jsonl", testVocab); err != nil {
 			t.Errorf("line of exactly MaxLineBytes: %v", err)
 		}
 	}
 	long := pad(runReq, MaxLineBytes+1)
 	want := "t.jsonl:2: line longer than 1048576 bytes"
 	for _, in := range []string{hdr + "\n" + long + "\n", hdr + "\n" + long, hdr + "\n" + strings.Repeat("x", 5*MaxLineBytes)} {
-		if _, err := ReadAll(strings.NewReader(in), "t.jsonl"); err == nil || err.Error() != want {
+		if _, err := ReadAll(strings.NewReader(in), "t.jsonl", testVocab); err == nil || err.Error() != want {
 			t.Errorf("got %v, want %s", err, want)
 		}
 	}
@@ -218,7 +218,7 @@ func (f failReader) Read([]byte) (int, error) { return 0, f.err }
 
 func TestReadErrorAndStickiness(t *testing.T) {
 	boom := errors.New("boom")
-	r := NewReader(io.MultiReader(strings.NewReader(hdr+"\n"+runReq+"\n"), failReader{boom}), "t.jsonl")
+	r := NewReader(io.MultiReader(strings.NewReader(hdr+"\n"+runReq+"\n"), failReader{boom}), "t.jsonl", testVocab)
 	if _, err := r.Header(); err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestReadErrorAndStickiness(t *testing.T) {
 		t.Fatalf("Header after a later error: %v %v", h, err)
 	}
 
-	r = NewReader(strings.NewReader(lines(hdr, runReq, runReq, runFol)), "t.jsonl")
+	r = NewReader(strings.NewReader(lines(hdr, runReq, runReq, runFol)), "t.jsonl", testVocab)
 	r.Next()
 	_, err = r.Next()
 	if err == nil {
@@ -247,13 +247,13 @@ func TestReadErrorAndStickiness(t *testing.T) {
 			t.Fatalf("error not sticky: %v", err2)
 		}
 	}
-	r = NewReader(strings.NewReader(hdr+"\n"), "t.jsonl")
+	r = NewReader(strings.NewReader(hdr+"\n"), "t.jsonl", testVocab)
 	for i := 0; i < 3; i++ {
 		if _, err := r.Next(); err != io.EOF {
 			t.Fatalf("got %v, want io.EOF", err)
 		}
 	}
-	r = NewReader(strings.NewReader("{}\n"), "t.jsonl")
+	r = NewReader(strings.NewReader("{}\n"), "t.jsonl", testVocab)
 	_, err = r.Header()
 	if _, err2 := r.Next(); err == nil || err2 != err {
 		t.Fatalf("Next after a bad header: %v, %v", err, err2)
@@ -287,7 +287,7 @@ func TestTestdata(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, err := ReadAll(bytes.NewReader(data), f)
+		tr, err := ReadAll(bytes.NewReader(data), f, testVocab)
 		if !strings.HasPrefix(base, "bad-") {
 			nValid++
 			if err != nil {
@@ -295,7 +295,7 @@ func TestTestdata(t *testing.T) {
 				continue
 			}
 			var buf bytes.Buffer
-			if err := WriteAll(&buf, tr); err != nil {
+			if err := WriteAll(&buf, tr, testVocab); err != nil {
 				t.Errorf("%s: write: %v", f, err)
 			} else if !bytes.Equal(buf.Bytes(), data) {
 				t.Errorf("%s is not in canonical form; canonical:\n%s", f, buf.Bytes())
@@ -330,24 +330,24 @@ func TestAllOpsExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	tr, err := ReadAll(f, "all-ops.jsonl")
+	tr, err := ReadAll(f, "all-ops.jsonl", testVocab)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[OpKind]bool{}
+	seen := map[OpKind]bool{}
 	phases := map[Phase]bool{}
 	rets := map[RetKind]bool{}
 	nullArg, errnoSet, negErrno := false, false, false
 	for _, op := range tr.Ops {
-		kinds[op.Kind] = true
+		seen[op.Kind] = true
 		phases[op.Phase] = true
 		rets[op.Ret.Kind] = true
-		nullArg = nullArg || (specs[op.Kind].arg != argNone && op.Phase != PhaseFollowup && op.Args.get(specs[op.Kind].arg) == "")
+		nullArg = nullArg || (specOf(op.Kind).arg != argNone && op.Phase != PhaseFollowup && op.Args.get(specOf(op.Kind).arg) == "")
 		errnoSet = errnoSet || op.Errno > 0
 		negErrno = negErrno || op.Errno < 0
 	}
-	for _, k := range Kinds() {
-		if !kinds[k] {
+	for _, k := range kinds() {
+		if !seen[k] {
 			t.Errorf("no %s", k)
 		}
 	}
@@ -371,7 +371,7 @@ func TestDocExamples(t *testing.T) {
 	n := 0
 	for _, m := range re.FindAllStringSubmatch(string(doc), -1) {
 		n++
-		_, err := ReadAll(strings.NewReader(m[3]), "example.jsonl")
+		_, err := ReadAll(strings.NewReader(m[3]), "example.jsonl", testVocab)
 		switch {
 		case m[2] == "" && err != nil:
 			t.Errorf("docs example %d: %v\n%s", n, err, m[3])
@@ -384,43 +384,55 @@ func TestDocExamples(t *testing.T) {
 	}
 }
 
-// TestKindsMatchModel: the ops are model's calls, with the same names and
-// in the same order, then the three kernel events.
-func TestKindsMatchModel(t *testing.T) {
-	var want []string
-	for _, c := range model.Calls() {
-		want = append(want, c.String())
+// TestProtocol: a header may name its protocol; the Reader and the Writer
+// use that protocol's vocabulary, and a trace with the field written out
+// reads back with it and is written back the same.
+func TestProtocol(t *testing.T) {
+	explicit := `{"format":"umcg-trace","version":1,"protocol":"umcg-v0.1","source":"emu","clock":"ns","tasks":["s1","w1"],"groups":["g1"]}`
+	in := lines(explicit, runReq, runFol)
+	tr, err := ReadAll(strings.NewReader(in), "t.jsonl", testVocab)
+	if err != nil || tr.Header.Protocol != DefaultProtocol {
+		t.Fatalf("%v, protocol %q", err, tr.Header.Protocol)
 	}
-	want = append(want, "block", "unblock", "preempt")
-	var got []string
-	for _, k := range Kinds() {
-		got = append(got, k.String())
-		if k2, ok := ParseOpKind(k.String()); !ok || k2 != k {
-			t.Errorf("ParseOpKind(%q) = %v, %v", k, k2, ok)
+	var buf bytes.Buffer
+	if err := WriteAll(&buf, tr, testVocab); err != nil || buf.String() != in {
+		t.Fatalf("%v: wrote\n%s", err, buf.String())
+	}
+	toy := mustVocab("toy", []OpSpec{{Name: "lock", Sleeps: true, Ret: RetsInt}, {Name: "unlock", Ret: RetsInt}}, States{})
+	both := List{testVocab, toy}
+	in = lines(`{"format":"umcg-trace","version":1,"protocol":"toy","source":"emu","clock":"ns","tasks":["a"],"groups":[]}`,
+		`{"thread":"a","op":"lock","phase":"request","args":{},"ret":null,"errno":0,"call":1,"return":2}`,
+		`{"thread":"a","op":"run_worker","phase":"followup","ret":0,"errno":0,"call":3,"return":4}`)
+	_, err = ReadAll(strings.NewReader(in), "t.jsonl", both)
+	if err == nil || err.Error() != `t.jsonl:3: op: unknown op "run_worker"` {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := ReadAll(strings.NewReader(in), "t.jsonl", testVocab); err == nil || err.Error() != `t.jsonl:1: protocol: unknown protocol "toy": want "umcg-v0.1"` {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := ReadAll(strings.NewReader(lines(hdr)), "t.jsonl", nil); err == nil || err.Error() != `t.jsonl:1: protocol: unknown protocol "umcg-v0.1": no protocol was given to read it with` {
+		t.Fatalf("got %v", err)
+	}
+	if err := NewWriter(&buf, testVocab).WriteHeader(Header{Version: 1, Protocol: "toy", Source: "emu", Clock: ClockNS}); err == nil || err.Error() != `1: protocol: unknown protocol "toy": want "umcg-v0.1"` {
+		t.Fatalf("got %v", err)
+	}
+	for _, bad := range [][]OpSpec{{{Name: "Lock", Ret: RetsInt}}, {{Name: "a", Ret: RetsInt}, {Name: "a", Ret: RetsInt}},
+		{{Name: "a", Arg: "x", Ret: RetsInt}}, {{Name: "a"}}, {{Name: "e", Event: true, Sleeps: true}}, {{Name: "s", Ret: RetsState}}} {
+		if _, err := NewVocabulary("p", bad, States{}); err == nil {
+			t.Errorf("NewVocabulary accepts %+v", bad)
 		}
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("kinds %v\nmodel %v", got, want)
-	}
-	if _, ok := ParseOpKind(""); ok {
-		t.Error("ParseOpKind(\"\") ok")
-	}
-	if OpKind(0).String() != "OpKind(0)" || OpKind(0).Sleeps() || OpKind(99).Event() {
-		t.Error("invalid kinds")
 	}
 }
 
-// TestStatesMatchModel: get_task_state's names are model.TaskState's.
-func TestStatesMatchModel(t *testing.T) {
-	for s := model.StateNone; s <= model.StateUnblocked; s++ {
-		for _, f := range []model.TaskState{0, model.FlagWakeupQueued} {
-			if !validState((s | f).String()) {
-				t.Errorf("%v is not accepted", s|f)
-			}
+// TestStates: get_task_state's names are a state, optionally with the flag.
+func TestStates(t *testing.T) {
+	for _, good := range []string{"NONE", "RUNNING", "RUNNING|WAKEUP_QUEUED", "UNBLOCKED|WAKEUP_QUEUED"} {
+		if !testVocab.validState(good) {
+			t.Errorf("%q is not accepted", good)
 		}
 	}
-	for _, bad := range []string{"", "running", "STATE(8)", "RUNNING|0x200", "|WAKEUP_QUEUED", "RUNNING|WAKEUP_QUEUED|WAKEUP_QUEUED"} {
-		if validState(bad) {
+	for _, bad := range []string{"", "running", "STATE(8)", "RUNNING|0x200", "|WAKEUP_QUEUED", "RUNNING|WAKEUP_QUEUED|WAKEUP_QUEUED", "RUNNING|"} {
+		if testVocab.validState(bad) {
 			t.Errorf("%q accepted", bad)
 		}
 	}

@@ -56,21 +56,21 @@ func genTrace(t *rapid.T) Trace {
 			continue
 		}
 		op := Op{Thread: tn}
-		if th.pending != 0 {
+		if th.pending != "" {
 			if rapid.IntRange(0, 9).Draw(t, "abandon") == 0 {
 				th.done = true
 				continue
 			}
 			op.Kind, op.Phase = th.pending, PhaseFollowup
-			th.pending = 0
+			th.pending = ""
 		} else {
-			op.Kind = rapid.SampledFrom(Kinds()).Draw(t, "kind")
-			if op.Kind.Sleeps() {
+			op.Kind = rapid.SampledFrom(kinds()).Draw(t, "kind")
+			if specOf(op.Kind).sleeps {
 				op.Phase = PhaseRequest
 				th.pending = op.Kind
 			}
 		}
-		spec := specs[op.Kind]
+		spec := specOf(op.Kind)
 		if op.Phase != PhaseFollowup && spec.arg != argNone {
 			if spec.arg == argGroup {
 				op.Args.set(spec.arg, name(groups, "arg"))
@@ -80,22 +80,22 @@ func genTrace(t *rapid.T) Trace {
 		}
 		if op.Phase != PhaseRequest && !spec.event {
 			var choices []Ret
-			if spec.ret&retNull != 0 {
+			if spec.ret&RetsNull != 0 {
 				choices = append(choices, Ret{})
 			}
-			if spec.ret&retInt != 0 {
+			if spec.ret&RetsInt != 0 {
 				choices = append(choices, IntRet(rapid.SampledFrom([]int64{0, -1, 1, -1 << 63, 1<<63 - 1}).Draw(t, "int")))
 			}
-			if spec.ret&retTask != 0 {
+			if spec.ret&RetsTask != 0 {
 				choices = append(choices, NameRet(rapid.SampledFrom(tasks).Draw(t, "task")))
 			}
-			if spec.ret&retGroup != 0 && len(groups) > 0 {
+			if spec.ret&RetsGroup != 0 && len(groups) > 0 {
 				choices = append(choices, NameRet(rapid.SampledFrom(groups).Draw(t, "group")))
 			}
-			if spec.ret&retState != 0 {
-				s := rapid.SampledFrom(stateNames[:]).Draw(t, "state")
+			if spec.ret&RetsState != 0 {
+				s := rapid.SampledFrom(testVocab.states.Names).Draw(t, "state")
 				if rapid.Bool().Draw(t, "queued") {
-					s += wakeupQueued
+					s += "|WAKEUP_QUEUED"
 				}
 				choices = append(choices, NameRet(s))
 			}
@@ -112,7 +112,7 @@ func genTrace(t *rapid.T) Trace {
 
 func equalTraces(a, b Trace) bool {
 	ha, hb := a.Header, b.Header
-	return ha.Version == hb.Version && ha.Source == hb.Source && ha.Clock == hb.Clock &&
+	return ha.Version == hb.Version && ha.Protocol == hb.Protocol && ha.Source == hb.Source && ha.Clock == hb.Clock &&
 		slices.Equal(ha.Tasks, hb.Tasks) && slices.Equal(ha.Groups, hb.Groups) &&
 		slices.Equal(a.Ops, b.Ops)
 }
@@ -126,11 +126,11 @@ func TestRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		x := genTrace(t)
 		var buf bytes.Buffer
-		if err := WriteAll(&buf, x); err != nil {
+		if err := WriteAll(&buf, x, testVocab); err != nil {
 			t.Fatalf("write: %v", err)
 		}
 		written := slices.Clone(buf.Bytes())
-		y, err := ReadAll(bytes.NewReader(written), "gen.jsonl")
+		y, err := ReadAll(bytes.NewReader(written), "gen.jsonl", testVocab)
 		if err != nil {
 			t.Fatalf("read: %v\n%s", err, written)
 		}
@@ -138,11 +138,11 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("read back differs:\nwrote %+v\nread  %+v", x, y)
 		}
 		buf.Reset()
-		if err := WriteAll(&buf, y); err != nil || !bytes.Equal(buf.Bytes(), written) {
+		if err := WriteAll(&buf, y, testVocab); err != nil || !bytes.Equal(buf.Bytes(), written) {
 			t.Fatalf("not canonical: %v\n%s\n%s", err, written, buf.Bytes())
 		}
 		for _, op := range x.Ops {
-			if err := op.Validate(); err != nil {
+			if err := op.Validate(testVocab); err != nil {
 				t.Fatalf("%+v: %v", op, err)
 			}
 		}
@@ -154,11 +154,11 @@ func TestRoundTrip(t *testing.T) {
 // line and field, writes nothing for a rejected op, and goes on.
 func TestWriterRejects(t *testing.T) {
 	h := Header{Version: 1, Source: "emu", Clock: ClockNS, Tasks: []string{"s1", "w1"}, Groups: []string{"g1"}}
-	req := Op{Thread: "s1", Kind: OpRunWorker, Phase: PhaseRequest, Args: Args{Worker: "w1"}, Call: 1200, Return: 1250}
-	fol := Op{Thread: "s1", Kind: OpRunWorker, Phase: PhaseFollowup, Ret: NameRet("w1"), Call: 1260, Return: 1900}
+	req := Op{Thread: "s1", Kind: "run_worker", Phase: PhaseRequest, Args: Args{Worker: "w1"}, Call: 1200, Return: 1250}
+	fol := Op{Thread: "s1", Kind: "run_worker", Phase: PhaseFollowup, Ret: NameRet("w1"), Call: 1260, Return: 1900}
 
 	var buf bytes.Buffer
-	w := NewWriter(&buf)
+	w := NewWriter(&buf, testVocab)
 	if err := w.WriteOp(req); err == nil || err.Error() != "1: WriteOp before WriteHeader" {
 		t.Fatalf("got %v", err)
 	}
@@ -194,31 +194,31 @@ func TestWriterRejects(t *testing.T) {
 		op   Op
 		want string
 	}{
-		{Op{Thread: "s1", Kind: 0}, `2: op: unknown op "OpKind(0)"`},
-		{Op{Thread: "s1", Kind: numKinds}, `2: op: unknown op "OpKind(16)"`},
-		{Op{Kind: OpWake}, `2: thread: empty name`},
-		{Op{Thread: "s1\xff", Kind: OpWake}, `2: thread: name is not valid UTF-8`},
-		{Op{Thread: "s1", Kind: OpWake, Phase: PhaseRequest}, `2: phase: wake cannot sleep: its line has no phase field`},
-		{Op{Thread: "s1", Kind: OpRunWorker, Phase: 7}, `2: phase: unknown phase "Phase(7)"`},
-		{Op{Thread: "s1", Kind: OpWake, Args: Args{Worker: "w1"}, Ret: IntRet(0)}, `2: args.worker: unknown field: wake takes only "next"`},
-		{Op{Thread: "s1", Kind: OpWake, Args: Args{Next: "w1\xff"}, Ret: IntRet(0)}, `2: args.next: name is not valid UTF-8`},
-		{Op{Thread: "s1", Kind: OpRunWorker, Phase: PhaseFollowup, Args: Args{Worker: "w1"}}, `2: args.worker: a followup has no args (they are on its request)`},
-		{Op{Thread: "s1", Kind: OpWake, Ret: Ret{Kind: RetNull, Int: 3}}, `2: ret: a null Ret has Int 0 and Name ""`},
-		{Op{Thread: "s1", Kind: OpWake, Ret: Ret{Kind: RetInt, Name: "x"}}, `2: ret: an integer Ret has Name ""`},
-		{Op{Thread: "s1", Kind: OpWake, Ret: Ret{Kind: RetName, Int: 1, Name: "x"}}, `2: ret: a name Ret has Int 0`},
-		{Op{Thread: "s1", Kind: OpWake, Ret: Ret{Kind: RetName}}, `2: ret: empty name (null is UMCG_NONE)`},
-		{Op{Thread: "s1", Kind: OpWake, Ret: Ret{Kind: 9}}, `2: ret: unknown RetKind 9`},
-		{Op{Thread: "s1", Kind: OpWake, Ret: IntRet(0), Errno: 5000}, `2: errno: out of range: 5000 is not in [-4095, 4095]`},
-		{Op{Thread: "s1", Kind: OpWake, Ret: IntRet(0), Return: -1, Call: -2}, `2: call: negative time -2`},
-		{Op{Thread: "s1", Kind: OpWake, Ret: IntRet(0), Return: -1}, `2: return: negative time -1`},
+		{Op{Thread: "s1", Kind: ""}, `2: op: unknown op ""`},
+		{Op{Thread: "s1", Kind: "exit"}, `2: op: unknown op "exit"`},
+		{Op{Kind: "wake"}, `2: thread: empty name`},
+		{Op{Thread: "s1\xff", Kind: "wake"}, `2: thread: name is not valid UTF-8`},
+		{Op{Thread: "s1", Kind: "wake", Phase: PhaseRequest}, `2: phase: wake cannot sleep: its line has no phase field`},
+		{Op{Thread: "s1", Kind: "run_worker", Phase: 7}, `2: phase: unknown phase "Phase(7)"`},
+		{Op{Thread: "s1", Kind: "wake", Args: Args{Worker: "w1"}, Ret: IntRet(0)}, `2: args.worker: unknown field: wake takes only "next"`},
+		{Op{Thread: "s1", Kind: "wake", Args: Args{Next: "w1\xff"}, Ret: IntRet(0)}, `2: args.next: name is not valid UTF-8`},
+		{Op{Thread: "s1", Kind: "run_worker", Phase: PhaseFollowup, Args: Args{Worker: "w1"}}, `2: args.worker: a followup has no args (they are on its request)`},
+		{Op{Thread: "s1", Kind: "wake", Ret: Ret{Kind: RetNull, Int: 3}}, `2: ret: a null Ret has Int 0 and Name ""`},
+		{Op{Thread: "s1", Kind: "wake", Ret: Ret{Kind: RetInt, Name: "x"}}, `2: ret: an integer Ret has Name ""`},
+		{Op{Thread: "s1", Kind: "wake", Ret: Ret{Kind: RetName, Int: 1, Name: "x"}}, `2: ret: a name Ret has Int 0`},
+		{Op{Thread: "s1", Kind: "wake", Ret: Ret{Kind: RetName}}, `2: ret: empty name (null is UMCG_NONE)`},
+		{Op{Thread: "s1", Kind: "wake", Ret: Ret{Kind: 9}}, `2: ret: unknown RetKind 9`},
+		{Op{Thread: "s1", Kind: "wake", Ret: IntRet(0), Errno: 5000}, `2: errno: out of range: 5000 is not in [-4095, 4095]`},
+		{Op{Thread: "s1", Kind: "wake", Ret: IntRet(0), Return: -1, Call: -2}, `2: call: negative time -2`},
+		{Op{Thread: "s1", Kind: "wake", Ret: IntRet(0), Return: -1}, `2: return: negative time -1`},
 		{fol, `2: phase: followup without a request: thread "s1" has no pending run_worker request`},
-		{Op{Thread: "s1", Kind: OpWake, Args: Args{Next: "x"}, Ret: IntRet(0)}, `2: args.next: unknown thread "x": not in the header's tasks`},
+		{Op{Thread: "s1", Kind: "wake", Args: Args{Next: "x"}, Ret: IntRet(0)}, `2: args.next: unknown thread "x": not in the header's tasks`},
 	} {
 		if err := w.WriteOp(c.op); err == nil || err.Error() != c.want {
 			t.Errorf("WriteOp(%+v) = %v, want %s", c.op, err, c.want)
 		}
 		var e *Error
-		if err := c.op.Validate(); errors.As(err, &e) && "2: "+e.Error() != c.want {
+		if err := c.op.Validate(testVocab); errors.As(err, &e) && "2: "+e.Error() != c.want {
 			t.Errorf("Validate(%+v) = %v, want the same as WriteOp: %s", c.op, err, c.want)
 		}
 	}
@@ -234,7 +234,7 @@ func TestWriterRejects(t *testing.T) {
 	if buf.String() != want {
 		t.Fatalf("got\n%s\nwant\n%s", buf.String(), want)
 	}
-	if err := w.WriteOp(Op{Thread: "s1", Kind: OpWake, Ret: IntRet(0), Call: 1899, Return: 2000}); err == nil ||
+	if err := w.WriteOp(Op{Thread: "s1", Kind: "wake", Ret: IntRet(0), Call: 1899, Return: 2000}); err == nil ||
 		err.Error() != `4: call: times out of order: call 1899 is before return 1900 of the previous op of thread "s1" (line 3)` {
 		t.Fatalf("got %v", err)
 	}
@@ -252,11 +252,11 @@ func (e *errWriter) Write(b []byte) (int, error) {
 
 func TestWriterIOError(t *testing.T) {
 	h := Header{Version: 1, Source: "emu", Clock: ClockNS, Tasks: []string{"s1"}}
-	w := NewWriter(&errWriter{n: 1})
+	w := NewWriter(&errWriter{n: 1}, testVocab)
 	if err := w.WriteHeader(h); err != nil {
 		t.Fatal(err)
 	}
-	op := Op{Thread: "s1", Kind: OpUnregisterTask, Ret: IntRet(0)}
+	op := Op{Thread: "s1", Kind: "unregister_task", Ret: IntRet(0)}
 	if err := w.WriteOp(op); err != io.ErrClosedPipe {
 		t.Fatalf("got %v", err)
 	}
@@ -269,7 +269,7 @@ func TestWriterIOError(t *testing.T) {
 func TestWriterLongLine(t *testing.T) {
 	long := strings.Repeat("x", MaxLineBytes)
 	var buf bytes.Buffer
-	w := NewWriter(&buf)
+	w := NewWriter(&buf, testVocab)
 	err := w.WriteHeader(Header{Version: 1, Source: "emu", Clock: ClockNS, Tasks: []string{long}})
 	if err == nil || err.Error() != "1: line longer than 1048576 bytes" {
 		t.Fatalf("got %v", err)
@@ -277,7 +277,7 @@ func TestWriterLongLine(t *testing.T) {
 	if err := w.WriteHeader(Header{Version: 1, Source: "emu", Clock: ClockNS, Tasks: []string{"s1"}}); err != nil {
 		t.Fatal(err)
 	}
-	op := Op{Thread: "s1", Kind: OpGetTaskState, Args: Args{Task: long}, Ret: NameRet("NONE")}
+	op := Op{Thread: "s1", Kind: "get_task_state", Args: Args{Task: long}, Ret: NameRet("NONE")}
 	if err := w.WriteOp(op); err == nil || err.Error() != "2: line longer than 1048576 bytes" {
 		t.Fatalf("got %v", err)
 	}

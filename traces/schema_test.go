@@ -379,8 +379,12 @@ func TestSchemaNamesEverything(t *testing.T) {
 	for _, r := range header["required"].([]any) {
 		req = append(req, r.(string))
 	}
-	if !slices.Equal(req, headerKeys) {
-		t.Errorf("header required %v, reader's %v", req, headerKeys)
+	if want := append([]string{"format", "version"}, requiredHeaderKeys...); !slices.Equal(req, want) {
+		t.Errorf("header required %v, reader's %v", req, want)
+	}
+	// The schema is that of DefaultProtocol's traces (testVocab's).
+	if got := header["properties"].(map[string]any)["protocol"].(map[string]any)["const"]; got != DefaultProtocol {
+		t.Errorf("header protocol %v, want %q", got, DefaultProtocol)
 	}
 	op := s.def("op").(map[string]any)
 	opProps := op["properties"].(map[string]any)
@@ -388,7 +392,7 @@ func TestSchemaNamesEverything(t *testing.T) {
 		t.Errorf("op properties %v, reader's %v", got, want)
 	}
 	var names []string
-	for _, k := range Kinds() {
+	for _, k := range kinds() {
 		names = append(names, k.String())
 	}
 	var enum []string
@@ -410,8 +414,8 @@ func TestSchemaNamesEverything(t *testing.T) {
 	// same sets from the Go table and compare.
 	want := map[string][]string{}
 	add := func(key string, k OpKind) { want[key] = append(want[key], k.String()) }
-	for _, k := range Kinds() {
-		sp := specs[k]
+	for _, k := range kinds() {
+		sp := specOf(k)
 		if sp.sleeps {
 			add("sleeps", k)
 		}
@@ -447,13 +451,13 @@ func TestSchemaNamesEverything(t *testing.T) {
 		}
 		if key == "ret" {
 			// Classify by kind: all kinds of one entry share a return set.
-			key = "ret:" + retPhrase(specs[mustKind(t, kinds[0])].ret)
+			key = "ret:" + retPhrase(specOf(mustKind(t, kinds[0])).ret)
 		}
 		got[key] = append(got[key], kinds...)
 	}
 	// create_group's ret (null, a group or an integer) is what the op
 	// property's type allows; it needs no entry of its own.
-	delete(want, "ret:"+retPhrase(specs[OpCreateGroup].ret))
+	delete(want, "ret:"+retPhrase(specOf(OpKind("create_group")).ret))
 	for k := range want {
 		if !slices.Equal(sorted(got[k]), sorted(want[k])) {
 			t.Errorf("%s: schema lists %v, Go tables %v", k, sorted(got[k]), sorted(want[k]))
@@ -476,7 +480,7 @@ func TestSchemaNamesEverything(t *testing.T) {
 			}
 		}
 	}
-	if wantP := "^(" + strings.Join(stateNames[:], "|") + ")(\\|WAKEUP_QUEUED)?$"; pattern != wantP {
+	if wantP := "^(" + strings.Join(testVocab.states.Names, "|") + ")(\\|WAKEUP_QUEUED)?$"; pattern != wantP {
 		t.Errorf("state pattern %q, want %q", pattern, wantP)
 	}
 
@@ -493,15 +497,15 @@ func TestSchemaNamesEverything(t *testing.T) {
 		}
 	}
 	for str := range strs {
-		if _, ok := ParseOpKind(str); !ok && str != "request" && str != "followup" && str != Format && str != ClockNS {
-			t.Errorf("schema names %q, which is no op, phase, format or clock", str)
+		if testVocab.spec(OpKind(str)) == nil && str != "request" && str != "followup" && str != Format && str != ClockNS && str != DefaultProtocol {
+			t.Errorf("schema names %q, which is no op, phase, format, clock or protocol", str)
 		}
 	}
 }
 
 func mustKind(t *testing.T, s string) OpKind {
-	k, ok := ParseOpKind(s)
-	if !ok {
+	k := OpKind(s)
+	if testVocab.spec(k) == nil {
 		t.Fatalf("schema names unknown op %q", s)
 	}
 	return k
@@ -517,9 +521,9 @@ func lineLocal(line []byte) error {
 	if v.kind != jObj {
 		return fmt.Errorf("not an object")
 	}
-	op, e := decodeOp(v)
+	op, _, e := decodeOp(v, testVocab)
 	if e == nil {
-		e = op.validate()
+		e = op.validate(testVocab)
 	}
 	if e != nil {
 		return e
@@ -552,7 +556,7 @@ func headerLocal(line []byte) error {
 func TestSchemaAgreesWithReader(t *testing.T) {
 	s := loadSchema(t)
 	opNames := []string{`"bogus"`, `3`}
-	for _, k := range Kinds() {
+	for _, k := range kinds() {
 		opNames = append(opNames, `"`+k.String()+`"`)
 	}
 	phases := []string{"", `"request"`, `"followup"`, `"call"`, `1`}

@@ -2,7 +2,11 @@
 // operations, and reads and writes it.
 //
 // A trace is JSON Lines: line 1 is a [Header], every further line is one
-// [Op]. docs/trace-format.md describes the format line by line, with every
+// [Op]. The format knows no protocol: which ops a trace may hold, their
+// args and their rets come from the [Vocabulary] of the protocol its
+// header names (umcg01.Vocabulary for "umcg-v0.1", the default), which the
+// caller passes to the [Reader] and the [Writer]. Checking a trace against
+// a protocol's specification is package lincheck's. docs/trace-format.md describes the format line by line, with every
 // rule and every error message; schema.json (also [Schema]) is its JSON
 // Schema.
 //
@@ -49,32 +53,16 @@ const (
 //go:embed schema.json
 var Schema string
 
-// OpKind is what an operation is: a libumcg API call (named without its
-// umcg_ prefix) or a kernel event. The zero OpKind is not valid.
-type OpKind uint8
+// OpKind is what an operation is: an op name of the trace's protocol (its
+// Vocabulary), an API call named without its umcg_ prefix or a kernel
+// event, as the "op" field spells it. The empty OpKind is not valid.
+type OpKind string
 
-// Op kinds. The API calls are in the order of the RFC's header files (the
-// order of model.Call); the kernel events follow.
-const (
-	OpRegisterCoreTask OpKind = iota + 1 // "register_core_task"
-	OpRegisterWorker                     // "register_worker" (sleeps)
-	OpRegisterServer                     // "register_server"
-	OpUnregisterTask                     // "unregister_task"
-	OpWait                               // "wait" (sleeps)
-	OpWake                               // "wake"
-	OpSwap                               // "swap" (sleeps)
-	OpCreateGroup                        // "create_group"
-	OpDestroyGroup                       // "destroy_group"
-	OpPollWorker                         // "poll_worker" (sleeps)
-	OpRunWorker                          // "run_worker" (sleeps)
-	OpGetTaskState                       // "get_task_state"
-	OpBlock                              // "block": kernel event, a running worker blocks
-	OpUnblock                            // "unblock": kernel event, a blocked worker is woken
-	OpPreempt                            // "preempt": kernel event, a running worker is preempted
-	numKinds
-)
+// String returns k as the "op" field spells it.
+func (k OpKind) String() string { return string(k) }
 
-// argKey is the one argument an op kind takes, if any.
+// argKey is the one argument an op kind takes, if any: the format's keys
+// of "args".
 type argKey uint8
 
 const (
@@ -86,84 +74,6 @@ const (
 )
 
 var argNames = [...]string{"", "group", "worker", "next", "task"}
-
-// retSet is the set of return values an op kind's complete line may have.
-type retSet uint8
-
-const (
-	retNull  retSet = 1 << iota // null: UMCG_NONE
-	retInt                      // an integer
-	retTask                     // a name from the header's tasks
-	retGroup                    // a name from the header's groups
-	retState                    // a task state name
-)
-
-type kindSpec struct {
-	name   string
-	sleeps bool // recorded as a request line and a followup line
-	event  bool // kernel event: args {}, ret null, errno 0
-	arg    argKey
-	ret    retSet
-}
-
-var specs = [numKinds]kindSpec{
-	OpRegisterCoreTask: {name: "register_core_task", ret: retNull | retTask},
-	OpRegisterWorker:   {name: "register_worker", sleeps: true, arg: argGroup, ret: retNull | retTask},
-	OpRegisterServer:   {name: "register_server", arg: argGroup, ret: retNull | retTask},
-	OpUnregisterTask:   {name: "unregister_task", ret: retInt},
-	OpWait:             {name: "wait", sleeps: true, ret: retInt},
-	OpWake:             {name: "wake", arg: argNext, ret: retInt},
-	OpSwap:             {name: "swap", sleeps: true, arg: argNext, ret: retInt},
-	// The seed's umcg_create_group returns -1 (an integer, not a group)
-	// when the syscall fails, UMCG_NONE when malloc fails.
-	OpCreateGroup:  {name: "create_group", ret: retNull | retGroup | retInt},
-	OpDestroyGroup: {name: "destroy_group", arg: argGroup, ret: retInt},
-	OpPollWorker:   {name: "poll_worker", sleeps: true, ret: retNull | retTask},
-	OpRunWorker:    {name: "run_worker", sleeps: true, arg: argWorker, ret: retNull | retTask},
-	OpGetTaskState: {name: "get_task_state", arg: argTask, ret: retState},
-	OpBlock:        {name: "block", event: true, ret: retNull},
-	OpUnblock:      {name: "unblock", event: true, ret: retNull},
-	OpPreempt:      {name: "preempt", event: true, ret: retNull},
-}
-
-func (k OpKind) valid() bool { return k > 0 && k < numKinds }
-
-// String returns the kind's name as the "op" field spells it, or
-// "OpKind(N)" for an invalid kind.
-func (k OpKind) String() string {
-	if !k.valid() {
-		return "OpKind(" + strconv.Itoa(int(k)) + ")"
-	}
-	return specs[k].name
-}
-
-// Sleeps reports whether calls of kind k can sleep, and so are recorded as
-// two lines, a request and a followup: register_worker, wait, swap,
-// poll_worker and run_worker.
-func (k OpKind) Sleeps() bool { return k.valid() && specs[k].sleeps }
-
-// Event reports whether k is a kernel event (block, unblock, preempt) rather
-// than an API call.
-func (k OpKind) Event() bool { return k.valid() && specs[k].event }
-
-// Kinds returns every valid OpKind, in order.
-func Kinds() []OpKind {
-	ks := make([]OpKind, 0, numKinds-1)
-	for k := OpKind(1); k < numKinds; k++ {
-		ks = append(ks, k)
-	}
-	return ks
-}
-
-// ParseOpKind is the inverse of OpKind.String on valid kinds.
-func ParseOpKind(s string) (OpKind, bool) {
-	for k := OpKind(1); k < numKinds; k++ {
-		if specs[k].name == s {
-			return k, true
-		}
-	}
-	return 0, false
-}
 
 // Phase says which half of a sleeping call a line records.
 type Phase uint8
@@ -194,10 +104,10 @@ func (p Phase) String() string {
 	return "Phase(" + strconv.Itoa(int(p)) + ")"
 }
 
-// Args are an operation's arguments. An op kind uses at most one field:
-// Group (register_worker, register_server, destroy_group), Worker
-// (run_worker), Next (wake, swap) or Task (get_task_state); the fields it
-// does not use are "". In the field it uses, "" stands for UMCG_NONE,
+// Args are an operation's arguments. An op kind uses at most one field,
+// its OpSpec.Arg: Group (in v0.1: register_worker, register_server,
+// destroy_group), Worker (run_worker), Next (wake, swap) or Task
+// (get_task_state); the fields it does not use are "". In the field it uses, "" stands for UMCG_NONE,
 // written as JSON null. A followup's Args are all "".
 type Args struct {
 	Group  string
@@ -285,6 +195,10 @@ func quote(s string) string { return strconv.Quote(clip(s)) }
 type Header struct {
 	// Version is the format version; Version (1) is the only one.
 	Version int
+	// Protocol names the protocol whose ops the trace records, the
+	// Vocabulary it is read with; "" (no "protocol" field) is
+	// DefaultProtocol.
+	Protocol string
 	// Source is free text naming the producer ("emu", "kernel", "model").
 	Source string
 	// Clock is the unit of Op.Call and Op.Return; ClockNS is the only one.
@@ -366,24 +280,6 @@ func (e *Error) Unwrap() error { return e.err }
 
 func errf(field, msg string) *Error { return &Error{Field: field, Msg: msg} }
 
-// stateNames are the v0.1 task state names, indexed by value.
-var stateNames = [...]string{"NONE", "POLLING", "SERVING", "PROCESSING", "RUNNABLE", "RUNNING", "BLOCKED", "UNBLOCKED"}
-
-// wakeupQueued is the suffix of a state with UMCG_TF_WAKEUP_QUEUED set.
-const wakeupQueued = "|WAKEUP_QUEUED"
-
-// validState reports whether s names a task state as get_task_state's ret:
-// a v0.1 state name, optionally followed by "|WAKEUP_QUEUED".
-func validState(s string) bool {
-	s = strings.TrimSuffix(s, wakeupQueued)
-	for _, n := range stateNames {
-		if s == n {
-			return true
-		}
-	}
-	return false
-}
-
 // checkName checks a name used as a task or group.
 func checkName(field, s string) *Error {
 	if s == "" {
@@ -395,9 +291,11 @@ func checkName(field, s string) *Error {
 	return nil
 }
 
-// Validate checks h on its own: Version is Version, Clock is ClockNS, Source
-// is non-empty, and Tasks and Groups hold non-empty, distinct, valid UTF-8
-// names. It returns nil or an *Error with Line 1 and no File.
+// Validate checks h on its own: Version is Version, Clock is ClockNS,
+// Protocol is valid UTF-8 (whether it is known is the Reader's and the
+// Writer's check), Source is non-empty, and Tasks and Groups hold
+// non-empty, distinct, valid UTF-8 names. It returns nil or an *Error with
+// Line 1 and no File.
 func (h Header) Validate() error {
 	if err := h.validate(); err != nil {
 		err.Line = 1
@@ -412,6 +310,9 @@ func (h Header) validate() *Error {
 	}
 	if h.Clock != ClockNS {
 		return errf("clock", "unsupported clock "+quote(h.Clock)+`: version 1 has "ns" only`)
+	}
+	if !utf8.ValidString(h.Protocol) {
+		return errf("protocol", "not valid UTF-8")
 	}
 	if h.Source == "" {
 		return errf("source", "empty source: name the producer")
@@ -438,8 +339,8 @@ func (h Header) validate() *Error {
 	return nil
 }
 
-// Validate checks op on its own, without the header and the lines around
-// it: every rule of docs/trace-format.md that one line can break (those of
+// Validate checks op on its own, as an op of vocabulary v, without the
+// header and the lines around it: every rule of docs/trace-format.md that one line can break (those of
 // the JSON Schema, and call <= return, which a schema cannot express), plus
 // the canonical representation of Args and Ret. It returns nil or an *Error
 // with no File and no Line.
@@ -447,22 +348,27 @@ func (h Header) validate() *Error {
 // The rules that need the header and the other lines (names listed in the
 // header, request/followup pairing, time order per thread) are checked by
 // Reader.Next and Writer.WriteOp.
-func (op Op) Validate() error {
-	if err := op.validate(); err != nil {
+func (op Op) Validate(v *Vocabulary) error {
+	if err := op.validate(v); err != nil {
 		return err
 	}
 	return nil
 }
 
-func (op Op) validate() *Error {
+func (op Op) validate(v *Vocabulary) *Error {
 	if err := checkName("thread", op.Thread); err != nil {
 		return err
 	}
-	k := op.Kind
-	if !k.valid() {
-		return errf("op", "unknown op "+strconv.Quote(k.String()))
+	spec := v.spec(op.Kind)
+	if spec == nil {
+		return errf("op", "unknown op "+strconv.Quote(op.Kind.String()))
 	}
-	spec := specs[k]
+	return op.validateAs(v, spec)
+}
+
+// validateAs is validate for an op whose thread is checked and whose kind
+// is spec.
+func (op Op) validateAs(v *Vocabulary, spec *kindSpec) *Error {
 	switch op.Phase {
 	case PhaseNone:
 		if spec.sleeps {
@@ -478,7 +384,7 @@ func (op Op) validate() *Error {
 	if err := op.validateArgs(spec); err != nil {
 		return err
 	}
-	if err := op.validateRet(spec); err != nil {
+	if err := op.validateRet(v, spec); err != nil {
 		return err
 	}
 	if op.Errno < -MaxErrno || op.Errno > MaxErrno {
@@ -504,7 +410,7 @@ func (op Op) validate() *Error {
 	return nil
 }
 
-func (op Op) validateArgs(spec kindSpec) *Error {
+func (op Op) validateArgs(spec *kindSpec) *Error {
 	for k := argGroup; k <= argTask; k++ {
 		v := op.Args.get(k)
 		if v == "" {
@@ -525,7 +431,7 @@ func (op Op) validateArgs(spec kindSpec) *Error {
 }
 
 // argsPhrase says which args a kind takes, for error messages.
-func argsPhrase(spec kindSpec) string {
+func argsPhrase(spec *kindSpec) string {
 	if spec.arg == argNone {
 		return "takes no args"
 	}
@@ -533,21 +439,21 @@ func argsPhrase(spec kindSpec) string {
 }
 
 // retPhrase says which rets a complete line of a kind may have.
-func retPhrase(s retSet) string {
+func retPhrase(s RetSet) string {
 	var parts []string
-	if s&retTask != 0 {
+	if s&RetsTask != 0 {
 		parts = append(parts, "a task name")
 	}
-	if s&retGroup != 0 {
+	if s&RetsGroup != 0 {
 		parts = append(parts, "a group name")
 	}
-	if s&retState != 0 {
+	if s&RetsState != 0 {
 		parts = append(parts, "a task state name")
 	}
-	if s&retInt != 0 {
+	if s&RetsInt != 0 {
 		parts = append(parts, "an integer")
 	}
-	if s&retNull != 0 {
+	if s&RetsNull != 0 {
 		parts = append(parts, "null")
 	}
 	switch len(parts) {
@@ -559,7 +465,7 @@ func retPhrase(s retSet) string {
 	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }
 
-func (op Op) validateRet(spec kindSpec) *Error {
+func (op Op) validateRet(v *Vocabulary, spec *kindSpec) *Error {
 	r := op.Ret
 	switch r.Kind {
 	case RetNull:
@@ -598,15 +504,15 @@ func (op Op) validateRet(spec kindSpec) *Error {
 	ok := false
 	switch r.Kind {
 	case RetNull:
-		ok = spec.ret&retNull != 0
+		ok = spec.ret&RetsNull != 0
 	case RetInt:
-		ok = spec.ret&retInt != 0
+		ok = spec.ret&RetsInt != 0
 	case RetName:
-		ok = spec.ret&(retTask|retGroup) != 0 || spec.ret&retState != 0 && validState(r.Name)
+		ok = spec.ret&(RetsTask|RetsGroup) != 0 || spec.ret&RetsState != 0 && v.validState(r.Name)
 	}
 	if !ok {
-		if spec.ret&retState != 0 && r.Kind == RetName {
-			return errf("ret", "unknown task state "+quote(r.Name)+" (want a v0.1 state name such as \"RUNNABLE\", optionally with \"|WAKEUP_QUEUED\")")
+		if spec.ret&RetsState != 0 && r.Kind == RetName {
+			return errf("ret", "unknown task state "+quote(r.Name)+" (want "+v.states.Hint+")")
 		}
 		return errf("ret", spec.name+" returns "+retPhrase(spec.ret)+", got "+r.short())
 	}
@@ -617,20 +523,22 @@ func (op Op) validateRet(spec kindSpec) *Error {
 type threadState struct {
 	lastReturn  int64
 	lastLine    int    // line of the thread's previous op, 0 if none
-	pending     OpKind // kind of the pending request, 0 if none
+	pending     OpKind // kind of the pending request, "" if none
 	pendingLine int
 }
 
 // checker holds the rules that relate a line to the header and to the
 // lines before it.
 type checker struct {
+	voc     *Vocabulary
 	tasks   map[string]bool
 	groups  map[string]bool
 	threads map[string]*threadState
 }
 
-func newChecker(h Header) *checker {
+func newChecker(h Header, v *Vocabulary) *checker {
 	c := &checker{
+		voc:     v,
 		tasks:   make(map[string]bool, len(h.Tasks)),
 		groups:  make(map[string]bool, len(h.Groups)),
 		threads: make(map[string]*threadState, len(h.Tasks)),
@@ -658,13 +566,12 @@ func (c *checker) group(field, name string) *Error {
 	return nil
 }
 
-// add checks op, already valid on its own, against the header and the ops
-// before it, and records it if it passes.
-func (c *checker) add(op Op, line int) *Error {
+// add checks op, already valid on its own and of kind spec, against the
+// header and the ops before it, and records it if it passes.
+func (c *checker) add(op Op, spec *kindSpec, line int) *Error {
 	if err := c.task("thread", op.Thread); err != nil {
 		return err
 	}
-	spec := specs[op.Kind]
 	if op.Phase != PhaseFollowup && spec.arg != argNone {
 		f := "args." + argNames[spec.arg]
 		v := op.Args.get(spec.arg)
@@ -681,9 +588,9 @@ func (c *checker) add(op Op, line int) *Error {
 	if op.Ret.Kind == RetName && op.Phase != PhaseRequest && !spec.event {
 		var err *Error
 		switch {
-		case spec.ret&retTask != 0:
+		case spec.ret&RetsTask != 0:
 			err = c.task("ret", op.Ret.Name)
-		case spec.ret&retGroup != 0:
+		case spec.ret&RetsGroup != 0:
 			err = c.group("ret", op.Ret.Name)
 		}
 		if err != nil {
@@ -696,13 +603,13 @@ func (c *checker) add(op Op, line int) *Error {
 	}
 	name := quote(op.Thread)
 	switch {
-	case ts.pending != 0 && op.Phase != PhaseFollowup:
+	case ts.pending != "" && op.Phase != PhaseFollowup:
 		return errf("phase", "thread "+name+" has a pending "+ts.pending.String()+" request (line "+
 			strconv.Itoa(ts.pendingLine)+"): its next line must be that request's followup")
-	case ts.pending != 0 && op.Kind != ts.pending:
+	case ts.pending != "" && op.Kind != ts.pending:
 		return errf("op", "followup of "+op.Kind.String()+", but the pending request of thread "+name+
 			" (line "+strconv.Itoa(ts.pendingLine)+") is "+ts.pending.String())
-	case ts.pending == 0 && op.Phase == PhaseFollowup:
+	case ts.pending == "" && op.Phase == PhaseFollowup:
 		return errf("phase", "followup without a request: thread "+name+" has no pending "+op.Kind.String()+" request")
 	}
 	if ts.lastLine != 0 && op.Call < ts.lastReturn {
@@ -713,7 +620,7 @@ func (c *checker) add(op Op, line int) *Error {
 		c.threads[op.Thread] = ts
 	}
 	ts.lastReturn, ts.lastLine = op.Return, line
-	ts.pending, ts.pendingLine = 0, 0
+	ts.pending, ts.pendingLine = "", 0
 	if op.Phase == PhaseRequest {
 		ts.pending, ts.pendingLine = op.Kind, line
 	}

@@ -16,16 +16,21 @@ type Writer struct {
 	w    io.Writer
 	buf  []byte
 	line int // lines written
+	ps   Protocols
 	chk  *checker
 	err  error // sticky write error of w
 }
 
-// NewWriter returns a Writer to w. WriteHeader must be called first.
-func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
+// NewWriter returns a Writer to w of traces of the protocols ps (the
+// header's Protocol picks one). WriteHeader must be called first.
+func NewWriter(w io.Writer, ps Protocols) *Writer {
+	return &Writer{w: w, ps: ps}
+}
 
-// WriteHeader checks h (Header.Validate) and writes it as line 1. It
-// returns an *Error if h is invalid or the header was already written, or
-// the error of the underlying writer.
+// WriteHeader checks h (Header.Validate, and its protocol is one of the
+// Writer's) and writes it as line 1. It returns an *Error if h is invalid
+// or the header was already written, or the error of the underlying
+// writer.
 func (w *Writer) WriteHeader(h Header) error {
 	if w.err != nil {
 		return w.err
@@ -33,11 +38,22 @@ func (w *Writer) WriteHeader(h Header) error {
 	if w.chk != nil {
 		return &Error{Line: w.line + 1, Msg: "header already written"}
 	}
-	if err := h.validate(); err != nil {
+	err := h.validate()
+	var voc *Vocabulary
+	if err == nil {
+		voc, err = pick(w.ps, h.Protocol)
+	}
+	if err != nil {
 		err.Line = 1
 		return err
 	}
-	b := append(w.buf[:0], `{"format":"umcg-trace","version":1,"source":`...)
+	b := append(w.buf[:0], `{"format":"umcg-trace","version":1,`...)
+	if h.Protocol != "" {
+		b = append(b, `"protocol":`...)
+		b = appendString(b, h.Protocol)
+		b = append(b, ',')
+	}
+	b = append(b, `"source":`...)
 	b = appendString(b, h.Source)
 	b = append(b, `,"clock":`...)
 	b = appendString(b, h.Clock)
@@ -53,7 +69,7 @@ func (w *Writer) WriteHeader(h Header) error {
 	if err := w.write(b); err != nil {
 		return err
 	}
-	w.chk = newChecker(h)
+	w.chk = newChecker(h, voc)
 	return nil
 }
 
@@ -69,11 +85,11 @@ func (w *Writer) WriteOp(op Op) error {
 	if w.chk == nil {
 		return &Error{Line: line, Msg: "WriteOp before WriteHeader"}
 	}
-	if e := op.validate(); e != nil {
+	if e := op.validate(w.chk.voc); e != nil {
 		e.Line = line
 		return e
 	}
-	spec := specs[op.Kind]
+	spec := w.chk.voc.spec(op.Kind)
 	b := append(w.buf[:0], `{"thread":`...)
 	b = appendString(b, op.Thread)
 	b = append(b, `,"op":"`...)
@@ -114,17 +130,17 @@ func (w *Writer) WriteOp(op Op) error {
 	if e := tooLong(b, line); e != nil {
 		return e
 	}
-	if e := w.chk.add(op, line); e != nil {
+	if e := w.chk.add(op, spec, line); e != nil {
 		e.Line = line
 		return e
 	}
 	return w.write(b)
 }
 
-// WriteAll writes t with a new Writer. Its error is that of WriteHeader or
-// of the first WriteOp that fails.
-func WriteAll(w io.Writer, t Trace) error {
-	tw := NewWriter(w)
+// WriteAll writes t with a new Writer of the protocols ps. Its error is
+// that of WriteHeader or of the first WriteOp that fails.
+func WriteAll(w io.Writer, t Trace, ps Protocols) error {
+	tw := NewWriter(w, ps)
 	if err := tw.WriteHeader(t.Header); err != nil {
 		return err
 	}

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/umcgcheck/umcgcheck/lincheck"
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
-	props "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
@@ -44,18 +44,18 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("--timeout must not be negative")
 	}
 	code := exitOK
-	covered := map[traces.Edge]int{}
+	covered := map[lincheck.Edge]int{}
 	for i, path := range fs.Args() {
 		f, err := os.Open(path)
 		if err != nil {
 			return exitUsage, usagef("%v", err)
 		}
-		tr, err := traces.ReadAll(f, path)
+		tr, err := traces.ReadAll(f, path, model.Vocabulary())
 		f.Close()
 		if err != nil {
 			return exitUsage, usagef("%v", err)
 		}
-		res, err := traces.CheckWith(tr, traces.Options{Timeout: *timeout, Visualize: i == 0 && *html != ""})
+		res, err := lincheck.CheckWith(tr, lincheck.Options{Timeout: *timeout, Visualize: i == 0 && *html != ""})
 		if err != nil {
 			return exitUsage, usagef("%s: %v", path, err)
 		}
@@ -83,12 +83,12 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 // writeCoverage lists the documented edges of each kind of task with how
 // often the traces' linearizations went through them, then the edges the
 // traces went through that are not documented (none, if legal-edge holds).
-func writeCoverage(w io.Writer, covered map[traces.Edge]int) {
+func writeCoverage(w io.Writer, covered map[lincheck.Edge]int) {
 	fmt.Fprintln(w, "coverage of the documented state edges (linearizable partitions only):")
 	total, hit := 0, 0
-	seen := map[traces.Edge]bool{}
+	seen := map[lincheck.Edge]bool{}
 	for _, k := range []model.Kind{model.KindServer, model.KindWorker, model.KindCore} {
-		edges := props.LegalEdges(k)
+		edges := model.LegalEdges(k)
 		sort.Slice(edges, func(a, b int) bool {
 			if edges[a][0] != edges[b][0] {
 				return edges[a][0] < edges[b][0]
@@ -96,7 +96,7 @@ func writeCoverage(w io.Writer, covered map[traces.Edge]int) {
 			return edges[a][1] < edges[b][1]
 		})
 		for _, e := range edges {
-			key := traces.Edge{Kind: k, From: e[0], To: e[1]}
+			key := lincheck.Edge{Kind: k, From: e[0], To: e[1]}
 			seen[key] = true
 			total++
 			n := covered[key]
@@ -121,18 +121,18 @@ func writeCoverage(w io.Writer, covered map[traces.Edge]int) {
 	}
 }
 
-func writeCheck(w io.Writer, path string, ops int, res traces.Result) {
+func writeCheck(w io.Writer, path string, ops int, res lincheck.Result) {
 	fmt.Fprintf(w, "%s: %d operations: %s\n", path, ops, res.Verdict)
 	for _, p := range res.Partitions {
 		fmt.Fprintf(w, "  %-14s %5d operations: %s\n", p.Name, p.Ops, p.Verdict)
 	}
-	if res.Verdict != traces.NotLinearizable {
+	if res.Verdict != lincheck.NotLinearizable {
 		return
 	}
-	failing := append([]traces.Partition(nil), res.Partitions...)
+	failing := append([]lincheck.Partition(nil), res.Partitions...)
 	sort.SliceStable(failing, func(a, b int) bool { return failing[a].Ops < failing[b].Ops })
 	for _, p := range failing {
-		if p.Verdict != traces.NotLinearizable {
+		if p.Verdict != lincheck.NotLinearizable {
 			continue
 		}
 		fmt.Fprintf(w, "  smallest failing partition: %s; operations no linearization could place:\n", p.Name)
@@ -145,11 +145,11 @@ func writeCheck(w io.Writer, path string, ops int, res traces.Result) {
 
 // withVerdict folds a trace's verdict into the exit code so far: not
 // linearizable wins, then unknown (a timeout is never a pass).
-func withVerdict(code int, v traces.Verdict) int {
+func withVerdict(code int, v lincheck.Verdict) int {
 	switch {
-	case v == traces.NotLinearizable:
+	case v == lincheck.NotLinearizable:
 		return exitViolation
-	case v == traces.Unknown && code == exitOK:
+	case v == lincheck.Unknown && code == exitOK:
 		return exitIncomplete
 	}
 	return code

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/umcgcheck/umcgcheck/lincheck"
 	"github.com/umcgcheck/umcgcheck/live"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
@@ -83,7 +85,7 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("%v", runErr)
 	}
 	var buf bytes.Buffer
-	if err := traces.WriteAll(&buf, tr); err != nil {
+	if err := traces.WriteAll(&buf, tr, model.Vocabulary()); err != nil {
 		return exitUsage, usagef("the recorded trace is not well formed: %v", err)
 	}
 	if err := writeNew(*out, buf.Bytes()); err != nil {
@@ -97,7 +99,7 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 		code = exitViolation
 	}
 	if *check {
-		res, err := traces.Check(tr, *checkTimeout)
+		res, err := lincheck.Check(tr, *checkTimeout)
 		if err != nil {
 			return exitUsage, usagef("%s: %v", *out, err)
 		}

@@ -22,12 +22,12 @@ func recordTrace(sys sim.System, actions []sim.Action) (data []byte, variant str
 	if err != nil {
 		return nil, "", err
 	}
-	tr, err := traces.FromModel(m, actions, "model")
+	tr, err := m.Trace(actions, "model")
 	if err != nil {
 		return nil, "", err
 	}
 	var buf bytes.Buffer
-	if err := traces.WriteAll(&buf, tr); err != nil {
+	if err := traces.WriteAll(&buf, tr, umcg01.Vocabulary()); err != nil {
 		return nil, "", err
 	}
 	return buf.Bytes(), cfg.Variant.String(), nil

@@ -167,27 +167,3 @@ func (m *Model) queue(g *Group) string {
 	}
 	return "[" + strings.Join(ns, " ") + "]"
 }
-
-// RetString renders a call's return value as the caller sees it.
-func (m *Model) RetString(c Call, ret int16) string {
-	switch c {
-	case CallRegisterCore, CallRegisterWorker, CallRegisterServer,
-		CallPollWorker, CallRunWorker:
-		if ret == 0 {
-			return "UMCG_NONE"
-		}
-		if ret > 0 && int(ret) <= m.Threads() {
-			return m.ThreadName(int(ret) - 1)
-		}
-	case CallCreateGroup:
-		if ret == 0 {
-			return "UMCG_NONE"
-		}
-		if ret > 0 {
-			return fmt.Sprintf("g%d", ret-1)
-		}
-	case CallGetTaskState:
-		return TaskState(ret).String()
-	}
-	return fmt.Sprint(ret)
-}

@@ -224,7 +224,7 @@ func (sp *Spec) run(s *State, t int8) bool {
 // result compares the call's result with op's (check), or sets op's.
 func (sp *Spec) result(th *Thread, op *SpecOp, check bool) bool {
 	errno := Errno(0)
-	if failed(op.Call, th.Ret) {
+	if op.Call.Failed(th.Ret) {
 		errno = th.Errno
 	}
 	if !check {
@@ -232,16 +232,4 @@ func (sp *Spec) result(th *Thread, op *SpecOp, check bool) bool {
 		return true
 	}
 	return th.Ret == op.Ret && op.Errno == errno
-}
-
-// failed reports whether a call's return value reports a failure (or, for
-// run_worker, UMCG_NONE, whose errno says why).
-func failed(c Call, ret int16) bool {
-	switch c {
-	case CallRegisterCore, CallRegisterWorker, CallRegisterServer, CallPollWorker, CallRunWorker, CallCreateGroup:
-		return ret <= 0
-	case CallGetTaskState:
-		return false
-	}
-	return ret == -1
 }

@@ -35,9 +35,7 @@ func (m *Model) Classes() [][]int8 {
 }
 
 // takesThread reports whether a call's argument is a thread (utid).
-func takesThread(c Call) bool {
-	return c == CallRunWorker || c == CallGetTaskState || c == CallWake || c == CallSwap
-}
+func takesThread(c Call) bool { return c.TakesThread() }
 
 // Permute returns s with thread i moved to place p[i] and every reference
 // to a thread renamed accordingly. p must only exchange threads within

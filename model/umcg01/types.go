@@ -180,35 +180,8 @@ const (
 	numCalls
 )
 
-var callNames = [...]string{"", "register_core_task", "register_worker", "register_server",
-	"unregister_task", "wait", "wake", "swap", "create_group", "destroy_group",
-	"poll_worker", "run_worker", "get_task_state"}
-
-func (c Call) String() string {
-	if int(c) < len(callNames) {
-		return callNames[c]
-	}
-	return "call(" + strconv.Itoa(int(c)) + ")"
-}
-
-// Calls lists every library call, in a fixed order.
-func Calls() []Call {
-	cs := make([]Call, 0, numCalls-1)
-	for c := CallNone + 1; c < numCalls; c++ {
-		cs = append(cs, c)
-	}
-	return cs
-}
-
-// ParseCall is the inverse of Call.String.
-func ParseCall(s string) (Call, bool) {
-	for c := CallNone + 1; c < numCalls; c++ {
-		if callNames[c] == s {
-			return c, true
-		}
-	}
-	return 0, false
-}
+// The calls table (calls.go) names the calls and says what each takes,
+// whether it sleeps and how its result reads.
 
 // Fault is a set of faults the environment may inject.
 type Fault uint8

@@ -1,4 +1,4 @@
-package traces
+package lincheck
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/traces"
 	"pgregory.net/rapid"
 )
 
@@ -51,15 +52,15 @@ func TestModelTracesAreLinearizable(t *testing.T) {
 			t.Fatal(err)
 		}
 		for seed := uint64(0); seed < 40; seed++ {
-			tr, err := FromModel(m, walk(m, seed, 400), "model")
+			tr, err := m.Trace(walk(m, seed, 400), "model")
 			if err != nil {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			if err := WriteAll(&buf, tr); err != nil {
+			if err := traces.WriteAll(&buf, tr, model.Vocabulary()); err != nil {
 				t.Fatalf("config %d seed %d: the writer rejects a model trace: %v", ci, seed, err)
 			}
-			back, err := ReadAll(&buf, "model.jsonl")
+			back, err := traces.ReadAll(&buf, "model.jsonl", model.Vocabulary())
 			if err != nil {
 				t.Fatalf("config %d seed %d: the reader rejects a model trace: %v\n%s", ci, seed, err, buf.String())
 			}
@@ -69,7 +70,7 @@ func TestModelTracesAreLinearizable(t *testing.T) {
 			}
 			if res.Verdict != Linearizable {
 				var out bytes.Buffer
-				WriteAll(&out, tr)
+				traces.WriteAll(&out, tr, model.Vocabulary())
 				t.Fatalf("config %s seed %d: %s: %+v\n%s", c, seed, res.Verdict, res.Partitions, out.String())
 			}
 		}
@@ -80,10 +81,10 @@ func TestModelTracesAreLinearizable(t *testing.T) {
 // has nothing it can change.
 type mutation struct {
 	name  string
-	apply func(tr *Trace, pick func(n int) int) bool
+	apply func(tr *traces.Trace, pick func(n int) int) bool
 }
 
-func indexes(tr *Trace, f func(op Op) bool) []int {
+func indexes(tr *traces.Trace, f func(op traces.Op) bool) []int {
 	var out []int
 	for i, op := range tr.Ops {
 		if f(op) {
@@ -94,9 +95,9 @@ func indexes(tr *Trace, f func(op Op) bool) []int {
 }
 
 var mutations = []mutation{
-	{"poll returns the wrong worker", func(tr *Trace, pick func(int) int) bool {
-		is := indexes(tr, func(op Op) bool {
-			return op.Kind == OpPollWorker && op.Phase == PhaseFollowup && op.Ret.Kind == RetName
+	{"poll returns the wrong worker", func(tr *traces.Trace, pick func(int) int) bool {
+		is := indexes(tr, func(op traces.Op) bool {
+			return op.Kind == "poll_worker" && op.Phase == traces.PhaseFollowup && op.Ret.Kind == traces.RetName
 		})
 		if len(is) == 0 {
 			return false
@@ -110,22 +111,22 @@ var mutations = []mutation{
 		}
 		return false
 	}},
-	{"block and unblock exchanged", func(tr *Trace, pick func(int) int) bool {
-		is := indexes(tr, func(op Op) bool { return op.Kind == OpUnblock })
+	{"block and unblock exchanged", func(tr *traces.Trace, pick func(int) int) bool {
+		is := indexes(tr, func(op traces.Op) bool { return op.Kind == "unblock" })
 		if len(is) == 0 {
 			return false
 		}
 		u := is[pick(len(is))]
 		for b := u - 1; b >= 0; b-- {
-			if tr.Ops[b].Thread == tr.Ops[u].Thread && tr.Ops[b].Kind == OpBlock {
-				tr.Ops[b].Kind, tr.Ops[u].Kind = OpUnblock, OpBlock
+			if tr.Ops[b].Thread == tr.Ops[u].Thread && tr.Ops[b].Kind == "block" {
+				tr.Ops[b].Kind, tr.Ops[u].Kind = "unblock", "block"
 				return true
 			}
 		}
 		return false
 	}},
-	{"a lost unblock", func(tr *Trace, pick func(int) int) bool {
-		is := indexes(tr, func(op Op) bool { return op.Kind == OpUnblock })
+	{"a lost unblock", func(tr *traces.Trace, pick func(int) int) bool {
+		is := indexes(tr, func(op traces.Op) bool { return op.Kind == "unblock" })
 		if len(is) == 0 {
 			return false
 		}
@@ -133,8 +134,11 @@ var mutations = []mutation{
 		tr.Ops = append(tr.Ops[:u:u], tr.Ops[u+1:]...)
 		return true
 	}},
-	{"a wrong errno", func(tr *Trace, pick func(int) int) bool {
-		is := indexes(tr, func(op Op) bool { return !op.Kind.Event() && op.Phase != PhaseRequest })
+	{"a wrong errno", func(tr *traces.Trace, pick func(int) int) bool {
+		is := indexes(tr, func(op traces.Op) bool {
+			_, ev := model.ParseEvent(op.Kind.String())
+			return !ev && op.Phase != traces.PhaseRequest
+		})
 		if len(is) == 0 {
 			return false
 		}
@@ -146,8 +150,8 @@ var mutations = []mutation{
 		}
 		return true
 	}},
-	{"a run of a worker that is not runnable", func(tr *Trace, pick func(int) int) bool {
-		is := indexes(tr, func(op Op) bool { return op.Kind == OpRunWorker && op.Phase == PhaseRequest })
+	{"a run of a worker that is not runnable", func(tr *traces.Trace, pick func(int) int) bool {
+		is := indexes(tr, func(op traces.Op) bool { return op.Kind == "run_worker" && op.Phase == traces.PhaseRequest })
 		if len(is) == 0 {
 			return false
 		}
@@ -172,13 +176,13 @@ func TestMutatedTracesAreRejected(t *testing.T) {
 		for ci, c := range traceConfigs()[:4] {
 			m, _ := model.New(c)
 			for seed := uint64(0); seed < 30; seed++ {
-				tr, _ := FromModel(m, walk(m, seed, 400), "model")
+				tr, _ := m.Trace(walk(m, seed, 400), "model")
 				rng := rand.New(rand.NewPCG(seed, uint64(ci)))
 				if !mu.apply(&tr, func(n int) int { return rng.IntN(n) }) {
 					continue
 				}
 				var buf bytes.Buffer
-				if WriteAll(&buf, tr) != nil {
+				if traces.WriteAll(&buf, tr, model.Vocabulary()) != nil {
 					continue // the change broke the format: the reader's job
 				}
 				tried++
@@ -215,7 +219,7 @@ func TestMutationsRapid(t *testing.T) {
 		cfgs := traceConfigs()
 		c := cfgs[rapid.IntRange(0, len(cfgs)-1).Draw(rt, "config")]
 		m, _ := model.New(c)
-		tr, err := FromModel(m, walk(m, rapid.Uint64().Draw(rt, "seed"), 400), "model")
+		tr, err := m.Trace(walk(m, rapid.Uint64().Draw(rt, "seed"), 400), "model")
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -224,7 +228,7 @@ func TestMutationsRapid(t *testing.T) {
 			rt.Skip("nothing to mutate")
 		}
 		var buf bytes.Buffer
-		if WriteAll(&buf, tr) != nil {
+		if traces.WriteAll(&buf, tr, model.Vocabulary()) != nil {
 			rt.Skip("the mutation broke the format (the reader's business)")
 		}
 		res, err := Check(tr, 10*time.Second)

@@ -1,4 +1,8 @@
-package traces
+// Package lincheck checks that a trace (package traces) is linearizable
+// with respect to a protocol's sequential specification: today UMCG v0.1's,
+// umcg01.Spec, the fixed library and kernel one call at a time. It uses
+// porcupine; the trace format itself depends on neither.
+package lincheck
 
 import (
 	"fmt"
@@ -9,6 +13,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/traces"
 )
 
 // Verdict is the outcome of checking a trace.
@@ -58,7 +63,7 @@ type Edge struct {
 // on its own specification. With a timeout > 0, a partition that takes
 // longer is Unknown, and so is the trace unless another partition is
 // NotLinearizable.
-func Check(t Trace, timeout time.Duration) (Result, error) {
+func Check(t traces.Trace, timeout time.Duration) (Result, error) {
 	return CheckWith(t, Options{Timeout: timeout})
 }
 
@@ -71,7 +76,7 @@ type Options struct {
 }
 
 // CheckWith is Check with options.
-func CheckWith(t Trace, o Options) (Result, error) {
+func CheckWith(t traces.Trace, o Options) (Result, error) {
 	timeout := o.Timeout
 	parts, err := partitionTrace(t)
 	if err != nil {
@@ -261,14 +266,14 @@ type converter struct {
 	groups     map[string]int8
 	groupNames []string
 	spec       *model.Spec
-	ops        []Op
+	ops        []traces.Op
 }
 
 // partitionTrace splits t into independent partitions: tasks are joined
 // when one names the other (in an argument or a result), when they
 // register in the same group, and when one creates a group the other
 // uses. Partitions come in the order of their first operation.
-func partitionTrace(t Trace) ([]*converter, error) {
+func partitionTrace(t traces.Trace) ([]*converter, error) {
 	// Union-find over tasks, with each group represented by a pseudo-task.
 	nt := len(t.Header.Tasks)
 	parent := make([]int, nt+len(t.Header.Groups))
@@ -301,11 +306,14 @@ func partitionTrace(t Trace) ([]*converter, error) {
 		if op.Args.Group != "" {
 			union(me, group[op.Args.Group])
 		}
-		if op.Ret.Kind == RetName {
-			if op.Kind == OpCreateGroup {
+		if op.Ret.Kind == traces.RetName {
+			switch callOf(op).Result() {
+			case model.ResultGroup:
 				union(me, group[op.Ret.Name])
-			} else if _, ok := task[op.Ret.Name]; ok && op.Kind != OpGetTaskState {
-				union(me, task[op.Ret.Name])
+			case model.ResultThread:
+				if _, ok := task[op.Ret.Name]; ok {
+					union(me, task[op.Ret.Name])
+				}
 			}
 		}
 	}
@@ -351,9 +359,9 @@ func partitionTrace(t Trace) ([]*converter, error) {
 }
 
 // isCoreOnly reports whether a task never registers as a worker or server.
-func isCoreOnly(t Trace, name string) bool {
+func isCoreOnly(t traces.Trace, name string) bool {
 	for _, op := range t.Ops {
-		if op.Thread == name && (op.Kind == OpRegisterWorker || op.Kind == OpRegisterServer) {
+		if c := callOf(op); op.Thread == name && (c == model.CallRegisterWorker || c == model.CallRegisterServer) {
 			return false
 		}
 	}
@@ -363,11 +371,11 @@ func isCoreOnly(t Trace, name string) bool {
 // init sets up a partition's groups (those its tasks use; created ones
 // after the others, in the order of their create_group ops), its name and
 // its specification.
-func (cv *converter) init(t Trace, mine func(group string) bool) error {
+func (cv *converter) init(t traces.Trace, mine func(group string) bool) error {
 	created := map[string]bool{}
 	var createdOrder []string
 	for _, op := range cv.ops {
-		if op.Kind == OpCreateGroup && op.Ret.Kind == RetName && !created[op.Ret.Name] {
+		if callOf(op).Result() == model.ResultGroup && op.Ret.Kind == traces.RetName && !created[op.Ret.Name] {
 			created[op.Ret.Name] = true
 			createdOrder = append(createdOrder, op.Ret.Name)
 		}
@@ -391,7 +399,7 @@ func (cv *converter) init(t Trace, mine func(group string) bool) error {
 		cv.name = strings.Join(names, " + ")
 	}
 	if len(cv.taskNames) > model.MaxThreads || len(cv.groupNames) > model.MaxGroups {
-		return &Error{Line: 1, Field: "tasks", Msg: fmt.Sprintf("%s has %d tasks and %d groups that depend on each other: the checker handles at most %d and %d",
+		return &traces.Error{Line: 1, Field: "tasks", Msg: fmt.Sprintf("%s has %d tasks and %d groups that depend on each other: the checker handles at most %d and %d",
 			cv.name, len(cv.taskNames), len(cv.groupNames), model.MaxThreads, model.MaxGroups)}
 	}
 	sp, err := model.NewSpec(len(cv.taskNames), len(cv.groupNames), pre)
@@ -413,24 +421,17 @@ func (cv *converter) history(part int) []porcupine.Operation {
 }
 
 // specOp converts one op; the reader has checked every name.
-func (cv *converter) specOp(op Op) model.SpecOp {
+func (cv *converter) specOp(op traces.Op) model.SpecOp {
 	so := model.SpecOp{Thread: cv.tasks[op.Thread], Arg: model.None}
-	switch op.Kind {
-	case OpBlock:
-		so.Event = model.EventBlock
-		return so
-	case OpUnblock:
-		so.Event = model.EventUnblock
-		return so
-	case OpPreempt:
-		so.Event = model.EventPreempt
+	if e, ok := model.ParseEvent(op.Kind.String()); ok {
+		so.Event = e
 		return so
 	}
-	so.Call, _ = model.ParseCall(op.Kind.String())
+	so.Call = callOf(op)
 	switch op.Phase {
-	case PhaseRequest:
+	case traces.PhaseRequest:
 		so.Phase = model.Request
-	case PhaseFollowup:
+	case traces.PhaseFollowup:
 		so.Phase = model.Followup
 	}
 	switch {
@@ -447,16 +448,16 @@ func (cv *converter) specOp(op Op) model.SpecOp {
 		return so
 	}
 	switch op.Ret.Kind {
-	case RetInt:
+	case traces.RetInt:
 		so.Ret = int16(op.Ret.Int)
 		if op.Ret.Int < -32768 || op.Ret.Int > 32767 {
 			so.Ret = -32768 // cannot match anything the model returns
 		}
-	case RetName:
-		switch so.Call {
-		case model.CallCreateGroup:
+	case traces.RetName:
+		switch so.Call.Result() {
+		case model.ResultGroup:
 			so.Ret = int16(cv.groups[op.Ret.Name]) + 1
-		case model.CallGetTaskState:
+		case model.ResultState:
 			st, ok := parseState(op.Ret.Name)
 			so.Ret = int16(st)
 			if !ok {
@@ -496,25 +497,31 @@ func (cv *converter) taskName(t int8) string {
 	return cv.taskNames[t]
 }
 
+func (cv *converter) groupName(g int8) string {
+	if g < 0 || int(g) >= len(cv.groupNames) {
+		return "UMCG_NONE"
+	}
+	return cv.groupNames[g]
+}
+
+// callOf is the call of a trace op (CallNone for a kernel event); the
+// reader has checked its name against umcg01's vocabulary.
+func callOf(op traces.Op) model.Call {
+	c, _ := model.ParseCall(op.Kind.String())
+	return c
+}
+
 func (cv *converter) describe(op model.SpecOp) string {
 	th := cv.taskName(op.Thread)
 	switch op.Event {
-	case model.EventBlock:
-		return th + ": block"
-	case model.EventUnblock:
-		return th + ": unblock"
-	case model.EventPreempt:
-		return th + ": preempt"
+	case model.EventBlock, model.EventUnblock, model.EventPreempt:
+		return th + ": " + op.Event.String()
 	}
 	arg := ""
-	switch op.Call {
-	case model.CallRegisterWorker, model.CallRegisterServer, model.CallDestroyGroup:
-		if op.Arg >= 0 && int(op.Arg) < len(cv.groupNames) {
-			arg = cv.groupNames[op.Arg]
-		} else {
-			arg = "UMCG_NONE"
-		}
-	case model.CallRunWorker, model.CallWake, model.CallSwap, model.CallGetTaskState:
+	switch op.Call.Arg() {
+	case model.ArgGroup:
+		arg = cv.groupName(op.Arg)
+	case model.ArgThread:
 		arg = cv.taskName(op.Arg)
 	}
 	s := fmt.Sprintf("%s: %s(%s)", th, op.Call, arg)
@@ -528,20 +535,15 @@ func (cv *converter) describe(op model.SpecOp) string {
 }
 
 func (cv *converter) retString(c model.Call, ret int16) string {
-	switch c {
-	case model.CallRegisterCore, model.CallRegisterWorker, model.CallRegisterServer, model.CallPollWorker, model.CallRunWorker:
-		if ret == 0 {
-			return "UMCG_NONE"
+	name := func(names []string) func(int) string {
+		return func(i int) string {
+			if i < len(names) {
+				return names[i]
+			}
+			return ""
 		}
-		return cv.taskName(int8(ret - 1))
-	case model.CallCreateGroup:
-		if ret > 0 && int(ret) <= len(cv.groupNames) {
-			return cv.groupNames[ret-1]
-		}
-	case model.CallGetTaskState:
-		return model.TaskState(ret).String()
 	}
-	return fmt.Sprint(ret)
+	return c.FormatRet(ret, name(cv.taskNames), name(cv.groupNames))
 }
 
 func (cv *converter) describeState(s *model.State) string {

@@ -1,0 +1,222 @@
+package traces
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// DefaultProtocol is the protocol of a trace whose header has no
+// "protocol" field: UMCG as posted in RFC v0.1, the only protocol of the
+// format's first traces.
+const DefaultProtocol = "umcg-v0.1"
+
+// RetSet is the set of return values a complete line of an op may have.
+type RetSet uint8
+
+// Return value sets.
+const (
+	RetsNull  RetSet = 1 << iota // null: UMCG_NONE
+	RetsInt                      // an integer
+	RetsTask                     // a name from the header's tasks
+	RetsGroup                    // a name from the header's groups
+	RetsState                    // a task state name (Vocabulary's States)
+)
+
+// OpSpec describes one op of a protocol: an API call (named without its
+// umcg_ prefix) or a kernel event.
+type OpSpec struct {
+	// Name is the op's "op" field.
+	Name string
+	// Sleeps: the call can sleep, so it is recorded as a request line and
+	// a followup line.
+	Sleeps bool
+	// Event: a kernel event, not an API call: args {}, ret null, errno 0.
+	Event bool
+	// Arg is the key of the op's one argument in "args": "group" (a name
+	// from the header's groups), "worker", "next" or "task" (names from
+	// the header's tasks), or "" for none.
+	Arg string
+	// Ret is the set of rets of a complete line (ignored for events).
+	Ret RetSet
+}
+
+// States are the task state names a RetsState result may take: one of
+// Names, then optionally "|" and a flag, each of Flags at most once and in
+// their order.
+type States struct {
+	Names []string
+	Flags []string
+	// Hint says what is wanted, for the error about an unknown state
+	// ("a v0.1 state name such as ...").
+	Hint string
+}
+
+// Vocabulary is the set of ops of one protocol: what the Reader accepts
+// and the Writer writes for a header naming that protocol. A protocol
+// builds its Vocabulary once with NewVocabulary, from its own table of
+// calls; this package knows none.
+type Vocabulary struct {
+	protocol string
+	ops      []OpSpec
+	specs    []kindSpec
+	index    map[OpKind]*kindSpec
+	states   States
+}
+
+// kindSpec is an OpSpec compiled for the Reader and the Writer.
+type kindSpec struct {
+	name   string
+	sleeps bool
+	event  bool
+	arg    argKey
+	ret    RetSet
+}
+
+// NewVocabulary checks and compiles the ops of a protocol: names non-empty,
+// distinct and plain (lower case letters, digits and '_'); Arg one of the
+// format's keys; an event that neither sleeps nor takes args; a call that
+// returns something.
+func NewVocabulary(protocol string, ops []OpSpec, states States) (*Vocabulary, error) {
+	if protocol == "" || !utf8.ValidString(protocol) {
+		return nil, errors.New("traces: vocabulary: protocol name is empty or not UTF-8")
+	}
+	v := &Vocabulary{protocol: protocol, ops: append([]OpSpec(nil), ops...), index: make(map[OpKind]*kindSpec, len(ops)), states: states}
+	v.states.Names = append([]string(nil), states.Names...)
+	v.states.Flags = append([]string(nil), states.Flags...)
+	v.specs = make([]kindSpec, len(ops))
+	for i, o := range ops {
+		bad := func(msg string) error {
+			return errors.New("traces: vocabulary " + protocol + ": op " + strconv.Quote(o.Name) + ": " + msg)
+		}
+		if o.Name == "" || strings.Trim(o.Name, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+			return nil, bad("want a name of lower case letters, digits and _")
+		}
+		if v.index[OpKind(o.Name)] != nil {
+			return nil, bad("duplicate name")
+		}
+		k := argNone
+		if o.Arg != "" {
+			for a := argGroup; a <= argTask; a++ {
+				if argNames[a] == o.Arg {
+					k = a
+				}
+			}
+			if k == argNone {
+				return nil, bad("unknown arg " + strconv.Quote(o.Arg) + ` (want "group", "worker", "next" or "task")`)
+			}
+		}
+		switch {
+		case o.Event && (o.Sleeps || k != argNone):
+			return nil, bad("a kernel event neither sleeps nor takes args")
+		case !o.Event && o.Ret == 0:
+			return nil, bad("empty Ret")
+		case o.Ret&RetsState != 0 && len(states.Names) == 0:
+			return nil, bad("returns a task state, but the vocabulary has no States")
+		}
+		ret := o.Ret
+		if o.Event {
+			ret = RetsNull
+		}
+		v.specs[i] = kindSpec{name: o.Name, sleeps: o.Sleeps, event: o.Event, arg: k, ret: ret}
+		v.index[OpKind(o.Name)] = &v.specs[i]
+	}
+	return v, nil
+}
+
+// Protocol returns the name of v's protocol, as a header's "protocol"
+// field gives it.
+func (v *Vocabulary) Protocol() string { return v.protocol }
+
+// Ops returns v's ops, in the protocol's order.
+func (v *Vocabulary) Ops() []OpSpec { return append([]OpSpec(nil), v.ops...) }
+
+// Op returns the OpSpec of kind k.
+func (v *Vocabulary) Op(k OpKind) (OpSpec, bool) {
+	for _, o := range v.ops {
+		if o.Name == string(k) {
+			return o, true
+		}
+	}
+	return OpSpec{}, false
+}
+
+// States returns the task state names of v.
+func (v *Vocabulary) States() States {
+	s := v.states
+	s.Names = append([]string(nil), s.Names...)
+	s.Flags = append([]string(nil), s.Flags...)
+	return s
+}
+
+// spec returns the compiled spec of k, or nil.
+func (v *Vocabulary) spec(k OpKind) *kindSpec { return v.index[k] }
+
+// validState reports whether s names a task state as a RetsState ret.
+func (v *Vocabulary) validState(s string) bool {
+	base, rest, _ := strings.Cut(s, "|")
+	ok := false
+	for _, n := range v.states.Names {
+		ok = ok || n == base
+	}
+	if !ok {
+		return false
+	}
+	if len(s) == len(base) {
+		return true
+	}
+	flags := v.states.Flags
+	for _, f := range strings.Split(rest, "|") {
+		for len(flags) > 0 && flags[0] != f {
+			flags = flags[1:]
+		}
+		if len(flags) == 0 {
+			return false
+		}
+		flags = flags[1:]
+	}
+	return true
+}
+
+// Protocols are the protocols a Reader reads or a Writer writes: the
+// header's "protocol" picks one of their vocabularies. A *Vocabulary is
+// the Protocols of its own protocol alone; a List holds several.
+type Protocols interface {
+	Vocabularies() []*Vocabulary
+}
+
+// Vocabularies returns v alone.
+func (v *Vocabulary) Vocabularies() []*Vocabulary { return []*Vocabulary{v} }
+
+// List is the Protocols of its vocabularies.
+type List []*Vocabulary
+
+// Vocabularies returns l.
+func (l List) Vocabularies() []*Vocabulary { return l }
+
+// pick returns the vocabulary of protocol p in ps ("" is DefaultProtocol),
+// or the error of an unknown protocol.
+func pick(ps Protocols, p string) (*Vocabulary, *Error) {
+	if p == "" {
+		p = DefaultProtocol
+	}
+	var vs []*Vocabulary
+	if ps != nil {
+		vs = ps.Vocabularies()
+	}
+	var known []string
+	for _, v := range vs {
+		if v.protocol == p {
+			return v, nil
+		}
+		known = append(known, strconv.Quote(v.protocol))
+	}
+	msg := "unknown protocol " + quote(p) + ": "
+	if len(known) == 0 {
+		msg += "no protocol was given to read it with"
+	} else {
+		msg += "want " + strings.Join(known, " or ")
+	}
+	return nil, errf("protocol", msg)
+}
