@@ -106,7 +106,7 @@ type Model struct {
 	progs   []program
 	bug     bug
 	nGroups uint8
-	fixes   FixSet // the fixes applied: Config.Fixes with what they imply
+	fixes   FixSet // the fixes applied (every one for the Fixed variant)
 }
 
 // New checks c and builds its model.
@@ -138,7 +138,7 @@ func New(c Config) (*Model, error) {
 	if !ok {
 		return nil, fmt.Errorf("bug: unknown bug %q (known: %s)", c.Bug, strings.Join(BugNames(), ", "))
 	}
-	m := &Model{cfg: c, bug: b, fixes: c.Fixes.Closure()}
+	m := &Model{cfg: c, bug: b, fixes: c.Fixes}
 	if c.Variant == Fixed {
 		m.fixes = AllFixes
 	}

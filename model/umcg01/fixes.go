@@ -7,9 +7,16 @@ import (
 )
 
 // Fix is one correction of the fixed variant: a single bit of a FixSet.
-// Each one answers one finding of docs/semantics.md ("The fixed variant:
+// Each one answers a finding of docs/semantics.md ("The fixed variant:
 // every correction and the finding it answers") and can be switched on
 // alone: Config.Fixes on the Seed variant. The Fixed variant is every fix.
+//
+// A fix is one correction as far as the model can tell: two changes that
+// only make sense together are one fix. Waiting that checks the state word
+// and waking that needs no sleeping target are one (wakeup-in-word): each
+// alone makes the model worse than the seed (the first makes the seed's
+// wake spin for a target that no longer sleeps, the second loses wakeups
+// to a wait that does not look at the word).
 type Fix uint32
 
 // FixSet is a set of fixes.
@@ -71,15 +78,13 @@ const (
 	// sys_umcg_run_worker refuses (EINVAL) a worker linked to another
 	// server instead of warning and linking it anyway.
 	FixRunReason
-	// FixWaitChecksWord answers wait-no-recheck: sys_umcg_wait (and swap's
-	// wait) sleeps only while the state word is RUNNABLE, EAGAIN otherwise,
-	// as a futex does; swap reads that EAGAIN as "already woken" and goes
-	// to its wait loop instead of retrying.
-	FixWaitChecksWord
-	// FixWakeNoEAGAIN answers wake-eagain-spin: sys_umcg_wake and
-	// sys_umcg_swap succeed when the target is not asleep (the state word
-	// already carries the wakeup) instead of saying EAGAIN until it sleeps.
-	FixWakeNoEAGAIN
+	// FixWakeupInWord answers wait-no-recheck and wake-eagain-spin: the
+	// state word carries the wakeup, as a futex word does. sys_umcg_wait
+	// (and swap's wait) sleeps only while the word is RUNNABLE, EAGAIN
+	// otherwise, and swap reads that EAGAIN as "no need to sleep" and goes
+	// to its wait loop; sys_umcg_wake and sys_umcg_swap succeed when the
+	// target is not asleep instead of saying EAGAIN until it sleeps.
+	FixWakeupInWord
 	// FixWakeQueuedEAGAIN answers wake-queued-spin: wake (and swap) of a
 	// task whose wakeup is already queued returns -1 EAGAIN, as the header
 	// promises, instead of spinning.
@@ -111,7 +116,7 @@ const (
 	lastFix
 )
 
-const numFixes = 22
+const numFixes = 21
 
 // numFixes must count the constants above.
 var _ [0]struct{} = [lastFix>>numFixes - 1]struct{}{}
@@ -119,33 +124,33 @@ var _ [0]struct{} = [lastFix>>numFixes - 1]struct{}{}
 // AllFixes is every fix: the Fixed variant.
 const AllFixes = FixSet(lastFix - 1)
 
-// fixInfo describes each fix, indexed by bit number.
+// fixInfo names each fix and the findings it answers, indexed by bit
+// number.
 var fixInfo = [numFixes]struct {
-	name, finding string
-	implies       FixSet
+	name     string
+	findings []string
 }{
-	{"errno-from-kernel", "errno-overwrite", 0},
-	{"create-returns-none", "create-returns-minus-one", 0},
-	{"destroy-eagain", "destroy-errno", 0},
-	{"poll-no-exit", "poll-exit-on-error", 0},
-	{"run-no-exit", "run-exit-on-state", 0},
-	{"run-undo", "run-error-leaves-serving", 0},
-	{"run-none-errno", "run-none-errno", 0},
-	{"run-sleeps-on", "run-spurious-return", 0},
-	{"block-unlinks", "unblock-while-peer", 0},
-	{"queued-keeps-place", "spurious-requeue", 0},
-	{"poll-sleeps-on", "poll-spurious-none", 0},
-	{"run-needs-server", "early-run", 0},
-	{"run-reason", "state-read-ambiguous", 0},
-	{"wait-checks-word", "wait-no-recheck", 0},
-	{"wake-no-eagain", "wake-eagain-spin", 0},
-	{"wake-queued-eagain", "wake-queued-spin", 0},
-	{"wait-eintr-cancels", "wait-eintr-lost", 0},
-	{"swap-loops", "swap-spurious", 0},
-	{"wake-einval", "wake-kills-waker", 0},
-	{"utid-table", "tls-after-exit", 0},
-	{"tls-kept", "unregister-free-race", 0},
-	{"exit-unregisters", "death-leak", 0},
+	{"errno-from-kernel", []string{"errno-overwrite"}},
+	{"create-returns-none", []string{"create-returns-minus-one"}},
+	{"destroy-eagain", []string{"destroy-errno"}},
+	{"poll-no-exit", []string{"poll-exit-on-error"}},
+	{"run-no-exit", []string{"run-exit-on-state"}},
+	{"run-undo", []string{"run-error-leaves-serving"}},
+	{"run-none-errno", []string{"run-none-errno"}},
+	{"run-sleeps-on", []string{"run-spurious-return"}},
+	{"block-unlinks", []string{"unblock-while-peer"}},
+	{"queued-keeps-place", []string{"spurious-requeue"}},
+	{"poll-sleeps-on", []string{"poll-spurious-none"}},
+	{"run-needs-server", []string{"early-run"}},
+	{"run-reason", []string{"state-read-ambiguous"}},
+	{"wakeup-in-word", []string{"wait-no-recheck", "wake-eagain-spin"}},
+	{"wake-queued-eagain", []string{"wake-queued-spin"}},
+	{"wait-eintr-cancels", []string{"wait-eintr-lost"}},
+	{"swap-loops", []string{"swap-spurious"}},
+	{"wake-einval", []string{"wake-kills-waker"}},
+	{"utid-table", []string{"tls-after-exit"}},
+	{"tls-kept", []string{"unregister-free-race"}},
+	{"exit-unregisters", []string{"death-leak"}},
 }
 
 func (f Fix) index() int { return bits.TrailingZeros32(uint32(f)) }
@@ -160,22 +165,13 @@ func (f Fix) String() string {
 	return fixInfo[f.index()].name
 }
 
-// Finding is the finding the fix answers (a row of docs/semantics.md's
+// Findings are the findings the fix answers (rows of docs/semantics.md's
 // table of corrections).
-func (f Fix) Finding() string {
+func (f Fix) Findings() []string {
 	if !f.valid() {
-		return ""
+		return nil
 	}
-	return fixInfo[f.index()].finding
-}
-
-// Implies is the set of fixes f needs to make sense: New switches them on
-// with f (see FixSet.Closure).
-func (f Fix) Implies() FixSet {
-	if !f.valid() {
-		return 0
-	}
-	return fixInfo[f.index()].implies
+	return append([]string(nil), fixInfo[f.index()].findings...)
 }
 
 // FixNames lists the names of every fix, in the order of docs/semantics.md.
@@ -209,20 +205,6 @@ func (s FixSet) List() []Fix {
 		}
 	}
 	return fs
-}
-
-// Closure is s with every fix its fixes imply, transitively.
-func (s FixSet) Closure() FixSet {
-	for {
-		c := s
-		for _, f := range s.List() {
-			c |= f.Implies()
-		}
-		if c == s {
-			return s
-		}
-		s = c
-	}
 }
 
 // String is "none", "all", or the names of s joined by commas, in the order
@@ -289,7 +271,7 @@ func (s *FixSet) UnmarshalText(b []byte) error {
 }
 
 // Fixes is the set of fixes the model applies: every fix for the Fixed
-// variant, else Config.Fixes with what its fixes imply.
+// variant, else Config.Fixes.
 func (m *Model) Fixes() FixSet {
 	if m.cfg.Variant == Fixed {
 		return AllFixes

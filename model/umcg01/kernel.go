@@ -210,7 +210,7 @@ func (m *Model) SysWait(s *State, t int8) Sys {
 	if th.Kind == KindNone || th.Kind == KindServer {
 		return fail(EINVAL)
 	}
-	if m.fix(FixWaitChecksWord) && th.Word != StateRunnable {
+	if m.fix(FixWakeupInWord) && th.Word != StateRunnable {
 		// The fixed kernel sleeps only while the state word says RUNNABLE,
 		// as a futex checks its value (finding wait-no-recheck).
 		return fail(EAGAIN)
@@ -237,7 +237,7 @@ func (m *Model) SysWake(s *State, t, target int8) Sys {
 	if tt.Kind == KindNone || tt.Kind == KindServer {
 		return fail(EINVAL)
 	}
-	if !tt.InWait && !m.fix(FixWakeNoEAGAIN) {
+	if !tt.InWait && !m.fix(FixWakeupInWord) {
 		return fail(EAGAIN)
 	}
 	if p := tt.Peer; p >= 0 {
@@ -250,7 +250,7 @@ func (m *Model) SysWake(s *State, t, target int8) Sys {
 		}
 		unpair(s, t)
 	}
-	if !wake(s, target, WakeNormal) && !m.fix(FixWakeNoEAGAIN) {
+	if !wake(s, target, WakeNormal) && !m.fix(FixWakeupInWord) {
 		return fail(EAGAIN) // wake_up_process failed
 	}
 	// The fixed kernel says 0 when the target is not asleep: the state
@@ -272,7 +272,7 @@ func (m *Model) SysSwap(s *State, t, next int8) Sys {
 	if nt.Kind == KindNone || nt.Kind == KindServer || nt.Group != th.Group {
 		return fail(EINVAL)
 	}
-	if !nt.InWait && !m.fix(FixWakeNoEAGAIN) {
+	if !nt.InWait && !m.fix(FixWakeupInWord) {
 		return fail(EAGAIN)
 	}
 	if th.Kind == KindWorker && th.Peer >= 0 {
@@ -286,10 +286,10 @@ func (m *Model) SysSwap(s *State, t, next int8) Sys {
 	// do_context_switch: a failed ttwu returns EAGAIN after the server
 	// has moved (research 5.3); the fixed kernel needs no ttwu, the
 	// state word carries the wakeup.
-	if !wake(s, next, WakeNormal) && !m.fix(FixWakeNoEAGAIN) {
+	if !wake(s, next, WakeNormal) && !m.fix(FixWakeupInWord) {
 		return fail(EAGAIN)
 	}
-	if m.fix(FixWaitChecksWord) && th.Word != StateRunnable {
+	if m.fix(FixWakeupInWord) && th.Word != StateRunnable {
 		return fail(EAGAIN)
 	}
 	sleep(s, t, SleepSwap, true)

@@ -568,7 +568,7 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 		}
 		sysFailed(th, o, r.Errno)
 		if r.Errno == EAGAIN {
-			if m.fix(FixWaitChecksWord) {
+			if m.fix(FixWakeupInWord) {
 				// The kernel would not sleep: our own wakeup came
 				// first, or next's wakeup is in its state word. The wait
 				// loop looks at our word.
