@@ -5,6 +5,7 @@ package umcg01_test
 
 import (
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -400,6 +401,69 @@ func TestWakeEINVALHandBuilt(t *testing.T) {
 		}
 		if fix := fixes.Has(model.FixWakeEINVAL); fix != (r.Errno == model.EINVAL) || fix == killed {
 			t.Errorf("fixes=%s: sys_umcg_wake returned %v, no-kill violated: %v", fixes, r, killed)
+		}
+	}
+}
+
+// TestFixesDoc: docs/semantics.md's table of corrections has a row for
+// every finding of every fix, under the fix's name, and each fix's first
+// row names the configuration and property of verdicts (or "none" for an
+// unobservable fix), so that the page tells which fix removes which
+// violation.
+func TestFixesDoc(t *testing.T) {
+	b, err := os.ReadFile("../../docs/semantics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const heading = "## The fixed variant: every correction and the finding it answers\n"
+	_, section, ok := strings.Cut(string(b), heading)
+	if !ok {
+		t.Fatalf("docs/semantics.md has no section %q", heading)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	rows := map[string][][]string{} // fix name -> its rows' cells
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		name := strings.Trim(cells[0], "`")
+		rows[name] = append(rows[name], cells)
+	}
+	verdict := map[model.Fix]string{}
+	for _, v := range verdicts {
+		verdict[v.fix] = v.config + ": " + v.property
+	}
+	for _, f := range model.AllFixes.List() {
+		rs := rows[f.String()]
+		if len(rs) == 0 {
+			t.Errorf("docs/semantics.md has no row for fix %s", f)
+			continue
+		}
+		for i, finding := range f.Findings() {
+			if i >= len(rs) || len(rs[i]) < 5 || rs[i][1] != finding {
+				t.Errorf("docs/semantics.md: row %d of fix %s should be finding %s: %q", i+1, f, finding, rs)
+			}
+		}
+		if len(rs[0]) < 5 {
+			continue
+		}
+		last := rs[0][4]
+		if want, ok := verdict[f]; ok {
+			config, property, _ := strings.Cut(want, ": ")
+			if !strings.Contains(last, config) || !strings.Contains(last, property) {
+				t.Errorf("docs/semantics.md: fix %s says %q; the test says %s", f, last, want)
+			}
+		} else if !strings.HasPrefix(last, "none") {
+			t.Errorf("docs/semantics.md: fix %s is unobservable, but its row says %q", f, last)
+		}
+	}
+	for name := range rows {
+		if _, ok := model.FixByName(name); !ok {
+			t.Errorf("docs/semantics.md names an unknown fix %s", name)
 		}
 	}
 }
