@@ -222,7 +222,7 @@ func (m *Model) clientReturned(s *State, t int8) {
 				th.PC = srvRun
 			case r <= 0:
 				th.PC = srvPoll
-			case m.fixed():
+			case m.fix(FixRunReason):
 				// The fixed run_worker says why it returned; v0.1
 				// leaves the server to read the worker's state, which
 				// cannot tell a yield from a handoff to another server

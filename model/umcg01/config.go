@@ -21,6 +21,9 @@ type Config struct {
 	Faults    Fault    `json:"faults"`        // faults the environment may inject
 	MaxFaults int      `json:"max_faults"`    // at most this many faults per run
 	Bug       string   `json:"bug,omitempty"` // a deliberate bug (see BugNames), for testing the properties
+	// Fixes are the corrections the Seed variant applies (see Fix); the
+	// Fixed variant applies every one of them whatever Fixes says.
+	Fixes FixSet `json:"fixes,omitempty"`
 }
 
 // DefaultConfig is one group with two servers sharing two workers that
@@ -39,6 +42,9 @@ func (c Config) String() string {
 	}
 	if c.Bug != "" {
 		s += " bug=" + c.Bug
+	}
+	if c.Fixes != 0 {
+		s += " fixes=" + c.Fixes.String()
 	}
 	return s
 }
@@ -100,6 +106,7 @@ type Model struct {
 	progs   []program
 	bug     bug
 	nGroups uint8
+	fixes   FixSet // the fixes applied (every one for the Fixed variant)
 }
 
 // New checks c and builds its model.
@@ -111,6 +118,8 @@ func New(c Config) (*Model, error) {
 		return nil, fmt.Errorf("groups: %d is out of range 0..%d", c.Groups, MaxGroups)
 	case c.Faults&^AllFaults != 0:
 		return nil, fmt.Errorf("faults: unknown fault bits %#x", uint8(c.Faults&^AllFaults))
+	case c.Fixes&^AllFixes != 0:
+		return nil, fmt.Errorf("fixes: unknown fix bits %#x (known: %s)", uint32(c.Fixes&^AllFixes), strings.Join(FixNames(), ", "))
 	}
 	for _, f := range []struct {
 		name string
@@ -129,7 +138,10 @@ func New(c Config) (*Model, error) {
 	if !ok {
 		return nil, fmt.Errorf("bug: unknown bug %q (known: %s)", c.Bug, strings.Join(BugNames(), ", "))
 	}
-	m := &Model{cfg: c, bug: b}
+	m := &Model{cfg: c, bug: b, fixes: c.Fixes}
+	if c.Variant == Fixed {
+		m.fixes = AllFixes
+	}
 	for g := 0; g < c.Groups; g++ {
 		for i := 0; i < c.Servers; i++ {
 			m.progs = append(m.progs, program{kind: progServer, name: fmt.Sprintf("s%d", len(m.progs)), group: int8(g)})

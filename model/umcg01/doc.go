@@ -2,6 +2,8 @@
 // Groups, the Linux RFC of May 2021): the task states, the kernel's
 // syscalls and events, and libumcg's user-space steps, for two variants:
 // Seed (the RFC's code, literally) and Fixed (umcgcheck's corrections).
+// Each correction is a named Fix; the Seed variant applies the ones in
+// Config.Fixes, the Fixed variant all of them.
 // It does no I/O, starts no goroutines and draws no random numbers.
 //
 // Where things are:
@@ -15,6 +17,8 @@
 //     free of each libumcg call.
 //   - client.go and config.go: the programs that close the model (servers,
 //     workers, core tasks, probes) and New, which builds a Model.
+//   - fixes.go: the corrections of the fixed variant, one Fix each, and the
+//     finding each answers.
 //   - step.go: Enabled and Step, what searchers call.
 //   - spec.go: Spec, the sequential specification traces are checked against.
 //   - symmetry.go: interchangeable threads, for symmetry reduction.

@@ -13,10 +13,9 @@ type Sys struct {
 	Slept bool  // the caller sleeps; Resume gives the final result
 }
 
-func ok() Sys                { return Sys{} }
-func fail(e Errno) Sys       { return Sys{Errno: e} }
-func slept() Sys             { return Sys{Slept: true} }
-func (m *Model) fixed() bool { return m.cfg.Variant == Fixed }
+func ok() Sys          { return Sys{} }
+func fail(e Errno) Sys { return Sys{Errno: e} }
+func slept() Sys       { return Sys{Slept: true} }
 
 func valid(s *State, t int8) bool { return t >= 0 && int(t) < int(s.N) }
 
@@ -101,18 +100,41 @@ func (m *Model) processUnblocked(s *State, w int8) {
 // blocking syscall completed, or a UMCG sleep was woken): it returns to
 // user space only RUNNING and linked to a server; BLOCKED, RUNNING-unlinked
 // and UNBLOCKED workers are (re)processed, anything else is killed.
+//
+// With run-needs-server a worker handed to a server returns to user space
+// only once its server sleeps in run_worker, and sleeps on before that
+// (finding early-run); with queued-keeps-place a queued worker sleeps on
+// in its place (finding spurious-requeue).
 func (m *Model) onWake(s *State, w int8) {
 	wt := &s.T[w]
-	if m.fixed() {
-		m.onWakeFixed(s, w)
-		return
+	needsServer := m.fix(FixRunNeedsServer)
+	running := wt.Word == StateRunning
+	if needsServer {
+		running = wt.Word.Base() == StateRunning
 	}
 	switch {
-	case wt.Word == StateRunning && wt.Peer >= 0:
+	case running && wt.Peer >= 0:
+		if needsServer && s.T[wt.Peer].Sleep != SleepRun {
+			// The library marks the worker RUNNING before the server's
+			// syscall; a spurious wakeup in between must not let the
+			// worker run early.
+			sleep(s, w, SleepIdle, true)
+			return
+		}
 		wt.Sleep, wt.InWait = Awake, false
-	case wt.Word == StateBlocked || wt.Word == StateRunning || wt.Word == StateUnblocked:
+	case wt.Word == StateBlocked || running:
 		m.unblocked(s, w)
-	default:
+	case wt.Word == StateUnblocked:
+		if m.fix(FixQueuedKeepsPlace) {
+			sleep(s, w, SleepIdle, true) // queued: keep the place
+			return
+		}
+		m.unblocked(s, w)
+	default: // handed to a server and not yet run
+		if needsServer {
+			sleep(s, w, SleepIdle, true)
+			return
+		}
 		wt.Status = Killed // a RUNNABLE worker woken before it was run
 	}
 }
@@ -128,27 +150,6 @@ func (m *Model) unblocked(s *State, w int8) {
 	}
 	wt.Word = StateUnblocked
 	m.processUnblocked(s, w)
-}
-
-// onWakeFixed keeps a woken worker asleep until its server runs it, and a
-// queued worker in its place in the queue (finding spurious-requeue).
-func (m *Model) onWakeFixed(s *State, w int8) {
-	wt := &s.T[w]
-	switch {
-	case wt.Word.Base() == StateRunning && wt.Peer >= 0:
-		if s.T[wt.Peer].Sleep == SleepRun {
-			wt.Sleep, wt.InWait = Awake, false
-			return
-		}
-		// The library marks the worker RUNNING before the server's
-		// syscall; a spurious wakeup in between must not let the worker
-		// run early (finding early-run).
-		sleep(s, w, SleepIdle, true)
-	case wt.Word == StateBlocked || wt.Word.Base() == StateRunning:
-		m.unblocked(s, w)
-	default: // queued, or handed to a server and not yet run
-		sleep(s, w, SleepIdle, true)
-	}
 }
 
 // SysRegister is sys_umcg_register_task. A worker sleeps until a server runs it.
@@ -209,7 +210,7 @@ func (m *Model) SysWait(s *State, t int8) Sys {
 	if th.Kind == KindNone || th.Kind == KindServer {
 		return fail(EINVAL)
 	}
-	if m.fixed() && th.Word != StateRunnable {
+	if m.fix(FixWakeupInWord) && th.Word != StateRunnable {
 		// The fixed kernel sleeps only while the state word says RUNNABLE,
 		// as a futex checks its value (finding wait-no-recheck).
 		return fail(EAGAIN)
@@ -236,12 +237,12 @@ func (m *Model) SysWake(s *State, t, target int8) Sys {
 	if tt.Kind == KindNone || tt.Kind == KindServer {
 		return fail(EINVAL)
 	}
-	if !tt.InWait && !m.fixed() {
+	if !tt.InWait && !m.fix(FixWakeupInWord) {
 		return fail(EAGAIN)
 	}
 	if p := tt.Peer; p >= 0 {
 		if p != t {
-			if m.fixed() {
+			if m.fix(FixWakeEINVAL) {
 				return fail(EINVAL)
 			}
 			s.T[t].Status = Killed
@@ -249,7 +250,7 @@ func (m *Model) SysWake(s *State, t, target int8) Sys {
 		}
 		unpair(s, t)
 	}
-	if !wake(s, target, WakeNormal) && !m.fixed() {
+	if !wake(s, target, WakeNormal) && !m.fix(FixWakeupInWord) {
 		return fail(EAGAIN) // wake_up_process failed
 	}
 	// The fixed kernel says 0 when the target is not asleep: the state
@@ -271,7 +272,7 @@ func (m *Model) SysSwap(s *State, t, next int8) Sys {
 	if nt.Kind == KindNone || nt.Kind == KindServer || nt.Group != th.Group {
 		return fail(EINVAL)
 	}
-	if !nt.InWait && !m.fixed() {
+	if !nt.InWait && !m.fix(FixWakeupInWord) {
 		return fail(EAGAIN)
 	}
 	if th.Kind == KindWorker && th.Peer >= 0 {
@@ -285,10 +286,10 @@ func (m *Model) SysSwap(s *State, t, next int8) Sys {
 	// do_context_switch: a failed ttwu returns EAGAIN after the server
 	// has moved (research 5.3); the fixed kernel needs no ttwu, the
 	// state word carries the wakeup.
-	if !wake(s, next, WakeNormal) && !m.fixed() {
+	if !wake(s, next, WakeNormal) && !m.fix(FixWakeupInWord) {
 		return fail(EAGAIN)
 	}
-	if m.fixed() && th.Word != StateRunnable {
+	if m.fix(FixWakeupInWord) && th.Word != StateRunnable {
 		return fail(EAGAIN)
 	}
 	sleep(s, t, SleepSwap, true)
@@ -376,14 +377,15 @@ func (m *Model) SysRunWorker(s *State, t, w int8) Sys {
 		(m.bug == bugRunEAGAINLoop && wt.Sleep == SleepIdle) {
 		return fail(EAGAIN)
 	}
-	if m.fixed() && wt.Word.Base() != StateRunning {
+	if m.fix(FixRunNeedsServer) && wt.Word.Base() != StateRunning {
 		return fail(EINVAL) // the library's CAS RUNNABLE->RUNNING did not happen
 	}
 	if th.Peer != w {
 		unpair(s, t)
 		// v0.1 only warns (WARN_ON(worker_utd->peer)) when the worker is
 		// still linked to another server, and links it anyway.
-		if p := wt.Peer; p >= 0 && m.fixed() {
+		// The fixed kernel refuses it (finding state-read-ambiguous).
+		if p := wt.Peer; p >= 0 && m.fix(FixRunReason) {
 			return fail(EINVAL)
 		}
 		pair(s, t, w)
@@ -404,7 +406,7 @@ func (m *Model) Block(s *State, w int8) {
 		if srv := wt.Peer; srv >= 0 {
 			s.T[srv].Reason = ReasonBlocked
 			s.T[srv].Out = w
-			if m.fixed() && m.bug != bugBlockKeepsPeer {
+			if m.fix(FixBlockUnlinks) && m.bug != bugBlockKeepsPeer {
 				// v0.1 keeps the link until the server's next poll or
 				// run, and an early unblock then kills the worker or the
 				// next polling server (finding unblock-while-peer).
@@ -448,7 +450,7 @@ func (m *Model) Preempt(s *State, w int8) {
 // nothing about it; the fixed kernel unregisters it on exit.
 func (m *Model) Die(s *State, t int8) {
 	th := &s.T[t]
-	if m.fixed() {
+	if m.fix(FixExitUnregisters) {
 		// v0.1 has no exit hook: a dead task stays queued or linked
 		// (finding death-leak).
 		m.unregister(s, t)
@@ -467,7 +469,7 @@ func (m *Model) Resume(s *State, t int8) (e Errno, again bool) {
 	switch th.Sleep {
 	case SleepIdle, SleepWait, SleepSwap:
 		if th.Kind == KindWorker {
-			if !m.fixed() && th.Sleep == SleepIdle {
+			if !m.fix(FixQueuedKeepsPlace) && th.Sleep == SleepIdle {
 				// After do_wait a queued worker takes itself off the
 				// list, then goes round umcg_on_wake again: a spurious
 				// wakeup sends it to the tail (finding spurious-requeue).
@@ -486,7 +488,7 @@ func (m *Model) Resume(s *State, t int8) (e Errno, again bool) {
 		}
 	case SleepPoll:
 		g := &s.Grp[th.Group]
-		if m.fixed() {
+		if m.fix(FixPollSleepsOn) {
 			if th.Out >= 0 {
 				break
 			}
@@ -509,7 +511,7 @@ func (m *Model) Resume(s *State, t int8) (e Errno, again bool) {
 		th.Out = th.Peer
 		return 0, false
 	case SleepRun:
-		if m.fixed() {
+		if m.fix(FixRunSleepsOn) {
 			// Only a block, yield, preemption or unregistration ends
 			// the fixed run_worker; v0.1 returns on any wakeup, with
 			// its worker still running (finding run-spurious-return).
@@ -518,7 +520,11 @@ func (m *Model) Resume(s *State, t int8) (e Errno, again bool) {
 			}
 			break
 		}
-		th.Out = th.Peer // v0.1 returns the current peer
+		// v0.1 returns the current peer; once a block unlinks, the
+		// worker a reason names is in Out (finding unblock-while-peer).
+		if !m.fix(FixBlockUnlinks) || th.Reason == ReasonNone {
+			th.Out = th.Peer
+		}
 		if why == WakeSignal {
 			th.Sleep, th.InWait = Awake, false
 			return EINTR, false

@@ -4,8 +4,9 @@ package umcg01
 // at most one access to memory another thread may touch (a load, a CAS, a
 // store, a free) or one syscall; thread-local computation is folded into the
 // step before it. Step numbers (Thread.LPC) are the lp* constants below.
-// Where Fixed differs from Seed, the comment names the finding (see
-// docs/findings.md and docs/semantics.md).
+// Where Fixed differs from Seed, the code tests the correction (a Fix, see
+// fixes.go) and the comment names the finding (see docs/findings.md and
+// docs/semantics.md).
 
 // Library step numbers, per call.
 const (
@@ -134,7 +135,7 @@ func (m *Model) loadTLSVar(s *State, th *Thread, owner int8, o *Observation) boo
 		return false
 	}
 	ot := &s.T[owner]
-	if !m.fixed() && ot.Status != Alive {
+	if !m.fix(FixUtidTable) && ot.Status != Alive {
 		o.UAF = true
 	}
 	if ot.TLS == 0 {
@@ -203,14 +204,23 @@ func sysFailed(th *Thread, o *Observation, e Errno) {
 	}
 }
 
-// libErrno is the errno a failed syscall leaves for the caller. The seed
-// overwrites libc's errno with syscall()'s return value: `errno = ret`
-// stores -1, and `errno = -res` stores 1 (EPERM) (finding errno-overwrite).
+// libErrno is the errno a failed syscall leaves for the caller of register
+// or unregister. The seed overwrites libc's errno with syscall()'s return
+// value: `errno = ret` stores -1 (finding errno-overwrite).
 func (m *Model) libErrno(e Errno) Errno {
-	if m.fixed() {
+	if m.fix(FixErrnoFromKernel) {
 		return e
 	}
 	return -1
+}
+
+// groupErrno is the errno a failed group syscall leaves: the seed's
+// `errno = -res` with res == -1 stores 1, EPERM (finding errno-overwrite).
+func (m *Model) groupErrno(e Errno) Errno {
+	if m.fix(FixErrnoFromKernel) {
+		return e
+	}
+	return EPERM
 }
 
 // libStep executes the next step of the library call in progress.
@@ -341,7 +351,7 @@ func (m *Model) stepUnregister(s *State, t int8, o *Observation) {
 			return
 		}
 		th.LPC = lpUnregFree
-		if m.fixed() && m.bug != bugUnregisterDangling {
+		if m.fix(FixTLSKept) && m.bug != bugUnregisterDangling {
 			// The fixed library never frees a task_tls: it stays in a
 			// per-thread cache for the life of the process, so a
 			// pointer loaded before the NULL store still reads a state
@@ -425,7 +435,7 @@ func (m *Model) waitCheck(s *State, t int8, o *Observation) {
 	o.Label = label(th.Fn, lblWaitCheck)
 	if e != 0 && e != EAGAIN {
 		th.GKern = e
-		if m.fixed() && e == EINTR {
+		if m.fix(FixWaitEINTRCancels) && e == EINTR {
 			// Take the wait back, or learn that a wakeup won the race:
 			// the seed returns EINTR even after a wakeup arrived, and
 			// the wakeup is lost (finding wait-eintr-lost).
@@ -471,7 +481,7 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 			// The header promises an error; the seed spins (OP_AGAIN)
 			// until the wakeup is consumed (finding wake-queued-spin).
 			th.GEntry = EAGAIN
-			if m.fixed() && m.bug != bugWakeSpin {
+			if m.fix(FixWakeQueuedEAGAIN) && m.bug != bugWakeSpin {
 				m.ret(s, t, o, -1, EAGAIN, true)
 				return
 			}
@@ -496,7 +506,7 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 		}
 	case lpWakeSys:
 		o.Label = label(th.Fn, lblWakeSys)
-		if !m.fixed() {
+		if !m.fix(FixTLSKept) {
 			touchTLS(s, th, o) // reads next_utls->tid on every retry
 		}
 		r := m.SysWake(s, t, th.Ptr)
@@ -544,8 +554,8 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 		m.afterPrepareWait(s, t, o)
 	case lpSwapSys:
 		o.Label = "swap: sys_umcg_swap"
-		if !m.fixed() {
-			touchTLS(s, th, o)
+		if !m.fix(FixTLSKept) {
+			touchTLS(s, th, o) // reads next_utls->tid on every retry
 		}
 		r := m.SysSwap(s, t, th.Ptr)
 		if s.T[t].Status == Killed {
@@ -557,17 +567,19 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 			return
 		}
 		sysFailed(th, o, r.Errno)
-		if r.Errno == EAGAIN && !m.fixed() {
-			o.Retry = true
-			return
-		}
-		if m.fixed() {
-			if r.Errno == EAGAIN {
-				// Our own wakeup came first: no need to sleep.
+		if r.Errno == EAGAIN {
+			if m.fix(FixWakeupInWord) {
+				// The kernel would not sleep: our own wakeup came
+				// first, or next's wakeup is in its state word. The wait
+				// loop looks at our word.
 				th.SysRet = 0
 				th.LPC = lpWaitCheck
 				return
 			}
+			o.Retry = true
+			return
+		}
+		if m.fix(FixSwapLoops) {
 			// Next is gone: take back our own wait and report it.
 			th.GKern = r.Errno
 			th.LPC = lpWaitCancel
@@ -575,7 +587,7 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 		}
 		m.ret(s, t, o, -1, r.Errno, true)
 	case lpSwapDone:
-		if m.fixed() {
+		if m.fix(FixSwapLoops) {
 			// The fixed library loops on its state word as umcg_wait
 			// does (finding swap-spurious).
 			m.waitCheck(s, t, o)
@@ -635,12 +647,13 @@ func (m *Model) stepCreate(s *State, t int8, fault bool, o *Observation) {
 		}
 		sysFailed(th, o, r.Errno)
 		if r.Errno != 0 {
-			if m.fixed() {
-				m.ret(s, t, o, 0, r.Errno, true)
-			} else {
-				// `errno = -res; return -1;` (finding create-returns-minus-one)
-				m.ret(s, t, o, -1, EPERM, true)
+			// `errno = -res; return -1;` (findings errno-overwrite and
+			// create-returns-minus-one)
+			v := int16(-1)
+			if m.fix(FixCreateReturnsNone) {
+				v = 0
 			}
+			m.ret(s, t, o, v, m.groupErrno(r.Errno), true)
 			return
 		}
 		th.Ptr = g
@@ -670,14 +683,11 @@ func (m *Model) stepDestroy(s *State, t int8, o *Observation) {
 		r := m.SysDestroyGroup(s, th.Arg)
 		sysFailed(th, o, r.Errno)
 		if r.Errno != 0 {
-			e := EPERM // `errno = -res` with res == -1 (finding errno-overwrite)
-			if m.fixed() {
-				// The header promises EAGAIN for a non-empty group; the
-				// kernel says EBUSY (finding destroy-errno).
-				e = r.Errno
-				if e == EBUSY && m.bug != bugDestroyEBUSY {
-					e = EAGAIN // as the header documents
-				}
+			e := m.groupErrno(r.Errno)
+			// The header promises EAGAIN for a non-empty group; the
+			// kernel says EBUSY (finding destroy-errno).
+			if r.Errno == EBUSY && m.fix(FixDestroyEAGAIN) && m.bug != bugDestroyEBUSY {
+				e = EAGAIN // as the header documents
 			}
 			m.ret(s, t, o, -1, e, true)
 			return
@@ -705,7 +715,7 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 			to = StateRunnable
 		}
 		if th.Word != want {
-			if m.fixed() && m.bug != bugPollBadCAS {
+			if m.fix(FixPollNoExit) && m.bug != bugPollBadCAS {
 				th.GEntry = EINVAL
 				m.ret(s, t, o, 0, EINVAL, true)
 				return
@@ -740,7 +750,7 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 			th.GKern = e
 		}
 		if th.Word != want {
-			if m.fixed() {
+			if m.fix(FixPollNoExit) {
 				m.ret(s, t, o, 0, EINVAL, true)
 				return
 			}
@@ -749,7 +759,7 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 		}
 		th.Word = StateProcessing
 		if e != 0 {
-			if m.fixed() {
+			if m.fix(FixPollNoExit) {
 				// The seed exits on any error, EINTR included
 				// (finding poll-exit-on-error).
 				m.ret(s, t, o, 0, e, true)
@@ -788,7 +798,7 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 			if e == 0 {
 				th.GEntry = EntryUnregistered
 			}
-			m.ret(s, t, o, 0, e, m.fixed())
+			m.ret(s, t, o, 0, e, m.fix(FixRunNoneErrno))
 			return
 		}
 		th.LPC = lpRunCASWorker
@@ -796,7 +806,7 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 		o.Label = "run_worker: CAS worker RUNNABLE->RUNNING"
 		wt := touchTLS(s, th, o)
 		if wt.Word != StateRunnable {
-			if m.fixed() {
+			if m.fix(FixRunNoExit) {
 				e := EINVAL
 				th.GEntry = EINVAL
 				if wt.Word == StateNone {
@@ -815,9 +825,9 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 		o.Label = "run_worker: CAS self PROCESSING->SERVING"
 		touchOwnTLS(th, o)
 		if th.Word != StateProcessing {
-			if m.fixed() {
+			if m.fix(FixRunNoExit) {
 				th.GEntry = EINVAL
-				th.LPC = lpRunUndo
+				th.LPC = lpRunUndo // undo the CAS of the worker
 				return
 			}
 			m.exit(s, t, o, "run_worker: wrong server state")
@@ -827,7 +837,7 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 		th.LPC = lpRunSys
 	case lpRunSys:
 		o.Label = "run_worker: sys_umcg_run_worker"
-		if !m.fixed() {
+		if !m.fix(FixTLSKept) {
 			touchTLS(s, th, o) // reads worker_utls->tid on every retry
 		}
 		r := fail(ESRCH)
@@ -843,7 +853,7 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 			o.Retry = true
 			return
 		}
-		if m.fixed() {
+		if m.fix(FixRunUndo) {
 			th.SysRet = r.Errno
 			th.LPC = lpRunUndo
 			return
@@ -868,16 +878,20 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 	case lpRunDone:
 		o.Label = "run_worker: CAS self SERVING->PROCESSING"
 		touchOwnTLS(th, o)
-		if e := th.SysRet; e != 0 {
+		e := th.SysRet
+		if e != 0 {
+			// A signal ended the sleep (never with run-sleeps-on). The
+			// seed returns the error still SERVING (finding
+			// run-error-leaves-serving).
 			th.GKern = e
-			if !m.fixed() {
+			if !m.fix(FixRunUndo) {
 				m.ret(s, t, o, 0, e, true)
 				return
 			}
 		}
 		if m.bug != bugRunLeavesServing {
 			if th.Word != StateServing {
-				if m.fixed() {
+				if m.fix(FixRunNoExit) {
 					m.ret(s, t, o, 0, EINVAL, true)
 					return
 				}
@@ -886,14 +900,18 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 			}
 			th.Word = StateProcessing
 		}
+		if e != 0 {
+			m.ret(s, t, o, 0, e, true) // PROCESSING again, UMCG_NONE with the error
+			return
+		}
 		w := th.Out
 		if w < 0 {
 			// UMCG_NONE: the worker unregistered. The seed leaves errno
 			// as it was (finding run-none-errno).
-			m.ret(s, t, o, 0, 0, m.fixed())
+			m.ret(s, t, o, 0, 0, m.fix(FixRunNoneErrno))
 			return
 		}
-		if !m.fixed() && (s.T[w].Freed || s.T[w].Gen == 0) {
+		if !m.fix(FixUtidTable) && (s.T[w].Freed || s.T[w].Gen == 0) {
 			o.UAF = true // umcg_task_to_utid reads the worker's task_tls
 		}
 		m.ret(s, t, o, utid(w), 0, false)
