@@ -13,19 +13,19 @@ import (
 	"pgregory.net/rapid"
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 // violated explores cfg exhaustively and returns the ids of the properties
-// it violates, in props.All() order. It is this file's only use of package
-// sim, whose API is changing.
+// it violates, in the order of Model.Properties.
 func violated(t *testing.T, cfg model.Config) []string {
 	t.Helper()
 	m, err := model.New(cfg)
 	if err != nil {
 		t.Fatalf("model.New(%s): %v", cfg, err)
 	}
-	r := sim.Explorer{}.Explore(m)
+	r := m.Engine().Explore(sim.Explorer{})
 	if !r.Complete {
 		t.Fatalf("%s: the search is incomplete (%s)", cfg, r.Stopped)
 	}
@@ -188,6 +188,7 @@ func TestFixSetsNeverPanic(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		_, m := drawFixConfig(t)
 		classes := m.Classes()
+		ps := m.Properties()
 		var buf []model.Action
 		var vs []model.Violation
 		for w := 0; w < 10; w++ {
@@ -195,7 +196,7 @@ func TestFixSetsNeverPanic(t *testing.T) {
 			s := m.Init()
 			for d := 0; d < 300; d++ {
 				buf = m.Enabled(&s, buf[:0])
-				vs = model.CheckState(m, &s, len(buf) == 0, vs[:0])
+				vs = props.CheckState(ps, &s, len(buf) == 0, vs[:0])
 				m.Canonical(&s, classes)
 				var back model.State
 				if !back.Decode(s.AppendEncoding(nil)) {
@@ -207,7 +208,7 @@ func TestFixSetsNeverPanic(t *testing.T) {
 				a := buf[rapid.IntRange(0, len(buf)-1).Draw(t, "action")]
 				before := s
 				o := m.Step(&s, a)
-				vs = model.CheckStep(m, &before, &s, &o, vs[:0])
+				vs = props.CheckStep(ps, &before, &s, &o, vs[:0])
 				steps++
 			}
 		}
@@ -215,40 +216,24 @@ func TestFixSetsNeverPanic(t *testing.T) {
 	t.Logf("%d walks, %d steps", walks, steps)
 }
 
-// configs are the configurations the verdict test explores: copies of the
-// shipped ones of sim/configs.go (this file uses package sim only in
-// violated), and register-enomem, which no shipped configuration covers:
-// the register probe with allocation failures, the only way create_group
-// fails. (Adding it to sim/configs.go would change the CLI's help and
-// explore goldens and docs/findings.md.)
-var configs = map[string]func() model.Config{
-	"default": model.DefaultConfig,
-	"single": func() model.Config {
-		c := model.DefaultConfig()
-		c.Servers = 1
-		return c
-	},
-	"groups2": func() model.Config {
-		c := model.DefaultConfig()
-		c.Groups, c.Servers, c.Workers = 2, 1, 1
-		return c
-	},
-	"core": func() model.Config {
-		return model.Config{Variant: model.Seed, CorePairs: 1, Swaps: 2,
-			Faults: model.FaultEINTR | model.FaultSpurious, MaxFaults: 1}
-	},
-	"probes": func() model.Config {
-		return model.Config{Variant: model.Seed, Probes: model.ProbeNames(), MaxFaults: 1}
-	},
-	"faults": func() model.Config {
-		c := model.DefaultConfig()
-		c.Servers, c.Faults = 1, model.AllFaults
-		return c
-	},
-	"register-enomem": func() model.Config {
+// config returns a configuration the verdict test explores: a shipped one,
+// or register-enomem, which no shipped configuration covers: the register
+// probe with allocation failures, the only way create_group fails.
+// (Shipping it would change the CLI's help and explore goldens and
+// docs/findings.md.)
+func config(name string) model.Config {
+	if name == "register-enomem" {
 		return model.Config{Variant: model.Seed, Probes: []string{"register"}, Faults: model.FaultENOMEM, MaxFaults: 1}
-	},
+	}
+	c, ok := model.NamedConfig(name)
+	if !ok {
+		panic("no configuration " + name)
+	}
+	return c
 }
+
+// configNames are the configurations the verdict test knows.
+func configNames() []string { return append(model.ConfigNames(), "register-enomem") }
 
 // verdicts maps each fix to a configuration whose set of violated
 // properties changes when that fix alone is turned off from the fixed
@@ -334,7 +319,7 @@ func TestFixVerdicts(t *testing.T) {
 		if v, ok := fixed[name]; ok {
 			return v
 		}
-		c := configs[name]()
+		c := config(name)
 		c.Variant = model.Fixed
 		fixed[name] = violated(t, c)
 		if len(fixed[name]) > 0 {
@@ -345,7 +330,7 @@ func TestFixVerdicts(t *testing.T) {
 	for _, v := range verdicts {
 		t.Run(v.fix.String(), func(t *testing.T) {
 			base := fixedVerdict(v.config)
-			c := configs[v.config]()
+			c := config(v.config)
 			c.Variant, c.Fixes = model.Seed, model.AllFixes&^model.FixSet(v.fix)
 			got := violated(t, c)
 			if slices.Equal(got, base) {
@@ -360,14 +345,10 @@ func TestFixVerdicts(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	names := make([]string, 0, len(configs))
-	for n := range configs {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := configNames()
 	for f := range unobservable {
 		for _, n := range names {
-			c := configs[n]()
+			c := config(n)
 			c.Variant, c.Fixes = model.Seed, model.AllFixes&^model.FixSet(f)
 			if got, base := violated(t, c), fixedVerdict(n); !slices.Equal(got, base) {
 				t.Errorf("%s is listed as unobservable, but turning it off on %s violates %v (fixed: %v): move it to verdicts",
@@ -396,7 +377,7 @@ func TestWakeEINVALHandBuilt(t *testing.T) {
 		s.T[core].Kind, s.T[core].Word = model.KindCore, model.StateRunning
 		r := m.SysWake(&s, core, wrk)
 		var killed bool
-		for _, v := range model.CheckState(m, &s, false, nil) {
+		for _, v := range props.CheckState(m.Properties(), &s, false, nil) {
 			killed = killed || v.Property.ID == "no-kill"
 		}
 		if fix := fixes.Has(model.FixWakeEINVAL); fix != (r.Errno == model.EINVAL) || fix == killed {
