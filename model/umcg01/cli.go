@@ -35,10 +35,11 @@ func (cli) Properties() []props.Info {
 // with the flags applied.
 func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	var c struct {
-		variant, probes, faults, bug                           string
+		variant, fixes, probes, faults, bug                    string
 		groups, servers, workers, blocks, pairs, swaps, faultN int
 	}
-	fs.StringVar(&c.variant, "variant", "seed", "library and kernel to model: seed (the RFC as posted) or fixed (umcgcheck's corrections)")
+	fs.StringVar(&c.variant, "variant", "seed", "library and kernel to model: seed (the RFC as posted) or fixed (umcgcheck's corrections: every fix)")
+	fs.StringVar(&c.fixes, "fixes", "", "corrections to apply to the seed variant, comma-separated, all or none: "+strings.Join(FixNames(), ", ")+" (docs/semantics.md says which finding each answers)")
 	fs.IntVar(&c.groups, "groups", 0, "groups of servers and workers (overrides the configuration)")
 	fs.IntVar(&c.servers, "servers", 0, "servers per group")
 	fs.IntVar(&c.workers, "workers", 0, "workers per group")
@@ -61,6 +62,16 @@ func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 			return nil, fmt.Errorf("--variant: unknown variant %q (want seed or fixed)", c.variant)
 		}
 		cfg.Variant = v
+		if set["fixes"] {
+			if v == Fixed {
+				return nil, fmt.Errorf("--fixes: the fixed variant applies every fix; use --variant seed --fixes LIST to choose")
+			}
+			fx, err := ParseFixes(c.fixes)
+			if err != nil {
+				return nil, fmt.Errorf("--fixes: %v", err)
+			}
+			cfg.Fixes = fx
+		}
 		ints := []struct {
 			flag string
 			val  int
@@ -121,6 +132,9 @@ func (cli) Args(config any) string {
 	}
 	s := fmt.Sprintf("--config default --variant %s --groups %d --servers %d --workers %d --blocks %d --core-pairs %d --swaps %d --probes %s --faults %s --max-faults %d",
 		cfg.Variant, cfg.Groups, cfg.Servers, cfg.Workers, cfg.Blocks, cfg.CorePairs, cfg.Swaps, probes, cfg.Faults, cfg.MaxFaults)
+	if cfg.Fixes != 0 {
+		s += " --fixes " + cfg.Fixes.String()
+	}
 	if cfg.Bug != "" {
 		s += " --bug " + cfg.Bug
 	}
