@@ -1,4 +1,4 @@
-// Package model is a pure model of UMCG v0.1 (User Managed Concurrency
+// Package umcg01 is a pure model of UMCG v0.1 (User Managed Concurrency
 // Groups, the Linux RFC of May 2021): the task states, the kernel's
 // syscalls and events, and libumcg's user-space steps, for two variants:
 // Seed (the RFC's code, literally) and Fixed (umcgcheck's corrections).
@@ -22,6 +22,12 @@
 //   - step.go: Enabled and Step, what searchers call.
 //   - spec.go: Spec, the sequential specification traces are checked against.
 //   - symmetry.go: interchangeable threads, for symmetry reduction.
+//   - calls.go: the one table of libumcg's calls (argument, sleeps, result).
+//   - props.go and checks.go: the properties, bound to a Model.
+//   - configs.go: the shipped configurations.
+//   - engine.go: the Model as the engine (package sim) sees it.
+//   - cli.go: what the umcgcheck command needs (flags, loading, findings).
+//   - trace.go: a model run as a trace, and the trace vocabulary.
 //
 // A Model holds no state: states are values. Step changes the state it is
 // given, so callers copy the value first to keep the old one.
