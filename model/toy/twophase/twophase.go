@@ -54,16 +54,16 @@ type State struct {
 }
 
 // Action kinds. The manager (thread 0) receives resource manager i's
-// Prepared message as kind ActRcvPrepared+i; resource manager i is thread
+// Prepared message as kind actRcvPrepared+i; resource manager i is thread
 // i+1.
 const (
-	ActTMCommit = iota
-	ActTMAbort
-	ActPrepare
-	ActChooseAbort
-	ActRcvCommit
-	ActRcvAbort
-	ActRcvPrepared // + the resource manager's index
+	actTMCommit = iota
+	actTMAbort
+	actPrepare
+	actChooseAbort
+	actRcvCommit
+	actRcvAbort
+	actRcvPrepared // + the resource manager's index
 )
 
 // Observation is what a step did.
@@ -101,29 +101,29 @@ func (m *Model) enabled(s *State, buf []sim.Action) []sim.Action {
 	tm := func(k int) { buf = append(buf, sim.Action{Kind: uint8(k), Thread: 0}) }
 	if !s.TMDone {
 		if m.canCommit(s) {
-			tm(ActTMCommit)
+			tm(actTMCommit)
 		}
-		tm(ActTMAbort)
+		tm(actTMAbort)
 		for i := 0; i < m.cfg.RMs; i++ {
 			// Receiving a message twice changes nothing; enabling it
 			// would let the manager loop on it forever, since the
 			// engine's fairness is per thread, not per action.
 			if (s.Prepared&^s.TMPrepared)&(1<<i) != 0 {
-				tm(ActRcvPrepared + i)
+				tm(actRcvPrepared + i)
 			}
 		}
 	}
 	for i := 0; i < m.cfg.RMs; i++ {
 		rm := func(k int) { buf = append(buf, sim.Action{Kind: uint8(k), Thread: int8(i + 1)}) }
 		if s.RM[i] == Working {
-			rm(ActPrepare)
-			rm(ActChooseAbort)
+			rm(actPrepare)
+			rm(actChooseAbort)
 		}
 		if s.CommitMsg {
-			rm(ActRcvCommit)
+			rm(actRcvCommit)
 		}
 		if s.AbortMsg {
-			rm(ActRcvAbort)
+			rm(actRcvAbort)
 		}
 	}
 	return buf
@@ -133,26 +133,26 @@ func (m *Model) step(s *State, a sim.Action) Observation {
 	o := Observation{Action: a}
 	i := int(a.Thread) - 1
 	switch k := int(a.Kind); {
-	case k == ActTMCommit:
+	case k == actTMCommit:
 		s.TMDone, s.CommitMsg = true, true
 		o.What = "commits and sends Commit"
-	case k == ActTMAbort:
+	case k == actTMAbort:
 		s.TMDone, s.AbortMsg = true, true
 		o.What = "aborts and sends Abort"
-	case k >= ActRcvPrepared:
-		s.TMPrepared |= 1 << (k - ActRcvPrepared)
-		o.What = fmt.Sprintf("receives Prepared from r%d", k-ActRcvPrepared)
-	case k == ActPrepare:
+	case k >= actRcvPrepared:
+		s.TMPrepared |= 1 << (k - actRcvPrepared)
+		o.What = fmt.Sprintf("receives Prepared from r%d", k-actRcvPrepared)
+	case k == actPrepare:
 		s.RM[i] = Prepared
 		s.Prepared |= 1 << i
 		o.What = "prepares and sends Prepared"
-	case k == ActChooseAbort:
+	case k == actChooseAbort:
 		s.RM[i] = Aborted
 		o.What = "chooses to abort"
-	case k == ActRcvCommit:
+	case k == actRcvCommit:
 		s.RM[i] = Committed
 		o.What = "receives Commit"
-	case k == ActRcvAbort:
+	case k == actRcvAbort:
 		s.RM[i] = Aborted
 		o.What = "receives Abort"
 	}
