@@ -349,3 +349,33 @@ func TestCounterexampleFile(t *testing.T) {
 		}
 	}
 }
+
+// TestPCT: probabilistic concurrency testing keeps its guarantee on the
+// racy mutex, a bug of depth 3 for it (processes never block, so the
+// first must be stopped between its check and its store, and the second
+// stopped once it has checked, for the first to run again), and the same
+// seed gives the same walks.
+func TestPCT(t *testing.T) {
+	m := mutexModel(t, 2, "racy", "")
+	const depth, walks = 8, 1280
+	hits := 0
+	for k := 0; k < walks; k++ {
+		r := m.Walk(sim.Walks{Runs: 1, First: k, Depth: depth, Seed: 5, Only: "mutual-exclusion", PCTDepth: 3})
+		if r.Violation != nil {
+			hits++
+			if _, err := m.Confirm(*r.Violation); err != nil {
+				t.Fatalf("walk %d: %v", k, err)
+			}
+		}
+	}
+	// At least 1/(n*k^(d-1)) = 1/128 of the walks, in expectation.
+	if min := walks / 128; hits < min {
+		t.Errorf("pct found the bug in %d of %d walks, the guarantee is at least %d", hits, walks, min)
+	}
+	t.Logf("pct: %d of %d walks of %d steps find a depth-3 bug", hits, walks, depth)
+	a := m.Walk(sim.Walks{Runs: 50, Depth: depth, Seed: 9, PCTDepth: 3})
+	b := m.Walk(sim.Walks{Runs: 50, Depth: depth, Seed: 9, PCTDepth: 3})
+	if a.Steps != b.Steps || a.Run != b.Run || !slices.Equal(a.Last, b.Last) {
+		t.Errorf("the same seed gave different pct walks")
+	}
+}

@@ -15,6 +15,10 @@ type Walks struct {
 	// Only, when set, is the one property to look for: violations of
 	// others are ignored and the walk goes on.
 	Only string
+	// PCTDepth, when > 0, schedules each walk by probabilistic concurrency
+	// testing of that depth (see pct) instead of picking every step
+	// uniformly among the enabled actions.
+	PCTDepth int
 }
 
 // WalkResult is the outcome of a batch of walks.
@@ -69,6 +73,10 @@ func (m *Model[S, O]) Walk(w Walks) WalkResult {
 	}
 	for r := w.First; r < w.First+w.Runs; r++ {
 		rng := rand.New(rand.NewPCG(w.Seed, uint64(r)))
+		var sched *pct
+		if w.PCTDepth > 0 {
+			sched = newPCT(rng, m.Threads(), w.PCTDepth, w.Depth)
+		}
 		s := m.Init()
 		path = path[:0]
 		trail = trail[:0]
@@ -96,7 +104,12 @@ func (m *Model[S, O]) Walk(w Walks) WalkResult {
 				res.Truncated++
 				break
 			}
-			a := buf[rng.IntN(len(buf))]
+			var a Action
+			if sched != nil {
+				a = sched.choose(rng, d, buf)
+			} else {
+				a = buf[rng.IntN(len(buf))]
+			}
 			before := s
 			mark := stepMark{enabled: m.fairMask(buf), actor: 1 << uint(a.Thread)}
 			o := m.Step(&s, a)
