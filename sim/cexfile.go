@@ -149,12 +149,14 @@ func ReadFile(data []byte, load Loader) ([]Saved, error) {
 	return out, nil
 }
 
-// DecodeConfig decodes a configuration saved as JSON, refusing fields that
-// C does not have.
-func DecodeConfig[C any](raw json.RawMessage) (C, error) {
+// LoadConfig decodes a configuration saved as JSON, refusing fields that C
+// does not have, and builds its system.
+func LoadConfig[C any](raw json.RawMessage, build func(C) (System, error)) (System, error) {
 	var c C
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(&c)
-	return c, err
+	if err := dec.Decode(&c); err != nil {
+		return nil, err
+	}
+	return build(c)
 }

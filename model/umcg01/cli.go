@@ -112,15 +112,13 @@ func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 
 // Load builds the system of a configuration saved as JSON.
 func (cli) Load(raw json.RawMessage) (sim.System, error) {
-	cfg, err := sim.DecodeConfig[Config](raw)
-	if err != nil {
-		return nil, err
-	}
-	m, err := New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return m.Engine(), nil
+	return sim.LoadConfig(raw, func(c Config) (sim.System, error) {
+		m, err := New(c)
+		if err != nil {
+			return nil, err
+		}
+		return m.Engine(), nil
+	})
 }
 
 // Args renders a configuration as the flags that rebuild it exactly.

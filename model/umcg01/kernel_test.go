@@ -19,6 +19,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 // variantSet says which variants a row runs in.
@@ -2349,15 +2351,15 @@ func TestFingerprintGolden(t *testing.T) {
 	if got := s.Fingerprint(); got != goldenInitFingerprint {
 		t.Errorf("Fingerprint of %v's initial state: want %#x, got %#x", goldenConfig, uint64(goldenInitFingerprint), got)
 	}
-	if s.Fingerprint() != Hash(enc) {
+	if s.Fingerprint() != sim.Hash(enc) {
 		t.Errorf("Fingerprint must be Hash of the encoding")
 	}
 	for _, c := range []struct {
 		in   string
 		want uint64
 	}{{"", goldenHashEmpty}, {"umcg", goldenHashUMCG}, {"0123456789abcdef!", goldenHash17}} {
-		if got := Hash([]byte(c.in)); got != c.want {
-			t.Errorf("Hash(%q): want %#x, got %#x", c.in, c.want, got)
+		if got := sim.Hash([]byte(c.in)); got != c.want {
+			t.Errorf("sim.Hash(%q): want %#x, got %#x", c.in, c.want, got)
 		}
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 // ---- Driver ----
@@ -1308,8 +1310,8 @@ func TestEncodingWithinEncodedSizeOnRandomWalks(t *testing.T) {
 			if len(e) > EncodedSize {
 				rt.Fatalf("step %d: encoding is %d bytes, more than EncodedSize = %d", i, len(e), EncodedSize)
 			}
-			if s.Fingerprint() != Hash(e) {
-				rt.Fatalf("step %d: Fingerprint is not Hash(encoding)", i)
+			if s.Fingerprint() != sim.Hash(e) {
+				rt.Fatalf("step %d: Fingerprint is not sim.Hash(encoding)", i)
 			}
 			en := m.Enabled(&s, buf[:0])
 			if len(en) == 0 {

@@ -2,7 +2,8 @@ package umcg01
 
 import (
 	"encoding/binary"
-	"math/bits"
+
+	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 // Bounds of the model. They bound the fixed-size arrays of State, which is
@@ -202,36 +203,11 @@ func appendThread(b []byte, t *Thread) []byte {
 // EncodedSize is the upper bound of the encoding's length in bytes.
 const EncodedSize = 3 + MaxThreads*threadBytes + MaxGroups*(5+2*MaxThreads)
 
-// Fingerprint is a 64-bit hash of the canonical encoding. It is
-// deterministic across runs and machines.
+// Fingerprint is the engine's 64-bit hash (sim.Hash) of the canonical
+// encoding. It is deterministic across runs and machines.
 func (s *State) Fingerprint() uint64 {
 	var buf [EncodedSize + 8]byte
-	return Hash(s.AppendEncoding(buf[:0]))
-}
-
-// Hash is the 64-bit hash Fingerprint uses: 8 bytes at a time through a
-// multiply-xorshift mixer, finished with splitmix64's finalizer.
-func Hash(b []byte) uint64 {
-	h := uint64(len(b)) * 0x9E3779B97F4A7C15
-	for len(b) >= 8 {
-		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xbf58476d1ce4e5b9
-		h = bits.RotateLeft64(h, 31)
-		b = b[8:]
-	}
-	if len(b) > 0 {
-		var w uint64
-		for i, c := range b {
-			w |= uint64(c) << (8 * i)
-		}
-		h = (h ^ w) * 0xbf58476d1ce4e5b9
-		h = bits.RotateLeft64(h, 31)
-	}
-	h ^= h >> 30
-	h *= 0xbf58476d1ce4e5b9
-	h ^= h >> 27
-	h *= 0x94d049bb133111eb
-	h ^= h >> 31
-	return h
+	return sim.Hash(s.AppendEncoding(buf[:0]))
 }
 
 // Decode sets s to the state whose canonical encoding is b (the inverse of

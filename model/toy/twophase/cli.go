@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/umcgcheck/umcgcheck/props"
@@ -31,14 +32,7 @@ func (cli) Doc() string {
 	return "toy: two-phase commit, one transaction manager and N resource managers (engine tests)"
 }
 
-func (cli) ConfigNames() []string {
-	var ns []string
-	for n := range configs {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
-	return ns
-}
+func (cli) ConfigNames() []string { return slices.Sorted(maps.Keys(configs)) }
 
 func (cli) Properties() []props.Info {
 	m, _ := New(configs["default"])
@@ -59,29 +53,23 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 		if *bug != "" {
 			cfg.Bug = *bug
 		}
-		return build(name, cfg)
+		sys, err := system(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("configuration %s: %v", name, err)
+		}
+		return sys, nil
 	}
 }
 
-func build(name string, cfg Config) (sim.System, error) {
-	m, err := New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("configuration %s: %v", name, err)
-	}
-	return m.Engine(), nil
-}
-
-func (cli) Load(raw json.RawMessage) (sim.System, error) {
-	cfg, err := sim.DecodeConfig[Config](raw)
-	if err != nil {
-		return nil, err
-	}
-	m, err := New(cfg)
+func system(c Config) (sim.System, error) {
+	m, err := New(c)
 	if err != nil {
 		return nil, err
 	}
 	return m.Engine(), nil
 }
+
+func (cli) Load(raw json.RawMessage) (sim.System, error) { return sim.LoadConfig(raw, system) }
 
 func (cli) Args(config any) string {
 	c := config.(Config)
