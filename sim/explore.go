@@ -78,7 +78,8 @@ type succ[S, O any] struct {
 	fp     uint64
 	enc    []byte
 	vs     []props.Violation[S, O]
-	cycle  uint8 // bit i: the step is one Model.cycles[i] looks for
+	place  string // where the step happens, when vs is not empty
+	cycle  uint8  // bit i: the step is one Model.cycles[i] looks for
 }
 
 // expanded is what a worker reports for each state it expands.
@@ -101,7 +102,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	var r Report
-	found := map[string]bool{}
+	found := map[string]int{} // violation key -> index in r.Violations
 	var parent []uint32
 	var via []Action
 	var seen visited = newFPTable()
@@ -132,7 +133,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	r.States = 1
 	if vs := props.CheckState(m.Properties, &init, false, nil); len(vs) > 0 {
 		for _, v := range vs {
-			record(m, &r, found, v, nil, -1)
+			record(m, &r, found, v, "", nil, -1)
 		}
 	}
 	path := func(id uint32) []Action {
@@ -228,11 +229,16 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						} else {
 							// Invariants depend on the state alone: check
 							// them once, when the state is new (on the
-							// representative: they are symmetric).
-							vs = props.CheckState(m.Properties, &next, false, vs)
+							// representative: they are symmetric), and
+							// only those the step broke: a violation
+							// inherited from the parent is not a new one.
+							vs = m.newlyBroken(&s, props.CheckState(m.Properties, &next, false, vs), len(vs))
 						}
-						chunks[w] = append(chunks[w], succ[S, O]{parent: ids[i], action: a,
-							fp: fp, enc: enc, vs: vs, cycle: cycleBits(cycles, &o)})
+						sc := succ[S, O]{parent: ids[i], action: a, fp: fp, enc: enc, vs: vs, cycle: cycleBits(cycles, &o)}
+						if len(vs) > 0 && m.Place != nil {
+							sc.place = m.Place(&s, &o)
+						}
+						chunks[w] = append(chunks[w], sc)
 					}
 				}
 			}(w, lo, hi)
@@ -244,7 +250,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		for _, ts := range terms {
 			for _, h := range ts {
 				for _, v := range h.vs {
-					record(m, &r, found, v, path(h.id), -1)
+					record(m, &r, found, v, "", path(h.id), -1)
 				}
 			}
 		}
@@ -268,12 +274,14 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				if len(sc.vs) > 0 {
 					var p []Action
 					for _, v := range sc.vs {
-						if !found[v.Property.ID] {
-							if p == nil {
-								p = append(path(sc.parent), sc.action)
-							}
-							record(m, &r, found, v, p, -1)
+						if i, ok := found[key(v.Property.ID, sc.place)]; ok {
+							r.Violations[i].Hits++
+							continue
 						}
+						if p == nil {
+							p = append(path(sc.parent), sc.action)
+						}
+						record(m, &r, found, v, sc.place, p, -1)
 					}
 				}
 				if to, ok := seen.lookup(sc.fp); ok {
@@ -325,7 +333,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		g.off = append(g.off, uint32(len(g.to)))
 		for _, c := range m.checkLiveness(g, live, cycles, path) {
 			v := props.Violation[S, O]{Property: m.property(c.Property), Message: c.Message}
-			record(m, &r, found, v, c.Actions, c.Loop)
+			record(m, &r, found, v, "", c.Actions, c.Loop)
 		}
 		r.Liveness = "lassos"
 	}
@@ -342,14 +350,19 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	return r
 }
 
-// record keeps the first (shortest) counterexample of each property, in
-// the order of m.Properties.
-func record[S, O any](m *Model[S, O], r *Report, found map[string]bool, v props.Violation[S, O], path []Action, loop int) {
-	if found[v.Property.ID] {
+// key identifies a distinct violation: a property and where it happens.
+func key(property, place string) string { return property + "\x00" + place }
+
+// record keeps the first (shortest) counterexample of each distinct
+// violation, in the order of m.Properties and, within a property, in the
+// order found (shortest first).
+func record[S, O any](m *Model[S, O], r *Report, found map[string]int, v props.Violation[S, O], place string, path []Action, loop int) {
+	k := key(v.Property.ID, place)
+	if i, ok := found[k]; ok {
+		r.Violations[i].Hits++
 		return
 	}
-	found[v.Property.ID] = true
-	c := Counterexample{Property: v.Property.ID, Message: v.Message, Actions: append([]Action(nil), path...), Loop: loop}
+	c := Counterexample{Property: v.Property.ID, Place: place, Hits: 1, Message: v.Message, Actions: append([]Action(nil), path...), Loop: loop}
 	order := func(id string) int {
 		for i, p := range m.Properties {
 			if p.ID == id {
@@ -365,6 +378,25 @@ func record[S, O any](m *Model[S, O], r *Report, found map[string]bool, v props.
 		i--
 	}
 	r.Violations[i] = c
+	for j := i; j < len(r.Violations); j++ {
+		found[key(r.Violations[j].Property, r.Violations[j].Place)] = j
+	}
+}
+
+// newlyBroken keeps, of vs[from:] (invariants a successor of s violates),
+// those s itself does not violate.
+func (m *Model[S, O]) newlyBroken(s *S, vs []props.Violation[S, O], from int) []props.Violation[S, O] {
+	if len(vs) == from {
+		return vs
+	}
+	before := props.CheckState(m.Properties, s, false, nil)
+	out := vs[:from]
+	for _, v := range vs[from:] {
+		if has(before, v.Property.ID) == "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 type terminalHit[S, O any] struct {

@@ -91,6 +91,12 @@ type Model[S, O any] struct {
 	Canonical func(s *S) (rep S, p Perm)
 	Symmetry  string
 
+	// Place, when set, says where a step happens (for example the call,
+	// its step and the kind of thread, without thread names): safety
+	// violations at different places are distinct, each reported with its
+	// own shortest counterexample. Without it, one per property.
+	Place func(before *S, o *O) string
+
 	// ExplainStep says in words what a step did: its What, Result and
 	// Changes (the engine fills in the rest of the StepText).
 	ExplainStep func(before, after *S, o *O) StepText

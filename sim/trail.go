@@ -14,9 +14,14 @@ import (
 // state reached after Actions[:Loop] (Loop is -1 when there is no cycle).
 type Counterexample struct {
 	Property string
-	Message  string
-	Actions  []Action
-	Loop     int
+	// Place is where the violation happens (Model.Place of its last
+	// step; "" for liveness, deadlock and the initial state), and Hits how
+	// many transitions of the search reached it.
+	Place   string
+	Hits    int
+	Message string
+	Actions []Action
+	Loop    int
 }
 
 // states replays actions from the initial state and returns every state

@@ -59,6 +59,8 @@ type exploreResult struct {
 
 type exploreViolation struct {
 	Property string         `json:"property"`
+	Place    string         `json:"place,omitempty"` // where it happens: distinct places are distinct violations
+	Hits     int            `json:"hits"`            // transitions of the search that reached it
 	Message  string         `json:"message"`
 	Loop     int            `json:"loop"`
 	Steps    []sim.StepText `json:"steps"`
@@ -154,7 +156,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(d, e.Symmetry, r),
 			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}}
 		for _, c := range r.Violations {
-			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Message: c.Message,
+			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Place: c.Place, Hits: c.Hits, Message: c.Message,
 				Loop: c.Loop, Steps: sys.Explain(c.Actions)})
 			all = append(all, sim.Saved{System: sys, Counterexample: c})
 			if *emit != "" {
@@ -226,6 +228,9 @@ func writeExploreText(w io.Writer, r exploreResult) {
 	}
 	for _, v := range r.Violations {
 		fmt.Fprintf(w, "\n  VIOLATION %s: %s\n", v.Property, v.Message)
+		if v.Place != "" {
+			fmt.Fprintf(w, "  at: %s (reached by %d transitions)\n", v.Place, v.Hits)
+		}
 		fmt.Fprintf(w, "  shortest counterexample, %d steps", len(v.Steps))
 		if v.Loop >= 0 {
 			fmt.Fprintf(w, "; steps %d-%d repeat forever", v.Loop+1, len(v.Steps))
@@ -240,12 +245,13 @@ func writeExploreSummary(w io.Writer, rs []exploreResult, out string) {
 	var states uint64
 	violated := map[string]bool{}
 	var order []string
-	incomplete := 0
+	incomplete, distinct := 0, 0
 	for _, r := range rs {
 		states += r.States
 		if !r.Complete || r.Bitstate {
 			incomplete++
 		}
+		distinct += len(r.Violations)
 		for _, v := range r.Violations {
 			if !violated[v.Property] {
 				violated[v.Property] = true
@@ -260,7 +266,7 @@ func writeExploreSummary(w io.Writer, rs []exploreResult, out string) {
 	if len(order) == 0 {
 		fmt.Fprintln(w, "; no property violated")
 	} else {
-		fmt.Fprintf(w, "; %d properties violated:", len(order))
+		fmt.Fprintf(w, "; %d distinct violations of %d properties:", distinct, len(order))
 		for _, p := range order {
 			fmt.Fprintf(w, " %s", p)
 		}

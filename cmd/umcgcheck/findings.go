@@ -56,19 +56,30 @@ func runFindings(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprintf(stdout, "\nNo property is violated.\n")
 		return exitOK, nil
 	}
-	fmt.Fprintf(stdout, "\n| property | shortest on | steps | also violated on |\n|---|---|---|---|\n")
-	for _, f := range found {
-		fmt.Fprintf(stdout, "| [%s](#%s) | %s | %d | %s |\n", f.Property, f.Property, f.Name, len(f.Actions), strings.Join(f.Also, ", "))
-	}
-	for _, f := range found {
-		d := f.System.Describe()
-		doc := ""
-		for _, p := range d.Properties {
-			if p.ID == f.Property {
-				doc = p.Doc
-			}
+	props := 0
+	for i, f := range found {
+		if i == 0 || found[i-1].Property != f.Property {
+			props++
 		}
-		fmt.Fprintf(stdout, "\n## %s\n\n%s.\n\nFound on `%s` (%s): **%s**", f.Property, upperFirst(doc), f.Name, d.Config, f.Message)
+	}
+	fmt.Fprintf(stdout, "\n%d distinct violations of %d properties. A violation is a property broken at a place (the kind of thread, the call and the step); each has its own shortest counterexample, and \"reached\" counts the transitions of the searches that broke it there.\n", len(found), props)
+	fmt.Fprintf(stdout, "\n| property | at | shortest on | steps | reached | also on |\n|---|---|---|---|---|---|\n")
+	for i, f := range found {
+		fmt.Fprintf(stdout, "| [%s](#%s) | [%s](#%s) | %s | %d | %d | %s |\n", f.Property, f.Property, placeText(f.Place), anchor(i),
+			f.Name, len(f.Actions), f.Hits, strings.Join(f.Also, ", "))
+	}
+	for i, f := range found {
+		d := f.System.Describe()
+		if i == 0 || found[i-1].Property != f.Property {
+			doc := ""
+			for _, p := range d.Properties {
+				if p.ID == f.Property {
+					doc = p.Doc
+				}
+			}
+			fmt.Fprintf(stdout, "\n## %s\n\n%s.\n", f.Property, upperFirst(doc))
+		}
+		fmt.Fprintf(stdout, "\n### %s <a id=\"%s\"></a>\n\nFound on `%s` (%s): **%s**", placeText(f.Place), anchor(i), f.Name, d.Config, f.Message)
 		if !f.Complete {
 			fmt.Fprintf(stdout, " (the search was bounded: a shorter counterexample may exist)")
 		}
@@ -92,3 +103,14 @@ func upperFirst(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// placeText names a violation's place in the findings page.
+func placeText(place string) string {
+	if place == "" {
+		return "anywhere (a deadlock, a liveness lasso, or the initial state)"
+	}
+	return strings.ReplaceAll(place, "|", "\\|")
+}
+
+// anchor is the link target of the i-th finding.
+func anchor(i int) string { return fmt.Sprintf("v%d", i+1) }

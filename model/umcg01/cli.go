@@ -149,9 +149,11 @@ of every shipped configuration): do not edit by hand; run
 A test keeps this page equal to the command's output.
 
 Each section is one property the ` + "`seed`" + ` variant (libumcg and the
-kernel of RFC v0.1, modelled literally) violates, with a shortest
-counterexample (no path with fewer steps violates the property on that
-configuration) and a command that reproduces it. The root causes, and the
+kernel of RFC v0.1, modelled literally) violates; within it, each distinct
+way it is violated (the kind of thread, the call and the step that break
+it) has its own shortest counterexample (no path with fewer steps breaks
+the property there on that configuration) and a command that reproduces
+it. The root causes, and the
 correction the ` + "`fixed`" + ` variant makes for each, are listed in
 [semantics.md](semantics.md#the-fixed-variant-every-correction-and-the-finding-it-answers);
 the ` + "`fixed`" + ` variant violates none of these properties on the same

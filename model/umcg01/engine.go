@@ -32,6 +32,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Properties:  m.Properties(),
 		Fair:        fair,
 		Halted:      func(s *State) bool { return !s.Live() },
+		Place:       m.place,
 		ExplainStep: m.explainStep,
 		LabelStep:   m.labelStep,
 		DescribeState: func(s *State) string {
@@ -166,4 +167,23 @@ func (m *Model) queue(g *Group) string {
 		ns = append(ns, m.ThreadName(int(t)))
 	}
 	return "[" + strings.Join(ns, " ") + "]"
+}
+
+// place says where a step happens, without thread names: the kind of
+// thread, the action when it is not a plain step, the call and the step's
+// label. Violations at different places are reported apart.
+func (m *Model) place(before *State, o *Observation) string {
+	a := o.Action
+	pr := &m.progs[a.Thread]
+	p := [...]string{progServer: "server", progWorker: "worker", progScript: "probe", progPuppet: "task"}[pr.kind]
+	if pr.kind == progScript && strings.HasPrefix(pr.name, "c") {
+		p = "core task"
+	}
+	if a.Kind != ActStep {
+		p += " (" + ActionNames[a.Kind] + ")"
+	}
+	if o.Call != CallNone && !strings.HasPrefix(o.Label, o.Call.String()+":") {
+		p += " in " + o.Call.String()
+	}
+	return p + ": " + o.Label
 }

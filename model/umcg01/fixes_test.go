@@ -31,7 +31,9 @@ func violated(t *testing.T, cfg model.Config) []string {
 	}
 	var ids []string
 	for _, c := range r.Violations {
-		ids = append(ids, c.Property)
+		if !slices.Contains(ids, c.Property) {
+			ids = append(ids, c.Property)
+		}
 	}
 	return ids
 }
