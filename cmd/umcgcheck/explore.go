@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/umcgcheck/umcgcheck/sim"
+	"golang.org/x/term"
 )
 
 const exploreUsage = `Usage: umcgcheck explore [flags]
@@ -271,14 +272,11 @@ func writeExploreSummary(w io.Writer, rs []exploreResult, out string) {
 	}
 }
 
-// isTerminal reports whether w is a character device (a terminal).
+// isTerminal reports whether w is a terminal. A character device is not
+// enough: /dev/null is one, and progress redrawn there is lost work.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // symmetryText names the classes of interchangeable threads a search

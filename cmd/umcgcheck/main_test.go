@@ -298,3 +298,25 @@ func traceAndHTML(t *testing.T, dir string) (trace, html, out string) {
 	}
 	return trace, html, out
 }
+
+// TestIsTerminal: /dev/null is a character device but not a terminal, so
+// `2>/dev/null` gets no progress lines; a pipe or a buffer is none either.
+func TestIsTerminal(t *testing.T) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if isTerminal(null) {
+		t.Errorf("%s taken for a terminal", os.DevNull)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if isTerminal(w) || isTerminal(&bytes.Buffer{}) {
+		t.Errorf("a pipe or a buffer taken for a terminal")
+	}
+}
