@@ -14,7 +14,7 @@ import (
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
-const checkUsage = `Usage: umcgcheck check [flags] FILE...
+const checkUsage = `Usage: umcgcheck check [flags] FILE... [flags]
 
 Checks that each trace (JSON Lines, docs/trace-format.md) is linearizable
 with respect to the model's sequential specification: the fixed library and

@@ -8,7 +8,7 @@ import (
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
-const replayUsage = `Usage: umcgcheck replay FILE
+const replayUsage = `Usage: umcgcheck replay [flags] FILE [flags]
 
 Re-executes, step by step, the counterexamples in FILE (written by
 'umcgcheck explore --out FILE'), prints each step, and confirms that each
