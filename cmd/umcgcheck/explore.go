@@ -44,6 +44,9 @@ Flags:
 
 const exitIncomplete = 3
 
+// maxParallel bounds --parallel: more goroutines than this only cost memory.
+const maxParallel = 1024
+
 type exploreResult struct {
 	Unit        int                `json:"unit"` // index of the configuration in the whole job
 	Name        string             `json:"name"`
@@ -82,7 +85,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	timeLimit := fs.Duration("time-limit", 0, "stop each configuration's search after this long, e.g. 30s (0: no bound); with --config all, each configuration has this much")
 	maxMem := &maxMemoryFlag{}
 	fs.Var(maxMem, "max-memory", "stop a search whose memory use passes this `size`: bytes (4G, 512M), a share of the available memory (50%), or 0 for no bound (default: 80% of the memory available at the start, from /proc/meminfo and the cgroup)")
-	workers := fs.Int("parallel", 0, "goroutines expanding states (0: GOMAXPROCS)")
+	workers := fs.Int("parallel", 0, "goroutines expanding states, at most 1024 (0: GOMAXPROCS)")
 	bitstate := fs.Uint("bitstate", 0, "store states as bits in an array of 2^N bits, as SPIN's supertrace (-w N): less memory, probabilistic coverage (0: exact)")
 	noLive := fs.Bool("no-liveness", false, "skip the fair-cycle search, which keeps the state graph in memory")
 	shard := fs.String("shard", "", "run only shard I of N of the configurations: I/N, or /N to read I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID; combine the shards' --json results with 'umcgcheck merge'")
@@ -96,8 +99,11 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
 	}
-	if *maxStates < 0 || *maxDepth < 0 || *timeLimit < 0 || *workers < 0 {
+	if *maxStates < 0 || *maxDepth < 0 || *timeLimit < 0 {
 		return exitUsage, usagef("bounds must not be negative")
+	}
+	if *workers < 0 || *workers > maxParallel {
+		return exitUsage, usagef("--parallel: %d is out of range 0..%d (0: GOMAXPROCS)", *workers, maxParallel)
 	}
 	if *bitstate > 40 || (*bitstate > 0 && *bitstate < 10) {
 		return exitUsage, usagef("--bitstate: %d is out of range 10..40 (2^N bits)", *bitstate)

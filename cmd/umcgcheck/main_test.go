@@ -77,6 +77,11 @@ func TestCLIGolden(t *testing.T) {
 		{"explore-bitstate", []string{"explore", "--config", "faults", "--bitstate", "20", "--quiet"}, exitViolation},
 		{"explore-bitstate-fixed", []string{"explore", "--variant", "fixed", "--config", "single", "--bitstate", "12", "--quiet"}, exitIncomplete},
 		{"explore-bad-bitstate", []string{"explore", "--bitstate", "50"}, exitUsage},
+		{"explore-bad-parallel", []string{"explore", "--parallel", "100000"}, exitUsage},
+		{"sim-bad-run", []string{"sim", "--run", "-5"}, exitUsage},
+		{"live-zero-timeout", []string{"live", "--timeout", "0", "--out", "x.jsonl"}, exitUsage},
+		{"live-negative-timeout", []string{"live", "--timeout", "-1s", "--out", "x.jsonl"}, exitUsage},
+		{"live-negative-workers", []string{"live", "--workers", "-1", "--out", "x.jsonl"}, exitUsage},
 		{"replay-no-file", []string{"replay"}, exitUsage},
 		{"replay-missing", []string{"replay", "testdata/no-such-file.json"}, exitUsage},
 		{"replay-bad-version", []string{"replay", "testdata/bad-version.json"}, exitUsage},
@@ -318,5 +323,20 @@ func TestIsTerminal(t *testing.T) {
 	defer w.Close()
 	if isTerminal(w) || isTerminal(&bytes.Buffer{}) {
 		t.Errorf("a pipe or a buffer taken for a terminal")
+	}
+}
+
+// TestLiveZeroIsDefault: live -h says 0 is the workload's default for
+// --groups, --servers and --workers; --workers 0 records as no flag does.
+func TestLiveZeroIsDefault(t *testing.T) {
+	dir := t.TempDir()
+	_, want, _ := runCLI("live", "--out", filepath.Join(dir, "a.jsonl"))
+	code, got, errs := runCLI("live", "--groups", "0", "--servers", "0", "--workers", "0", "--out", filepath.Join(dir, "b.jsonl"))
+	if code != exitOK {
+		t.Fatalf("live --workers 0: exit %d, stderr %q", code, errs)
+	}
+	shape := regexp.MustCompile(`\(.*\)`)
+	if shape.FindString(got) != shape.FindString(want) {
+		t.Errorf("--workers 0 is not the default:\n%s\n%s", got, want)
 	}
 }
