@@ -43,6 +43,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if *timeout < 0 {
 		return exitUsage, usagef("--timeout must not be negative")
 	}
+	if err := checkNewFile("html", *html); err != nil {
+		return exitUsage, err
+	}
 	code := exitOK
 	covered := map[lincheck.Edge]int{}
 	for i, path := range fs.Args() {

@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/umcgcheck/umcgcheck/sim"
@@ -118,12 +116,16 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	if *out != "" {
-		if _, err := os.Stat(*out); err == nil {
-			return exitUsage, usagef("--out: %s exists; not overwriting it", *out)
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return exitUsage, usagef("--out: %v", err)
+	for _, o := range []struct{ flag, path string }{{"out", *out}, {"dot", *dot}} {
+		if err := checkNewFile(o.flag, o.path); err != nil {
+			return exitUsage, err
 		}
+	}
+	if *out != "" && *out == *dot {
+		return exitUsage, usagef("--out and --dot: both name %s", *out)
+	}
+	if err := checkTraceDir(*emit, systems); err != nil {
+		return exitUsage, err
 	}
 	if *dot != "" {
 		if len(systems) != 1 {
@@ -389,7 +391,7 @@ func emitTrace(dir, name string, sys sim.System, c sim.Counterexample) error {
 	if err != nil {
 		return err
 	}
-	return writeNew(filepath.Join(dir, fmt.Sprintf("%s-%s-%s.jsonl", name, variant, c.Property)), data)
+	return writeNew(traceName(dir, name, variant, c.Property), data)
 }
 
 // checkBitstateSize refuses a bit array larger than the memory a search

@@ -60,6 +60,9 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 	if *out == "" {
 		return exitUsage, usagef("--out FILE is required (run 'umcgcheck live -h')")
 	}
+	if err := checkNewFile("out", *out); err != nil {
+		return exitUsage, err
+	}
 	if *timeout <= 0 {
 		return exitUsage, usagef("--timeout: %v is not a duration above 0", *timeout)
 	}

@@ -89,6 +89,17 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	if *traceOut != "" {
+		if len(systems) != 1 {
+			return exitUsage, usagef("--trace: records one configuration; choose it with --config")
+		}
+		if _, err := traceVariant(systems[0].System); err != nil {
+			return exitUsage, usagef("--trace: %v", err)
+		}
+		if err := checkNewFile("trace", *traceOut); err != nil {
+			return exitUsage, err
+		}
+	}
 	w := sim.Walks{Runs: *runs, Depth: *depth, Seed: *seed}
 	switch *strategy {
 	case "uniform":
@@ -136,9 +147,6 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		results = append(results, res)
 		if *traceOut != "" {
-			if len(systems) != 1 {
-				return exitUsage, usagef("--trace: records one configuration; choose it with --config")
-			}
 			data, _, err := recordTrace(sys, r.Last)
 			if err != nil {
 				return exitUsage, usagef("--trace: %v", err)
