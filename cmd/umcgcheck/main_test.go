@@ -340,3 +340,27 @@ func TestLiveZeroIsDefault(t *testing.T) {
 		t.Errorf("--workers 0 is not the default:\n%s\n%s", got, want)
 	}
 }
+
+// TestScriptsRunTheBinary: the scripts whose exit-code checks tell a
+// violation (1) from bad usage (2) or no answer (3) build the binary and
+// run it: `go run` turns every non-zero exit into 1.
+func TestScriptsRunTheBinary(t *testing.T) {
+	root := filepath.Join("..", "..")
+	paths := []string{filepath.Join(root, ".ci", "run")}
+	for _, glob := range []string{"deploy/*", "bench/*.sh", "bench/*/*.sh"} {
+		m, _ := filepath.Glob(filepath.Join(root, glob))
+		paths = append(paths, m...)
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			code, _, _ := strings.Cut(line, "#")
+			if strings.Contains(code, "go run ./cmd/umcgcheck") || strings.Contains(code, "go run github.com/umcgcheck/umcgcheck/cmd/umcgcheck") {
+				t.Errorf("%s:%d: runs umcgcheck with go run, which reports every failure as exit 1: %s", p, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+}
