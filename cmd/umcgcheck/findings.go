@@ -15,7 +15,8 @@ prints, as Markdown, each violated property with the shortest
 counterexample found over all configurations. docs/findings.md is this
 command's output for the seed variant.
 
-Exit codes: 0 nothing violated, 1 something violated, 2 bad usage.
+Exit codes: 0 nothing violated, 1 something violated, 2 bad usage,
+3 --max-states stopped a search and nothing was found (never a pass).
 
 Flags:
 `

@@ -190,7 +190,12 @@ func parseMemory(s string) (uint64, error) {
 		}
 		return uint64(float64(avail) * v / 100), nil
 	}
-	t = strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(t), "B"), "I")
+	return parseBytes(s)
+}
+
+// parseBytes reads a size: bytes, or with a binary unit (4G, 512MiB).
+func parseBytes(s string) (uint64, error) {
+	t := strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(strings.TrimSpace(s)), "B"), "I")
 	mult := uint64(1)
 	if n := len(t); n > 0 {
 		switch t[n-1] {
@@ -209,7 +214,7 @@ func parseMemory(s string) (uint64, error) {
 	}
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil || v < 0 || v*float64(mult) >= 1<<63 {
-		return 0, fmt.Errorf("%q is not a size (such as 4G, 512M, 50%%, or 0 for no bound)", s)
+		return 0, fmt.Errorf("%q is not a size (such as 4G or 512M; 0 for no bound)", s)
 	}
 	return uint64(v * float64(mult)), nil
 }
@@ -225,4 +230,21 @@ func formatBytes(b uint64) string {
 		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", b)
+}
+
+// sizeFlag is a flag holding a size in bytes (4G, 512M; 0: no bound).
+type sizeFlag struct {
+	bytes uint64
+	text  string
+}
+
+func (f *sizeFlag) String() string { return f.text }
+
+func (f *sizeFlag) Set(s string) error {
+	b, err := parseBytes(s)
+	if err != nil {
+		return err
+	}
+	f.bytes, f.text = b, s
+	return nil
 }

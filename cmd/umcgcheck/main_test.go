@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,6 +83,7 @@ func TestCLIGolden(t *testing.T) {
 		{"live-zero-timeout", []string{"live", "--timeout", "0", "--out", "x.jsonl"}, exitUsage},
 		{"live-negative-timeout", []string{"live", "--timeout", "-1s", "--out", "x.jsonl"}, exitUsage},
 		{"live-negative-workers", []string{"live", "--workers", "-1", "--out", "x.jsonl"}, exitUsage},
+		{"replay-help", []string{"replay", "-h"}, exitOK},
 		{"replay-no-file", []string{"replay"}, exitUsage},
 		{"replay-missing", []string{"replay", "testdata/no-such-file.json"}, exitUsage},
 		{"replay-bad-version", []string{"replay", "testdata/bad-version.json"}, exitUsage},
@@ -168,8 +170,20 @@ func TestExploreOutReplay(t *testing.T) {
 	if err := os.WriteFile(fixedPath, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, _ := runCLI("replay", fixedPath); code == exitViolation {
-		t.Errorf("replay on fixed confirmed every seed counterexample:\n%s", out)
+	if code, out, _ := runCLI("replay", fixedPath); code != exitOK || !strings.Contains(out, "\n0 of ") {
+		t.Errorf("replay on fixed: exit %d, want 0 (none reproduces):\n%s", code, out)
+	}
+	// Some reproduce and some do not: a violation is still confirmed,
+	// exit 1 as for any command, and the last line counts them.
+	partPath := filepath.Join(t.TempDir(), "part.json")
+	data = strings.Replace(string(before), `"variant": "seed"`, `"variant": "fixed"`, 1)
+	if err := os.WriteFile(partPath, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runCLI("replay", partPath)
+	n := strings.Count(string(before), `"variant": "seed"`)
+	if code != exitViolation || !strings.HasSuffix(out, fmt.Sprintf("%d of %d counterexamples confirmed\n", n-1, n)) || strings.Count(out, "NOT REPRODUCED") != 1 {
+		t.Errorf("partial replay: exit %d, want 1 with %d of %d confirmed:\n%s", code, n-1, n, out)
 	}
 }
 
