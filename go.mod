@@ -9,6 +9,8 @@ require (
 
 require github.com/anishathalye/porcupine v1.3.1
 
+require golang.org/x/term v0.48.0
+
 require (
 	github.com/rogpeppe/go-internal v1.16.0
 	golang.org/x/tools v0.26.0 // indirect

@@ -15,8 +15,15 @@
 #SBATCH --output=results/slurm-%A_%a.log
 set -u
 mkdir -p results
-go run ./cmd/umcgcheck explore --config all --shard /4 --json --quiet \
+# Build the binary (go run would turn every exit code into 1, and a usage
+# error would pass for violations found).
+bin=$(mktemp -d)/umcgcheck
+go build -o "$bin" ./cmd/umcgcheck || exit 2
+"$bin" explore --config all --shard /4 --json --quiet \
   > "results/shard-${SLURM_ARRAY_TASK_ID}.json"
 code=$?
-# 0: no violation, 1: violations found (a result, not a failure), 3: incomplete.
+rm -rf "$(dirname "$bin")"
+# 0: no violation, 1: violations found (a result, not a failure), 3:
+# incomplete (a bound, --max-memory or a signal such as scancel's SIGTERM;
+# the results so far are written). 2, bad usage, fails the task.
 [ "$code" -le 1 ] || [ "$code" -eq 3 ]

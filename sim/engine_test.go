@@ -379,3 +379,31 @@ func TestPCT(t *testing.T) {
 		t.Errorf("the same seed gave different pct walks")
 	}
 }
+
+// TestStop: Explorer.Stop ends a search, incomplete, with its answer; at
+// a level boundary, and inside a level, which is then dropped whole (the
+// report counts only the levels fully expanded).
+func TestStop(t *testing.T) {
+	m := twophaseModel(t, 5, "")
+	full := m.Explore(sim.Explorer{Workers: 1, NoLiveness: true})
+	for _, after := range []int{1, 3, 6} {
+		calls := 0
+		r := m.Explore(sim.Explorer{Workers: 1, NoLiveness: true, Stop: func() string {
+			calls++
+			if calls > after {
+				return "signal"
+			}
+			return ""
+		}})
+		if r.Complete || r.Stopped != "signal" || r.States >= full.States || r.Depth >= full.Depth {
+			t.Errorf("stop after %d calls: complete=%v stopped=%q states %d of %d, depth %d of %d",
+				after, r.Complete, r.Stopped, r.States, full.States, r.Depth, full.Depth)
+		}
+	}
+	// Inside a level: the calls made while expanding show in the count.
+	var levels, calls int
+	m.Explore(sim.Explorer{Workers: 1, NoLiveness: true, Progress: func(sim.Progress) { levels++ }, Stop: func() string { calls++; return "" }})
+	if calls <= levels {
+		t.Errorf("Stop asked %d times for %d levels: never inside a level", calls, levels)
+	}
+}

@@ -3,6 +3,7 @@ package sim
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/umcgcheck/umcgcheck/props"
@@ -34,6 +35,13 @@ type Explorer struct {
 	// every ProgressEvery while a level is expanded.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
+	// Stop, when set, is asked at each level boundary and, every few
+	// hundred states, while a level is expanded: a non-empty answer ends
+	// the search, incomplete, with that answer in Report.Stopped (as
+	// "signal" or "max-memory"); a level cut short is dropped whole. Once
+	// it has answered, it must keep giving the same answer. It is called
+	// from several goroutines.
+	Stop func() string
 }
 
 // Progress is a snapshot of a running search.
@@ -49,7 +57,7 @@ type Report struct {
 	Depth               int // BFS levels fully expanded
 	// Complete is true when every reachable state was expanded. An
 	// incomplete search says why in Stopped ("max-states", "max-depth",
-	// "time-limit") and proves nothing about the states it did not reach.
+	// "time-limit", or Explorer.Stop's answer) and proves nothing about the states it did not reach.
 	Complete bool
 	Stopped  string
 	// Liveness says how liveness was checked: "lassos" (fair cycles and
@@ -171,6 +179,12 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			r.Stopped = "time-limit"
 			break
 		}
+		if e.Stop != nil {
+			if why := e.Stop(); why != "" {
+				r.Stopped = why
+				break
+			}
+		}
 		// Expand the level in parallel, in contiguous chunks.
 		// The per-goroutine buffers keep their capacity from level to
 		// level: one growth, not one per level.
@@ -179,6 +193,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			chunks[w], terms[w], exps[w] = chunks[w][:0], terms[w][:0], exps[w][:0]
 		}
 		var wg sync.WaitGroup
+		var cut atomic.Bool // Stop answered while the level was expanded
 		n := len(frontier)
 		for w := 0; w < workers; w++ {
 			lo, hi := n*w/workers, n*(w+1)/workers
@@ -193,6 +208,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				var o O
 				var arena []byte
 				for i := lo; i < hi; i++ {
+					if e.Stop != nil && (i-lo)%256 == 255 && e.Stop() != "" {
+						cut.Store(true)
+						return
+					}
 					m.Decode(&s, frontier[i])
 					buf = m.Enabled(&s, buf[:0])
 					if g != nil {
@@ -244,6 +263,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			}(w, lo, hi)
 		}
 		wg.Wait()
+		if cut.Load() {
+			r.Stopped = e.Stop()
+			break
+		}
 		r.Depth = depth
 		// Merge in order: the same ids and the same first violations for
 		// any number of workers.

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Reader reads a trace line by line, checking every rule of the format as
@@ -169,9 +171,39 @@ func (r *Reader) readHeader() {
 	r.p.addIntern(h.Groups...)
 }
 
-// readLine reads the next line, without its newline. It returns io.EOF at
-// the end of the input, or an *Error.
+// utf8BOM is the byte order mark some editors put at the start of a UTF-8
+// file. A trace may start with one; it is skipped.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// readLine reads the next line, without its newline, and checks that it
+// is UTF-8 (a trace is UTF-8 text: other bytes would be read as U+FFFD,
+// and two distinct names as one). A byte order mark at the start of the
+// file is skipped. It returns io.EOF at the end of the input, or an
+// *Error.
 func (r *Reader) readLine() ([]byte, error) {
+	l, err := r.readRawLine()
+	if err != nil {
+		return l, err
+	}
+	if r.line == 1 {
+		l = bytes.TrimPrefix(l, utf8BOM)
+	}
+	if !utf8.Valid(l) {
+		at := 0
+		for at < len(l) {
+			c, n := utf8.DecodeRune(l[at:])
+			if c == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return nil, r.at(errf("", fmt.Sprintf("invalid UTF-8 at byte %d (0x%02X): a trace is UTF-8 text", at+1, l[at])))
+	}
+	return l, nil
+}
+
+// readRawLine is readLine without the UTF-8 checks.
+func (r *Reader) readRawLine() ([]byte, error) {
 	r.buf = r.buf[:0]
 	for {
 		chunk, err := r.br.ReadSlice('\n')

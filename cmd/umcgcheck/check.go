@@ -14,7 +14,7 @@ import (
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
-const checkUsage = `Usage: umcgcheck check [flags] FILE...
+const checkUsage = `Usage: umcgcheck check [flags] FILE... [flags]
 
 Checks that each trace (JSON Lines, docs/trace-format.md) is linearizable
 with respect to the model's sequential specification: the fixed library and
@@ -29,11 +29,17 @@ ran out of --timeout without an answer (never a pass).
 Flags:
 `
 
+// htmlBytesPerOp is about what porcupine's page takes per operation (a
+// little less, so that the estimate refuses no page that would fit).
+const htmlBytesPerOp = 500
+
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("check", checkUsage, stdout)
 	timeout := fs.Duration("timeout", time.Minute, "give up on a partition after this long (0: no limit); the verdict is then unknown")
 	coverage := fs.Bool("coverage", false, "print which documented state edges (see 'umcgcheck props', legal-edge) the traces went through, and which they never reached")
 	html := fs.String("html", "", "write porcupine's visualization of the (first) trace to this HTML file; it must not exist")
+	htmlMax := &sizeFlag{bytes: 64 << 20, text: "64M"}
+	fs.Var(htmlMax, "html-max", "refuse to write an --html page larger than this `size` (about 600 bytes per operation), e.g. 64M, 1G; 0: no bound")
 	if help, err := parsePositional(fs, args); help || err != nil {
 		return exitOK, err
 	}
@@ -42,6 +48,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *timeout < 0 {
 		return exitUsage, usagef("--timeout must not be negative")
+	}
+	if err := checkNewFile("html", *html); err != nil {
+		return exitUsage, err
 	}
 	code := exitOK
 	covered := map[lincheck.Edge]int{}
@@ -54,6 +63,10 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		f.Close()
 		if err != nil {
 			return exitUsage, usagef("%v", err)
+		}
+		if est := uint64(len(tr.Ops)) * htmlBytesPerOp; i == 0 && *html != "" && htmlMax.bytes > 0 && est > htmlMax.bytes {
+			return exitUsage, usagef("--html: %s has %d operations: its page would take about %s, more than --html-max %s; give a larger --html-max (0: no bound)",
+				path, len(tr.Ops), formatBytes(est), htmlMax.text)
 		}
 		res, err := lincheck.CheckWith(tr, lincheck.Options{Timeout: *timeout, Visualize: i == 0 && *html != ""})
 		if err != nil {
@@ -69,8 +82,14 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			if err := porcupine.Visualize(res.Model, res.Info, &buf); err != nil {
 				return exitUsage, usagef("--html: %v", err)
 			}
+			if n := uint64(buf.Len()); htmlMax.bytes > 0 && n > htmlMax.bytes {
+				return exitUsage, usagef("--html: the page would take %s, more than --html-max %s; not written", formatBytes(n), htmlMax.text)
+			}
 			if err := writeNew(*html, buf.Bytes()); err != nil {
 				return exitUsage, usagef("--html: %v", err)
+			}
+			if buf.Len() >= 1<<20 {
+				fmt.Fprintf(stderr, "umcgcheck check: --html: wrote %s to %s\n", formatBytes(uint64(buf.Len())), *html)
 			}
 		}
 	}

@@ -3,14 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/umcgcheck/umcgcheck/sim"
+	"golang.org/x/term"
 )
 
 const exploreUsage = `Usage: umcgcheck explore [flags]
@@ -22,8 +21,11 @@ triggers at terminal states. For each violated property it prints a
 shortest counterexample (fewest steps). With no flags it explores every
 shipped configuration of the seed variant (the RFC's code) in seconds.
 
-Bounds (--max-states, --max-depth, --time-limit) end a search as
-INCOMPLETE, with the figures of what it covered: that is never a pass.
+Bounds (--max-states, --max-depth, --time-limit, --max-memory) end a
+search as INCOMPLETE, with the figures of what it covered: that is never a
+pass. So does SIGINT (Ctrl-C) or SIGTERM: the configurations done so far
+and the interrupted one are reported, the rest are listed as not started
+(a second signal ends the process at once).
 
 Examples:
   umcgcheck explore                              every shipped configuration, seed variant
@@ -31,13 +33,17 @@ Examples:
   umcgcheck explore --config default --workers 3 --out cex.json
   umcgcheck replay cex.json
 
-Exit codes: 0 complete and no violation, 1 a violation, 2 bad usage,
-3 incomplete (a bound was hit, or --bitstate) and no violation found.
+Exit codes: 0 complete and no violation, 1 a violation (even if a bound or
+a signal stopped the search later), 2 bad usage, 3 incomplete (a bound was
+hit, a signal stopped it, or --bitstate) and no violation found.
 
 Flags:
 `
 
 const exitIncomplete = 3
+
+// maxParallel bounds --parallel: more goroutines than this only cost memory.
+const maxParallel = 1024
 
 type exploreResult struct {
 	Unit        int                `json:"unit"` // index of the configuration in the whole job
@@ -54,6 +60,8 @@ type exploreResult struct {
 	Bitstate    bool               `json:"bitstate,omitempty"`
 	Missed      float64            `json:"estimated_missed,omitempty"`
 	Bits        uint64             `json:"bits,omitempty"`
+	MemoryUsed  uint64             `json:"memory_used,omitempty"` // bytes, when --max-memory stopped the search
+	MaxMemory   uint64             `json:"max_memory,omitempty"`
 	Violations  []exploreViolation `json:"violations"`
 }
 
@@ -74,8 +82,10 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	maxStates := fs.Int("max-states", 0, "stop after storing this many states (0: no bound)")
 	maxDepth := fs.Int("max-depth", 0, "do not go deeper than this many steps (0: no bound)")
-	timeLimit := fs.Duration("time-limit", 0, "stop after this long, e.g. 30s (0: no bound)")
-	workers := fs.Int("parallel", 0, "goroutines expanding states (0: GOMAXPROCS)")
+	timeLimit := fs.Duration("time-limit", 0, "stop each configuration's search after this long, e.g. 30s (0: no bound); with --config all, each configuration has this much")
+	maxMem := &maxMemoryFlag{}
+	fs.Var(maxMem, "max-memory", "stop a search whose memory use passes this `size`: bytes (4G, 512M), a share of the available memory (50%), or 0 for no bound (default: 80% of the memory available at the start, from /proc/meminfo and the cgroup)")
+	workers := fs.Int("parallel", 0, "goroutines expanding states, at most 1024 (0: GOMAXPROCS)")
 	bitstate := fs.Uint("bitstate", 0, "store states as bits in an array of 2^N bits, as SPIN's supertrace (-w N): less memory, probabilistic coverage (0: exact)")
 	noLive := fs.Bool("no-liveness", false, "skip the fair-cycle search, which keeps the state graph in memory")
 	shard := fs.String("shard", "", "run only shard I of N of the configurations: I/N, or /N to read I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID; combine the shards' --json results with 'umcgcheck merge'")
@@ -89,22 +99,35 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
 	}
-	if *maxStates < 0 || *maxDepth < 0 || *timeLimit < 0 || *workers < 0 {
+	if *maxStates < 0 || *maxDepth < 0 || *timeLimit < 0 {
 		return exitUsage, usagef("bounds must not be negative")
+	}
+	if *workers < 0 || *workers > maxParallel {
+		return exitUsage, usagef("--parallel: %d is out of range 0..%d (0: GOMAXPROCS)", *workers, maxParallel)
 	}
 	if *bitstate > 40 || (*bitstate > 0 && *bitstate < 10) {
 		return exitUsage, usagef("--bitstate: %d is out of range 10..40 (2^N bits)", *bitstate)
+	}
+	maxMem.resolve()
+	if *bitstate > 0 {
+		if err := checkBitstateSize(*bitstate, maxMem); err != nil {
+			return exitUsage, err
+		}
 	}
 	systems, err := sel.systems()
 	if err != nil {
 		return exitUsage, err
 	}
-	if *out != "" {
-		if _, err := os.Stat(*out); err == nil {
-			return exitUsage, usagef("--out: %s exists; not overwriting it", *out)
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return exitUsage, usagef("--out: %v", err)
+	for _, o := range []struct{ flag, path string }{{"out", *out}, {"dot", *dot}} {
+		if err := checkNewFile(o.flag, o.path); err != nil {
+			return exitUsage, err
 		}
+	}
+	if *out != "" && *out == *dot {
+		return exitUsage, usagef("--out and --dot: both name %s", *out)
+	}
+	if err := checkTraceDir(*emit, systems); err != nil {
+		return exitUsage, err
 	}
 	if *dot != "" {
 		if len(systems) != 1 {
@@ -124,6 +147,8 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	job := jobSignature("explore", systems, *maxStates, *maxDepth, *timeLimit, *bitstate, *noLive, *noSym)
 	showProgress := *progress || (!*quiet && isTerminal(stderr))
+	guard := startGuard(maxMem.bytes, stderr, "explore")
+	defer guard.stop()
 	var results []exploreResult
 	var all []sim.Saved
 	code := exitOK
@@ -132,8 +157,19 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			continue // another shard's
 		}
 		sys := n.System
+		d := sys.Describe()
+		if why := guard.stopReason(); why != "" {
+			// A signal came: the configurations left are not started,
+			// and are listed as such.
+			results = append(results, exploreResult{Unit: i, Name: n.Name, Protocol: protocolField(d.Protocol), Config: mustJSON(d.Config),
+				Stopped: why, Liveness: "not checked", Symmetry: "not applied", Violations: []exploreViolation{}})
+			if code == exitOK {
+				code = exitIncomplete
+			}
+			continue
+		}
 		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers,
-			NoLiveness: *noLive, Symmetry: !*noSym}
+			NoLiveness: *noLive, Symmetry: !*noSym, Stop: guard.stopReason}
 		if *bitstate > 0 {
 			e.BitstateBits = 1 << *bitstate
 		}
@@ -141,8 +177,8 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			e.ProgressEvery = time.Second
 			name := n.Name
 			e.Progress = func(p sim.Progress) {
-				fmt.Fprintf(stderr, "\r%s: %d states, %.0f states/s, depth %d, queue %d   ", name, p.States,
-					float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue)
+				fmt.Fprintf(stderr, "\r%s: %d states, %.0f states/s, depth %d, queue %d, memory %s   ", name, p.States,
+					float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue, formatBytes(memoryInUse()))
 			}
 		}
 		r := sys.Explore(e)
@@ -150,11 +186,14 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			fmt.Fprintf(stderr, "\r%s: %d states, %d transitions in %.2fs (%.0f states/s)          \n", n.Name, r.States, r.Transitions,
 				r.Elapsed.Seconds(), float64(r.States)/r.Elapsed.Seconds())
 		}
-		d := sys.Describe()
 		res := exploreResult{Unit: i, Name: n.Name, Protocol: protocolField(d.Protocol), Config: mustJSON(d.Config),
 			States: r.States, Transitions: r.Transitions,
 			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(d, e.Symmetry, r),
 			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}}
+		if r.Stopped == "max-memory" {
+			res.MemoryUsed, res.MaxMemory = guard.used.Load(), maxMem.bytes
+		}
+		guard.next()
 		for _, c := range r.Violations {
 			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Place: c.Place, Hits: c.Hits, Message: c.Message,
 				Loop: c.Loop, Steps: sys.Explain(c.Actions)})
@@ -206,8 +245,19 @@ func writeExploreReport(w io.Writer, rep exploreReport, out string) {
 
 func writeExploreText(w io.Writer, r exploreResult) {
 	fmt.Fprintf(w, "config %s: %s\n", r.Name, configText(r.Protocol, r.Config))
+	if r.States == 0 {
+		fmt.Fprintf(w, "  INCOMPLETE: not started (stopped by %s)\n\n", r.Stopped)
+		return
+	}
 	status := "complete"
-	if !r.Complete {
+	switch {
+	case r.Complete:
+	case r.Stopped == "signal":
+		status = "INCOMPLETE (stopped by signal): states beyond were not checked"
+	case r.Stopped == "max-memory":
+		status = fmt.Sprintf("INCOMPLETE (stopped by --max-memory: %s in use, bound %s): states beyond were not checked",
+			formatBytes(r.MemoryUsed), formatBytes(r.MaxMemory))
+	default:
 		status = "INCOMPLETE (stopped by --" + r.Stopped + "): states beyond were not checked"
 	}
 	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s; liveness: %s; symmetry: %s\n", r.States, r.Transitions, r.Depth, status, r.Liveness, r.Symmetry)
@@ -277,14 +327,11 @@ func writeExploreSummary(w io.Writer, rs []exploreResult, out string) {
 	}
 }
 
-// isTerminal reports whether w is a character device (a terminal).
+// isTerminal reports whether w is a terminal. A character device is not
+// enough: /dev/null is one, and progress redrawn there is lost work.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // symmetryText names the classes of interchangeable threads a search
@@ -350,5 +397,23 @@ func emitTrace(dir, name string, sys sim.System, c sim.Counterexample) error {
 	if err != nil {
 		return err
 	}
-	return writeNew(filepath.Join(dir, fmt.Sprintf("%s-%s-%s.jsonl", name, variant, c.Property)), data)
+	return writeNew(traceName(dir, name, variant, c.Property), data)
+}
+
+// checkBitstateSize refuses a bit array larger than the memory a search
+// may use: allocating it would end the process with "out of memory".
+func checkBitstateSize(n uint, maxMem *maxMemoryFlag) error {
+	size := uint64(1) << n / 8
+	bound, what := maxMem.bytes, "--max-memory: "+maxMem.text
+	if bound == 0 {
+		avail, ok := availableMemory()
+		if !ok {
+			return nil
+		}
+		bound, what = avail, "the memory available"
+	}
+	if size > bound {
+		return usagef("--bitstate %d: its array of 2^%d bits takes %s, more than %s (%s); give fewer bits", n, n, formatBytes(size), formatBytes(bound), what)
+	}
+	return nil
 }

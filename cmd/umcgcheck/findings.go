@@ -15,7 +15,9 @@ prints, as Markdown, each violated property with the shortest
 counterexample found over all configurations. docs/findings.md is this
 command's output for the seed variant.
 
-Exit codes: 0 nothing violated, 1 something violated, 2 bad usage.
+Exit codes: 0 nothing violated, 1 something violated, 2 bad usage,
+3 --max-states, --max-memory or a signal (Ctrl-C, SIGTERM) stopped a search
+and nothing was found (never a pass).
 
 Flags:
 `
@@ -36,9 +38,12 @@ func runFindings(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	maxStates := fs.Int("max-states", 0, "stop each search after this many states (0: no bound)")
+	maxMem := &maxMemoryFlag{}
+	fs.Var(maxMem, "max-memory", "stop the searches when memory use passes this `size`, as explore's --max-memory (default: 80% of the memory available at the start)")
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
 	}
+	maxMem.resolve()
 	if *maxStates < 0 {
 		return exitUsage, usagef("--max-states must not be negative")
 	}
@@ -46,11 +51,20 @@ func runFindings(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	found, complete := sim.Findings(systems, sim.Explorer{MaxStates: *maxStates})
+	guard := startGuard(maxMem.bytes, stderr, "findings")
+	defer guard.stop()
+	found, complete := sim.Findings(systems, sim.Explorer{MaxStates: *maxStates, Stop: guard.stopReason})
 	fmt.Fprint(stdout, findingsIntro(sel.proto))
+	stoppedBy := "a bound (--max-states)"
+	switch guard.stopReason() {
+	case "signal":
+		stoppedBy = "a signal"
+	case "max-memory":
+		stoppedBy = fmt.Sprintf("--max-memory (%s in use, bound %s)", formatBytes(guard.used.Load()), formatBytes(maxMem.bytes))
+	}
 	if len(found) == 0 {
 		if !complete {
-			fmt.Fprintf(stdout, "\nINCOMPLETE: a bound stopped a search before it covered every state; no property is violated in the states covered.\n")
+			fmt.Fprintf(stdout, "\nINCOMPLETE: %s stopped a search before it covered every state; no property is violated in the states covered.\n", stoppedBy)
 			return exitIncomplete, nil
 		}
 		fmt.Fprintf(stdout, "\nNo property is violated.\n")
@@ -93,6 +107,9 @@ func runFindings(args []string, stdout, stderr io.Writer) (int, error) {
 			args = "--protocol " + d.Protocol + " " + args
 		}
 		fmt.Fprintf(stdout, "```\n\nReproduce: `umcgcheck explore %s`\n", args)
+	}
+	if !complete {
+		fmt.Fprintf(stdout, "\nINCOMPLETE: %s stopped a search before it covered every state; other properties may be violated in the states not covered.\n", stoppedBy)
 	}
 	return exitViolation, nil
 }

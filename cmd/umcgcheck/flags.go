@@ -35,16 +35,36 @@ func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
 	return false, nil
 }
 
-// parsePositional is parse for commands that take arguments after the flags.
+// parsePositional is parse for commands that take arguments: flags may
+// come before, between or after them (check t.jsonl --timeout 5s), and
+// everything after "--" is an argument, even if it starts with "-".
+// fs.Args() are then the arguments, in order.
 func parsePositional(fs *flag.FlagSet, args []string) (help bool, err error) {
 	usage := fs.Usage
 	fs.Usage = func() {} // the flag package would print it on every error
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage()
-			return true, nil
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				usage()
+				return true, nil
+			}
+			return false, usagef("%v (run 'umcgcheck %s -h' for the flags)", err, fs.Name())
 		}
-		return false, usagef("%v (run 'umcgcheck %s -h' for the flags)", err, fs.Name())
+		rest := fs.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	// Leave the arguments where fs.Args() finds them.
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
+		return false, usagef("%v", err)
 	}
 	return false, nil
 }

@@ -51,14 +51,23 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 	groups := fs.Int("groups", 0, "groups (0: the workload's default)")
 	servers := fs.Int("servers", 0, "servers per group (0: default)")
 	workers := fs.Int("workers", 0, "workers per group (0: default)")
-	blocks := fs.Int("blocks", 0, "blocking syscalls per worker (0: default)")
-	timeout := fs.Duration("timeout", 30*time.Second, "a run that takes longer is reported as hung")
-	checkTimeout := fs.Duration("check-timeout", time.Minute, "with --check: give up on a partition after this long")
+	blocks := fs.Int("blocks", 0, "blocking syscalls per worker (default: the workload's; given, 0 is none)")
+	timeout := fs.Duration("timeout", 30*time.Second, "a run that takes longer is reported as hung (more than 0)")
+	checkTimeout := fs.Duration("check-timeout", time.Minute, "with --check: give up on a partition after this long (0: no limit)")
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
 	}
 	if *out == "" {
 		return exitUsage, usagef("--out FILE is required (run 'umcgcheck live -h')")
+	}
+	if err := checkNewFile("out", *out); err != nil {
+		return exitUsage, err
+	}
+	if *timeout <= 0 {
+		return exitUsage, usagef("--timeout: %v is not a duration above 0", *timeout)
+	}
+	if *checkTimeout < 0 {
+		return exitUsage, usagef("--check-timeout: %v is negative (0: no limit)", *checkTimeout)
 	}
 	b, err := live.NewBackend(*backend, *bug)
 	if err != nil {
@@ -72,7 +81,12 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 		v    int
 		dst  *int
 	}{{"groups", *groups, &w.Groups}, {"servers", *servers, &w.Servers}, {"workers", *workers, &w.Workers}, {"blocks", *blocks, &w.Blocks}} {
-		if set[f.name] {
+		switch {
+		case f.v < 0:
+			return exitUsage, usagef("--%s: %d is negative", f.name, f.v)
+		case f.v == 0 && f.name != "blocks":
+			// 0 is the workload's default, as -h says
+		case set[f.name]:
 			*f.dst = f.v
 		}
 	}

@@ -3,7 +3,9 @@
 // the kernel, and checks the properties of the protocol.
 //
 // Exit codes: 0 when every property holds, 1 when a violation was found,
-// 2 for bad usage or input (with one line on stderr saying what and where).
+// 2 for bad usage or input (with one line on stderr saying what and where),
+// 3 for no answer (a search left incomplete, a check timed out), which is
+// never a pass.
 package main
 
 import (
@@ -22,6 +24,7 @@ const (
 	exitOK        = 0
 	exitViolation = 1
 	exitUsage     = 2
+	// exitIncomplete (3): no answer; see explore.go.
 )
 
 // usageError is bad usage or input: reported in one line, exit 2.
@@ -58,7 +61,13 @@ Commands:
 %s
 Run 'umcgcheck <command> -h' for a command's flags.
 
-Exit codes: 0 every property holds, 1 a violation was found, 2 bad usage or input.
+Exit codes, the same for every command:
+  0  every property holds (replay: no counterexample reproduces)
+  1  a violation was found (replay: at least one counterexample is confirmed)
+  2  bad usage or input, said in one line on stderr
+  3  no answer, which is never a pass: a bound, --max-memory, a signal or
+     --bitstate left a search incomplete and nothing was found; check: the
+     --timeout ran out; merge: shards are missing
 `
 
 func printMainUsage(w io.Writer) {

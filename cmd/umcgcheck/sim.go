@@ -68,7 +68,7 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 	runs := fs.Int("runs", 1000, "number of random walks per configuration")
 	depth := fs.Int("depth", 1000, "at most this many steps per walk")
 	seed := fs.Uint64("seed", 1, "seed of the walks")
-	runOnly := fs.Int("run", -1, "run only walk number N of the seed (as a replay command does)")
+	runOnly := fs.Int("run", -1, "run only walk number N of the seed (as a replay command does); -1: every walk")
 	strategy := fs.String("strategy", "uniform", "how a walk picks its steps: uniform or pct (see above)")
 	bugDepth := fs.Int("bug-depth", 3, "with --strategy pct: the bug depth d the walks target (1..10)")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
@@ -82,9 +82,23 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 	if *runs < 1 || *depth < 1 {
 		return exitUsage, usagef("--runs and --depth must be at least 1")
 	}
+	if *runOnly < -1 {
+		return exitUsage, usagef("--run: %d is not a walk number (0 or more; -1: every walk)", *runOnly)
+	}
 	systems, err := sel.systems()
 	if err != nil {
 		return exitUsage, err
+	}
+	if *traceOut != "" {
+		if len(systems) != 1 {
+			return exitUsage, usagef("--trace: records one configuration; choose it with --config")
+		}
+		if _, err := traceVariant(systems[0].System); err != nil {
+			return exitUsage, usagef("--trace: %v", err)
+		}
+		if err := checkNewFile("trace", *traceOut); err != nil {
+			return exitUsage, err
+		}
 	}
 	w := sim.Walks{Runs: *runs, Depth: *depth, Seed: *seed}
 	switch *strategy {
@@ -133,9 +147,6 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		results = append(results, res)
 		if *traceOut != "" {
-			if len(systems) != 1 {
-				return exitUsage, usagef("--trace: records one configuration; choose it with --config")
-			}
 			data, _, err := recordTrace(sys, r.Last)
 			if err != nil {
 				return exitUsage, usagef("--trace: %v", err)

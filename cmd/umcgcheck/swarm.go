@@ -81,7 +81,7 @@ func jobSignature(cmd string, systems []sim.Named, args ...any) string {
 	return hex.EncodeToString(h[:8])
 }
 
-const mergeUsage = `Usage: umcgcheck merge FILE...
+const mergeUsage = `Usage: umcgcheck merge [flags] FILE... [flags]
 
 Combines the --json results of the shards of one swarm job (for example
 'umcgcheck explore --shard I/N --json > shard-I.json' for I in 0..N-1)

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/sim"
+)
+
+// Every file a command writes is checked before the command starts its
+// work: a long search must not end in "file exists" and lose its report.
+
+// checkNewFile refuses, as flag's usage error, an output file that exists
+// or whose directory does not.
+func checkNewFile(flag, path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return usagef("--%s: %s exists; not overwriting it", flag, path)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return usagef("--%s: %v", flag, err)
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return usagef("--%s: directory %s does not exist", flag, dir)
+	case err != nil:
+		return usagef("--%s: %v", flag, err)
+	case !st.IsDir():
+		return usagef("--%s: %s is not a directory", flag, dir)
+	}
+	return nil
+}
+
+// traceName is the file emitTrace writes a counterexample of property
+// to, for a configuration named name.
+func traceName(dir, name, variant, property string) string {
+	return filepath.Join(dir, fmt.Sprintf("%s-%s-%s.jsonl", name, variant, property))
+}
+
+// traceVariant is the variant a system's traces are named by, or an
+// error when its protocol has no trace format.
+func traceVariant(sys sim.System) (string, error) {
+	d := sys.Describe()
+	cfg, ok := d.Config.(umcg01.Config)
+	if !ok {
+		return "", fmt.Errorf("protocol %s has no trace format", d.Protocol)
+	}
+	return cfg.Variant.String(), nil
+}
+
+// checkTraceDir refuses --emit-traces DIR when DIR is a file, or holds a
+// trace the search could write (one of the same configuration and
+// variant, whatever the property), or when a system has no trace format.
+// A missing DIR is created when the first trace is written.
+func checkTraceDir(dir string, systems []sim.Named) error {
+	if dir == "" {
+		return nil
+	}
+	st, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		for _, n := range systems {
+			if _, err := traceVariant(n.System); err != nil {
+				return usagef("--emit-traces: %v", err)
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return usagef("--emit-traces: %v", err)
+	}
+	if !st.IsDir() {
+		return usagef("--emit-traces: %s is not a directory", dir)
+	}
+	for _, n := range systems {
+		v, err := traceVariant(n.System)
+		if err != nil {
+			return usagef("--emit-traces: %v", err)
+		}
+		used, _ := filepath.Glob(traceName(dir, n.Name, v, "*"))
+		if len(used) > 0 {
+			return usagef("--emit-traces: %s already holds traces of configuration %s (%s); choose another directory", dir, n.Name, filepath.Base(used[0]))
+		}
+	}
+	return nil
+}
