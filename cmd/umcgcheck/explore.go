@@ -194,12 +194,14 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			res.MemoryUsed, res.MaxMemory = guard.used.Load(), maxMem.bytes
 		}
 		guard.next()
+		nth := map[string]int{} // distinct violations of each property so far
 		for _, c := range r.Violations {
+			nth[c.Property]++
 			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Place: c.Place, Hits: c.Hits, Message: c.Message,
 				Loop: c.Loop, Steps: sys.Explain(c.Actions)})
 			all = append(all, sim.Saved{System: sys, Counterexample: c})
 			if *emit != "" {
-				if err := emitTrace(*emit, n.Name, sys, c); err != nil {
+				if err := emitTrace(*emit, n.Name, sys, c, nth[c.Property]); err != nil {
 					return exitUsage, usagef("--emit-traces: %v", err)
 				}
 			}
@@ -388,8 +390,9 @@ func writeNew(path string, data []byte) error {
 	return f.Close()
 }
 
-// emitTrace writes a counterexample's run as a trace file in dir.
-func emitTrace(dir, name string, sys sim.System, c sim.Counterexample) error {
+// emitTrace writes a counterexample's run as a trace file in dir; the
+// nth distinct violation of a property after the first gets -N in its name.
+func emitTrace(dir, name string, sys sim.System, c sim.Counterexample, nth int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -397,7 +400,11 @@ func emitTrace(dir, name string, sys sim.System, c sim.Counterexample) error {
 	if err != nil {
 		return err
 	}
-	return writeNew(traceName(dir, name, variant, c.Property), data)
+	label := c.Property
+	if nth > 1 {
+		label += fmt.Sprintf("-%d", nth)
+	}
+	return writeNew(traceName(dir, name, variant, label), data)
 }
 
 // checkBitstateSize refuses a bit array larger than the memory a search
