@@ -24,6 +24,7 @@ type cexJSON struct {
 	Protocol string          `json:"protocol,omitempty"`
 	Config   json.RawMessage `json:"config"`
 	Property string          `json:"property"`
+	Place    string          `json:"place,omitempty"`
 	Message  string          `json:"message"`
 	Loop     int             `json:"loop"`
 	Steps    []stepJSON      `json:"steps"`
@@ -53,7 +54,7 @@ func WriteFile(w io.Writer, cs []Saved) error {
 		if err != nil {
 			return err
 		}
-		cj := cexJSON{Protocol: d.Protocol, Config: cfg, Property: c.Property, Message: c.Message, Loop: c.Loop, Steps: []stepJSON{}}
+		cj := cexJSON{Protocol: d.Protocol, Config: cfg, Property: c.Property, Place: c.Place, Message: c.Message, Loop: c.Loop, Steps: []stepJSON{}}
 		for _, a := range c.Actions {
 			cj.Steps = append(cj.Steps, stepJSON{Thread: d.ThreadNames[a.Thread], Action: d.ActionNames[a.Kind]})
 		}
@@ -129,7 +130,7 @@ func ReadFile(data []byte, load Loader) ([]Saved, error) {
 		if !d.HasProperty(cj.Property) {
 			return nil, &FileError{Field: field + ".property", Msg: fmt.Sprintf("unknown property %q", cj.Property)}
 		}
-		c := Saved{System: sys, Counterexample: Counterexample{Property: cj.Property, Message: cj.Message, Loop: cj.Loop}}
+		c := Saved{System: sys, Counterexample: Counterexample{Property: cj.Property, Place: cj.Place, Message: cj.Message, Loop: cj.Loop}}
 		for j, st := range cj.Steps {
 			t, ok := d.Thread(st.Thread)
 			if !ok {
