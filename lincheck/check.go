@@ -145,12 +145,19 @@ func CheckWith(t traces.Trace, o Options) (Result, error) {
 type specInput struct {
 	part int
 	op   model.SpecOp
+	seq  int32 // the op's place among its thread's ops (0, 1, ...)
 }
 
-// partState is a porcupine state: a partition's specification state.
+// partState is a porcupine state: a partition's specification state, and
+// how many ops of each thread are linearized. The counts enforce program
+// order: a thread's op is placed only after all its earlier ops, even
+// when times tie and porcupine, which orders a call before a return at
+// the same time, would take them as concurrent. The counts follow from
+// which ops are linearized, so they add no states to the search.
 type partState struct {
 	part int
 	s    model.State
+	done [model.MaxThreads]int32
 }
 
 // combinedModel is the porcupine model of every partition of a trace: its
@@ -202,7 +209,7 @@ func stateEqual(a, b *partState) bool {
 		return a == b
 	}
 	var ba, bb [model.EncodedSize]byte
-	return a.part == b.part && string(a.s.AppendEncoding(ba[:0])) == string(b.s.AppendEncoding(bb[:0]))
+	return a.part == b.part && a.done == b.done && string(a.s.AppendEncoding(ba[:0])) == string(b.s.AppendEncoding(bb[:0]))
 }
 
 func stateHash(a *partState) uint64 {
@@ -219,8 +226,13 @@ func (cv *converter) step(state *partState, in specInput) (bool, interface{}) {
 	if state == nil {
 		next.s = cv.spec.Init()
 	} else {
-		next.s = state.s
+		next.s, next.done = state.s, state.done
 	}
+	t := in.op.Thread
+	if next.done[t] != in.seq {
+		return false, next // an earlier op of the thread is not placed yet
+	}
+	next.done[t]++
 	ok := cv.spec.Apply(&next.s, in.op)
 	return ok, next
 }
@@ -410,11 +422,16 @@ func (cv *converter) init(t traces.Trace, mine func(group string) bool) error {
 	return nil
 }
 
-// history converts the partition's ops to porcupine operations.
+// history converts the partition's ops to porcupine operations; each
+// carries its place in its thread's program order (the ops of one thread
+// are in the file in that order).
 func (cv *converter) history(part int) []porcupine.Operation {
 	h := make([]porcupine.Operation, 0, len(cv.ops))
+	seq := make([]int32, len(cv.taskNames))
 	for _, op := range cv.ops {
 		in := specInput{part: part, op: cv.specOp(op)}
+		in.seq = seq[in.op.Thread]
+		seq[in.op.Thread]++
 		h = append(h, porcupine.Operation{ClientId: int(in.op.Thread), Input: in, Call: op.Call, Output: in, Return: op.Return})
 	}
 	return h
