@@ -7,6 +7,7 @@ package lincheck
 import (
 	"fmt"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -383,11 +384,31 @@ func isCoreOnly(t traces.Trace, name string) bool {
 // init sets up a partition's groups (those its tasks use; created ones
 // after the others, in the order of their create_group ops), its name and
 // its specification.
+//
+// The specification numbers created groups in the order it creates them,
+// so the k-th create_group of the trace's time must bind the k-th number:
+// the ops are ordered by call time, then return time, then file order
+// (lines of different threads may come in any order in the file). Calls
+// that overlap may be linearized in either order; binding the one that
+// began first keeps the verdict deterministic.
 func (cv *converter) init(t traces.Trace, mine func(group string) bool) error {
+	var creates []traces.Op
+	for _, op := range cv.ops {
+		if callOf(op).Result() == model.ResultGroup && op.Ret.Kind == traces.RetName {
+			creates = append(creates, op)
+		}
+	}
+	sort.SliceStable(creates, func(i, j int) bool {
+		a, b := creates[i], creates[j]
+		if a.Call != b.Call {
+			return a.Call < b.Call
+		}
+		return a.Return < b.Return
+	})
 	created := map[string]bool{}
 	var createdOrder []string
-	for _, op := range cv.ops {
-		if callOf(op).Result() == model.ResultGroup && op.Ret.Kind == traces.RetName && !created[op.Ret.Name] {
+	for _, op := range creates {
+		if !created[op.Ret.Name] {
 			created[op.Ret.Name] = true
 			createdOrder = append(createdOrder, op.Ret.Name)
 		}

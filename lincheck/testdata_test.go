@@ -58,3 +58,13 @@ func TestProgramOrderOnTies(t *testing.T) {
 		"tie-other-thread-concurrent.jsonl": Linearizable,
 	})
 }
+
+// TestCreatedGroupsInTimeOrder: groups made by create_group are bound to
+// the specification's groups in the order of the calls' times, not of
+// their lines: s2's create_group comes first in the file but second in
+// time.
+func TestCreatedGroupsInTimeOrder(t *testing.T) {
+	verdicts(t, map[string]Verdict{
+		"groups-created-out-of-file-order.jsonl": Linearizable,
+	})
+}
