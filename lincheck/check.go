@@ -278,6 +278,7 @@ type converter struct {
 	taskNames  []string
 	groups     map[string]int8
 	groupNames []string
+	pre        int // groups that exist from the start (the first pre)
 	spec       *model.Spec
 	ops        []traces.Op
 }
@@ -330,19 +331,10 @@ func partitionTrace(t traces.Trace) ([]*converter, error) {
 			}
 		}
 	}
-	// Core tasks that never register in a group all go together, as the
-	// spec's core partition.
-	firstCore := -1
-	for i := 0; i < nt; i++ {
-		if find(i) != i || !isCoreOnly(t, t.Header.Tasks[i]) {
-			continue
-		}
-		if firstCore < 0 {
-			firstCore = i
-		} else {
-			union(i, firstCore)
-		}
-	}
+	// Core tasks are joined only by the tasks they name (wake, swap and
+	// get_task_state targets): a set of core tasks that never name one
+	// another is checked apart from the others, so that a trace may have
+	// more core tasks than one specification state holds.
 	byRoot := map[int]*converter{}
 	var parts []*converter
 	for _, op := range t.Ops {
@@ -364,26 +356,41 @@ func partitionTrace(t traces.Trace) ([]*converter, error) {
 	for _, cv := range parts {
 		root := find(task[cv.ops[0].Thread])
 		mine := func(g string) bool { return find(group[g]) == root }
-		if err := cv.init(t, mine); err != nil {
+		cv.bindGroups(t, mine)
+	}
+	// Partitions without groups are "core tasks"; when there are several,
+	// each is named by its tasks.
+	var core []*converter
+	for _, cv := range parts {
+		if len(cv.groupNames) == 0 {
+			core = append(core, cv)
+		}
+	}
+	for _, cv := range core {
+		if len(core) > 1 {
+			cv.name = "core tasks " + nameList(cv.taskNames)
+		}
+	}
+	for _, cv := range parts {
+		if err := cv.makeSpec(); err != nil {
 			return nil, err
 		}
 	}
 	return parts, nil
 }
 
-// isCoreOnly reports whether a task never registers as a worker or server.
-func isCoreOnly(t traces.Trace, name string) bool {
-	for _, op := range t.Ops {
-		if c := callOf(op); op.Thread == name && (c == model.CallRegisterWorker || c == model.CallRegisterServer) {
-			return false
-		}
+// nameList lists names, the first few of a long list.
+func nameList(names []string) string {
+	const most = 4
+	if len(names) <= most {
+		return strings.Join(names, ",")
 	}
-	return true
+	return fmt.Sprintf("%s,... (%d tasks)", strings.Join(names[:most-1], ","), len(names))
 }
 
-// init sets up a partition's groups (those its tasks use; created ones
-// after the others, in the order of their create_group ops), its name and
-// its specification.
+// bindGroups sets up a partition's groups (those its tasks use; created
+// ones after the others, in the order of their create_group ops) and its
+// name.
 //
 // The specification numbers created groups in the order it creates them,
 // so the k-th create_group of the trace's time must bind the k-th number:
@@ -391,7 +398,7 @@ func isCoreOnly(t traces.Trace, name string) bool {
 // (lines of different threads may come in any order in the file). Calls
 // that overlap may be linearized in either order; binding the one that
 // began first keeps the verdict deterministic.
-func (cv *converter) init(t traces.Trace, mine func(group string) bool) error {
+func (cv *converter) bindGroups(t traces.Trace, mine func(group string) bool) {
 	var creates []traces.Op
 	for _, op := range cv.ops {
 		if callOf(op).Result() == model.ResultGroup && op.Ret.Kind == traces.RetName {
@@ -421,7 +428,7 @@ func (cv *converter) init(t traces.Trace, mine func(group string) bool) error {
 			names = append(names, "group "+g)
 		}
 	}
-	pre := len(cv.groupNames)
+	cv.pre = len(cv.groupNames)
 	for _, g := range createdOrder {
 		cv.groups[g] = int8(len(cv.groupNames))
 		cv.groupNames = append(cv.groupNames, g)
@@ -431,11 +438,19 @@ func (cv *converter) init(t traces.Trace, mine func(group string) bool) error {
 	if len(names) > 0 {
 		cv.name = strings.Join(names, " + ")
 	}
+}
+
+// makeSpec makes the partition's specification, sized to its tasks and
+// groups; a partition larger than a specification state holds is an error
+// naming the limit.
+func (cv *converter) makeSpec() error {
 	if len(cv.taskNames) > model.MaxThreads || len(cv.groupNames) > model.MaxGroups {
-		return &traces.Error{Line: 1, Field: "tasks", Msg: fmt.Sprintf("%s has %d tasks and %d groups that depend on each other: the checker handles at most %d and %d",
+		return &traces.Error{Line: 1, Field: "tasks", Msg: fmt.Sprintf(
+			"%s: %d tasks and %d groups depend on one another (they name one another or share a group), "+
+				"and the checker handles at most %d tasks and %d groups that do",
 			cv.name, len(cv.taskNames), len(cv.groupNames), model.MaxThreads, model.MaxGroups)}
 	}
-	sp, err := model.NewSpec(len(cv.taskNames), len(cv.groupNames), pre)
+	sp, err := model.NewSpec(len(cv.taskNames), len(cv.groupNames), cv.pre)
 	if err != nil {
 		return err
 	}

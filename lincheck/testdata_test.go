@@ -1,8 +1,10 @@
 package lincheck
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +69,95 @@ func TestCreatedGroupsInTimeOrder(t *testing.T) {
 	verdicts(t, map[string]Verdict{
 		"groups-created-out-of-file-order.jsonl": Linearizable,
 	})
+}
+
+// corePairs writes a trace of n pairs of core tasks; in each, the second
+// waits and the first wakes it. With bad, the first pair's wait returns
+// before anybody woke it. Extra tasks, named x1, x2, ..., each read the
+// state of the next, so that they all depend on one another.
+func corePairs(n, chain int, bad bool) string {
+	var tasks []string
+	for i := 1; i <= n; i++ {
+		tasks = append(tasks, fmt.Sprintf("%q,%q", fmt.Sprintf("a%d", i), fmt.Sprintf("b%d", i)))
+	}
+	for i := 1; i <= chain; i++ {
+		tasks = append(tasks, fmt.Sprintf("%q", fmt.Sprintf("x%d", i)))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"format":"umcg-trace","version":1,"source":"test","clock":"ns","tasks":[%s],"groups":[]}`+"\n", strings.Join(tasks, ","))
+	op := func(th, rest string) { fmt.Fprintf(&b, `{"thread":%q,%s}`+"\n", th, rest) }
+	for i := 1; i <= n; i++ {
+		a, w := fmt.Sprintf("a%d", i), fmt.Sprintf("b%d", i)
+		op(a, fmt.Sprintf(`"op":"register_core_task","args":{},"ret":%q,"errno":0,"call":100,"return":150`, a))
+		op(w, fmt.Sprintf(`"op":"register_core_task","args":{},"ret":%q,"errno":0,"call":100,"return":150`, w))
+		op(w, `"op":"wait","phase":"request","args":{},"ret":null,"errno":0,"call":200,"return":250`)
+		wake := 300
+		if bad && i == 1 {
+			wake = 410 // after the wait returned
+		}
+		op(a, fmt.Sprintf(`"op":"wake","args":{"next":%q},"ret":0,"errno":0,"call":%d,"return":450`, w, wake))
+		op(w, `"op":"wait","phase":"followup","ret":0,"errno":0,"call":360,"return":400`)
+		op(a, `"op":"unregister_task","args":{},"ret":0,"errno":0,"call":500,"return":550`)
+		op(w, `"op":"unregister_task","args":{},"ret":0,"errno":0,"call":500,"return":550`)
+	}
+	for i := 1; i <= chain; i++ {
+		x := fmt.Sprintf("x%d", i)
+		op(x, fmt.Sprintf(`"op":"register_core_task","args":{},"ret":%q,"errno":0,"call":100,"return":150`, x))
+		op(x, fmt.Sprintf(`"op":"get_task_state","args":{"task":"x%d"},"ret":"RUNNING","errno":0,"call":200,"return":250`, i%chain+1))
+	}
+	return b.String()
+}
+
+func checkString(t *testing.T, s string) (Result, error) {
+	t.Helper()
+	tr, err := traces.ReadAll(strings.NewReader(s), "test.jsonl", model.Vocabulary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Check(tr, 10*time.Second)
+}
+
+// TestManyIndependentCoreTasks: 40 core tasks in 20 pairs that never name
+// one another are checked pair by pair, so the trace is not refused for
+// holding more tasks than a specification state (model.MaxThreads); a
+// pair that misbehaves is still found, and named.
+func TestManyIndependentCoreTasks(t *testing.T) {
+	res, err := checkString(t, corePairs(20, 0, false))
+	if err != nil {
+		t.Fatalf("40 independent core tasks refused: %v", err)
+	}
+	if res.Verdict != Linearizable || len(res.Partitions) != 20 {
+		t.Fatalf("%s in %d partitions, want linearizable in 20: %+v", res.Verdict, len(res.Partitions), res.Partitions)
+	}
+	if got := res.Partitions[0].Name; got != "core tasks a1,b1" {
+		t.Errorf("first partition named %q", got)
+	}
+	res, err = checkString(t, corePairs(20, 0, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bad []string
+	for _, p := range res.Partitions {
+		if p.Verdict != Linearizable {
+			bad = append(bad, p.Name+": "+string(p.Verdict))
+		}
+	}
+	if res.Verdict != NotLinearizable || len(bad) != 1 || bad[0] != "core tasks a1,b1: not linearizable" {
+		t.Errorf("a wait nobody woke: %s, failing partitions %q", res.Verdict, bad)
+	}
+}
+
+// TestTooManyDependentTasks: a set of tasks that depend on one another and
+// is larger than model.MaxThreads is refused with one error naming the
+// limit; the independent pairs beside it do not count.
+func TestTooManyDependentTasks(t *testing.T) {
+	if _, err := checkString(t, corePairs(10, model.MaxThreads, false)); err != nil {
+		t.Fatalf("%d dependent tasks (the limit) refused: %v", model.MaxThreads, err)
+	}
+	_, err := checkString(t, corePairs(10, model.MaxThreads+1, false))
+	want := fmt.Sprintf("1: tasks: core tasks x1,x2,x3,... (%d tasks): %d tasks and 0 groups depend on one another (they name one another or share a group), and the checker handles at most %d tasks and %d groups that do",
+		model.MaxThreads+1, model.MaxThreads+1, model.MaxThreads, model.MaxGroups)
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v\nwant %s", err, want)
+	}
 }
