@@ -161,3 +161,61 @@ func TestTooManyDependentTasks(t *testing.T) {
 		t.Errorf("error %v\nwant %s", err, want)
 	}
 }
+
+// TestEINTR: a followup that reports EINTR is accepted where a signal
+// could have ended the sleep of its request (a core task's wait or swap,
+// poll_worker), and rejected where the request did not sleep, where the
+// fixed library sleeps on after a signal (run_worker, fix run-sleeps-on),
+// and where a signal does not end the sleep (a worker's).
+func TestEINTR(t *testing.T) {
+	verdicts(t, map[string]Verdict{
+		"eintr-core-wait.jsonl": Linearizable,
+		"eintr-core-swap.jsonl": Linearizable,
+		"eintr-poll.jsonl":      Linearizable,
+		// A wakeup was queued: the wait did not sleep.
+		"eintr-core-wait-not-slept.jsonl": NotLinearizable,
+		// A worker was queued: poll_worker took it without sleeping.
+		"eintr-poll-worker-queued.jsonl": NotLinearizable,
+		"eintr-run.jsonl":                NotLinearizable,
+		"eintr-register-worker.jsonl":    NotLinearizable,
+	})
+}
+
+// TestModelTracesWithSignals: runs of the fixed model in which signals
+// interrupt sleeps (fault eintr, which leaves no op in a trace) give
+// traces the specification accepts.
+func TestModelTracesWithSignals(t *testing.T) {
+	base := model.Config{Variant: model.Fixed, Groups: 1, Servers: 1, Workers: 2, Blocks: 1, Faults: model.FaultEINTR, MaxFaults: 2}
+	core := model.Config{Variant: model.Fixed, CorePairs: 1, Swaps: 2, Faults: model.FaultEINTR, MaxFaults: 2}
+	signalled := 0
+	for _, c := range []model.Config{base, core} {
+		m, err := model.New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := uint64(0); seed < 60; seed++ {
+			tr, err := m.Trace(walk(m, seed, 400), "model")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, op := range tr.Ops {
+				if op.Phase == traces.PhaseFollowup && op.Errno == 4 {
+					signalled++
+				}
+			}
+			res, err := Check(tr, 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != Linearizable {
+				var out strings.Builder
+				traces.WriteAll(&out, tr, model.Vocabulary())
+				t.Fatalf("config %s seed %d: %s: %+v\n%s", c, seed, res.Verdict, res.Partitions, out.String())
+			}
+		}
+	}
+	if signalled == 0 {
+		t.Error("no run returned EINTR: the test tests nothing")
+	}
+	t.Logf("%d followups returned EINTR", signalled)
+}
