@@ -99,7 +99,7 @@ func CheckWith(t traces.Trace, o Options) (Result, error) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			history := histories[pi]
-			r, info := porcupine.CheckOperationsVerbose(p.porcupineModel(), history, timeout)
+			r, info := porcupine.CheckOperationsVerbose(p.porcupineModel(), p.ranked(history), timeout)
 			pr := Partition{Name: p.name, Ops: len(history)}
 			switch r {
 			case porcupine.Ok:
@@ -661,4 +661,84 @@ func (cv *converter) cover(history []porcupine.Operation, info porcupine.Lineari
 			edges[Edge{k, b.Word, a.Word}]++
 		}
 	}
+}
+
+// ranked returns a copy of the partition's history whose times are the
+// ranks of its calls and returns in the order porcupine takes them, so
+// that the search tries first the orders the trace itself suggests. The
+// ranks keep every relation the times give: an op returned before another
+// was called exactly when it did in times (calls before returns at equal
+// times, as porcupine has it). Only the order within a run of calls with
+// no return between them is free, and there the ranks follow a hint:
+// porcupine places operations greedily in entry order, so calls that
+// overlap are tried in the order of the hint first.
+//
+// The hint is, for a register_worker request, when the worker is first
+// seen taken from the queue (an op of another task that returns it or
+// runs it), and otherwise the op's own return: a pool of workers that
+// register at once is queued first in the order the servers get them,
+// instead of one of the n! orders tried one after the other.
+func (cv *converter) ranked(h []porcupine.Operation) []porcupine.Operation {
+	seen := map[string]int64{} // a worker's first observation by another task
+	for _, op := range cv.ops {
+		for _, n := range []string{op.Args.Worker, retTask(op)} {
+			if n == "" || n == op.Thread {
+				continue
+			}
+			if t, ok := seen[n]; !ok || op.Return < t {
+				seen[n] = op.Return
+			}
+		}
+	}
+	hint := make([]int64, len(h))
+	for i, op := range cv.ops {
+		hint[i] = op.Return
+		if t, ok := seen[op.Thread]; ok && op.Phase == traces.PhaseRequest && callOf(op) == model.CallRegisterWorker {
+			hint[i] = t
+		}
+	}
+	type event struct {
+		t   int64
+		ret bool
+		i   int
+	}
+	ev := make([]event, 0, 2*len(h))
+	for i, op := range h {
+		ev = append(ev, event{op.Call, false, i}, event{op.Return, true, i})
+	}
+	sort.SliceStable(ev, func(a, b int) bool {
+		if ev[a].t != ev[b].t {
+			return ev[a].t < ev[b].t
+		}
+		return !ev[a].ret && ev[b].ret
+	})
+	for a := 0; a < len(ev); {
+		b := a
+		for b < len(ev) && !ev[b].ret {
+			b++
+		}
+		run := ev[a:b]
+		sort.SliceStable(run, func(x, y int) bool { return hint[run[x].i] < hint[run[y].i] })
+		if b == a {
+			b++
+		}
+		a = b
+	}
+	out := append([]porcupine.Operation(nil), h...)
+	for r, e := range ev {
+		if e.ret {
+			out[e.i].Return = int64(r)
+		} else {
+			out[e.i].Call = int64(r)
+		}
+	}
+	return out
+}
+
+// retTask is the task an op returns, if any.
+func retTask(op traces.Op) string {
+	if op.Ret.Kind == traces.RetName && callOf(op).Result() == model.ResultThread {
+		return op.Ret.Name
+	}
+	return ""
 }

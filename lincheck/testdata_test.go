@@ -2,6 +2,7 @@ package lincheck
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -218,4 +219,62 @@ func TestModelTracesWithSignals(t *testing.T) {
 		t.Error("no run returned EINTR: the test tests nothing")
 	}
 	t.Logf("%d followups returned EINTR", signalled)
+}
+
+// registrations writes a trace in which n workers register in g1 at once
+// and server s1 then polls them in the order given (indices from 0); with
+// a repeated index, a worker is polled twice.
+func registrations(order []int) string {
+	var b strings.Builder
+	tasks := []string{`"s1"`}
+	for i := range order {
+		tasks = append(tasks, fmt.Sprintf(`"w%d"`, i))
+	}
+	fmt.Fprintf(&b, `{"format":"umcg-trace","version":1,"source":"test","clock":"ns","tasks":[%s],"groups":["g1"]}`+"\n", strings.Join(tasks, ","))
+	b.WriteString(`{"thread":"s1","op":"register_server","args":{"group":"g1"},"ret":"s1","errno":0,"call":100,"return":150}` + "\n")
+	for i := range order {
+		fmt.Fprintf(&b, `{"thread":"w%d","op":"register_worker","phase":"request","args":{"group":"g1"},"ret":null,"errno":0,"call":200,"return":300}`+"\n", i)
+	}
+	for k, w := range order {
+		t := 400 + 100*k
+		fmt.Fprintf(&b, `{"thread":"s1","op":"poll_worker","phase":"request","args":{},"ret":null,"errno":0,"call":%d,"return":%d}`+"\n", t, t+10)
+		fmt.Fprintf(&b, `{"thread":"s1","op":"poll_worker","phase":"followup","ret":"w%d","errno":0,"call":%d,"return":%d}`+"\n", w, t+20, t+30)
+	}
+	return b.String()
+}
+
+// TestSimultaneousRegistrations: workers that register at the same time
+// may be queued in any order, which a search tries one order after the
+// other (n! of them); the checker tries first the order in which the
+// server gets them, so that a pool of 15 workers (a group's most, beside
+// its server) checks at once, whatever that order.
+func TestSimultaneousRegistrations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	for try := 0; try < 5; try++ {
+		order := rng.Perm(model.MaxThreads - 1)
+		tr, err := traces.ReadAll(strings.NewReader(registrations(order)), "pool.jsonl", model.Vocabulary())
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		res, err := Check(tr, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Verdict != Linearizable {
+			t.Fatalf("order %v: %s", order, res.Verdict)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("order %v: %v", order, d)
+		}
+	}
+	// A worker polled twice is still found (on a pool small enough for
+	// the search that proves it to be quick).
+	res, err := checkString(t, registrations([]int{2, 0, 1, 3, 0}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != NotLinearizable {
+		t.Errorf("a worker polled twice: %s", res.Verdict)
+	}
 }
