@@ -278,3 +278,44 @@ func TestSimultaneousRegistrations(t *testing.T) {
 		t.Errorf("a worker polled twice: %s", res.Verdict)
 	}
 }
+
+// TestCoarseClocks: a coarse clock (here a tick of five model steps) turns
+// many ops into ties, of one thread's successive ops and of ops of
+// different threads; traces of the fixed model stay linearizable, since
+// ties keep each thread's program order and leave other threads' ops
+// concurrent.
+func TestCoarseClocks(t *testing.T) {
+	ties := 0
+	for ci, c := range traceConfigs() {
+		m, err := model.New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := uint64(0); seed < 20; seed++ {
+			tr, err := m.Trace(walk(m, seed, 400), "model")
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := map[string]int64{}
+			for i := range tr.Ops {
+				op := &tr.Ops[i]
+				op.Call, op.Return = op.Call/50, op.Return/50
+				if r, ok := last[op.Thread]; ok && r == op.Call {
+					ties++
+				}
+				last[op.Thread] = op.Return
+			}
+			res, err := Check(tr, 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != Linearizable {
+				t.Fatalf("config %d seed %d: %s: %+v", ci, seed, res.Verdict, res.Partitions)
+			}
+		}
+	}
+	if ties == 0 {
+		t.Fatal("no ties: the test tests nothing")
+	}
+	t.Logf("%d ops start at the tick their thread's previous op returned", ties)
+}
