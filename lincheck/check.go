@@ -28,9 +28,10 @@ const (
 )
 
 // Partition is the result for one independent part of a trace: the ops of
-// one group's servers and workers, or of all core tasks.
+// a set of tasks that name one another or share groups (one group's
+// servers and workers, or core tasks that wake or swap to one another).
 type Partition struct {
-	Name    string  // the group's name, or "core tasks"
+	Name    string  // "group g1", "group g1 + group g2", "core tasks", or "core tasks c1,c2" when there are several
 	Ops     int     // operations in the partition
 	Verdict Verdict // of this partition
 	// Unplaced lists, for a partition that is not linearizable, the
