@@ -7,6 +7,7 @@ package lincheck
 import (
 	"fmt"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -27,9 +28,10 @@ const (
 )
 
 // Partition is the result for one independent part of a trace: the ops of
-// one group's servers and workers, or of all core tasks.
+// a set of tasks that name one another or share groups (one group's
+// servers and workers, or core tasks that wake or swap to one another).
 type Partition struct {
-	Name    string  // the group's name, or "core tasks"
+	Name    string  // "group g1", "group g1 + group g2", "core tasks", or "core tasks c1,c2" when there are several
 	Ops     int     // operations in the partition
 	Verdict Verdict // of this partition
 	// Unplaced lists, for a partition that is not linearizable, the
@@ -98,7 +100,7 @@ func CheckWith(t traces.Trace, o Options) (Result, error) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			history := histories[pi]
-			r, info := porcupine.CheckOperationsVerbose(p.porcupineModel(), history, timeout)
+			r, info := porcupine.CheckOperationsVerbose(p.porcupineModel(), p.ranked(history), timeout)
 			pr := Partition{Name: p.name, Ops: len(history)}
 			switch r {
 			case porcupine.Ok:
@@ -145,12 +147,19 @@ func CheckWith(t traces.Trace, o Options) (Result, error) {
 type specInput struct {
 	part int
 	op   model.SpecOp
+	seq  int32 // the op's place among its thread's ops (0, 1, ...)
 }
 
-// partState is a porcupine state: a partition's specification state.
+// partState is a porcupine state: a partition's specification state, and
+// how many ops of each thread are linearized. The counts enforce program
+// order: a thread's op is placed only after all its earlier ops, even
+// when times tie and porcupine, which orders a call before a return at
+// the same time, would take them as concurrent. The counts follow from
+// which ops are linearized, so they add no states to the search.
 type partState struct {
 	part int
 	s    model.State
+	done [model.MaxThreads]int32
 }
 
 // combinedModel is the porcupine model of every partition of a trace: its
@@ -202,7 +211,7 @@ func stateEqual(a, b *partState) bool {
 		return a == b
 	}
 	var ba, bb [model.EncodedSize]byte
-	return a.part == b.part && string(a.s.AppendEncoding(ba[:0])) == string(b.s.AppendEncoding(bb[:0]))
+	return a.part == b.part && a.done == b.done && string(a.s.AppendEncoding(ba[:0])) == string(b.s.AppendEncoding(bb[:0]))
 }
 
 func stateHash(a *partState) uint64 {
@@ -219,8 +228,13 @@ func (cv *converter) step(state *partState, in specInput) (bool, interface{}) {
 	if state == nil {
 		next.s = cv.spec.Init()
 	} else {
-		next.s = state.s
+		next.s, next.done = state.s, state.done
 	}
+	t := in.op.Thread
+	if next.done[t] != in.seq {
+		return false, next // an earlier op of the thread is not placed yet
+	}
+	next.done[t]++
 	ok := cv.spec.Apply(&next.s, in.op)
 	return ok, next
 }
@@ -265,6 +279,7 @@ type converter struct {
 	taskNames  []string
 	groups     map[string]int8
 	groupNames []string
+	pre        int // groups that exist from the start (the first pre)
 	spec       *model.Spec
 	ops        []traces.Op
 }
@@ -317,19 +332,10 @@ func partitionTrace(t traces.Trace) ([]*converter, error) {
 			}
 		}
 	}
-	// Core tasks that never register in a group all go together, as the
-	// spec's core partition.
-	firstCore := -1
-	for i := 0; i < nt; i++ {
-		if find(i) != i || !isCoreOnly(t, t.Header.Tasks[i]) {
-			continue
-		}
-		if firstCore < 0 {
-			firstCore = i
-		} else {
-			union(i, firstCore)
-		}
-	}
+	// Core tasks are joined only by the tasks they name (wake, swap and
+	// get_task_state targets): a set of core tasks that never name one
+	// another is checked apart from the others, so that a trace may have
+	// more core tasks than one specification state holds.
 	byRoot := map[int]*converter{}
 	var parts []*converter
 	for _, op := range t.Ops {
@@ -351,31 +357,66 @@ func partitionTrace(t traces.Trace) ([]*converter, error) {
 	for _, cv := range parts {
 		root := find(task[cv.ops[0].Thread])
 		mine := func(g string) bool { return find(group[g]) == root }
-		if err := cv.init(t, mine); err != nil {
+		cv.bindGroups(t, mine)
+	}
+	// Partitions without groups are "core tasks"; when there are several,
+	// each is named by its tasks.
+	var core []*converter
+	for _, cv := range parts {
+		if len(cv.groupNames) == 0 {
+			core = append(core, cv)
+		}
+	}
+	for _, cv := range core {
+		if len(core) > 1 {
+			cv.name = "core tasks " + nameList(cv.taskNames)
+		}
+	}
+	for _, cv := range parts {
+		if err := cv.makeSpec(); err != nil {
 			return nil, err
 		}
 	}
 	return parts, nil
 }
 
-// isCoreOnly reports whether a task never registers as a worker or server.
-func isCoreOnly(t traces.Trace, name string) bool {
-	for _, op := range t.Ops {
-		if c := callOf(op); op.Thread == name && (c == model.CallRegisterWorker || c == model.CallRegisterServer) {
-			return false
-		}
+// nameList lists names, the first few of a long list.
+func nameList(names []string) string {
+	const most = 4
+	if len(names) <= most {
+		return strings.Join(names, ",")
 	}
-	return true
+	return fmt.Sprintf("%s,... (%d tasks)", strings.Join(names[:most-1], ","), len(names))
 }
 
-// init sets up a partition's groups (those its tasks use; created ones
-// after the others, in the order of their create_group ops), its name and
-// its specification.
-func (cv *converter) init(t traces.Trace, mine func(group string) bool) error {
+// bindGroups sets up a partition's groups (those its tasks use; created
+// ones after the others, in the order of their create_group ops) and its
+// name.
+//
+// The specification numbers created groups in the order it creates them,
+// so the k-th create_group of the trace's time must bind the k-th number:
+// the ops are ordered by call time, then return time, then file order
+// (lines of different threads may come in any order in the file). Calls
+// that overlap may be linearized in either order; binding the one that
+// began first keeps the verdict deterministic.
+func (cv *converter) bindGroups(t traces.Trace, mine func(group string) bool) {
+	var creates []traces.Op
+	for _, op := range cv.ops {
+		if callOf(op).Result() == model.ResultGroup && op.Ret.Kind == traces.RetName {
+			creates = append(creates, op)
+		}
+	}
+	sort.SliceStable(creates, func(i, j int) bool {
+		a, b := creates[i], creates[j]
+		if a.Call != b.Call {
+			return a.Call < b.Call
+		}
+		return a.Return < b.Return
+	})
 	created := map[string]bool{}
 	var createdOrder []string
-	for _, op := range cv.ops {
-		if callOf(op).Result() == model.ResultGroup && op.Ret.Kind == traces.RetName && !created[op.Ret.Name] {
+	for _, op := range creates {
+		if !created[op.Ret.Name] {
 			created[op.Ret.Name] = true
 			createdOrder = append(createdOrder, op.Ret.Name)
 		}
@@ -388,7 +429,7 @@ func (cv *converter) init(t traces.Trace, mine func(group string) bool) error {
 			names = append(names, "group "+g)
 		}
 	}
-	pre := len(cv.groupNames)
+	cv.pre = len(cv.groupNames)
 	for _, g := range createdOrder {
 		cv.groups[g] = int8(len(cv.groupNames))
 		cv.groupNames = append(cv.groupNames, g)
@@ -398,11 +439,19 @@ func (cv *converter) init(t traces.Trace, mine func(group string) bool) error {
 	if len(names) > 0 {
 		cv.name = strings.Join(names, " + ")
 	}
+}
+
+// makeSpec makes the partition's specification, sized to its tasks and
+// groups; a partition larger than a specification state holds is an error
+// naming the limit.
+func (cv *converter) makeSpec() error {
 	if len(cv.taskNames) > model.MaxThreads || len(cv.groupNames) > model.MaxGroups {
-		return &traces.Error{Line: 1, Field: "tasks", Msg: fmt.Sprintf("%s has %d tasks and %d groups that depend on each other: the checker handles at most %d and %d",
+		return &traces.Error{Line: 1, Field: "tasks", Msg: fmt.Sprintf(
+			"%s: %d tasks and %d groups depend on one another (they name one another or share a group), "+
+				"and the checker handles at most %d tasks and %d groups that do",
 			cv.name, len(cv.taskNames), len(cv.groupNames), model.MaxThreads, model.MaxGroups)}
 	}
-	sp, err := model.NewSpec(len(cv.taskNames), len(cv.groupNames), pre)
+	sp, err := model.NewSpec(len(cv.taskNames), len(cv.groupNames), cv.pre)
 	if err != nil {
 		return err
 	}
@@ -410,11 +459,16 @@ func (cv *converter) init(t traces.Trace, mine func(group string) bool) error {
 	return nil
 }
 
-// history converts the partition's ops to porcupine operations.
+// history converts the partition's ops to porcupine operations; each
+// carries its place in its thread's program order (the ops of one thread
+// are in the file in that order).
 func (cv *converter) history(part int) []porcupine.Operation {
 	h := make([]porcupine.Operation, 0, len(cv.ops))
+	seq := make([]int32, len(cv.taskNames))
 	for _, op := range cv.ops {
 		in := specInput{part: part, op: cv.specOp(op)}
+		in.seq = seq[in.op.Thread]
+		seq[in.op.Thread]++
 		h = append(h, porcupine.Operation{ClientId: int(in.op.Thread), Input: in, Call: op.Call, Output: in, Return: op.Return})
 	}
 	return h
@@ -608,4 +662,84 @@ func (cv *converter) cover(history []porcupine.Operation, info porcupine.Lineari
 			edges[Edge{k, b.Word, a.Word}]++
 		}
 	}
+}
+
+// ranked returns a copy of the partition's history whose times are the
+// ranks of its calls and returns in the order porcupine takes them, so
+// that the search tries first the orders the trace itself suggests. The
+// ranks keep every relation the times give: an op returned before another
+// was called exactly when it did in times (calls before returns at equal
+// times, as porcupine has it). Only the order within a run of calls with
+// no return between them is free, and there the ranks follow a hint:
+// porcupine places operations greedily in entry order, so calls that
+// overlap are tried in the order of the hint first.
+//
+// The hint is, for a register_worker request, when the worker is first
+// seen taken from the queue (an op of another task that returns it or
+// runs it), and otherwise the op's own return: a pool of workers that
+// register at once is queued first in the order the servers get them,
+// instead of one of the n! orders tried one after the other.
+func (cv *converter) ranked(h []porcupine.Operation) []porcupine.Operation {
+	seen := map[string]int64{} // a worker's first observation by another task
+	for _, op := range cv.ops {
+		for _, n := range []string{op.Args.Worker, retTask(op)} {
+			if n == "" || n == op.Thread {
+				continue
+			}
+			if t, ok := seen[n]; !ok || op.Return < t {
+				seen[n] = op.Return
+			}
+		}
+	}
+	hint := make([]int64, len(h))
+	for i, op := range cv.ops {
+		hint[i] = op.Return
+		if t, ok := seen[op.Thread]; ok && op.Phase == traces.PhaseRequest && callOf(op) == model.CallRegisterWorker {
+			hint[i] = t
+		}
+	}
+	type event struct {
+		t   int64
+		ret bool
+		i   int
+	}
+	ev := make([]event, 0, 2*len(h))
+	for i, op := range h {
+		ev = append(ev, event{op.Call, false, i}, event{op.Return, true, i})
+	}
+	sort.SliceStable(ev, func(a, b int) bool {
+		if ev[a].t != ev[b].t {
+			return ev[a].t < ev[b].t
+		}
+		return !ev[a].ret && ev[b].ret
+	})
+	for a := 0; a < len(ev); {
+		b := a
+		for b < len(ev) && !ev[b].ret {
+			b++
+		}
+		run := ev[a:b]
+		sort.SliceStable(run, func(x, y int) bool { return hint[run[x].i] < hint[run[y].i] })
+		if b == a {
+			b++
+		}
+		a = b
+	}
+	out := append([]porcupine.Operation(nil), h...)
+	for r, e := range ev {
+		if e.ret {
+			out[e.i].Return = int64(r)
+		} else {
+			out[e.i].Call = int64(r)
+		}
+	}
+	return out
+}
+
+// retTask is the task an op returns, if any.
+func retTask(op traces.Op) string {
+	if op.Ret.Kind == traces.RetName && callOf(op).Result() == model.ResultThread {
+		return op.Ret.Name
+	}
+	return ""
 }

@@ -8,6 +8,9 @@ import "fmt"
 // request (the call runs until it sleeps or returns) and its followup (it
 // wakes, if it slept, and runs until it returns); each is atomic (dual
 // linearizability, Scherer and Scott 2004). Kernel events are atomic too.
+// A signal is not an operation: a followup that reports EINTR, of a
+// request that slept and that nobody woke, is taken as ended by a signal
+// delivered at that point.
 // Spec drives the same library and kernel code as the explorer, on threads
 // whose program is the trace itself.
 type Spec struct {
@@ -188,8 +191,19 @@ func (sp *Spec) followup(s *State, op *SpecOp, check bool) bool {
 		th.Sig &^= sigCompleted
 		return th.Fn == CallNone && sp.result(th, op, check)
 	}
-	if th.Fn != op.Call || th.Sleep == Awake || th.Wake == WakeNone {
+	if th.Fn != op.Call || th.Sleep == Awake {
 		return false
+	}
+	if th.Wake == WakeNone {
+		// Nobody woke the thread: only a signal ends its sleep here, and
+		// a followup reporting EINTR says one did. It is delivered as the
+		// explorer's eintr fault is, to a sleep that a signal interrupts
+		// (poll_worker, run_worker, a core task's wait or swap); whether
+		// the call then returns EINTR, or sleeps on, is the library's.
+		if op.Errno != EINTR || !m.interruptible(th) {
+			return false
+		}
+		wake(s, t, WakeSignal)
 	}
 	e, again := m.Resume(s, t)
 	th.SysRet = e
