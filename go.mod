@@ -9,7 +9,12 @@ require (
 
 require github.com/anishathalye/porcupine v1.3.1
 
-require golang.org/x/term v0.48.0
+require (
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
+	golang.org/x/term v0.48.0
+)
+
+require golang.org/x/text v0.14.0 // indirect
 
 require (
 	github.com/rogpeppe/go-internal v1.16.0

@@ -5,24 +5,27 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
-	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// This file holds a small JSON Schema (draft 2020-12) validator, enough for
-// the keywords schema.json uses (an unknown keyword fails the test), and the
-// tests that keep schema.json, the Reader and the Go tables in agreement.
+// This file keeps schema.json, the Reader and the Go tables in agreement.
+// Lines are validated by a maintained JSON Schema validator
+// (santhosh-tekuri/jsonschema, draft 2020-12).
 
+// jsonSchema is schema.json, decoded (for the tests that compare it with
+// the Go tables) and compiled whole and per $defs entry.
 type jsonSchema struct {
-	root     any
-	patterns map[string]*regexp.Regexp
+	root   any
+	whole  *jsonschema.Schema
+	header *jsonschema.Schema
+	op     *jsonschema.Schema
 }
 
 func loadSchema(t testing.TB) *jsonSchema {
@@ -31,7 +34,25 @@ func loadSchema(t testing.TB) *jsonSchema {
 	if err != nil {
 		t.Fatalf("schema.json is not JSON: %v", err)
 	}
-	return &jsonSchema{root: root, patterns: map[string]*regexp.Regexp{}}
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(Schema))
+	if err != nil {
+		t.Fatalf("schema.json: %v", err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource("schema.json", doc); err != nil {
+		t.Fatalf("schema.json: %v", err)
+	}
+	s := &jsonSchema{root: root}
+	for _, x := range []struct {
+		ref string
+		dst **jsonschema.Schema
+	}{{"schema.json", &s.whole}, {"schema.json#/$defs/header", &s.header}, {"schema.json#/$defs/op", &s.op}} {
+		if *x.dst, err = c.Compile(x.ref); err != nil {
+			t.Fatalf("compiling %s: %v", x.ref, err)
+		}
+	}
+	return s
 }
 
 // decodeAny decodes one JSON value with numbers as json.Number.
@@ -48,7 +69,7 @@ func decodeAny(b []byte) (any, error) {
 	return v, nil
 }
 
-// def returns $defs/name.
+// def returns $defs/name, decoded.
 func (s *jsonSchema) def(name string) any {
 	return s.root.(map[string]any)["$defs"].(map[string]any)[name]
 }
@@ -60,236 +81,13 @@ func (s *jsonSchema) validLine(line []byte) (bool, string) {
 	if err != nil {
 		return false, ""
 	}
-	if !s.valid(s.root, v) {
+	if s.whole.Validate(v) != nil {
 		return false, ""
 	}
-	if s.valid(s.def("header"), v) {
+	if s.header.Validate(v) == nil {
 		return true, "header"
 	}
 	return true, "op"
-}
-
-func (s *jsonSchema) resolve(ref string) any {
-	if !strings.HasPrefix(ref, "#/") {
-		panic("non-local $ref " + ref)
-	}
-	var cur any = s.root
-	for _, p := range strings.Split(ref[2:], "/") {
-		cur = cur.(map[string]any)[p]
-		if cur == nil {
-			panic("dangling $ref " + ref)
-		}
-	}
-	return cur
-}
-
-func jsonType(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	case json.Number:
-		r, ok := new(big.Rat).SetString(string(v))
-		if ok && r.IsInt() {
-			return "integer"
-		}
-		return "number"
-	}
-	panic(fmt.Sprintf("unexpected JSON value %T", v))
-}
-
-func jsonEqual(a, b any) bool {
-	switch a := a.(type) {
-	case json.Number:
-		bn, ok := b.(json.Number)
-		if !ok {
-			return false
-		}
-		ra, _ := new(big.Rat).SetString(string(a))
-		rb, _ := new(big.Rat).SetString(string(bn))
-		return ra != nil && rb != nil && ra.Cmp(rb) == 0
-	case []any:
-		bs, ok := b.([]any)
-		if !ok || len(a) != len(bs) {
-			return false
-		}
-		for i := range a {
-			if !jsonEqual(a[i], bs[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		bm, ok := b.(map[string]any)
-		if !ok || len(a) != len(bm) {
-			return false
-		}
-		for k, av := range a {
-			bv, ok := bm[k]
-			if !ok || !jsonEqual(av, bv) {
-				return false
-			}
-		}
-		return true
-	}
-	return a == b
-}
-
-func rat(v any) *big.Rat {
-	r, ok := new(big.Rat).SetString(string(v.(json.Number)))
-	if !ok {
-		panic("bad number in schema")
-	}
-	return r
-}
-
-// valid evaluates schema sch on instance v.
-func (s *jsonSchema) valid(sch any, v any) bool {
-	if b, ok := sch.(bool); ok {
-		return b
-	}
-	m := sch.(map[string]any)
-	// "then" and "else" are evaluated with "if".
-	for kw, arg := range m {
-		switch kw {
-		case "$schema", "$id", "$defs", "title", "description", "then", "else":
-		case "$ref":
-			if !s.valid(s.resolve(arg.(string)), v) {
-				return false
-			}
-		case "type":
-			got := jsonType(v)
-			ok := false
-			var types []any
-			if a, isArr := arg.([]any); isArr {
-				types = a
-			} else {
-				types = []any{arg}
-			}
-			for _, t := range types {
-				if t == got || t == "number" && got == "integer" {
-					ok = true
-				}
-			}
-			if !ok {
-				return false
-			}
-		case "const":
-			if !jsonEqual(arg, v) {
-				return false
-			}
-		case "enum":
-			if !slices.ContainsFunc(arg.([]any), func(e any) bool { return jsonEqual(e, v) }) {
-				return false
-			}
-		case "required":
-			if o, ok := v.(map[string]any); ok {
-				for _, r := range arg.([]any) {
-					if _, has := o[r.(string)]; !has {
-						return false
-					}
-				}
-			}
-		case "properties":
-			if o, ok := v.(map[string]any); ok {
-				for k, ps := range arg.(map[string]any) {
-					if pv, has := o[k]; has && !s.valid(ps, pv) {
-						return false
-					}
-				}
-			}
-		case "additionalProperties":
-			if o, ok := v.(map[string]any); ok {
-				props, _ := m["properties"].(map[string]any)
-				for k, pv := range o {
-					if _, known := props[k]; !known && !s.valid(arg, pv) {
-						return false
-					}
-				}
-			}
-		case "items":
-			if a, ok := v.([]any); ok {
-				for _, e := range a {
-					if !s.valid(arg, e) {
-						return false
-					}
-				}
-			}
-		case "uniqueItems":
-			if a, ok := v.([]any); ok && arg == true {
-				for i := range a {
-					for j := i + 1; j < len(a); j++ {
-						if jsonEqual(a[i], a[j]) {
-							return false
-						}
-					}
-				}
-			}
-		case "minLength":
-			if str, ok := v.(string); ok && big.NewRat(int64(utf8.RuneCountInString(str)), 1).Cmp(rat(arg)) < 0 {
-				return false
-			}
-		case "minimum":
-			if n, ok := v.(json.Number); ok && rat(n).Cmp(rat(arg)) < 0 {
-				return false
-			}
-		case "maximum":
-			if n, ok := v.(json.Number); ok && rat(n).Cmp(rat(arg)) > 0 {
-				return false
-			}
-		case "pattern":
-			re := s.patterns[arg.(string)]
-			if re == nil {
-				re = regexp.MustCompile(arg.(string))
-				s.patterns[arg.(string)] = re
-			}
-			if str, ok := v.(string); ok && !re.MatchString(str) {
-				return false
-			}
-		case "allOf":
-			for _, sub := range arg.([]any) {
-				if !s.valid(sub, v) {
-					return false
-				}
-			}
-		case "anyOf":
-			if !slices.ContainsFunc(arg.([]any), func(sub any) bool { return s.valid(sub, v) }) {
-				return false
-			}
-		case "oneOf":
-			n := 0
-			for _, sub := range arg.([]any) {
-				if s.valid(sub, v) {
-					n++
-				}
-			}
-			if n != 1 {
-				return false
-			}
-		case "not":
-			if s.valid(arg, v) {
-				return false
-			}
-		case "if":
-			branch := "else"
-			if s.valid(arg, v) {
-				branch = "then"
-			}
-			if sub, ok := m[branch]; ok && !s.valid(sub, v) {
-				return false
-			}
-		default:
-			panic("schema keyword not supported by the test validator: " + kw)
-		}
-	}
-	return true
 }
 
 // collect walks the schema and returns, for every object with "properties",
@@ -702,7 +500,7 @@ func checkSchemaLines(t fataler, s *jsonSchema, name string, data []byte) {
 			t.Fatalf("%s:%d: does not validate as %s against schema.json: %s", name, i+1, want, line)
 		}
 		v, _ := decodeAny(line)
-		if s.valid(s.def("header"), v) && s.valid(s.def("op"), v) {
+		if s.header.Validate(v) == nil && s.op.Validate(v) == nil {
 			t.Fatalf("%s:%d: validates as both header and op", name, i+1)
 		}
 	}
