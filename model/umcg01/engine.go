@@ -153,6 +153,13 @@ func (m *Model) Changes(b, a *State) []string {
 		if gb.Exists != ga.Exists {
 			out = append(out, fmt.Sprintf("g%d exists=%v", g, ga.Exists))
 		}
+		if gb.Unlisted != ga.Unlisted && ga.Exists {
+			if ga.Unlisted {
+				out = append(out, fmt.Sprintf("g%d off the group list", g))
+			} else {
+				out = append(out, fmt.Sprintf("g%d listed", g))
+			}
+		}
 		if gb.Lib != ga.Lib {
 			out = append(out, fmt.Sprintf("g%d umcg_group %s", g, [...]string{"none", "allocated", "freed"}[ga.Lib]))
 		}

@@ -112,11 +112,15 @@ const (
 	// FixExitUnregisters answers death-leak: the kernel unregisters a task
 	// that exits, so it does not stay queued or linked.
 	FixExitUnregisters
+	// FixGroupList answers create-group-swapped-list: create_group adds the
+	// new group to the process's list (v0.1 passes list_add_rcu its two
+	// arguments swapped, so only the newest group stays findable).
+	FixGroupList
 
 	lastFix
 )
 
-const numFixes = 21
+const numFixes = 22
 
 // numFixes must count the constants above.
 var _ [0]struct{} = [lastFix>>numFixes - 1]struct{}{}
@@ -151,6 +155,7 @@ var fixInfo = [numFixes]struct {
 	{"utid-table", []string{"tls-after-exit"}},
 	{"tls-kept", []string{"unregister-free-race"}},
 	{"exit-unregisters", []string{"death-leak"}},
+	{"group-list", []string{"create-group-swapped-list"}},
 }
 
 func (f Fix) index() int { return bits.TrailingZeros32(uint32(f)) }

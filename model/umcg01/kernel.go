@@ -152,6 +152,13 @@ func (m *Model) unblocked(s *State, w int8) {
 	m.processUnblocked(s, w)
 }
 
+// listed reports whether a syscall finds group g by its id: it exists and
+// is on the process's list. v0.1's create_group leaves only the newest
+// group on the list (finding create-group-swapped-list).
+func listed(s *State, g int8) bool {
+	return g >= 0 && int(g) < int(s.G) && s.Grp[g].Exists && !s.Grp[g].Unlisted
+}
+
 // SysRegister is sys_umcg_register_task. A worker sleeps until a server runs it.
 func (m *Model) SysRegister(s *State, t int8, kind Kind, group int8) Sys {
 	th := &s.T[t]
@@ -165,7 +172,7 @@ func (m *Model) SysRegister(s *State, t int8, kind Kind, group int8) Sys {
 		th.Kind, th.Word = KindCore, StateRunning
 		return ok()
 	}
-	if group < 0 || int(group) >= int(s.G) || !s.Grp[group].Exists {
+	if !listed(s, group) {
 		return fail(EINVAL)
 	}
 	th.Kind, th.Group = kind, group
@@ -297,7 +304,25 @@ func (m *Model) SysSwap(s *State, t, next int8) Sys {
 }
 
 // SysCreateGroup is sys_umcg_create_group: it returns the new group's index.
+// v0.1 numbers the group one past the largest id on the process's list (0
+// for an empty list) and then, with list_add_rcu's arguments swapped,
+// leaves only the new group on the list (finding create-group-swapped-list).
+// The model's id is the group's slot: when that slot is taken (an unlisted
+// group with the same id, or a library handle still in use), the new group
+// takes the first free slot instead, which v0.1 would not.
 func (m *Model) SysCreateGroup(s *State) (int8, Sys) {
+	if !m.fix(FixGroupList) {
+		id := 0
+		for g := 0; g < int(s.G); g++ {
+			if listed(s, int8(g)) && g >= id {
+				id = g + 1
+			}
+		}
+		if id < MaxGroups && (id >= int(s.G) || (!s.Grp[id].Exists && s.Grp[id].Lib == 0)) {
+			m.listOnly(s, id)
+			return int8(id), ok()
+		}
+	}
 	for g := 0; g < MaxGroups; g++ {
 		gr := &s.Grp[g]
 		if g >= int(s.G) || (!gr.Exists && gr.Lib == 0) {
@@ -305,15 +330,33 @@ func (m *Model) SysCreateGroup(s *State) (int8, Sys) {
 				s.G = uint8(g + 1)
 			}
 			gr.Exists = true
+			if !m.fix(FixGroupList) {
+				m.listOnly(s, g)
+			}
 			return int8(g), ok()
 		}
 	}
 	return None, fail(ENOMEM)
 }
 
+// listOnly creates group id as v0.1 does: list_add_rcu(&mm->umcg_groups,
+// &group->list) splices the list head into the new group's ring, so the
+// list holds the new group alone and every older one is unlisted.
+func (m *Model) listOnly(s *State, id int) {
+	if id >= int(s.G) {
+		s.G = uint8(id + 1)
+	}
+	for g := 0; g < int(s.G); g++ {
+		if s.Grp[g].Exists {
+			s.Grp[g].Unlisted = true
+		}
+	}
+	s.Grp[id] = Group{Lib: s.Grp[id].Lib, Exists: true}
+}
+
 // SysDestroyGroup is sys_umcg_destroy_group.
 func (m *Model) SysDestroyGroup(s *State, g int8) Sys {
-	if g < 0 || int(g) >= int(s.G) || !s.Grp[g].Exists {
+	if !listed(s, g) {
 		return fail(ESRCH)
 	}
 	if s.Grp[g].NrTasks > 0 {

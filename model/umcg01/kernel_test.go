@@ -178,6 +178,10 @@ func fxUnregistered(s *State, t int8) {
 	s.T[t].Kind, s.T[t].Group, s.T[t].Word = KindNone, None, StateNone
 }
 
+// rowVariant is the variant of the row runKernelCases is running, for the
+// helpers whose documented effect differs between the variants.
+var rowVariant Variant
+
 // kres is a kernel function's result, in one comparable shape.
 type kres struct {
 	Errno Errno
@@ -282,7 +286,14 @@ func runKernelCases(t *testing.T, cases []kcase) {
 		for _, v := range c.vs.list() {
 			t.Run(c.name+"/"+v.String(), func(t *testing.T) {
 				m := kernelModel(t, v)
+				rowVariant = v
 				s := m.Init()
+				// Hand-built states have every group on the process's
+				// list, as if v0.1's create_group were right; the rows
+				// of TestKernelGroupList start from Init's own.
+				for g := range s.Grp {
+					s.Grp[g].Unlisted = false
+				}
 				if c.setup != nil {
 					c.setup(&s)
 				}
@@ -1093,6 +1104,70 @@ func TestKernelSwap(t *testing.T) {
 	})
 }
 
+// fxListOnly is v0.1's create_group of group g (seed rows only): every
+// other group drops off the process's list.
+func fxListOnly(s *State, g int8) {
+	if rowVariant != Seed {
+		return
+	}
+	for i := range s.Grp[:s.G] {
+		if int8(i) != g && s.Grp[i].Exists {
+			s.Grp[i].Unlisted = true
+		}
+	}
+}
+
+// TestKernelGroupList: v0.1's create_group passes list_add_rcu its two
+// arguments swapped, so only the newest group is on the process's list.
+// Init creates the configuration's groups in order, so in the seed only
+// the last is listed: registering into another is EINVAL, destroying it
+// ESRCH; destroying the listed one empties the list and ids start at 0.
+func TestKernelGroupList(t *testing.T) {
+	src := "v0.1 7/9 sys_umcg_create_group: list_add_rcu(&mm->umcg_groups, &group->list)"
+	for _, v := range []Variant{Seed, Fixed} {
+		m := kernelModel(t, v)
+		s := m.Init()
+		seed := v == Seed
+		if got := s.Grp[0].Unlisted; got != seed || s.Grp[1].Unlisted {
+			t.Errorf("%s: Init lists group 0: %v, group 1: %v; want group 0 unlisted only in the seed (%s)", v, !got, !s.Grp[1].Unlisted, src)
+		}
+		want := Errno(0)
+		if seed {
+			want = EINVAL
+		}
+		if r := m.SysRegister(&s, srvA, KindServer, 0); r.Errno != want {
+			t.Errorf("%s: register into group 0 = %v, want %v (%s)", v, r, want, src)
+		}
+		want = 0
+		if seed {
+			want = ESRCH
+		}
+		s = m.Init()
+		if r := m.SysDestroyGroup(&s, 0); r.Errno != want {
+			t.Errorf("%s: destroy of group 0 = %v, want %v (%s)", v, r, want, src)
+		}
+		s = m.Init()
+		s.Grp[1].Lib = 0 // as if the library freed it
+		if r := m.SysDestroyGroup(&s, 1); r.Errno != 0 {
+			t.Fatalf("%s: destroy of group 1 = %v", v, r)
+		}
+		s.Grp[1].Lib = 0
+		g, r := m.SysCreateGroup(&s)
+		wantG := int8(1) // the first free slot
+		if seed {
+			// The list is empty: id 0, which an unlisted group still
+			// holds, so the model takes the first free slot.
+			wantG = 1
+		}
+		if r.Errno != 0 || g != wantG {
+			t.Errorf("%s: create after destroying the listed group = %d, %v; want %d", v, g, r, wantG)
+		}
+		if seed && (!s.Grp[0].Unlisted || s.Grp[1].Unlisted) {
+			t.Errorf("%s: after the create only group 1 should be listed: %+v %+v", v, s.Grp[0], s.Grp[1])
+		}
+	}
+}
+
 func TestKernelGroups(t *testing.T) {
 	runKernelCases(t, []kcase{
 		{
@@ -1103,6 +1178,7 @@ func TestKernelGroups(t *testing.T) {
 			edit: func(s *State) {
 				s.G = 3
 				s.Grp[2].Exists = true
+				fxListOnly(s, 2)
 			},
 		},
 		{
@@ -1115,6 +1191,7 @@ func TestKernelGroups(t *testing.T) {
 			want: kres{Group: 1},
 			edit: func(s *State) {
 				s.Grp[1].Exists = true
+				fxListOnly(s, 1)
 			},
 		},
 		{
@@ -1128,6 +1205,7 @@ func TestKernelGroups(t *testing.T) {
 			edit: func(s *State) {
 				s.G = 3
 				s.Grp[2].Exists = true
+				fxListOnly(s, 2)
 			},
 		},
 		{

@@ -124,13 +124,18 @@ type Thread struct {
 
 // Group is a UMCG group: the library's struct umcg_group and the kernel's group.
 type Group struct {
-	Lib     uint8 // struct umcg_group: 0 never allocated, 1 live, 2 freed
-	Exists  bool  // the kernel's group exists
-	NrTasks uint8
-	NWait   uint8
-	Waiters [MaxThreads]int8 // UNBLOCKED workers or polling servers, never both
-	NGhost  uint8
-	Ghost   [MaxThreads]int8 // ghost: UNBLOCKED workers in unblock order
+	Lib    uint8 // struct umcg_group: 0 never allocated, 1 live, 2 freed
+	Exists bool  // the kernel's group exists
+	// Unlisted: the group exists but is not on the process's list of
+	// groups, so no syscall can find it by its id (v0.1's create_group
+	// passes list_add_rcu its arguments swapped, which leaves only the
+	// newest group on the list). Tasks registered in it keep using it.
+	Unlisted bool
+	NrTasks  uint8
+	NWait    uint8
+	Waiters  [MaxThreads]int8 // UNBLOCKED workers or polling servers, never both
+	NGhost   uint8
+	Ghost    [MaxThreads]int8 // ghost: UNBLOCKED workers in unblock order
 }
 
 // State is one state of the library-level model. It is a plain value: copy
@@ -167,6 +172,9 @@ func (s *State) AppendEncoding(b []byte) []byte {
 		ex := uint8(0)
 		if gr.Exists {
 			ex = 1
+		}
+		if gr.Unlisted {
+			ex |= 2
 		}
 		b = append(b, gr.Lib, ex, gr.NrTasks, gr.NWait)
 		for i := 0; i < int(gr.NWait); i++ {
@@ -270,7 +278,10 @@ func (s *State) Decode(b []byte) bool {
 			return false
 		}
 		gr := &s.Grp[g]
-		gr.Lib, gr.Exists, gr.NrTasks, gr.NWait = b[0], b[1] != 0, b[2], b[3]
+		gr.Lib, gr.Exists, gr.Unlisted, gr.NrTasks, gr.NWait = b[0], b[1]&1 != 0, b[1]&2 != 0, b[2], b[3]
+		if b[1] > 3 {
+			return false
+		}
 		b = b[4:]
 		if int(gr.NWait) > MaxThreads || len(b) < int(gr.NWait)+1 {
 			return false
