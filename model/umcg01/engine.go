@@ -108,6 +108,9 @@ func (m *Model) Changes(b, a *State) []string {
 				out[len(out)-1] = n + " unregistered"
 			}
 		}
+		if ta.Dangling && !tb.Dangling {
+			out = append(out, n+"'s kernel record freed, pointer kept")
+		}
 		if tb.Word != ta.Word && (ta.Kind != KindNone || tb.Kind != KindNone) {
 			out = append(out, fmt.Sprintf("%s %s->%s", n, tb.Word, ta.Word))
 		}

@@ -116,11 +116,23 @@ const (
 	// new group to the process's list (v0.1 passes list_add_rcu its two
 	// arguments swapped, so only the newest group stays findable).
 	FixGroupList
+	// FixUnregisterNoKill answers unregister-kills-worker: a served worker
+	// that unregisters while its server is not asleep is unlinked and
+	// unregistered, instead of being killed (SIGSEGV) with EINVAL.
+	FixUnregisterNoKill
+	// FixCoreUnregisterClears answers core-unregister-dangling: unregister
+	// of a core task clears the task's pointer to its kernel record along
+	// with freeing it, so the task can register again.
+	FixCoreUnregisterClears
+	// FixUnregisterWritesNone answers unregister-word-kept: the kernel
+	// writes NONE into the state word on unregister, so a task_tls that
+	// outlives the registration (tls-kept) reads as unregistered.
+	FixUnregisterWritesNone
 
 	lastFix
 )
 
-const numFixes = 22
+const numFixes = 25
 
 // numFixes must count the constants above.
 var _ [0]struct{} = [lastFix>>numFixes - 1]struct{}{}
@@ -156,6 +168,9 @@ var fixInfo = [numFixes]struct {
 	{"tls-kept", []string{"unregister-free-race"}},
 	{"exit-unregisters", []string{"death-leak"}},
 	{"group-list", []string{"create-group-swapped-list"}},
+	{"unregister-no-kill", []string{"unregister-kills-worker"}},
+	{"core-unregister-clears", []string{"core-unregister-dangling"}},
+	{"unregister-writes-none", []string{"unregister-word-kept"}},
 }
 
 func (f Fix) index() int { return bits.TrailingZeros32(uint32(f)) }

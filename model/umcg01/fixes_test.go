@@ -279,6 +279,9 @@ var verdicts = []struct {
 	{model.FixExitUnregisters, "faults", "no-deadlock"},
 	// the register probe's group is not the newest, so it is unlisted
 	{model.FixGroupList, "probes", "no-use-after-free"},
+	{model.FixUnregisterNoKill, "faults", "no-kill"},
+	// a dead worker's word stays RUNNING and its server re-runs it forever
+	{model.FixUnregisterWritesNone, "faults", "worker-eventually-runs"},
 }
 
 // unobservable are the fixes that no configuration above separates, with
@@ -291,6 +294,9 @@ var unobservable = map[model.Fix]string{
 		"wake of a worker attached to another server; no-kill observes it on a hand-built " +
 		"state (TestWakeEINVALHandBuilt). Separating it takes a new probe, which would change " +
 		"the shipped probes configuration, the CLI goldens and docs/findings.md",
+	model.FixCoreUnregisterClears: "no client program registers a core task again after it " +
+		"unregistered, the only call that tells a kept pointer from a cleared one in the model; " +
+		"TestCoreUnregisterClearsHandBuilt shows it",
 }
 
 // TestFixVerdicts: for each fix, turning it off alone from the fixed
@@ -384,6 +390,32 @@ func TestWakeEINVALHandBuilt(t *testing.T) {
 		}
 		if fix := fixes.Has(model.FixWakeEINVAL); fix != (r.Errno == model.EINVAL) || fix == killed {
 			t.Errorf("fixes=%s: sys_umcg_wake returned %v, no-kill violated: %v", fixes, r, killed)
+		}
+	}
+}
+
+// TestCoreUnregisterClearsHandBuilt: core-unregister-clears, which no
+// configuration separates (see unobservable): after a core task
+// unregisters, v0.1 refuses its next register with EINVAL (the freed
+// record is still pointed to), and the fix lets it register again.
+func TestCoreUnregisterClearsHandBuilt(t *testing.T) {
+	c := model.Config{Variant: model.Seed, CorePairs: 1, Swaps: 1}
+	for _, fixes := range []model.FixSet{model.AllFixes &^ model.FixSet(model.FixCoreUnregisterClears), model.AllFixes} {
+		c.Fixes = fixes
+		m, err := model.New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := m.Init()
+		if r := m.SysRegister(&s, 0, model.KindCore, model.None); r.Errno != 0 {
+			t.Fatalf("fixes=%s: first register: %v", fixes, r)
+		}
+		if r := m.SysUnregister(&s, 0); r.Errno != 0 {
+			t.Fatalf("fixes=%s: unregister: %v", fixes, r)
+		}
+		r := m.SysRegister(&s, 0, model.KindCore, model.None)
+		if fix := fixes.Has(model.FixCoreUnregisterClears); fix != (r.Errno == 0) || !fix && r.Errno != model.EINVAL {
+			t.Errorf("fixes=%s: register again returned %v", fixes, r)
 		}
 	}
 }

@@ -160,9 +160,11 @@ func listed(s *State, g int8) bool {
 }
 
 // SysRegister is sys_umcg_register_task. A worker sleeps until a server runs it.
+// v0.1 says EINVAL while current->umcg_task_data is set, which after a
+// core task's unregister it still is (finding core-unregister-dangling).
 func (m *Model) SysRegister(s *State, t int8, kind Kind, group int8) Sys {
 	th := &s.T[t]
-	if th.Kind != KindNone {
+	if th.Kind != KindNone || th.Dangling {
 		return fail(EINVAL)
 	}
 	if kind == KindCore {
@@ -186,10 +188,36 @@ func (m *Model) SysRegister(s *State, t int8, kind Kind, group int8) Sys {
 	return slept()
 }
 
-// SysUnregister is sys_umcg_unregister_task.
+// SysUnregister is sys_umcg_unregister_task. v0.1 never writes the state
+// word (finding unregister-word-kept). A core task's record is freed but
+// its pointer kept (finding core-unregister-dangling). A served worker
+// whose server cannot be woken is killed with EINVAL, still registered
+// (finding unregister-kills-worker).
 func (m *Model) SysUnregister(s *State, t int8) Sys {
+	th := &s.T[t]
+	if th.Kind == KindCore && !m.fix(FixCoreUnregisterClears) {
+		// `if (!utd->group) { ret = 0; goto out; }` skips the NULL
+		// store, and `out:` frees utd.
+		th.Kind, th.Dangling = KindNone, true
+		return ok()
+	}
+	if p := th.Peer; p >= 0 && th.Kind == KindWorker && !m.fix(FixUnregisterNoKill) &&
+		m.bug != bugUnregisterNoWake && !canWake(s, p) {
+		// umcg_detach_peer(), then WARN_ON(!wake_up_process(server)):
+		// umcg_segv(0) and `goto out` with ret = -EINVAL.
+		unpair(s, t)
+		th.Status = Killed
+		return fail(EINVAL)
+	}
 	m.unregister(s, t)
 	return ok()
+}
+
+// canWake reports whether wake would succeed on t: it sleeps and nothing
+// woke it yet.
+func canWake(s *State, t int8) bool {
+	th := &s.T[t]
+	return th.Sleep != Awake && th.Wake == WakeNone && th.Status == Alive
 }
 
 func (m *Model) unregister(s *State, t int8) {
@@ -207,7 +235,10 @@ func (m *Model) unregister(s *State, t int8) {
 		removeFrom(&gr.Waiters, &gr.NWait, t)
 		gr.NrTasks--
 	}
-	th.Kind, th.Group, th.Word = KindNone, None, StateNone
+	th.Kind, th.Group = KindNone, None
+	if m.fix(FixUnregisterWritesNone) {
+		th.Word = StateNone
+	}
 }
 
 // SysWait is sys_umcg_wait. A served worker context-switches to its server,

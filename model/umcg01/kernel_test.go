@@ -175,7 +175,10 @@ func fxHanded(s *State, srv, w int8) {
 
 // fxUnregistered is what the kernel leaves of an unregistered task.
 func fxUnregistered(s *State, t int8) {
-	s.T[t].Kind, s.T[t].Group, s.T[t].Word = KindNone, None, StateNone
+	s.T[t].Kind, s.T[t].Group = KindNone, None
+	if rowVariant == Fixed {
+		s.T[t].Word = StateNone // v0.1 never writes the word (unregister-word-kept)
+	}
 }
 
 // rowVariant is the variant of the row runKernelCases is running, for the
@@ -497,8 +500,26 @@ func TestKernelUnregister(t *testing.T) {
 			},
 		},
 		{
+			name: "worker whose server is not asleep is killed with EINVAL, still registered",
+			src:  "v0.1 7/9 sys_umcg_unregister_task: umcg_detach_peer, then WARN_ON(!wake_up_process(server)) -> umcg_segv(0), goto out with ret -EINVAL",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkA, 0, StateRunning)
+				pair(s, srvA, wrkA)
+				s.T[srvA].Word = StateServing // between its CAS and sys_umcg_run_worker
+			},
+			op:   opUnregister(wrkA),
+			want: failRes(EINVAL),
+			edit: func(s *State) {
+				unpair(s, wrkA)
+				s.T[wrkA].Status = Killed
+			},
+		},
+		{
 			name: "worker whose server is not in run_worker unlinks without a wakeup",
-			src:  "kernel.go unregister: only a server sleeping in run_worker is woken",
+			src:  "fix unregister-no-kill: only a server sleeping in run_worker is woken",
+			vs:   fixedOnly,
 			setup: func(s *State) {
 				fxServer(s, srvA, 0)
 				fxWorker(s, wrkA, 0, StateRunning)
@@ -565,7 +586,8 @@ func TestKernelUnregister(t *testing.T) {
 		},
 		{
 			name: "core task goes back to NONE",
-			src:  "SPEC: unregister_task: -> NONE",
+			src:  "fixes core-unregister-clears, unregister-writes-none",
+			vs:   fixedOnly,
 			setup: func(s *State) {
 				fxCore(s, coreA, StateRunning)
 			},
@@ -574,6 +596,29 @@ func TestKernelUnregister(t *testing.T) {
 			edit: func(s *State) {
 				fxUnregistered(s, coreA)
 			},
+		},
+		{
+			name: "core task's record is freed but its pointer kept",
+			src:  "v0.1 7/9 sys_umcg_unregister_task: `if (!utd->group) { ret = 0; goto out; }` skips the NULL store; out: kfree(utd)",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxCore(s, coreA, StateRunning)
+			},
+			op:   opUnregister(coreA),
+			want: okRes,
+			edit: func(s *State) {
+				s.T[coreA].Kind, s.T[coreA].Dangling = KindNone, true
+			},
+		},
+		{
+			name: "a core task whose pointer was kept cannot register again",
+			src:  "v0.1 4/9 sys_umcg_register_task: rcu_access_pointer(current->umcg_task_data) -> EINVAL",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				s.T[coreA].Dangling = true
+			},
+			op:   opRegister(coreA, KindCore, None),
+			want: failRes(EINVAL),
 		},
 	})
 }

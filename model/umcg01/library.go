@@ -346,6 +346,11 @@ func (m *Model) stepUnregister(s *State, t int8, o *Observation) {
 			r = m.SysUnregister(s, t)
 		}
 		sysFailed(th, o, r.Errno)
+		if th.Status == Killed {
+			// (finding unregister-kills-worker)
+			o.Label = "unregister_task: sys_umcg_unregister_task: WARN_ON(server not woken): SIGSEGV"
+			return
+		}
 		if r.Errno != 0 {
 			m.ret(s, t, o, -1, m.libErrno(r.Errno), true)
 			return

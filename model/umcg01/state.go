@@ -116,6 +116,10 @@ type Thread struct {
 	Wake   Wake
 	Out    int8   // out-parameter of poll/run: a task or None
 	Reason Reason // why the last run_worker sleep ended
+	// Dangling: v0.1 freed this core task's umcg_task_data on unregister
+	// but left current->umcg_task_data pointing at it, so the kernel
+	// still takes the task for registered (register says EINVAL).
+	Dangling bool
 
 	// Ghost.
 	GEntry Errno // the errno the call's entry checks require, if any
@@ -197,6 +201,9 @@ func appendThread(b []byte, t *Thread) []byte {
 	if t.InWait {
 		fl |= 2
 	}
+	if t.Dangling {
+		fl |= 4
+	}
 	b = append(b, t.PC, t.Iter, uint8(t.Status), t.Sig, uint8(t.Fn), t.LPC,
 		uint8(t.Arg), uint8(t.Ptr), t.PtrGen, t.Local)
 	b = binary.LittleEndian.AppendUint16(b, uint16(t.Ret))
@@ -267,7 +274,7 @@ func (s *State) Decode(b []byte) bool {
 		t.Arg, t.Ptr, t.PtrGen, t.Local = int8(b[6]), int8(b[7]), b[8], b[9]
 		t.Ret = int16(binary.LittleEndian.Uint16(b[10:]))
 		t.Errno, t.SysRet, t.TLS, t.Gen = Errno(b[12]), Errno(b[13]), b[14], b[15]
-		t.Freed, t.InWait = b[16]&1 != 0, b[16]&2 != 0
+		t.Freed, t.InWait, t.Dangling = b[16]&1 != 0, b[16]&2 != 0, b[16]&4 != 0
 		t.Word = TaskState(binary.LittleEndian.Uint16(b[17:]))
 		t.Kind, t.Group, t.Peer, t.Sleep = Kind(b[19]), int8(b[20]), int8(b[21]), Sleep(b[22])
 		t.Wake, t.Out, t.Reason, t.GEntry, t.GKern = Wake(b[23]), int8(b[24]), Reason(b[25]), Errno(b[26]), Errno(b[27])
