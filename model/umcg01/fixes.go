@@ -53,7 +53,10 @@ const (
 	FixRunNoneErrno
 	// FixRunSleepsOn answers run-spurious-return: sys_umcg_run_worker
 	// sleeps until its worker blocks, yields, is preempted or unregisters;
-	// a signal or a spurious wakeup does not end it.
+	// a signal or a spurious wakeup does not end it. Since the reason, not
+	// the wakeup, ends it, a served worker's wait yields even when its
+	// server cannot be woken (v0.1's sys_umcg_wait says EAGAIN then and
+	// libumcg spins).
 	FixRunSleepsOn
 	// FixBlockUnlinks answers unblock-while-peer: a block unlinks the
 	// worker from its server, which learns the worker from the kernel's

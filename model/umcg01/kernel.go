@@ -254,6 +254,14 @@ func (m *Model) SysWait(s *State, t int8) Sys {
 		return fail(EAGAIN)
 	}
 	if p := th.Peer; th.Kind == KindWorker && p >= 0 {
+		if !canWake(s, p) && !m.fix(FixRunSleepsOn) {
+			// do_context_switch(server): the ttwu of a server that is
+			// not asleep fails and the syscall returns EAGAIN without
+			// sleeping; libumcg calls again while its word is RUNNABLE
+			// (finding run-spurious-return: the fixed run_worker learns
+			// the yield from its reason, not from the wakeup).
+			return fail(EAGAIN)
+		}
 		s.T[p].Reason = ReasonYielded
 		s.T[p].Out = t
 		wake(s, p, WakeNormal)

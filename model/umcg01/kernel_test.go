@@ -671,6 +671,37 @@ func TestKernelWait(t *testing.T) {
 			},
 		},
 		{
+			name: "seed: served worker whose server is not asleep gets EAGAIN without sleeping",
+			src:  "v0.1 7/9 sys_umcg_wait: a worker with a peer does do_context_switch(server), whose failed ttwu returns -EAGAIN",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkA, 0, StateRunnable)
+				pair(s, srvA, wrkA)
+				s.T[srvA].Word = StateServing // awake: its run_worker returned on a spurious wakeup
+			},
+			op:   opWait(wrkA),
+			want: failRes(EAGAIN),
+		},
+		{
+			name: "fixed: served worker whose server is not asleep yields through the reason and sleeps",
+			src:  "fix run-sleeps-on: run_worker ends on a reason, not on the wakeup",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkA, 0, StateRunnable)
+				pair(s, srvA, wrkA)
+				s.T[srvA].Word = StateServing
+			},
+			op:   opWait(wrkA),
+			want: sleptRes,
+			edit: func(s *State) {
+				s.T[srvA].Reason = ReasonYielded
+				s.T[srvA].Out = wrkA
+				fxAsleep(s, wrkA, SleepWait, true)
+			},
+		},
+		{
 			name: "seed: a core task woken before the syscall still sleeps (no recheck)",
 			src:  "research: sys_umcg_wait ... There is no loop and no condition check",
 			vs:   seedOnly,
