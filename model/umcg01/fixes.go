@@ -72,8 +72,9 @@ const (
 	// FixRunNeedsServer answers early-run: a worker handed to a server runs
 	// only once the library marked it RUNNING and its server sleeps in
 	// run_worker; woken before that it sleeps on (v0.1 lets a RUNNING one
-	// run early and kills a RUNNABLE one), and sys_umcg_run_worker refuses
-	// (EINVAL) a worker the library did not mark RUNNING.
+	// run early and kills a RUNNABLE one, including one handed to a poller
+	// that was already woken), and sys_umcg_run_worker refuses (EINVAL) a
+	// worker the library did not mark RUNNING.
 	FixRunNeedsServer
 	// FixRunReason answers state-read-ambiguous: the server re-runs a
 	// worker only when run_worker's reason says it yielded or was

@@ -86,7 +86,15 @@ func (m *Model) processUnblocked(s *State, w int8) {
 		wt.Word = StateRunnable
 		pair(s, srv, w)
 		s.T[srv].Out = w
-		wake(s, srv, WakeNormal)
+		if !wake(s, srv, WakeNormal) && !m.fix(FixRunNeedsServer) {
+			// do_context_switch(server) fails when the poller was
+			// already woken (a signal or a spurious wakeup) and has not
+			// yet taken itself off the list; umcg_on_wake then reads
+			// its own RUNNABLE word and kills the worker (finding
+			// early-run). The poller still returns the worker.
+			wt.Status = Killed
+			return
+		}
 		sleep(s, w, SleepIdle, true)
 		return
 	}

@@ -461,6 +461,44 @@ func TestKernelRegister(t *testing.T) {
 			},
 		},
 		{
+			name: "seed: worker handed to a poller that was already woken is killed",
+			src:  "v0.1 7/9 process_unblocked_worker: do_context_switch(server) fails (ttwu of a woken task); umcg_on_wake then reads RUNNABLE -> umcg_segv",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxPolling(s, srvA)
+				s.T[srvA].Wake = WakeSpurious
+			},
+			op:   opRegister(wrkA, KindWorker, 0),
+			want: sleptRes,
+			edit: func(s *State) {
+				fxWorker(s, wrkA, 0, StateRunnable)
+				pair(s, srvA, wrkA)
+				s.T[srvA].Out = wrkA
+				s.T[wrkA].Status = Killed
+				fxSetWaiters(s, 0)
+			},
+		},
+		{
+			name: "fixed: worker handed to a poller that was already woken sleeps until run",
+			src:  "fix run-needs-server: a RUNNABLE worker sleeps on until its server runs it; poll-sleeps-on: the poller returns Out",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxPolling(s, srvA)
+				s.T[srvA].Wake = WakeSpurious
+			},
+			op:   opRegister(wrkA, KindWorker, 0),
+			want: sleptRes,
+			edit: func(s *State) {
+				fxWorker(s, wrkA, 0, StateRunnable)
+				fxAsleep(s, wrkA, SleepIdle, true)
+				pair(s, srvA, wrkA)
+				s.T[srvA].Out = wrkA
+				fxSetWaiters(s, 0)
+			},
+		},
+		{
 			name: "worker of group 1 is not handed to a poller of group 0",
 			src:  "research 1: a group keeps one waiters list",
 			setup: func(s *State) {
