@@ -80,7 +80,8 @@ const (
 	// worker only when run_worker's reason says it yielded or was
 	// preempted, instead of reading its state word, and
 	// sys_umcg_run_worker refuses (EINVAL) a worker linked to another
-	// server instead of warning and linking it anyway.
+	// server instead of warning and linking it anyway, and a target that
+	// is not a worker (v0.1 never checks the target's kind).
 	FixRunReason
 	// FixWakeupInWord answers wait-no-recheck and wake-eagain-spin: the
 	// state word carries the wakeup, as a futex word does. sys_umcg_wait

@@ -459,13 +459,20 @@ func (m *Model) SysRunWorker(s *State, t, w int8) Sys {
 	if !alive(s, w) {
 		return fail(ESRCH)
 	}
+	// v0.1's order: unregistered target (EINVAL), target not in_wait
+	// (EAGAIN), other group (EINVAL); it never checks that the target
+	// is a worker, which the fixed kernel does (finding
+	// state-read-ambiguous).
 	wt := &s.T[w]
-	if wt.Kind != KindWorker || wt.Group != th.Group {
+	if wt.Kind == KindNone || (wt.Kind != KindWorker && m.fix(FixRunReason)) {
 		return fail(EINVAL)
 	}
 	if !wt.InWait || wt.Sleep == Awake || wt.Wake != WakeNone ||
 		(m.bug == bugRunEAGAINLoop && wt.Sleep == SleepIdle) {
 		return fail(EAGAIN)
+	}
+	if wt.Group != th.Group {
+		return fail(EINVAL)
 	}
 	if m.fix(FixRunNeedsServer) && wt.Word.Base() != StateRunning {
 		return fail(EINVAL) // the library's CAS RUNNABLE->RUNNING did not happen

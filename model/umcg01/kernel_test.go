@@ -1578,6 +1578,50 @@ func TestKernelRunWorker(t *testing.T) {
 			want: failRes(EINVAL),
 		},
 		{
+			name: "worker of another group not in wait is EAGAIN: in_wait is checked before the group",
+			src:  "v0.1 7/9 sys_umcg_run_worker: `if (!READ_ONCE(worker_utd->in_wait))` -EAGAIN comes before `server_utd->group != worker_utd->group`",
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkX, 1, StateRunning)
+			},
+			op:   opRun(srvA, wrkX),
+			want: failRes(EAGAIN),
+		},
+		{
+			name: "seed: a server of the same group sleeping in run_worker is run: the target's kind is never checked",
+			src:  "v0.1 7/9 sys_umcg_run_worker checks only that the target is registered (worker_utd != NULL)",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				ready(s)
+				running(s)
+				s.T[wrkA].Wake = WakeNone
+				fxServer(s, srvB, 0)
+				s.T[srvB].Word = StateServing
+			},
+			op:   opRun(srvB, srvA),
+			want: sleptRes,
+			edit: func(s *State) {
+				s.T[srvB].Peer, s.T[srvA].Peer = srvA, srvB
+				s.T[srvA].Wake = WakeNormal
+				s.T[srvB].Out, s.T[srvB].Reason = None, ReasonNone
+				fxAsleep(s, srvB, SleepRun, true)
+			},
+		},
+		{
+			name: "fixed: a target that is not a worker is EINVAL",
+			src:  "fix run-reason: the fixed kernel refuses a target it cannot run",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				ready(s)
+				running(s)
+				s.T[wrkA].Wake = WakeNone
+				fxServer(s, srvB, 0)
+				s.T[srvB].Word = StateServing
+			},
+			op:   opRun(srvB, srvA),
+			want: failRes(EINVAL),
+		},
+		{
 			name: "worker of another group is EINVAL",
 			src:  "v0.1 umcg.c run_worker: server_utd->group != worker_utd->group -> EINVAL",
 			setup: func(s *State) {
