@@ -543,6 +543,16 @@ func (m *Model) Preempt(s *State, w int8) {
 	sleep(s, w, SleepIdle, true)
 }
 
+// Signal is a signal sent to a sleeping thread. One that was already woken
+// (a poller handed a worker, a runner whose worker blocked) still has it
+// pending when it returns, and v0.1's poll_worker and run_worker then say
+// EINTR, whatever woke them (signal_pending() is tested after the sleep).
+func (m *Model) Signal(s *State, t int8) {
+	if !wake(s, t, WakeSignal) {
+		s.T[t].Wake = WakeSignal
+	}
+}
+
 // Die is a thread dying without unregistering. The v0.1 kernel forgets
 // nothing about it; the fixed kernel unregisters it on exit.
 func (m *Model) Die(s *State, t int8) {
