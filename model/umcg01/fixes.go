@@ -133,11 +133,15 @@ const (
 	// writes NONE into the state word on unregister, so a task_tls that
 	// outlives the registration (tls-kept) reads as unregistered.
 	FixUnregisterWritesNone
+	// FixCoreENOMEM answers core-register-einval: a core task's
+	// registration that runs out of kernel memory fails with ENOMEM, as
+	// the header documents, not EINVAL.
+	FixCoreENOMEM
 
 	lastFix
 )
 
-const numFixes = 25
+const numFixes = 26
 
 // numFixes must count the constants above.
 var _ [0]struct{} = [lastFix>>numFixes - 1]struct{}{}
@@ -176,6 +180,7 @@ var fixInfo = [numFixes]struct {
 	{"unregister-no-kill", []string{"unregister-kills-worker"}},
 	{"core-unregister-clears", []string{"core-unregister-dangling"}},
 	{"unregister-writes-none", []string{"unregister-word-kept"}},
+	{"core-enomem", []string{"core-register-einval"}},
 }
 
 func (f Fix) index() int { return bits.TrailingZeros32(uint32(f)) }

@@ -304,7 +304,14 @@ func (m *Model) stepRegister(s *State, t int8, fault bool, o *Observation) {
 		o.Label = label(th.Fn, lblRegSys)
 		var r Sys
 		if fault {
+			// The kernel's kzalloc fails. The header documents ENOMEM;
+			// v0.1's register_core_task returns EINVAL (finding
+			// core-register-einval), add_task_to_group ENOMEM.
+			th.GEntry = ENOMEM
 			r = fail(ENOMEM)
+			if th.Fn == CallRegisterCore && !m.fix(FixCoreENOMEM) {
+				r = fail(EINVAL)
+			}
 		} else {
 			g := th.Arg
 			if th.Fn == CallRegisterCore {
