@@ -326,7 +326,12 @@ inline unregister(t) {
 		NrTasks--
 	:: else -> skip
 	fi;
-	Kind[t] = K_NONE; Group[t] = NONE; Word[t] = ST_NONE
+	Kind[t] = K_NONE; Group[t] = NONE;
+#ifdef FIXED
+	Word[t] = ST_NONE	/* fix unregister-writes-none */
+#endif
+	/* v0.1 never writes the state word on unregister */
+	skip
 }
 
 /* sys_umcg_poll_worker: sets sys_e and sys_slept */

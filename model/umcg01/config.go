@@ -201,6 +201,9 @@ func (m *Model) Init() State {
 	for g := 0; g < int(s.G); g++ {
 		s.Grp[g].Lib = 1
 		s.Grp[g].Exists = true
+		// Created in order 0, 1, ...: v0.1 leaves only the newest on
+		// the process's list (finding create-group-swapped-list).
+		s.Grp[g].Unlisted = !m.fix(FixGroupList) && g < int(s.G)-1
 	}
 	for i := range s.T[:s.N] {
 		t := &s.T[i]

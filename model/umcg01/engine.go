@@ -109,6 +109,9 @@ func (m *Model) Changes(b, a *State) []string {
 				out[len(out)-1] = n + " unregistered"
 			}
 		}
+		if ta.Dangling && !tb.Dangling {
+			out = append(out, n+"'s kernel record freed, pointer kept")
+		}
 		if tb.Word != ta.Word && (ta.Kind != KindNone || tb.Kind != KindNone) {
 			out = append(out, fmt.Sprintf("%s %s->%s", n, tb.Word, ta.Word))
 		}
@@ -153,6 +156,13 @@ func (m *Model) Changes(b, a *State) []string {
 		}
 		if gb.Exists != ga.Exists {
 			out = append(out, fmt.Sprintf("g%d exists=%v", g, ga.Exists))
+		}
+		if gb.Unlisted != ga.Unlisted && ga.Exists {
+			if ga.Unlisted {
+				out = append(out, fmt.Sprintf("g%d off the group list", g))
+			} else {
+				out = append(out, fmt.Sprintf("g%d listed", g))
+			}
 		}
 		if gb.Lib != ga.Lib {
 			out = append(out, fmt.Sprintf("g%d umcg_group %s", g, [...]string{"none", "allocated", "freed"}[ga.Lib]))

@@ -53,7 +53,10 @@ const (
 	FixRunNoneErrno
 	// FixRunSleepsOn answers run-spurious-return: sys_umcg_run_worker
 	// sleeps until its worker blocks, yields, is preempted or unregisters;
-	// a signal or a spurious wakeup does not end it.
+	// a signal or a spurious wakeup does not end it. Since the reason, not
+	// the wakeup, ends it, a served worker's wait yields even when its
+	// server cannot be woken (v0.1's sys_umcg_wait says EAGAIN then and
+	// libumcg spins).
 	FixRunSleepsOn
 	// FixBlockUnlinks answers unblock-while-peer: a block unlinks the
 	// worker from its server, which learns the worker from the kernel's
@@ -69,14 +72,16 @@ const (
 	// FixRunNeedsServer answers early-run: a worker handed to a server runs
 	// only once the library marked it RUNNING and its server sleeps in
 	// run_worker; woken before that it sleeps on (v0.1 lets a RUNNING one
-	// run early and kills a RUNNABLE one), and sys_umcg_run_worker refuses
-	// (EINVAL) a worker the library did not mark RUNNING.
+	// run early and kills a RUNNABLE one, including one handed to a poller
+	// that was already woken), and sys_umcg_run_worker refuses (EINVAL) a
+	// worker the library did not mark RUNNING.
 	FixRunNeedsServer
 	// FixRunReason answers state-read-ambiguous: the server re-runs a
 	// worker only when run_worker's reason says it yielded or was
 	// preempted, instead of reading its state word, and
 	// sys_umcg_run_worker refuses (EINVAL) a worker linked to another
-	// server instead of warning and linking it anyway.
+	// server instead of warning and linking it anyway, and a target that
+	// is not a worker (v0.1 never checks the target's kind).
 	FixRunReason
 	// FixWakeupInWord answers wait-no-recheck and wake-eagain-spin: the
 	// state word carries the wakeup, as a futex word does. sys_umcg_wait
@@ -112,11 +117,31 @@ const (
 	// FixExitUnregisters answers death-leak: the kernel unregisters a task
 	// that exits, so it does not stay queued or linked.
 	FixExitUnregisters
+	// FixGroupList answers create-group-swapped-list: create_group adds the
+	// new group to the process's list (v0.1 passes list_add_rcu its two
+	// arguments swapped, so only the newest group stays findable).
+	FixGroupList
+	// FixUnregisterNoKill answers unregister-kills-worker: a served worker
+	// that unregisters while its server is not asleep is unlinked and
+	// unregistered, instead of being killed (SIGSEGV) with EINVAL.
+	FixUnregisterNoKill
+	// FixCoreUnregisterClears answers core-unregister-dangling: unregister
+	// of a core task clears the task's pointer to its kernel record along
+	// with freeing it, so the task can register again.
+	FixCoreUnregisterClears
+	// FixUnregisterWritesNone answers unregister-word-kept: the kernel
+	// writes NONE into the state word on unregister, so a task_tls that
+	// outlives the registration (tls-kept) reads as unregistered.
+	FixUnregisterWritesNone
+	// FixCoreENOMEM answers core-register-einval: a core task's
+	// registration that runs out of kernel memory fails with ENOMEM, as
+	// the header documents, not EINVAL.
+	FixCoreENOMEM
 
 	lastFix
 )
 
-const numFixes = 21
+const numFixes = 26
 
 // numFixes must count the constants above.
 var _ [0]struct{} = [lastFix>>numFixes - 1]struct{}{}
@@ -151,6 +176,11 @@ var fixInfo = [numFixes]struct {
 	{"utid-table", []string{"tls-after-exit"}},
 	{"tls-kept", []string{"unregister-free-race"}},
 	{"exit-unregisters", []string{"death-leak"}},
+	{"group-list", []string{"create-group-swapped-list"}},
+	{"unregister-no-kill", []string{"unregister-kills-worker"}},
+	{"core-unregister-clears", []string{"core-unregister-dangling"}},
+	{"unregister-writes-none", []string{"unregister-word-kept"}},
+	{"core-enomem", []string{"core-register-einval"}},
 }
 
 func (f Fix) index() int { return bits.TrailingZeros32(uint32(f)) }

@@ -227,6 +227,11 @@ func config(name string) model.Config {
 	if name == "register-enomem" {
 		return model.Config{Variant: model.Seed, Probes: []string{"register"}, Faults: model.FaultENOMEM, MaxFaults: 1}
 	}
+	if name == "core-enomem" {
+		// the kernel's allocation fails under a core task's register,
+		// which no shipped configuration covers (core has no enomem)
+		return model.Config{Variant: model.Seed, CorePairs: 1, Swaps: 1, Faults: model.FaultENOMEM, MaxFaults: 1}
+	}
 	c, ok := model.NamedConfig(name)
 	if !ok {
 		panic("no configuration " + name)
@@ -235,7 +240,7 @@ func config(name string) model.Config {
 }
 
 // configNames are the configurations the verdict test knows.
-func configNames() []string { return append(model.ConfigNames(), "register-enomem") }
+func configNames() []string { return append(model.ConfigNames(), "register-enomem", "core-enomem") }
 
 // verdicts maps each fix to a configuration whose set of violated
 // properties changes when that fix alone is turned off from the fixed
@@ -279,6 +284,13 @@ var verdicts = []struct {
 	{model.FixTLSKept, "probes", "no-use-after-free"},
 	// also worker-eventually-runs, run-returns
 	{model.FixExitUnregisters, "faults", "no-deadlock"},
+	// the register probe's group is not the newest, so it is unlisted
+	{model.FixGroupList, "probes", "no-use-after-free"},
+	{model.FixUnregisterNoKill, "faults", "no-kill"},
+	// a dead worker's word stays RUNNING and its server re-runs it forever
+	{model.FixUnregisterWritesNone, "faults", "worker-eventually-runs"},
+	// also no-deadlock; core-enomem only
+	{model.FixCoreENOMEM, "core-enomem", "errno-contract"},
 }
 
 // unobservable are the fixes that no configuration above separates, with
@@ -291,6 +303,9 @@ var unobservable = map[model.Fix]string{
 		"wake of a worker attached to another server; no-kill observes it on a hand-built " +
 		"state (TestWakeEINVALHandBuilt). Separating it takes a new probe, which would change " +
 		"the shipped probes configuration, the CLI goldens and docs/findings.md",
+	model.FixCoreUnregisterClears: "no client program registers a core task again after it " +
+		"unregistered, the only call that tells a kept pointer from a cleared one in the model; " +
+		"TestCoreUnregisterClearsHandBuilt shows it",
 }
 
 // TestFixVerdicts: for each fix, turning it off alone from the fixed
@@ -384,6 +399,32 @@ func TestWakeEINVALHandBuilt(t *testing.T) {
 		}
 		if fix := fixes.Has(model.FixWakeEINVAL); fix != (r.Errno == model.EINVAL) || fix == killed {
 			t.Errorf("fixes=%s: sys_umcg_wake returned %v, no-kill violated: %v", fixes, r, killed)
+		}
+	}
+}
+
+// TestCoreUnregisterClearsHandBuilt: core-unregister-clears, which no
+// configuration separates (see unobservable): after a core task
+// unregisters, v0.1 refuses its next register with EINVAL (the freed
+// record is still pointed to), and the fix lets it register again.
+func TestCoreUnregisterClearsHandBuilt(t *testing.T) {
+	c := model.Config{Variant: model.Seed, CorePairs: 1, Swaps: 1}
+	for _, fixes := range []model.FixSet{model.AllFixes &^ model.FixSet(model.FixCoreUnregisterClears), model.AllFixes} {
+		c.Fixes = fixes
+		m, err := model.New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := m.Init()
+		if r := m.SysRegister(&s, 0, model.KindCore, model.None); r.Errno != 0 {
+			t.Fatalf("fixes=%s: first register: %v", fixes, r)
+		}
+		if r := m.SysUnregister(&s, 0); r.Errno != 0 {
+			t.Fatalf("fixes=%s: unregister: %v", fixes, r)
+		}
+		r := m.SysRegister(&s, 0, model.KindCore, model.None)
+		if fix := fixes.Has(model.FixCoreUnregisterClears); fix != (r.Errno == 0) || !fix && r.Errno != model.EINVAL {
+			t.Errorf("fixes=%s: register again returned %v", fixes, r)
 		}
 	}
 }

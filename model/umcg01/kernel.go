@@ -86,7 +86,15 @@ func (m *Model) processUnblocked(s *State, w int8) {
 		wt.Word = StateRunnable
 		pair(s, srv, w)
 		s.T[srv].Out = w
-		wake(s, srv, WakeNormal)
+		if !wake(s, srv, WakeNormal) && !m.fix(FixRunNeedsServer) {
+			// do_context_switch(server) fails when the poller was
+			// already woken (a signal or a spurious wakeup) and has not
+			// yet taken itself off the list; umcg_on_wake then reads
+			// its own RUNNABLE word and kills the worker (finding
+			// early-run). The poller still returns the worker.
+			wt.Status = Killed
+			return
+		}
 		sleep(s, w, SleepIdle, true)
 		return
 	}
@@ -152,10 +160,19 @@ func (m *Model) unblocked(s *State, w int8) {
 	m.processUnblocked(s, w)
 }
 
+// listed reports whether a syscall finds group g by its id: it exists and
+// is on the process's list. v0.1's create_group leaves only the newest
+// group on the list (finding create-group-swapped-list).
+func listed(s *State, g int8) bool {
+	return g >= 0 && int(g) < int(s.G) && s.Grp[g].Exists && !s.Grp[g].Unlisted
+}
+
 // SysRegister is sys_umcg_register_task. A worker sleeps until a server runs it.
+// v0.1 says EINVAL while current->umcg_task_data is set, which after a
+// core task's unregister it still is (finding core-unregister-dangling).
 func (m *Model) SysRegister(s *State, t int8, kind Kind, group int8) Sys {
 	th := &s.T[t]
-	if th.Kind != KindNone {
+	if th.Kind != KindNone || th.Dangling {
 		return fail(EINVAL)
 	}
 	if kind == KindCore {
@@ -165,7 +182,7 @@ func (m *Model) SysRegister(s *State, t int8, kind Kind, group int8) Sys {
 		th.Kind, th.Word = KindCore, StateRunning
 		return ok()
 	}
-	if group < 0 || int(group) >= int(s.G) || !s.Grp[group].Exists {
+	if !listed(s, group) {
 		return fail(EINVAL)
 	}
 	th.Kind, th.Group = kind, group
@@ -179,10 +196,36 @@ func (m *Model) SysRegister(s *State, t int8, kind Kind, group int8) Sys {
 	return slept()
 }
 
-// SysUnregister is sys_umcg_unregister_task.
+// SysUnregister is sys_umcg_unregister_task. v0.1 never writes the state
+// word (finding unregister-word-kept). A core task's record is freed but
+// its pointer kept (finding core-unregister-dangling). A served worker
+// whose server cannot be woken is killed with EINVAL, still registered
+// (finding unregister-kills-worker).
 func (m *Model) SysUnregister(s *State, t int8) Sys {
+	th := &s.T[t]
+	if th.Kind == KindCore && !m.fix(FixCoreUnregisterClears) {
+		// `if (!utd->group) { ret = 0; goto out; }` skips the NULL
+		// store, and `out:` frees utd.
+		th.Kind, th.Dangling = KindNone, true
+		return ok()
+	}
+	if p := th.Peer; p >= 0 && th.Kind == KindWorker && !m.fix(FixUnregisterNoKill) &&
+		m.bug != bugUnregisterNoWake && !canWake(s, p) {
+		// umcg_detach_peer(), then WARN_ON(!wake_up_process(server)):
+		// umcg_segv(0) and `goto out` with ret = -EINVAL.
+		unpair(s, t)
+		th.Status = Killed
+		return fail(EINVAL)
+	}
 	m.unregister(s, t)
 	return ok()
+}
+
+// canWake reports whether wake would succeed on t: it sleeps and nothing
+// woke it yet.
+func canWake(s *State, t int8) bool {
+	th := &s.T[t]
+	return th.Sleep != Awake && th.Wake == WakeNone && th.Status == Alive
 }
 
 func (m *Model) unregister(s *State, t int8) {
@@ -200,7 +243,10 @@ func (m *Model) unregister(s *State, t int8) {
 		removeFrom(&gr.Waiters, &gr.NWait, t)
 		gr.NrTasks--
 	}
-	th.Kind, th.Group, th.Word = KindNone, None, StateNone
+	th.Kind, th.Group = KindNone, None
+	if m.fix(FixUnregisterWritesNone) {
+		th.Word = StateNone
+	}
 }
 
 // SysWait is sys_umcg_wait. A served worker context-switches to its server,
@@ -216,6 +262,14 @@ func (m *Model) SysWait(s *State, t int8) Sys {
 		return fail(EAGAIN)
 	}
 	if p := th.Peer; th.Kind == KindWorker && p >= 0 {
+		if !canWake(s, p) && !m.fix(FixRunSleepsOn) {
+			// do_context_switch(server): the ttwu of a server that is
+			// not asleep fails and the syscall returns EAGAIN without
+			// sleeping; libumcg calls again while its word is RUNNABLE
+			// (finding run-spurious-return: the fixed run_worker learns
+			// the yield from its reason, not from the wakeup).
+			return fail(EAGAIN)
+		}
 		s.T[p].Reason = ReasonYielded
 		s.T[p].Out = t
 		wake(s, p, WakeNormal)
@@ -297,7 +351,25 @@ func (m *Model) SysSwap(s *State, t, next int8) Sys {
 }
 
 // SysCreateGroup is sys_umcg_create_group: it returns the new group's index.
+// v0.1 numbers the group one past the largest id on the process's list (0
+// for an empty list) and then, with list_add_rcu's arguments swapped,
+// leaves only the new group on the list (finding create-group-swapped-list).
+// The model's id is the group's slot: when that slot is taken (an unlisted
+// group with the same id, or a library handle still in use), the new group
+// takes the first free slot instead, which v0.1 would not.
 func (m *Model) SysCreateGroup(s *State) (int8, Sys) {
+	if !m.fix(FixGroupList) {
+		id := 0
+		for g := 0; g < int(s.G); g++ {
+			if listed(s, int8(g)) && g >= id {
+				id = g + 1
+			}
+		}
+		if id < MaxGroups && (id >= int(s.G) || (!s.Grp[id].Exists && s.Grp[id].Lib == 0)) {
+			m.listOnly(s, id)
+			return int8(id), ok()
+		}
+	}
 	for g := 0; g < MaxGroups; g++ {
 		gr := &s.Grp[g]
 		if g >= int(s.G) || (!gr.Exists && gr.Lib == 0) {
@@ -305,15 +377,33 @@ func (m *Model) SysCreateGroup(s *State) (int8, Sys) {
 				s.G = uint8(g + 1)
 			}
 			gr.Exists = true
+			if !m.fix(FixGroupList) {
+				m.listOnly(s, g)
+			}
 			return int8(g), ok()
 		}
 	}
 	return None, fail(ENOMEM)
 }
 
+// listOnly creates group id as v0.1 does: list_add_rcu(&mm->umcg_groups,
+// &group->list) splices the list head into the new group's ring, so the
+// list holds the new group alone and every older one is unlisted.
+func (m *Model) listOnly(s *State, id int) {
+	if id >= int(s.G) {
+		s.G = uint8(id + 1)
+	}
+	for g := 0; g < int(s.G); g++ {
+		if s.Grp[g].Exists {
+			s.Grp[g].Unlisted = true
+		}
+	}
+	s.Grp[id] = Group{Lib: s.Grp[id].Lib, Exists: true}
+}
+
 // SysDestroyGroup is sys_umcg_destroy_group.
 func (m *Model) SysDestroyGroup(s *State, g int8) Sys {
-	if g < 0 || int(g) >= int(s.G) || !s.Grp[g].Exists {
+	if !listed(s, g) {
 		return fail(ESRCH)
 	}
 	if s.Grp[g].NrTasks > 0 {
@@ -369,13 +459,20 @@ func (m *Model) SysRunWorker(s *State, t, w int8) Sys {
 	if !alive(s, w) {
 		return fail(ESRCH)
 	}
+	// v0.1's order: unregistered target (EINVAL), target not in_wait
+	// (EAGAIN), other group (EINVAL); it never checks that the target
+	// is a worker, which the fixed kernel does (finding
+	// state-read-ambiguous).
 	wt := &s.T[w]
-	if wt.Kind != KindWorker || wt.Group != th.Group {
+	if wt.Kind == KindNone || (wt.Kind != KindWorker && m.fix(FixRunReason)) {
 		return fail(EINVAL)
 	}
 	if !wt.InWait || wt.Sleep == Awake || wt.Wake != WakeNone ||
 		(m.bug == bugRunEAGAINLoop && wt.Sleep == SleepIdle) {
 		return fail(EAGAIN)
+	}
+	if wt.Group != th.Group {
+		return fail(EINVAL)
 	}
 	if m.fix(FixRunNeedsServer) && wt.Word.Base() != StateRunning {
 		return fail(EINVAL) // the library's CAS RUNNABLE->RUNNING did not happen
@@ -444,6 +541,16 @@ func (m *Model) Preempt(s *State, w int8) {
 	}
 	wt.Word = StateRunnable
 	sleep(s, w, SleepIdle, true)
+}
+
+// Signal is a signal sent to a sleeping thread. One that was already woken
+// (a poller handed a worker, a runner whose worker blocked) still has it
+// pending when it returns, and v0.1's poll_worker and run_worker then say
+// EINTR, whatever woke them (signal_pending() is tested after the sleep).
+func (m *Model) Signal(s *State, t int8) {
+	if !wake(s, t, WakeSignal) {
+		s.T[t].Wake = WakeSignal
+	}
 }
 
 // Die is a thread dying without unregistering. The v0.1 kernel forgets

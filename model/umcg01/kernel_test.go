@@ -177,8 +177,15 @@ func fxHanded(s *State, srv, w int8) {
 
 // fxUnregistered is what the kernel leaves of an unregistered task.
 func fxUnregistered(s *State, t int8) {
-	s.T[t].Kind, s.T[t].Group, s.T[t].Word = KindNone, None, StateNone
+	s.T[t].Kind, s.T[t].Group = KindNone, None
+	if rowVariant == Fixed {
+		s.T[t].Word = StateNone // v0.1 never writes the word (unregister-word-kept)
+	}
 }
+
+// rowVariant is the variant of the row runKernelCases is running, for the
+// helpers whose documented effect differs between the variants.
+var rowVariant Variant
 
 // kres is a kernel function's result, in one comparable shape.
 type kres struct {
@@ -284,7 +291,14 @@ func runKernelCases(t *testing.T, cases []kcase) {
 		for _, v := range c.vs.list() {
 			t.Run(c.name+"/"+v.String(), func(t *testing.T) {
 				m := kernelModel(t, v)
+				rowVariant = v
 				s := m.Init()
+				// Hand-built states have every group on the process's
+				// list, as if v0.1's create_group were right; the rows
+				// of TestKernelGroupList start from Init's own.
+				for g := range s.Grp {
+					s.Grp[g].Unlisted = false
+				}
 				if c.setup != nil {
 					c.setup(&s)
 				}
@@ -449,6 +463,44 @@ func TestKernelRegister(t *testing.T) {
 			},
 		},
 		{
+			name: "seed: worker handed to a poller that was already woken is killed",
+			src:  "v0.1 7/9 process_unblocked_worker: do_context_switch(server) fails (ttwu of a woken task); umcg_on_wake then reads RUNNABLE -> umcg_segv",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxPolling(s, srvA)
+				s.T[srvA].Wake = WakeSpurious
+			},
+			op:   opRegister(wrkA, KindWorker, 0),
+			want: sleptRes,
+			edit: func(s *State) {
+				fxWorker(s, wrkA, 0, StateRunnable)
+				pair(s, srvA, wrkA)
+				s.T[srvA].Out = wrkA
+				s.T[wrkA].Status = Killed
+				fxSetWaiters(s, 0)
+			},
+		},
+		{
+			name: "fixed: worker handed to a poller that was already woken sleeps until run",
+			src:  "fix run-needs-server: a RUNNABLE worker sleeps on until its server runs it; poll-sleeps-on: the poller returns Out",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxPolling(s, srvA)
+				s.T[srvA].Wake = WakeSpurious
+			},
+			op:   opRegister(wrkA, KindWorker, 0),
+			want: sleptRes,
+			edit: func(s *State) {
+				fxWorker(s, wrkA, 0, StateRunnable)
+				fxAsleep(s, wrkA, SleepIdle, true)
+				pair(s, srvA, wrkA)
+				s.T[srvA].Out = wrkA
+				fxSetWaiters(s, 0)
+			},
+		},
+		{
 			name: "worker of group 1 is not handed to a poller of group 0",
 			src:  "research 1: a group keeps one waiters list",
 			setup: func(s *State) {
@@ -488,8 +540,26 @@ func TestKernelUnregister(t *testing.T) {
 			},
 		},
 		{
+			name: "worker whose server is not asleep is killed with EINVAL, still registered",
+			src:  "v0.1 7/9 sys_umcg_unregister_task: umcg_detach_peer, then WARN_ON(!wake_up_process(server)) -> umcg_segv(0), goto out with ret -EINVAL",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkA, 0, StateRunning)
+				pair(s, srvA, wrkA)
+				s.T[srvA].Word = StateServing // between its CAS and sys_umcg_run_worker
+			},
+			op:   opUnregister(wrkA),
+			want: failRes(EINVAL),
+			edit: func(s *State) {
+				unpair(s, wrkA)
+				s.T[wrkA].Status = Killed
+			},
+		},
+		{
 			name: "worker whose server is not in run_worker unlinks without a wakeup",
-			src:  "kernel.go unregister: only a server sleeping in run_worker is woken",
+			src:  "fix unregister-no-kill: only a server sleeping in run_worker is woken",
+			vs:   fixedOnly,
 			setup: func(s *State) {
 				fxServer(s, srvA, 0)
 				fxWorker(s, wrkA, 0, StateRunning)
@@ -556,7 +626,8 @@ func TestKernelUnregister(t *testing.T) {
 		},
 		{
 			name: "core task goes back to NONE",
-			src:  "SPEC: unregister_task: -> NONE",
+			src:  "fixes core-unregister-clears, unregister-writes-none",
+			vs:   fixedOnly,
 			setup: func(s *State) {
 				fxCore(s, coreA, StateRunning)
 			},
@@ -565,6 +636,29 @@ func TestKernelUnregister(t *testing.T) {
 			edit: func(s *State) {
 				fxUnregistered(s, coreA)
 			},
+		},
+		{
+			name: "core task's record is freed but its pointer kept",
+			src:  "v0.1 7/9 sys_umcg_unregister_task: `if (!utd->group) { ret = 0; goto out; }` skips the NULL store; out: kfree(utd)",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxCore(s, coreA, StateRunning)
+			},
+			op:   opUnregister(coreA),
+			want: okRes,
+			edit: func(s *State) {
+				s.T[coreA].Kind, s.T[coreA].Dangling = KindNone, true
+			},
+		},
+		{
+			name: "a core task whose pointer was kept cannot register again",
+			src:  "v0.1 4/9 sys_umcg_register_task: rcu_access_pointer(current->umcg_task_data) -> EINVAL",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				s.T[coreA].Dangling = true
+			},
+			op:   opRegister(coreA, KindCore, None),
+			want: failRes(EINVAL),
 		},
 	})
 }
@@ -613,6 +707,37 @@ func TestKernelWait(t *testing.T) {
 				s.T[srvA].Reason = ReasonYielded
 				s.T[srvA].Out = wrkA
 				s.T[srvA].Wake = WakeNormal
+				fxAsleep(s, wrkA, SleepWait, true)
+			},
+		},
+		{
+			name: "seed: served worker whose server is not asleep gets EAGAIN without sleeping",
+			src:  "v0.1 7/9 sys_umcg_wait: a worker with a peer does do_context_switch(server), whose failed ttwu returns -EAGAIN",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkA, 0, StateRunnable)
+				pair(s, srvA, wrkA)
+				s.T[srvA].Word = StateServing // awake: its run_worker returned on a spurious wakeup
+			},
+			op:   opWait(wrkA),
+			want: failRes(EAGAIN),
+		},
+		{
+			name: "fixed: served worker whose server is not asleep yields through the reason and sleeps",
+			src:  "fix run-sleeps-on: run_worker ends on a reason, not on the wakeup",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkA, 0, StateRunnable)
+				pair(s, srvA, wrkA)
+				s.T[srvA].Word = StateServing
+			},
+			op:   opWait(wrkA),
+			want: sleptRes,
+			edit: func(s *State) {
+				s.T[srvA].Reason = ReasonYielded
+				s.T[srvA].Out = wrkA
 				fxAsleep(s, wrkA, SleepWait, true)
 			},
 		},
@@ -1095,6 +1220,70 @@ func TestKernelSwap(t *testing.T) {
 	})
 }
 
+// fxListOnly is v0.1's create_group of group g (seed rows only): every
+// other group drops off the process's list.
+func fxListOnly(s *State, g int8) {
+	if rowVariant != Seed {
+		return
+	}
+	for i := range s.Grp[:s.G] {
+		if int8(i) != g && s.Grp[i].Exists {
+			s.Grp[i].Unlisted = true
+		}
+	}
+}
+
+// TestKernelGroupList: v0.1's create_group passes list_add_rcu its two
+// arguments swapped, so only the newest group is on the process's list.
+// Init creates the configuration's groups in order, so in the seed only
+// the last is listed: registering into another is EINVAL, destroying it
+// ESRCH; destroying the listed one empties the list and ids start at 0.
+func TestKernelGroupList(t *testing.T) {
+	src := "v0.1 7/9 sys_umcg_create_group: list_add_rcu(&mm->umcg_groups, &group->list)"
+	for _, v := range []Variant{Seed, Fixed} {
+		m := kernelModel(t, v)
+		s := m.Init()
+		seed := v == Seed
+		if got := s.Grp[0].Unlisted; got != seed || s.Grp[1].Unlisted {
+			t.Errorf("%s: Init lists group 0: %v, group 1: %v; want group 0 unlisted only in the seed (%s)", v, !got, !s.Grp[1].Unlisted, src)
+		}
+		want := Errno(0)
+		if seed {
+			want = EINVAL
+		}
+		if r := m.SysRegister(&s, srvA, KindServer, 0); r.Errno != want {
+			t.Errorf("%s: register into group 0 = %v, want %v (%s)", v, r, want, src)
+		}
+		want = 0
+		if seed {
+			want = ESRCH
+		}
+		s = m.Init()
+		if r := m.SysDestroyGroup(&s, 0); r.Errno != want {
+			t.Errorf("%s: destroy of group 0 = %v, want %v (%s)", v, r, want, src)
+		}
+		s = m.Init()
+		s.Grp[1].Lib = 0 // as if the library freed it
+		if r := m.SysDestroyGroup(&s, 1); r.Errno != 0 {
+			t.Fatalf("%s: destroy of group 1 = %v", v, r)
+		}
+		s.Grp[1].Lib = 0
+		g, r := m.SysCreateGroup(&s)
+		wantG := int8(1) // the first free slot
+		if seed {
+			// The list is empty: id 0, which an unlisted group still
+			// holds, so the model takes the first free slot.
+			wantG = 1
+		}
+		if r.Errno != 0 || g != wantG {
+			t.Errorf("%s: create after destroying the listed group = %d, %v; want %d", v, g, r, wantG)
+		}
+		if seed && (!s.Grp[0].Unlisted || s.Grp[1].Unlisted) {
+			t.Errorf("%s: after the create only group 1 should be listed: %+v %+v", v, s.Grp[0], s.Grp[1])
+		}
+	}
+}
+
 func TestKernelGroups(t *testing.T) {
 	runKernelCases(t, []kcase{
 		{
@@ -1105,6 +1294,7 @@ func TestKernelGroups(t *testing.T) {
 			edit: func(s *State) {
 				s.G = 3
 				s.Grp[2].Exists = true
+				fxListOnly(s, 2)
 			},
 		},
 		{
@@ -1117,6 +1307,7 @@ func TestKernelGroups(t *testing.T) {
 			want: kres{Group: 1},
 			edit: func(s *State) {
 				s.Grp[1].Exists = true
+				fxListOnly(s, 1)
 			},
 		},
 		{
@@ -1130,6 +1321,7 @@ func TestKernelGroups(t *testing.T) {
 			edit: func(s *State) {
 				s.G = 3
 				s.Grp[2].Exists = true
+				fxListOnly(s, 2)
 			},
 		},
 		{
@@ -1385,6 +1577,50 @@ func TestKernelRunWorker(t *testing.T) {
 				fxAsleep(s, coreA, SleepWait, true)
 			},
 			op:   opRun(srvA, coreA),
+			want: failRes(EINVAL),
+		},
+		{
+			name: "worker of another group not in wait is EAGAIN: in_wait is checked before the group",
+			src:  "v0.1 7/9 sys_umcg_run_worker: `if (!READ_ONCE(worker_utd->in_wait))` -EAGAIN comes before `server_utd->group != worker_utd->group`",
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkX, 1, StateRunning)
+			},
+			op:   opRun(srvA, wrkX),
+			want: failRes(EAGAIN),
+		},
+		{
+			name: "seed: a server of the same group sleeping in run_worker is run: the target's kind is never checked",
+			src:  "v0.1 7/9 sys_umcg_run_worker checks only that the target is registered (worker_utd != NULL)",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				ready(s)
+				running(s)
+				s.T[wrkA].Wake = WakeNone
+				fxServer(s, srvB, 0)
+				s.T[srvB].Word = StateServing
+			},
+			op:   opRun(srvB, srvA),
+			want: sleptRes,
+			edit: func(s *State) {
+				s.T[srvB].Peer, s.T[srvA].Peer = srvA, srvB
+				s.T[srvA].Wake = WakeNormal
+				s.T[srvB].Out, s.T[srvB].Reason = None, ReasonNone
+				fxAsleep(s, srvB, SleepRun, true)
+			},
+		},
+		{
+			name: "fixed: a target that is not a worker is EINVAL",
+			src:  "fix run-reason: the fixed kernel refuses a target it cannot run",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				ready(s)
+				running(s)
+				s.T[wrkA].Wake = WakeNone
+				fxServer(s, srvB, 0)
+				s.T[srvB].Word = StateServing
+			},
+			op:   opRun(srvB, srvA),
 			want: failRes(EINVAL),
 		},
 		{

@@ -304,7 +304,14 @@ func (m *Model) stepRegister(s *State, t int8, fault bool, o *Observation) {
 		o.Label = label(th.Fn, lblRegSys)
 		var r Sys
 		if fault {
+			// The kernel's kzalloc fails. The header documents ENOMEM;
+			// v0.1's register_core_task returns EINVAL (finding
+			// core-register-einval), add_task_to_group ENOMEM.
+			th.GEntry = ENOMEM
 			r = fail(ENOMEM)
+			if th.Fn == CallRegisterCore && !m.fix(FixCoreENOMEM) {
+				r = fail(EINVAL)
+			}
 		} else {
 			g := th.Arg
 			if th.Fn == CallRegisterCore {
@@ -346,6 +353,11 @@ func (m *Model) stepUnregister(s *State, t int8, o *Observation) {
 			r = m.SysUnregister(s, t)
 		}
 		sysFailed(th, o, r.Errno)
+		if th.Status == Killed {
+			// (finding unregister-kills-worker)
+			o.Label = "unregister_task: sys_umcg_unregister_task: WARN_ON(server not woken): SIGSEGV"
+			return
+		}
 		if r.Errno != 0 {
 			m.ret(s, t, o, -1, m.libErrno(r.Errno), true)
 			return

@@ -826,7 +826,25 @@ func TestLibraryServerWorker(t *testing.T) {
 				d.expect(d.canDo(Action{Kind: ActSignal, Thread: 0}), "a signal must be able to interrupt poll_worker")
 				d.step(1, 1, 1) // w1 handed to s0, sleeps idle
 				d.expect(!d.canDo(Action{Kind: ActSignal, Thread: 1}), "a worker's idle sleep must not be interruptible")
-				d.expect(!d.canDo(Action{Kind: ActSignal, Thread: 0}), "a woken thread cannot be signalled out of its sleep again")
+				d.expect(d.canDo(Action{Kind: ActSignal, Thread: 0}), "a signal can still be pending when a woken poller returns")
+			},
+		},
+		{
+			name: "a signal pending when a poller handed a worker returns: seed EINTR (exit), fixed returns the worker",
+			src:  "v0.1 7/9 sys_umcg_poll_worker: `if (signal_pending(current)) return -EINTR;` after the sleep, whatever woke it; kernel.go Resume (fixed: poll-sleeps-on returns Out first)",
+			mk:   singleWith(FaultEINTR),
+			run: func(d *driver, v Variant) {
+				d.step(0, 0, 0)
+				d.step(0, 0)    // s0 sleeps in poll_worker
+				d.step(1, 1, 1) // w1 handed to s0: s0 woken
+				d.do(ActSignal, 0)
+				d.step(0) // the kernel finishes poll_worker
+				if v == Seed {
+					d.expect(d.th(0).SysRet == EINTR, "seed: poll_worker must say EINTR, got %v", d.th(0).SysRet)
+					d.exited(d.step(0), 0, "poll_worker after EINTR")
+					return
+				}
+				d.returns(d.until(0), "poll_worker", utidOf(1), 0)
 			},
 		},
 		{

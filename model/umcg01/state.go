@@ -117,6 +117,10 @@ type Thread struct {
 	Wake   Wake
 	Out    int8   // out-parameter of poll/run: a task or None
 	Reason Reason // why the last run_worker sleep ended
+	// Dangling: v0.1 freed this core task's umcg_task_data on unregister
+	// but left current->umcg_task_data pointing at it, so the kernel
+	// still takes the task for registered (register says EINVAL).
+	Dangling bool
 
 	// Ghost.
 	GEntry Errno // the errno the call's entry checks require, if any
@@ -125,13 +129,18 @@ type Thread struct {
 
 // Group is a UMCG group: the library's struct umcg_group and the kernel's group.
 type Group struct {
-	Lib     uint8 // struct umcg_group: 0 never allocated, 1 live, 2 freed
-	Exists  bool  // the kernel's group exists
-	NrTasks uint8
-	NWait   uint8
-	Waiters [MaxThreads]int8 // UNBLOCKED workers or polling servers, never both
-	NGhost  uint8
-	Ghost   [MaxThreads]int8 // ghost: UNBLOCKED workers in unblock order
+	Lib    uint8 // struct umcg_group: 0 never allocated, 1 live, 2 freed
+	Exists bool  // the kernel's group exists
+	// Unlisted: the group exists but is not on the process's list of
+	// groups, so no syscall can find it by its id (v0.1's create_group
+	// passes list_add_rcu its arguments swapped, which leaves only the
+	// newest group on the list). Tasks registered in it keep using it.
+	Unlisted bool
+	NrTasks  uint8
+	NWait    uint8
+	Waiters  [MaxThreads]int8 // UNBLOCKED workers or polling servers, never both
+	NGhost   uint8
+	Ghost    [MaxThreads]int8 // ghost: UNBLOCKED workers in unblock order
 }
 
 // State is one state of the library-level model. It is a plain value: copy
@@ -169,6 +178,9 @@ func (s *State) AppendEncoding(b []byte) []byte {
 		if gr.Exists {
 			ex = 1
 		}
+		if gr.Unlisted {
+			ex |= 2
+		}
 		b = append(b, gr.Lib, ex, gr.NrTasks, gr.NWait)
 		for i := 0; i < int(gr.NWait); i++ {
 			b = append(b, uint8(gr.Waiters[i]))
@@ -189,6 +201,9 @@ func appendThread(b []byte, t *Thread) []byte {
 	}
 	if t.InWait {
 		fl |= 2
+	}
+	if t.Dangling {
+		fl |= 4
 	}
 	b = append(b, t.PC, t.Iter, uint8(t.Status), t.Sig, uint8(t.Fn), t.LPC,
 		uint8(t.Arg), uint8(t.Ptr), t.PtrGen, t.Local)
@@ -235,7 +250,7 @@ func (s *State) Decode(b []byte) bool {
 		t.Arg, t.Ptr, t.PtrGen, t.Local = int8(b[6]), int8(b[7]), b[8], b[9]
 		t.Ret = int16(binary.LittleEndian.Uint16(b[10:]))
 		t.Errno, t.SysRet, t.TLS, t.Gen = Errno(b[12]), Errno(b[13]), b[14], b[15]
-		t.Freed, t.InWait = b[16]&1 != 0, b[16]&2 != 0
+		t.Freed, t.InWait, t.Dangling = b[16]&1 != 0, b[16]&2 != 0, b[16]&4 != 0
 		t.Word = TaskState(binary.LittleEndian.Uint16(b[17:]))
 		t.Kind, t.Group, t.Peer, t.Sleep = Kind(b[19]), int8(b[20]), int8(b[21]), Sleep(b[22])
 		t.Wake, t.Out, t.Reason, t.GEntry, t.GKern = Wake(b[23]), int8(b[24]), Reason(b[25]), Errno(b[26]), Errno(b[27])
@@ -246,7 +261,10 @@ func (s *State) Decode(b []byte) bool {
 			return false
 		}
 		gr := &s.Grp[g]
-		gr.Lib, gr.Exists, gr.NrTasks, gr.NWait = b[0], b[1] != 0, b[2], b[3]
+		gr.Lib, gr.Exists, gr.Unlisted, gr.NrTasks, gr.NWait = b[0], b[1]&1 != 0, b[1]&2 != 0, b[2], b[3]
+		if b[1] > 3 {
+			return false
+		}
 		b = b[4:]
 		if int(gr.NWait) > MaxThreads || len(b) < int(gr.NWait)+1 {
 			return false

@@ -80,10 +80,14 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 			} else if th.Sleep == SleepIO {
 				buf = append(buf, Action{Kind: ActUnblock, Thread: t})
 			}
+			// A signal also reaches a poller or runner that was woken but
+			// has not yet returned: v0.1's poll and run return EINTR
+			// whenever a signal is pending after their sleep.
+			if budget && f&FaultEINTR != 0 && m.interruptible(th) &&
+				(th.Wake == WakeNone || (th.Wake != WakeSignal && (th.Sleep == SleepPoll || th.Sleep == SleepRun))) {
+				buf = append(buf, Action{Kind: ActSignal, Thread: t})
+			}
 			if budget && th.Wake == WakeNone {
-				if f&FaultEINTR != 0 && m.interruptible(th) {
-					buf = append(buf, Action{Kind: ActSignal, Thread: t})
-				}
 				if f&FaultSpurious != 0 && th.Sleep != SleepIO {
 					buf = append(buf, Action{Kind: ActSpurious, Thread: t})
 				}
@@ -166,7 +170,10 @@ func (m *Model) Step(s *State, a Action) Observation {
 	case ActSignal:
 		s.FaultsUsed++
 		o.Label = "fault: signal interrupts the sleep"
-		wake(s, t, WakeSignal)
+		if th.Wake != WakeNone {
+			o.Label = "fault: signal pending when the woken thread returns"
+		}
+		m.Signal(s, t)
 	case ActSpurious:
 		s.FaultsUsed++
 		o.Label = "fault: spurious wakeup"
