@@ -21,13 +21,22 @@ const (
 	bugUnregisterNoWake        // a served worker's unregister does not wake its server
 	bugWakeSpin                // umcg_wake spins on a queued wakeup (as the seed does)
 	bugRunEAGAINLoop           // sys_umcg_run_worker says EAGAIN for a worker sleeping idle, forever
+	bugPollIgnoresQueue        // sys_umcg_poll_worker sleeps even when a worker is queued
+	bugStalePeer               // a worker's unregister leaves its server's peer link to it
+	bugRegisterNotQueued       // a registering worker is UNBLOCKED but neither queued nor handed over
+	bugDieKeepsRegistered      // a dead task stays registered, queued or linked, despite exit-unregisters
+	bugErrnoLost               // a failing call leaves errno 0
+	bugWakeDropped             // umcg_wake on a RUNNING task returns 0 without queueing the wakeup
+	bugSwapForgetsQueued       // wait on RUNNING|WAKEUP_QUEUED sleeps instead of consuming the wakeup (wait-forgets-queued)
+	bugRunNoUndo               // run_worker's error path undoes its own CAS but not the worker's
 	numBugs
 )
 
 var bugNames = [...]string{"", "lifo-queue", "unblock-no-wake", "run-leaves-serving",
 	"preempt-keeps-running", "block-keeps-peer", "poll-bad-cas", "unblock-to-running",
 	"poll-sets-runnable", "destroy-ebusy", "unregister-dangling", "unregister-no-wake",
-	"wake-spin", "run-eagain-loop"}
+	"wake-spin", "run-eagain-loop", "poll-ignores-queue", "stale-peer", "register-not-queued",
+	"die-keeps-registered", "errno-lost", "wake-dropped", "wait-forgets-queued", "run-no-undo"}
 
 func bugByName(name string) (bug, bool) {
 	for b := bugNone; b < numBugs; b++ {

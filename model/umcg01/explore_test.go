@@ -1,6 +1,7 @@
 package umcg01_test
 
 import (
+	"slices"
 	"testing"
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
@@ -199,5 +200,48 @@ func bugCases() []bugCase {
 		{"unregister-no-wake", "run-returns", base},
 		{"wake-spin", "errno-contract", model.Config{Variant: model.Fixed, Probes: []string{"wake-twice"}}},
 		{"run-eagain-loop", "no-busy-wait", with(func(c *model.Config) { c.Servers = 1 })},
+		{"poll-ignores-queue", "no-lost-wakeup", base},
+		{"stale-peer", "worker-has-server", base},
+		{"register-not-queued", "queue-fifo", base},
+		{"die-keeps-registered", "run-returns", with(func(c *model.Config) { c.Servers, c.Faults = 1, model.FaultDeath })},
+		{"errno-lost", "errno-contract", model.Config{Variant: model.Fixed, Probes: []string{"register"}}},
+		{"wake-dropped", "no-deadlock", model.Config{Variant: model.Fixed, CorePairs: 1, Swaps: 2}},
+		{"wait-forgets-queued", "legal-edge", model.Config{Variant: model.Fixed, CorePairs: 1, Swaps: 2}},
+		{"run-no-undo", "worker-eventually-runs", with(func(c *model.Config) { c.Servers, c.Faults = 1, model.FaultESRCH })},
 	}
+}
+
+// TestMutationScore: every deliberate bug (model.BugNames) is caught by an
+// exhaustive search of every shipped configuration of the fixed variant,
+// as `umcgcheck explore --variant fixed --config all --bug B` runs it
+// (symmetry asked for, liveness on), while the fixed variant alone
+// violates nothing (TestExploreShippedConfigs).
+func TestMutationScore(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("a search of every shipped configuration per bug: run without -race and -short")
+	}
+	killed := 0
+	for _, b := range model.BugNames() {
+		var violated []string
+		for _, n := range model.ConfigNames() {
+			c, _ := model.NamedConfig(n)
+			c.Variant, c.Bug = model.Fixed, b
+			m, err := model.New(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range m.Engine().Explore(sim.Explorer{Symmetry: true}).Violations {
+				if !slices.Contains(violated, v.Property) {
+					violated = append(violated, v.Property)
+				}
+			}
+		}
+		if len(violated) == 0 {
+			t.Errorf("bug %s survives every shipped configuration", b)
+			continue
+		}
+		killed++
+		t.Logf("%-22s killed: %v", b, violated)
+	}
+	t.Logf("mutation score: %d of %d bugs killed", killed, len(model.BugNames()))
 }

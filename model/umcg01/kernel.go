@@ -192,6 +192,10 @@ func (m *Model) SysRegister(s *State, t int8, kind Kind, group int8) Sys {
 		return ok()
 	}
 	s.T[t].Word = StateUnblocked
+	if m.bug == bugRegisterNotQueued {
+		sleep(s, t, SleepIdle, false)
+		return slept()
+	}
 	m.processUnblocked(s, t)
 	return slept()
 }
@@ -232,6 +236,9 @@ func (m *Model) unregister(s *State, t int8) {
 	th := &s.T[t]
 	if p := th.Peer; p >= 0 {
 		unpair(s, t)
+		if m.bug == bugStalePeer {
+			s.T[p].Peer = t
+		}
 		if th.Kind == KindWorker && m.bug != bugUnregisterNoWake && s.T[p].Sleep == SleepRun {
 			s.T[p].Reason = ReasonUnregistered
 			s.T[p].Out = None
@@ -422,7 +429,7 @@ func (m *Model) SysPollWorker(s *State, t int8) Sys {
 	}
 	unpair(s, t) // the peer kept since the last block
 	g := &s.Grp[th.Group]
-	if g.NWait > 0 && !g.waitersAreServers(s) {
+	if g.NWait > 0 && !g.waitersAreServers(s) && m.bug != bugPollIgnoresQueue {
 		i := 0
 		if m.bug == bugLIFOQueue {
 			i = int(g.NWait) - 1
@@ -557,7 +564,7 @@ func (m *Model) Signal(s *State, t int8) {
 // nothing about it; the fixed kernel unregisters it on exit.
 func (m *Model) Die(s *State, t int8) {
 	th := &s.T[t]
-	if m.fix(FixExitUnregisters) {
+	if m.fix(FixExitUnregisters) && m.bug != bugDieKeepsRegistered {
 		// v0.1 has no exit hook: a dead task stays queued or linked
 		// (finding death-leak).
 		m.unregister(s, t)

@@ -174,6 +174,9 @@ func (m *Model) ret(s *State, t int8, o *Observation, v int16, e Errno, setErrno
 	th := &s.T[t]
 	if setErrno {
 		th.Errno = e
+		if m.bug == bugErrnoLost {
+			th.Errno = 0
+		}
 	}
 	o.Returned, o.Ret, o.Errno = true, v, th.Errno
 	o.GEntry, o.GKern = th.GEntry, th.GKern
@@ -398,11 +401,11 @@ func (m *Model) stepWait(s *State, t int8, o *Observation) {
 			return
 		}
 		touchOwnTLS(th, o)
-		switch th.Word {
-		case StateRunning:
+		switch {
+		case th.Word == StateRunning, th.Word == StateRunning|FlagWakeupQueued && m.bug == bugSwapForgetsQueued:
 			th.Word = StateRunnable
 			th.LPC = lpWaitSys
-		case StateRunning | FlagWakeupQueued:
+		case th.Word == StateRunning|FlagWakeupQueued:
 			th.LPC = lpWaitDeq
 		default:
 			th.GEntry = EINVAL
@@ -507,6 +510,10 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 		nt := touchTLS(s, th, o)
 		switch nt.Word {
 		case StateRunning:
+			if m.bug == bugWakeDropped && th.Fn == CallWake {
+				m.ret(s, t, o, 0, 0, false)
+				return
+			}
 			nt.Word = StateRunning | FlagWakeupQueued
 			m.afterPrepareWake(s, t, o)
 		case StateRunnable:
@@ -876,7 +883,7 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 	case lpRunUndo:
 		o.Label = "run_worker: undo: CAS worker RUNNING->RUNNABLE, self SERVING->PROCESSING"
 		wt := touchTLS(s, th, o)
-		if wt.Word == StateRunning {
+		if wt.Word == StateRunning && m.bug != bugRunNoUndo {
 			wt.Word = StateRunnable
 		}
 		if th.Word == StateServing {

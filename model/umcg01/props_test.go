@@ -442,6 +442,19 @@ var mutations = []mutation{
 	{prop: "run-returns", bug: "unregister-no-wake", cfg: fixedCfg(1, 1, 1, 1), rapid: true},
 	{prop: "no-busy-wait", bug: "run-eagain-loop", cfg: fixedCfg(1, 1, 1, 0), rapid: true},
 	{prop: "errno-contract", bug: "wake-spin", cfg: withProbes(fixedCfg(0, 0, 0, 0), "wake-twice")},
+	{prop: "no-lost-wakeup", bug: "poll-ignores-queue", cfg: fixedCfg(1, 1, 1, 0)},
+	{prop: "worker-has-server", bug: "stale-peer", cfg: fixedCfg(1, 1, 1, 0)},
+	{prop: "queue-fifo", bug: "register-not-queued", cfg: fixedCfg(1, 1, 1, 0)},
+	{prop: "run-returns", bug: "die-keeps-registered", cfg: withFaults(fixedCfg(1, 1, 1, 1), model.FaultDeath, 1)},
+	{prop: "errno-contract", bug: "errno-lost", cfg: withProbes(fixedCfg(0, 0, 0, 0), "register")},
+	{prop: "no-deadlock", bug: "wake-dropped", cfg: corePair(1)},
+	{prop: "legal-edge", bug: "wait-forgets-queued", cfg: corePair(1)},
+	{prop: "worker-eventually-runs", bug: "run-no-undo", cfg: withFaults(fixedCfg(1, 1, 2, 1), model.FaultESRCH, 1)},
+}
+
+// corePair is a pair of core tasks of the fixed variant that swap.
+func corePair(swaps int) model.Config {
+	return model.Config{Variant: model.Fixed, CorePairs: 1, Swaps: swaps}
 }
 
 func (mu mutation) name() string { return mu.prop + "_by_" + mu.bug }
