@@ -29,6 +29,7 @@ const (
 	bugWakeDropped             // umcg_wake on a RUNNING task returns 0 without queueing the wakeup
 	bugSwapForgetsQueued       // wait on RUNNING|WAKEUP_QUEUED sleeps instead of consuming the wakeup (wait-forgets-queued)
 	bugRunNoUndo               // run_worker's error path undoes its own CAS but not the worker's
+	bugUnregisterKeepsLink     // unregister leaves both ends of the task's peer link
 	numBugs
 )
 
@@ -36,7 +37,8 @@ var bugNames = [...]string{"", "lifo-queue", "unblock-no-wake", "run-leaves-serv
 	"preempt-keeps-running", "block-keeps-peer", "poll-bad-cas", "unblock-to-running",
 	"poll-sets-runnable", "destroy-ebusy", "unregister-dangling", "unregister-no-wake",
 	"wake-spin", "run-eagain-loop", "poll-ignores-queue", "stale-peer", "register-not-queued",
-	"die-keeps-registered", "errno-lost", "wake-dropped", "wait-forgets-queued", "run-no-undo"}
+	"die-keeps-registered", "errno-lost", "wake-dropped", "wait-forgets-queued", "run-no-undo",
+	"unregister-keeps-link"}
 
 func bugByName(name string) (bug, bool) {
 	for b := bugNone; b < numBugs; b++ {

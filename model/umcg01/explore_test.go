@@ -202,6 +202,7 @@ func bugCases() []bugCase {
 		{"run-eagain-loop", "no-busy-wait", with(func(c *model.Config) { c.Servers = 1 })},
 		{"poll-ignores-queue", "no-lost-wakeup", base},
 		{"stale-peer", "worker-has-server", base},
+		{"unregister-keeps-link", "peer-registered", base},
 		{"register-not-queued", "queue-fifo", base},
 		{"die-keeps-registered", "run-returns", with(func(c *model.Config) { c.Servers, c.Faults = 1, model.FaultDeath })},
 		{"errno-lost", "errno-contract", model.Config{Variant: model.Fixed, Probes: []string{"register"}}},

@@ -234,7 +234,7 @@ func canWake(s *State, t int8) bool {
 
 func (m *Model) unregister(s *State, t int8) {
 	th := &s.T[t]
-	if p := th.Peer; p >= 0 {
+	if p := th.Peer; p >= 0 && m.bug != bugUnregisterKeepsLink {
 		unpair(s, t)
 		if m.bug == bugStalePeer {
 			s.T[p].Peer = t

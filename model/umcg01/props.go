@@ -41,6 +41,9 @@ func (m *Model) Properties() []*Property {
 		{ID: "worker-has-server", Class: props.Invariant,
 			Doc:   "a RUNNING worker is served by exactly one SERVING server of its group; peer links are symmetric",
 			State: st(workerHasServer)},
+		{ID: "peer-registered", Class: props.Invariant,
+			Doc:   "a peer link joins two registered tasks: nobody is linked to a task that unregistered",
+			State: st(peerRegistered)},
 		{ID: "queue-fifo", Class: props.Invariant,
 			Doc:   "the unblocked queue holds exactly the UNBLOCKED workers, once each, in unblock order; poll takes the longest waiting",
 			State: st(queueFIFO), Step: step(pollTakesOldest)},
@@ -128,4 +131,23 @@ func noDeadlock(m *Model, s *State) string {
 		}
 	}
 	return msg
+}
+
+// peerRegistered finds a peer link that names or leaves from a task that is
+// not registered (or whose thread is gone).
+func peerRegistered(mo *Model, s *State) string {
+	for i := 0; i < int(s.N); i++ {
+		th := &s.T[i]
+		p := th.Peer
+		if p < 0 || th.Status != Alive {
+			continue
+		}
+		if th.Kind == KindNone {
+			return fmt.Sprintf("%s is not registered but is linked to %s", mo.ThreadName(i), mo.ThreadName(int(p)))
+		}
+		if pt := &s.T[p]; pt.Kind == KindNone && pt.Status == Alive {
+			return fmt.Sprintf("%s is linked to %s, which is not registered", mo.ThreadName(i), mo.ThreadName(int(p)))
+		}
+	}
+	return ""
 }

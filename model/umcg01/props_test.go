@@ -449,6 +449,7 @@ var mutations = []mutation{
 	{prop: "errno-contract", bug: "errno-lost", cfg: withProbes(fixedCfg(0, 0, 0, 0), "register")},
 	{prop: "no-deadlock", bug: "wake-dropped", cfg: corePair(1)},
 	{prop: "legal-edge", bug: "wait-forgets-queued", cfg: corePair(1)},
+	{prop: "peer-registered", bug: "unregister-keeps-link", cfg: fixedCfg(1, 1, 1, 0)},
 	{prop: "worker-eventually-runs", bug: "run-no-undo", cfg: withFaults(fixedCfg(1, 1, 2, 1), model.FaultESRCH, 1)},
 }
 
@@ -1248,7 +1249,7 @@ func TestCatalogue(t *testing.T) {
 		"state-domain": props.Invariant, "legal-edge": props.StepProperty, "worker-has-server": props.Invariant,
 		"queue-fifo": props.Invariant, "no-lost-wakeup": props.Invariant, "errno-contract": props.StepProperty,
 		"no-exit": props.Invariant, "no-kill": props.Invariant, "no-use-after-free": props.StepProperty,
-		"server-processing": props.StepProperty, "no-deadlock": props.Deadlock,
+		"server-processing": props.StepProperty, "no-deadlock": props.Deadlock, "peer-registered": props.Invariant,
 		"worker-eventually-runs": props.Liveness, "run-returns": props.Liveness, "no-busy-wait": props.Liveness,
 	}
 	seen := map[string]bool{}
