@@ -91,13 +91,12 @@ var actionNames = []string{"step", "resume", "unblock", "timer", "preempt"}
 
 // Bugs are the deliberately broken models, each named after what it breaks.
 var Bugs = []string{
-	"double-collect", // collecting leaves the worker on the idle list
 	"run-unattached", // CTX_SWITCH does not set the worker's server
 	"no-wake-idle",   // a push onto the idle-worker list wakes no idle server
 	"no-wake-server", // an attached event does not set its server RUNNING
 	"drop-exit",      // UNREGISTER wakes the server but writes no EXIT
 	"no-requeue",     // the server loop does not requeue PREEMPTed workers (as Nanos's demo)
-	"keep-slot",      // collecting does not empty the slot
+	"keep-slot",      // collecting does not empty the slot (delivered again, or the next event kills the worker)
 }
 
 // Config is one closed instance.
@@ -495,11 +494,9 @@ func (m *Model) resume(s *State, o *Observation, sv int) {
 		s.For[ev>>3] &^= 1 << sv
 	} else if s.NIdleW > 0 {
 		w := int(s.IdleW[0])
-		if m.bug != "double-collect" {
-			copy(s.IdleW[:], s.IdleW[1:s.NIdleW])
-			s.NIdleW--
-			s.IdleW[s.NIdleW] = 0
-		}
+		copy(s.IdleW[:], s.IdleW[1:s.NIdleW])
+		s.NIdleW--
+		s.IdleW[s.NIdleW] = 0
 		st := s.Status[w]
 		s.Status[w] = WorkerRunnable
 		switch st {
