@@ -17,12 +17,13 @@ const ProtocolName = "umcg-2023"
 
 // Configs are the shipped configurations (docs/umcg-2023.md §6.5).
 var Configs = map[string]Config{
-	"basic":       {Servers: 1, Workers: []string{"bu"}},
-	"yield":       {Servers: 1, Workers: []string{"yyu"}},
-	"two-servers": {Servers: 2, Workers: []string{"bu", "bu"}},
-	"preempt":     {Servers: 1, Workers: []string{"cu"}, Preempts: 1},
-	"timeout":     {Servers: 1, Workers: []string{"tu"}},
-	"wait-for":    {Servers: 2, Workers: []string{"bu"}, WaitFor: true},
+	"basic":         {Servers: 1, Workers: []string{"bu"}},
+	"yield":         {Servers: 1, Workers: []string{"yyu"}},
+	"two-servers":   {Servers: 2, Workers: []string{"bu", "bu"}},
+	"preempt":       {Servers: 1, Workers: []string{"cu"}, Preempts: 1},
+	"timeout":       {Servers: 1, Workers: []string{"tu"}},
+	"wait-for":      {Servers: 2, Workers: []string{"bu"}, WaitFor: true},
+	"wait-for-fine": {Servers: 2, Workers: []string{"bu"}, WaitFor: true, Fine: true},
 }
 
 // CLI is the model as the umcgcheck command sees it.
@@ -88,6 +89,9 @@ func (cli) Args(config any) string {
 	base := "basic"
 	if c.WaitFor {
 		base = "wait-for"
+	}
+	if c.Fine {
+		base += "-fine"
 	}
 	s := fmt.Sprintf("--config %s --servers %d --workers %s --preempts %d", base, c.Servers, strings.Join(c.Workers, ","), c.Preempts)
 	if c.Bug != "" {

@@ -71,10 +71,15 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 				return ""
 			}},
 		{ID: "no-lost-event", Class: props.Invariant,
-			Doc: "never a worker on the idle-worker list while a server sleeps on the idle-server list and no server is awake to collect it (§5)",
+			Doc: "never a worker on the idle-worker list while a server sleeps on the idle-server list, no wake is in flight and no server is awake to collect it (§5)",
 			State: func(s *State) string {
 				if s.NIdleW == 0 || s.NIdleS == 0 {
 					return ""
+				}
+				for w := m.cfg.Servers; w < m.threads; w++ {
+					if s.Waiter[w] != 0 {
+						return "" // a wake is in flight (fine model, between the halves of W3)
+					}
 				}
 				for t := 0; t < m.cfg.Servers; t++ {
 					if s.Status[t] == ServerRunning {
@@ -91,7 +96,10 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 						return fmt.Sprintf("%s's slot gets %s but %s is not woken", m.name(sv), evNames[after.Slot[sv]&7], m.name(sv))
 					}
 				}
-				if after.NIdleW > before.NIdleW && o.Kind != AResume {
+				// In the fine model the wake is owed by the second half of
+				// W3 (the pushing thread's next step), not by the push.
+				push := after.NIdleW > before.NIdleW && o.Kind != AResume && !(m.cfg.Fine && o.Kind == AUnblock)
+				if push || o.Kind == AWakeStep {
 					sleeping := before.NIdleS > 0
 					for sv := 0; sv < m.cfg.Servers; sv++ {
 						sleeping = sleeping || before.Status[sv] == ServerWait && before.Link[o.Thread] == int8(sv)
@@ -172,6 +180,8 @@ func (m *Model) opName(o *Observation) string {
 		return "timeout"
 	case APreempt:
 		return "preempt"
+	case AWakeStep:
+		return "unblock: wake the waiting or an idle server"
 	}
 	switch o.Op {
 	case 'r':
@@ -198,6 +208,8 @@ func (m *Model) opName(o *Observation) string {
 		return "WAIT(next_tid)"
 	case 'f':
 		return "return from WAIT(next_tid)"
+	case 'C':
+		return "WAIT(next_tid) re-check"
 	case 'c':
 		if o.Kind == AResume {
 			return "collect"
@@ -273,7 +285,7 @@ func (m *Model) encode(b []byte, s *State) []byte {
 			tm = 1
 		}
 		b = append(b, byte(s.Status[t]), byte(s.Status[t]>>8), byte(s.Link[t]), s.Slot[t], tm, s.PC[t],
-			byte(s.Target[t]), byte(s.Pending[t]), byte(s.Pending[t]>>8), s.For[t])
+			byte(s.Target[t]), byte(s.Pending[t]), byte(s.Pending[t]>>8), s.For[t], s.Waiter[t])
 	}
 	b = append(b, s.NIdleW)
 	for _, t := range s.IdleW[:s.NIdleW] {
@@ -295,8 +307,8 @@ func (m *Model) decode(s *State, b []byte) {
 	for t := 0; t < m.threads; t++ {
 		s.Status[t] = uint16(b[0]) | uint16(b[1])<<8
 		s.Link[t], s.Slot[t], s.Timer[t], s.PC[t] = int8(b[2]), b[3], b[4] == 1, b[5]
-		s.Target[t], s.Pending[t], s.For[t] = int8(b[6]), uint16(b[7])|uint16(b[8])<<8, b[9]
-		b = b[10:]
+		s.Target[t], s.Pending[t], s.For[t], s.Waiter[t] = int8(b[6]), uint16(b[7])|uint16(b[8])<<8, b[9], b[10]
+		b = b[11:]
 	}
 	s.NIdleW = b[0]
 	for i := range int(s.NIdleW) {
@@ -332,7 +344,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Step:        m.step,
 		Encode:      m.encode,
 		Decode:      m.decode,
-		MaxEncoded:  10*MaxThreads + 3*(1+MaxThreads) + 3,
+		MaxEncoded:  11*MaxThreads + 3*(1+MaxThreads) + 3,
 		Properties:  m.properties(),
 		Fair:        fair,
 		Halted:      func(s *State) bool { return s.Killed != 0 },

@@ -15,7 +15,10 @@
 // link after another server attached it: configuration wait-for) and R2 (a
 // yielded worker's timeout fires after its server queued it, and the
 // server's CTX_SWITCH finds it RUNNABLE|TIMEOUT and is killed:
-// configuration timeout).
+// configuration timeout). Config.Fine splits the two functions race R3
+// needs ([P:umcg_notify_resume] into push | wake, and
+// [P:umcg_server_wait_for_worker] into link | re-check | sleep):
+// configuration wait-for-fine.
 //
 // Clients are the well-behaved programs of §6.4: servers loop (switch to
 // the head of one shared run queue, else WAIT with a two-event buffer, and
@@ -74,20 +77,22 @@ const (
 	SSwitched        // asleep in CTX_SWITCH
 	SWaitFor         // asleep in WAIT (next_tid = a worker)
 	SDone            // unregistered
+	SRecheck         // fine model: in WAIT(next), linked, about to re-check the worker
 )
 
-var sPCNames = [...]string{"register", "loop", "in WAIT", "in CTX_SWITCH", "in WAIT(next)", "done"}
+var sPCNames = [...]string{"register", "loop", "in WAIT", "in CTX_SWITCH", "in WAIT(next)", "done", "re-checking in WAIT(next)"}
 
 // Action kinds.
 const (
-	AStep    = iota // the thread's next client step (a command)
-	AResume         // a server's sleeping call ends: collect, then handle the events
-	AUnblock        // a blocked worker's syscall completes (W3)
-	ATimer          // a yielded worker's timeout fires (W5)
-	APreempt        // the tick preempts a running worker (W8)
+	AStep     = iota // the thread's next client step (a command)
+	AResume          // a server's sleeping call ends: collect, then handle the events
+	AUnblock         // a blocked worker's syscall completes (W3)
+	ATimer           // a yielded worker's timeout fires (W5)
+	APreempt         // the tick preempts a running worker (W8)
+	AWakeStep        // fine model: the second half of W3, waking the waiting or an idle server
 )
 
-var actionNames = []string{"step", "resume", "unblock", "timer", "preempt"}
+var actionNames = []string{"step", "resume", "unblock", "timer", "preempt", "wake-server"}
 
 // Bugs are the deliberately broken models, each named after what it breaks.
 var Bugs = []string{
@@ -108,6 +113,11 @@ type Config struct {
 	WaitFor bool `json:"wait_for,omitempty"`
 	// Preempts bounds the preempt events of a run.
 	Preempts int `json:"preempts,omitempty"`
+	// Fine splits W3 ([P:umcg_notify_resume]: read the waiting server and
+	// push | wake it or an idle server) and S9 ([P:umcg_server_wait_for_worker]:
+	// set WAIT and link | re-check | sleep), the steps race R3 needs
+	// (docs/umcg-2023.md §6.3).
+	Fine bool `json:"fine,omitempty"`
 	// Kernel selects the reading: "posting" (the only one so far; Nanos's
 	// readings, docs/umcg-2023.md §4, are to come as further values).
 	Kernel string `json:"kernel,omitempty"`
@@ -118,6 +128,9 @@ func (c Config) String() string {
 	s := fmt.Sprintf("servers=%d workers=%s", c.Servers, strings.Join(c.Workers, ","))
 	if c.WaitFor {
 		s += " wait-for"
+	}
+	if c.Fine {
+		s += " fine"
 	}
 	if c.Preempts > 0 {
 		s += fmt.Sprintf(" preempts=%d", c.Preempts)
@@ -150,6 +163,10 @@ type State struct {
 	NQueue   uint8
 	Exited   uint8 // EXIT events the servers have seen
 	Preempts uint8 // preempt events so far
+	// Waiter, fine model: per worker between the two halves of W3, 0x80
+	// plus the waiting server it read plus 1 (0x80: none read); 0 when not
+	// between them.
+	Waiter [MaxThreads]uint8
 
 	Pending [MaxThreads]uint16 // ghost, per worker: 2 bits per event kind, generated not delivered
 	For     [MaxThreads]uint8  // ghost, per worker: the servers whose slot holds an attached event of it (a mask)
@@ -264,7 +281,7 @@ func (m *Model) enabled(s *State, buf []sim.Action) []sim.Action {
 		}
 		if m.isServer(t) {
 			switch s.PC[t] {
-			case SReg, SLoop:
+			case SReg, SLoop, SRecheck:
 				buf = append(buf, sim.Action{Kind: AStep, Thread: int8(t)})
 			default:
 				if s.Status[t] == ServerRunning {
@@ -275,6 +292,9 @@ func (m *Model) enabled(s *State, buf []sim.Action) []sim.Action {
 		}
 		st := s.Status[t]
 		switch {
+		case s.Waiter[t] != 0:
+			buf = append(buf, sim.Action{Kind: AWakeStep, Thread: int8(t)})
+			continue
 		case s.PC[t] == 0 || st == WorkerRunning:
 			buf = append(buf, sim.Action{Kind: AStep, Thread: int8(t)})
 		case st == WorkerBlocked:
@@ -383,7 +403,26 @@ func (m *Model) step(s *State, a sim.Action) Observation {
 	case AResume:
 		m.resume(s, &o, t)
 	case AUnblock: // W3
+		if m.cfg.Fine {
+			s.Waiter[t] = 0x80 | uint8(s.Link[t]+1)
+			s.Status[t] = WorkerWaking
+			pushWorker(s, t)
+			s.addPending(t, EvWake)
+			break
+		}
 		m.pushAndWake(s, t, EvWake)
+	case AWakeStep: // W3, second half: compare-and-swap the waiting server WAIT -> RUNNING
+		sv := int(s.Waiter[t]&0x7f) - 1
+		s.Waiter[t] = 0
+		if sv >= 0 {
+			if s.Status[sv] == ServerWait {
+				s.Status[sv] = ServerRunning
+			}
+			break // the CAS failed: no idle server is woken (R3)
+		}
+		if m.bug != "no-wake-idle" {
+			m.wakeIdle(s)
+		}
 	case ATimer: // W5
 		s.Timer[t] = false
 		m.pushAndWake(s, t, EvTimeout)
@@ -424,6 +463,19 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 	case s.PC[sv] == SReg: // S1
 		o.Op = 'R'
 		s.Status[sv], s.Slot[sv], s.PC[sv] = ServerRunning, 0, SLoop
+	case s.PC[sv] == SRecheck: // the re-check: w no longer BLOCKED -> leave at once
+		o.Op = 'C'
+		w := s.Target[sv]
+		if s.Status[w] == WorkerBlocked {
+			s.PC[sv] = SWaitFor
+			return
+		}
+		old := s.Link[w]
+		s.Link[w], s.Target[sv] = -1, -1 // xchg(NULL)
+		s.Status[sv], s.PC[sv] = ServerRunning, SLoop
+		if old >= 0 && int(old) != sv {
+			m.kill(s, o, sv)
+		}
 	case s.Target[sv] >= 0: // WAIT(next_tid=w): S9, S10
 		o.Op = 'F'
 		w := s.Target[sv]
@@ -437,6 +489,9 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 		}
 		s.Link[w] = int8(sv)
 		s.Status[sv], s.PC[sv] = ServerWait, SWaitFor
+		if m.cfg.Fine {
+			s.PC[sv] = SRecheck
+		}
 	case int(s.Exited) == len(m.cfg.Workers): // wind down: WAKE until EAGAIN, then UNREGISTER
 		if m.wakeIdle(s) {
 			o.Op = 'K' // WAKE: 0
