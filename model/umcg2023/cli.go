@@ -20,6 +20,7 @@ var Configs = map[string]Config{
 	"basic":         {Servers: 1, Workers: []string{"bu"}},
 	"yield":         {Servers: 1, Workers: []string{"yyu"}},
 	"two-servers":   {Servers: 2, Workers: []string{"bu", "bu"}},
+	"mixed":         {Servers: 2, Workers: []string{"byu", "cu"}, Preempts: 1},
 	"preempt":       {Servers: 1, Workers: []string{"cu"}, Preempts: 1},
 	"timeout":       {Servers: 1, Workers: []string{"tu"}},
 	"wait-for":      {Servers: 2, Workers: []string{"bu"}, WaitFor: true},

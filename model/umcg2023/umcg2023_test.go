@@ -73,6 +73,7 @@ func TestStateCounts(t *testing.T) {
 		"wait-for":      {167, 302},
 		"wait-for-fine": {316, 643},
 		"two-servers":   {1027, 2442},
+		"mixed":         {1106, 2482},
 	}
 	for name, c := range umcg2023.Configs {
 		m := model(t, c)
@@ -100,6 +101,7 @@ func TestShippedConfigurations(t *testing.T) {
 		"yield":       nil,
 		"preempt":     nil,
 		"two-servers": nil,
+		"mixed":       nil,
 		// R2: the timeout fires after the server queued the worker on its
 		// WAIT event; CTX_SWITCH finds RUNNABLE|TIMEOUT and kills the server.
 		"timeout": {{"no-kill", 9}},
