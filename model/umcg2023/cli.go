@@ -49,6 +49,7 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	servers := fs.Int("servers", 0, "servers (overrides the configuration)")
 	workers := fs.String("workers", "", "worker scripts, comma-separated, of b y t c ending with u (overrides the configuration)")
 	preempts := fs.Int("preempts", -1, "bound on preempt events (overrides the configuration)")
+	fix := fs.String("fix", "", "a repair that is not the posting's: cmpxchg-link (R1)")
 	bug := fs.String("bug", "", "a deliberate bug: "+strings.Join(Bugs, ", "))
 	return func(name string) (sim.System, error) {
 		cfg, ok := Configs[name]
@@ -63,6 +64,9 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 		}
 		if *preempts >= 0 {
 			cfg.Preempts = *preempts
+		}
+		if *fix != "" {
+			cfg.Fix = *fix
 		}
 		if *bug != "" {
 			cfg.Bug = *bug
@@ -95,6 +99,9 @@ func (cli) Args(config any) string {
 		base += "-fine"
 	}
 	s := fmt.Sprintf("--config %s --servers %d --workers %s --preempts %d", base, c.Servers, strings.Join(c.Workers, ","), c.Preempts)
+	if c.Fix != "" {
+		s += " --fix " + c.Fix
+	}
 	if c.Bug != "" {
 		s += " --bug " + c.Bug
 	}

@@ -121,7 +121,11 @@ type Config struct {
 	// Kernel selects the reading: "posting" (the only one so far; Nanos's
 	// readings, docs/umcg-2023.md §4, are to come as further values).
 	Kernel string `json:"kernel,omitempty"`
-	Bug    string `json:"bug,omitempty"`
+	// Fix "cmpxchg-link" is docs/umcg-2023.md open question 1's repair of
+	// R1, not the posting: a server back from WAIT(next_tid) clears the
+	// worker's link only if it still names that server.
+	Fix string `json:"fix,omitempty"`
+	Bug string `json:"bug,omitempty"`
 }
 
 func (c Config) String() string {
@@ -137,6 +141,9 @@ func (c Config) String() string {
 	}
 	if c.Kernel != "" && c.Kernel != "posting" {
 		s += " kernel=" + c.Kernel
+	}
+	if c.Fix != "" {
+		s += " fix=" + c.Fix
 	}
 	if c.Bug != "" {
 		s += " bug=" + c.Bug
@@ -209,6 +216,8 @@ func New(c Config) (*Model, error) {
 		return nil, fmt.Errorf("%d servers and %d workers: more than %d threads", c.Servers, len(c.Workers), MaxThreads)
 	case c.Kernel != "" && c.Kernel != "posting":
 		return nil, fmt.Errorf("kernel: %q is not modelled yet (known: posting)", c.Kernel)
+	case c.Fix != "" && c.Fix != "cmpxchg-link":
+		return nil, fmt.Errorf("fix: unknown fix %q (known: cmpxchg-link)", c.Fix)
 	case c.Preempts < 0 || c.Preempts > 3:
 		return nil, fmt.Errorf("preempts: %d is out of range 0..3", c.Preempts)
 	}
@@ -471,8 +480,15 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 			return
 		}
 		old := s.Link[w]
-		s.Link[w], s.Target[sv] = -1, -1 // xchg(NULL)
+		s.Target[sv] = -1
 		s.Status[sv], s.PC[sv] = ServerRunning, SLoop
+		if m.cfg.Fix == "cmpxchg-link" {
+			if int(old) == sv {
+				s.Link[w] = -1
+			}
+			return
+		}
+		s.Link[w] = -1 // xchg(NULL)
 		if old >= 0 && int(old) != sv {
 			m.kill(s, o, sv)
 		}
@@ -536,7 +552,9 @@ func (m *Model) resume(s *State, o *Observation, sv int) {
 	s.PC[sv] = SLoop
 	if pc == SWaitFor {
 		o.Op = 'f'
-		s.Link[s.Target[sv]] = -1 // xchg(NULL), unconditionally (R1)
+		if w := s.Target[sv]; m.cfg.Fix != "cmpxchg-link" || int(s.Link[w]) == sv {
+			s.Link[w] = -1 // xchg(NULL), unconditionally in the posting (R1)
+		}
 		s.Target[sv] = -1
 		return
 	}

@@ -174,9 +174,24 @@ func TestConfigErrors(t *testing.T) {
 		{Servers: 3, Workers: []string{"u", "u", "u", "u"}},
 		{Servers: 1, Workers: []string{"u"}, Kernel: "nanos"},
 		{Servers: 1, Workers: []string{"u"}, Bug: "nope"},
+		{Servers: 1, Workers: []string{"u"}, Fix: "nope"},
 	} {
 		if _, err := umcg2023.New(c); err == nil {
 			t.Errorf("%s: accepted", c)
+		}
+	}
+}
+
+// TestFixCmpxchgLink: the repair open question 1 of docs/umcg-2023.md
+// suggests for R1 (clear the link only if it still names this server)
+// removes R1 on both atomicities; R3 stays, being another race.
+func TestFixCmpxchgLink(t *testing.T) {
+	for name, want := range map[string][]string{"wait-for": nil, "wait-for-fine": {"server-woken"}} {
+		c := umcg2023.Configs[name]
+		c.Fix = "cmpxchg-link"
+		rep := model(t, c).Explore(sim.Explorer{Workers: 1})
+		if got := violated(rep); !rep.Complete || !slices.Equal(got, want) {
+			t.Errorf("%s fixed: violations %v, want %v", name, got, want)
 		}
 	}
 }
