@@ -7,6 +7,7 @@ import (
 	"github.com/umcgcheck/umcgcheck/model/toy/mutex"
 	"github.com/umcgcheck/umcgcheck/model/toy/twophase"
 	"github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/model/umcg2023"
 	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
 )
@@ -31,7 +32,7 @@ type protocol interface {
 
 // protocols are the protocols the CLI knows; the first is the default.
 // Adding a protocol is one line here.
-var protocols = []protocol{umcg01.CLI, mutex.CLI, twophase.CLI}
+var protocols = []protocol{umcg01.CLI, mutex.CLI, twophase.CLI, umcg2023.CLI}
 
 var defaultProtocol = protocols[0].Name()
 

@@ -1,0 +1,109 @@
+package umcg2023
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/umcgcheck/umcgcheck/props"
+	"github.com/umcgcheck/umcgcheck/sim"
+)
+
+// ProtocolName is the name --protocol gives this model.
+const ProtocolName = "umcg-2023"
+
+// Configs are the shipped configurations (docs/umcg-2023.md §6.5).
+var Configs = map[string]Config{
+	"basic":         {Servers: 1, Workers: []string{"bu"}},
+	"yield":         {Servers: 1, Workers: []string{"yyu"}},
+	"two-servers":   {Servers: 2, Workers: []string{"bu", "bu"}},
+	"mixed":         {Servers: 2, Workers: []string{"byu", "cu"}, Preempts: 1},
+	"preempt":       {Servers: 1, Workers: []string{"cu"}, Preempts: 1},
+	"timeout":       {Servers: 1, Workers: []string{"tu"}},
+	"wait-for":      {Servers: 2, Workers: []string{"bu"}, WaitFor: true},
+	"wait-for-fine": {Servers: 2, Workers: []string{"bu"}, WaitFor: true, Fine: true},
+}
+
+// CLI is the model as the umcgcheck command sees it.
+var CLI cli
+
+type cli struct{}
+
+func (cli) Name() string { return ProtocolName }
+
+func (cli) Doc() string {
+	return "UMCG as Google's 2023 LKML posting defines it (docs/umcg-2023.md): per-task status, idle-worker and idle-server lists"
+}
+
+func (cli) ConfigNames() []string { return slices.Sorted(maps.Keys(Configs)) }
+
+func (cli) Properties() []props.Info {
+	m, _ := New(Configs["basic"])
+	return props.Describe(m.properties())
+}
+
+func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
+	servers := fs.Int("servers", 0, "servers (overrides the configuration)")
+	workers := fs.String("workers", "", "worker scripts, comma-separated, of b y t c ending with u (overrides the configuration)")
+	preempts := fs.Int("preempts", -1, "bound on preempt events (overrides the configuration)")
+	fix := fs.String("fix", "", "a repair that is not the posting's: cmpxchg-link (R1)")
+	bug := fs.String("bug", "", "a deliberate bug: "+strings.Join(Bugs, ", "))
+	return func(name string) (sim.System, error) {
+		cfg, ok := Configs[name]
+		if !ok {
+			return nil, fmt.Errorf("--config: unknown configuration %q (known: %s, all)", name, strings.Join(c.ConfigNames(), ", "))
+		}
+		if *servers != 0 {
+			cfg.Servers = *servers
+		}
+		if *workers != "" {
+			cfg.Workers = strings.Split(*workers, ",")
+		}
+		if *preempts >= 0 {
+			cfg.Preempts = *preempts
+		}
+		if *fix != "" {
+			cfg.Fix = *fix
+		}
+		if *bug != "" {
+			cfg.Bug = *bug
+		}
+		sys, err := system(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("configuration %s: %v", name, err)
+		}
+		return sys, nil
+	}
+}
+
+func system(c Config) (sim.System, error) {
+	m, err := New(c)
+	if err != nil {
+		return nil, err
+	}
+	return m.Engine(), nil
+}
+
+func (cli) Load(raw json.RawMessage) (sim.System, error) { return sim.LoadConfig(raw, system) }
+
+func (cli) Args(config any) string {
+	c := config.(Config)
+	base := "basic"
+	if c.WaitFor {
+		base = "wait-for"
+	}
+	if c.Fine {
+		base += "-fine"
+	}
+	s := fmt.Sprintf("--config %s --servers %d --workers %s --preempts %d", base, c.Servers, strings.Join(c.Workers, ","), c.Preempts)
+	if c.Fix != "" {
+		s += " --fix " + c.Fix
+	}
+	if c.Bug != "" {
+		s += " --bug " + c.Bug
+	}
+	return s
+}

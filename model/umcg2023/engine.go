@@ -1,0 +1,387 @@
+package umcg2023
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/umcgcheck/umcgcheck/props"
+	"github.com/umcgcheck/umcgcheck/sim"
+)
+
+// fairness is owed to every client step, the end of every sleep whose
+// wake condition holds, the completion of a blocking syscall and a
+// timeout; not to preemption (docs/umcg-2023.md §6.2).
+const fairness = "weak fairness of step, resume, unblock and timer; none of preempt"
+
+func fair(a sim.Action) bool { return a.Kind != APreempt }
+
+func (m *Model) ready(s *State, w int) bool {
+	switch s.Status[w] {
+	case WorkerWaking, WorkerSwapping, WorkerRunnable, WorkerRunnable | WorkerTimeout, WorkerSwapping | WorkerTimeout:
+		return true
+	}
+	return false
+}
+
+func (m *Model) properties() []*props.Property[State, Observation] {
+	return []*props.Property[State, Observation]{
+		{ID: "exactly-once", Class: props.StepProperty,
+			Doc: "every event a server collects was generated for that worker and not yet delivered, and an attached event is collected by the server it was written for (§5)",
+			Step: func(before, after *State, o *Observation) string {
+				for i := 0; i < int(o.NDeliv); i++ {
+					ev := o.Delivered[i]
+					w, k := int(ev>>3), ev&7
+					if pendingCount(before.Pending[w], k) == 0 {
+						return fmt.Sprintf("%s collects %s of %s, which is not pending (delivered twice or never generated)", m.name(int(o.Thread)), evNames[k], m.name(w))
+					}
+					if attached(k) && (i != 0 || !o.FromSlot || before.For[w]&(1<<o.Thread) == 0) {
+						return fmt.Sprintf("%s collects %s of %s, which was not written to its slot", m.name(int(o.Thread)), evNames[k], m.name(w))
+					}
+				}
+				return ""
+			}},
+		{ID: "worker-has-server", Class: props.Invariant,
+			Doc: "a RUNNING worker has an attached server asleep in CTX_SWITCH (SERVER_ATTACHED), no two share one, and no more threads run in user space than there are servers ([PO])",
+			State: func(s *State) string {
+				var owner [MaxThreads]int8
+				running := 0
+				for t := 0; t < m.threads; t++ {
+					if s.Killed&(1<<t) != 0 {
+						continue
+					}
+					if m.isServer(t) && s.Status[t] == ServerRunning {
+						running++
+					}
+					if m.isServer(t) || s.Status[t] != WorkerRunning {
+						continue
+					}
+					running++
+					sv := s.Link[t]
+					if sv < 0 || s.Status[sv] != ServerAttached {
+						return m.name(t) + " runs with no server attached"
+					}
+					if owner[sv] != 0 {
+						return fmt.Sprintf("%s and %s run under %s", m.name(int(owner[sv]-1)), m.name(t), m.name(int(sv)))
+					}
+					owner[sv] = int8(t + 1)
+				}
+				if running > m.cfg.Servers {
+					return fmt.Sprintf("%d threads run in user space with %d servers", running, m.cfg.Servers)
+				}
+				return ""
+			}},
+		{ID: "no-lost-event", Class: props.Invariant,
+			Doc: "never a worker on the idle-worker list while a server sleeps on the idle-server list, no wake is in flight and no server is awake to collect it (§5)",
+			State: func(s *State) string {
+				if s.NIdleW == 0 || s.NIdleS == 0 {
+					return ""
+				}
+				for w := m.cfg.Servers; w < m.threads; w++ {
+					if s.Waiter[w] != 0 {
+						return "" // a wake is in flight (fine model, between the halves of W3)
+					}
+				}
+				for t := 0; t < m.cfg.Servers; t++ {
+					if s.Status[t] == ServerRunning {
+						return ""
+					}
+				}
+				return fmt.Sprintf("%s waits on the idle-worker list while %s sleeps idle and no server is awake", m.name(int(s.IdleW[0])), m.name(int(s.IdleS[0])))
+			}},
+		{ID: "server-woken", Class: props.StepProperty,
+			Doc: "a step that writes a server's slot sets that server RUNNING; a step that pushes a worker while a server sleeps idle (or waits for it) wakes one (§5)",
+			Step: func(before, after *State, o *Observation) string {
+				for sv := 0; sv < m.cfg.Servers; sv++ {
+					if before.Slot[sv] == 0 && after.Slot[sv] != 0 && after.Status[sv] != ServerRunning && after.Killed == 0 {
+						return fmt.Sprintf("%s's slot gets %s but %s is not woken", m.name(sv), evNames[after.Slot[sv]&7], m.name(sv))
+					}
+				}
+				// In the fine model the wake is owed by the second half of
+				// W3 (the pushing thread's next step), not by the push.
+				push := after.NIdleW > before.NIdleW && o.Kind != AResume && !(m.cfg.Fine && o.Kind == AUnblock)
+				if push || o.Kind == AWakeStep {
+					sleeping := before.NIdleS > 0
+					for sv := 0; sv < m.cfg.Servers; sv++ {
+						sleeping = sleeping || before.Status[sv] == ServerWait && before.Link[o.Thread] == int8(sv)
+					}
+					if !sleeping {
+						return ""
+					}
+					for sv := 0; sv < m.cfg.Servers; sv++ {
+						if (before.Status[sv] == ServerIdle || before.Status[sv] == ServerWait) && after.Status[sv] == ServerRunning {
+							return ""
+						}
+					}
+					return fmt.Sprintf("%s is pushed on the idle-worker list and no sleeping server is woken", m.name(int(o.Thread)))
+				}
+				return ""
+			}},
+		{ID: "no-kill", Class: props.StepProperty,
+			Doc: "the kernel never SIGKILLs a thread of the well-behaved clients (the posting's answer to misuse, §2.2 and rows S7x, W6x, C3)",
+			Step: func(before, after *State, o *Observation) string {
+				if o.Killed == 0 {
+					return ""
+				}
+				var ks []string
+				for t := 0; t < m.threads; t++ {
+					if o.Killed&(1<<t) != 0 {
+						ks = append(ks, m.name(t))
+					}
+				}
+				return strings.Join(ks, " and ") + " SIGKILLed by " + m.opName(o)
+			}},
+		{ID: "no-deadlock", Class: props.Deadlock,
+			Doc: "a run stops only when every client program has finished (or a thread was killed: no-kill reports that)",
+			State: func(s *State) string {
+				if s.Killed != 0 {
+					return ""
+				}
+				var stuck []string
+				for t := 0; t < m.threads; t++ {
+					if !m.done(s, t) {
+						stuck = append(stuck, m.name(t)+" "+m.threadState(s, t))
+					}
+				}
+				if len(stuck) == 0 {
+					return ""
+				}
+				return "no move: " + strings.Join(stuck, ", ")
+			}},
+		{ID: "delivered-by-end", Class: props.Deadlock,
+			Doc: "when a run stops, no event generated is still undelivered (the loss half of exactly-once, §5)",
+			State: func(s *State) string {
+				if s.Killed != 0 {
+					return ""
+				}
+				for w := m.cfg.Servers; w < m.threads; w++ {
+					for k := uint8(1); k <= EvPreempt; k++ {
+						if pendingCount(s.Pending[w], k) > 0 {
+							return fmt.Sprintf("%s of %s was never delivered", evNames[k], m.name(w))
+						}
+					}
+				}
+				return ""
+			}},
+		{ID: "worker-eventually-runs", Class: props.Liveness,
+			Doc: "a worker that becomes ready (WAKING, SWAPPING, RUNNABLE) eventually runs or finishes",
+			Live: &props.LeadsTo[State, Observation]{Fairness: fairness,
+				Trigger: func(s *State, t int) bool { return !m.isServer(t) && t < m.threads && m.ready(s, t) },
+				Goal: func(s *State, t int) bool {
+					return s.Status[t] == WorkerRunning || m.done(s, t)
+				}}},
+	}
+}
+
+func (m *Model) opName(o *Observation) string {
+	switch o.Kind {
+	case AUnblock:
+		return "unblock"
+	case ATimer:
+		return "timeout"
+	case APreempt:
+		return "preempt"
+	case AWakeStep:
+		return "unblock: wake the waiting or an idle server"
+	}
+	switch o.Op {
+	case 'r':
+		return "REGISTER_WORKER"
+	case 'R':
+		return "REGISTER_SERVER"
+	case 'b':
+		return "a blocking syscall"
+	case 'y':
+		return "WAIT (yield)"
+	case 't':
+		return "WAIT (yield, timeout)"
+	case 'u':
+		return "UNREGISTER"
+	case 'U':
+		return "WAKE (EAGAIN), UNREGISTER"
+	case 'K':
+		return "WAKE"
+	case 'S':
+		return "CTX_SWITCH"
+	case 'W':
+		return "WAIT"
+	case 'F':
+		return "WAIT(next_tid)"
+	case 'f':
+		return "return from WAIT(next_tid)"
+	case 'C':
+		return "WAIT(next_tid) re-check"
+	case 'c':
+		if o.Kind == AResume {
+			return "collect"
+		}
+		return "compute"
+	}
+	return "step"
+}
+
+var statusNames = []struct {
+	v uint16
+	n string
+}{{ServerAttached, "ATTACHED"}, {ServerIdle, "IDLE"}, {ServerRunning, "RUNNING"}, {ServerWait, "WAIT"},
+	{WorkerBlocked, "BLOCKED"}, {WorkerWaking, "WAKING"}, {WorkerSwapping, "SWAPPING"}, {WorkerRunnable, "RUNNABLE"},
+	{WorkerRunning, "RUNNING"}, {WorkerTimeout, "TIMEOUT"}}
+
+func statusName(v uint16) string {
+	if v == 0 {
+		return "0"
+	}
+	var ns []string
+	for _, sn := range statusNames {
+		if v&sn.v != 0 {
+			ns = append(ns, sn.n)
+		}
+	}
+	return strings.Join(ns, "|")
+}
+
+func (m *Model) threadState(s *State, t int) string {
+	st := statusName(s.Status[t])
+	if m.isServer(t) {
+		st += " " + sPCNames[s.PC[t]]
+	} else if op := m.op(s, t); op != 0 {
+		st += " at " + string(op)
+	}
+	if s.Killed&(1<<t) != 0 {
+		st += " killed"
+	}
+	return st
+}
+
+func (m *Model) describe(s *State, sep string) string {
+	var parts []string
+	for t := 0; t < m.threads; t++ {
+		p := m.name(t) + " " + m.threadState(s, t)
+		if s.Link[t] >= 0 {
+			p += " link " + m.name(int(s.Link[t]))
+		}
+		if m.isServer(t) && s.Slot[t] != 0 {
+			p += fmt.Sprintf(" slot %s:%s", m.name(int(s.Slot[t]>>3)), evNames[s.Slot[t]&7])
+		}
+		parts = append(parts, p)
+	}
+	list := func(name string, l []int8) string {
+		var ns []string
+		for _, t := range l {
+			ns = append(ns, m.name(int(t)))
+		}
+		return name + " [" + strings.Join(ns, " ") + "]"
+	}
+	parts = append(parts, list("idle workers", s.IdleW[:s.NIdleW]), list("idle servers", s.IdleS[:s.NIdleS]), list("queue", s.Queue[:s.NQueue]))
+	return strings.Join(parts, sep)
+}
+
+// encode: per used thread its status (2 bytes), link, slot, timer, pc,
+// target, pending (2 bytes) and the server the pending event is for; then
+// the three lists as length and entries, the counters and the kill mask.
+func (m *Model) encode(b []byte, s *State) []byte {
+	for t := 0; t < m.threads; t++ {
+		tm := byte(0)
+		if s.Timer[t] {
+			tm = 1
+		}
+		b = append(b, byte(s.Status[t]), byte(s.Status[t]>>8), byte(s.Link[t]), s.Slot[t], tm, s.PC[t],
+			byte(s.Target[t]), byte(s.Pending[t]), byte(s.Pending[t]>>8), s.For[t], s.Waiter[t])
+	}
+	b = append(b, s.NIdleW)
+	for _, t := range s.IdleW[:s.NIdleW] {
+		b = append(b, byte(t))
+	}
+	b = append(b, s.NIdleS)
+	for _, t := range s.IdleS[:s.NIdleS] {
+		b = append(b, byte(t))
+	}
+	b = append(b, s.NQueue)
+	for _, t := range s.Queue[:s.NQueue] {
+		b = append(b, byte(t))
+	}
+	return append(b, s.Exited, s.Preempts, s.Killed)
+}
+
+func (m *Model) decode(s *State, b []byte) {
+	*s = m.Init()
+	for t := 0; t < m.threads; t++ {
+		s.Status[t] = uint16(b[0]) | uint16(b[1])<<8
+		s.Link[t], s.Slot[t], s.Timer[t], s.PC[t] = int8(b[2]), b[3], b[4] == 1, b[5]
+		s.Target[t], s.Pending[t], s.For[t], s.Waiter[t] = int8(b[6]), uint16(b[7])|uint16(b[8])<<8, b[9], b[10]
+		b = b[11:]
+	}
+	s.NIdleW = b[0]
+	for i := range int(s.NIdleW) {
+		s.IdleW[i] = int8(b[1+i])
+	}
+	b = b[1+s.NIdleW:]
+	s.NIdleS = b[0]
+	for i := range int(s.NIdleS) {
+		s.IdleS[i] = int8(b[1+i])
+	}
+	b = b[1+s.NIdleS:]
+	s.NQueue = b[0]
+	for i := range int(s.NQueue) {
+		s.Queue[i] = int8(b[1+i])
+	}
+	b = b[1+s.NQueue:]
+	s.Exited, s.Preempts, s.Killed = b[0], b[1], b[2]
+}
+
+// Engine returns m as the engine's Model.
+func (m *Model) Engine() *sim.Model[State, Observation] {
+	names := make([]string, m.threads)
+	for t := range names {
+		names[t] = m.name(t)
+	}
+	return &sim.Model[State, Observation]{
+		Protocol:    ProtocolName,
+		Config:      m.cfg,
+		ThreadNames: names,
+		ActionNames: actionNames,
+		Init:        m.Init,
+		Enabled:     m.enabled,
+		Step:        m.step,
+		Encode:      m.encode,
+		Decode:      m.decode,
+		MaxEncoded:  11*MaxThreads + 3*(1+MaxThreads) + 3,
+		Properties:  m.properties(),
+		Fair:        fair,
+		Halted:      func(s *State) bool { return s.Killed != 0 },
+		Place: func(before *State, o *Observation) string {
+			kind := "worker"
+			if m.isServer(int(o.Thread)) {
+				kind = "server"
+			}
+			return kind + " " + m.opName(o)
+		},
+		ExplainStep: func(before, after *State, o *Observation) sim.StepText {
+			st := sim.StepText{What: m.opName(o)}
+			if o.Result != 0 {
+				st.Result = fmt.Sprintf("errno %d", o.Result)
+			}
+			for i := 0; i < int(o.NDeliv); i++ {
+				ev := o.Delivered[i]
+				st.Changes = append(st.Changes, fmt.Sprintf("delivers %s of %s", evNames[ev&7], m.name(int(ev>>3))))
+			}
+			for t := 0; t < m.threads; t++ {
+				if before.Status[t] != after.Status[t] {
+					st.Changes = append(st.Changes, fmt.Sprintf("%s %s -> %s", m.name(t), statusName(before.Status[t]), statusName(after.Status[t])))
+				}
+				if before.Link[t] != after.Link[t] {
+					to := "none"
+					if after.Link[t] >= 0 {
+						to = m.name(int(after.Link[t]))
+					}
+					st.Changes = append(st.Changes, fmt.Sprintf("%s's server -> %s", m.name(t), to))
+				}
+				if o.Killed&(1<<t) != 0 {
+					st.Changes = append(st.Changes, m.name(t)+" SIGKILLed")
+				}
+			}
+			return st
+		},
+		LabelStep:     func(o *Observation) string { return m.name(int(o.Thread)) + " " + m.opName(o) },
+		DescribeState: func(s *State) string { return m.describe(s, "\n") },
+	}
+}

@@ -1,0 +1,622 @@
+// Package umcg2023 models UMCG as Google's 2023 LKML posting defines it
+// (docs/umcg-2023.md, "[P]"): the kernel keeps a status word per task, the
+// attached server of each worker, a one-event slot per server, and, per
+// process, a LIFO idle-worker list and a LIFO idle-server list. Attached
+// events (BLOCK, WAIT, PREEMPT, EXIT) go to the slot of the worker's
+// server; pool events (WAKE, TIMEOUT) are the worker itself on the
+// idle-worker list, derived from its status when a server collects it.
+//
+// Atomicity is the coarse model of docs/umcg-2023.md §6.3: each command and
+// each kernel hook is one step up to the point where its thread sleeps, and
+// the end of a server's sleep (collecting its events, and handling them in
+// user space) is one more step. That is already fine enough for two of the
+// doc's candidate races, since both happen between two steps of different
+// calls: R1 (a server that waited for a blocked worker clears the worker's
+// link after another server attached it: configuration wait-for) and R2 (a
+// yielded worker's timeout fires after its server queued it, and the
+// server's CTX_SWITCH finds it RUNNABLE|TIMEOUT and is killed:
+// configuration timeout). Config.Fine splits the two functions race R3
+// needs ([P:umcg_notify_resume] into push | wake, and
+// [P:umcg_server_wait_for_worker] into link | re-check | sleep):
+// configuration wait-for-fine.
+//
+// Clients are the well-behaved programs of §6.4: servers loop (switch to
+// the head of one shared run queue, else WAIT with a two-event buffer, and
+// requeue the workers of WAKE, WAIT, PREEMPT and TIMEOUT events); workers
+// register, run a script of b (block in a syscall, later unblock), y
+// (yield: WAIT), t (yield with a timeout), c (compute: a preemption point)
+// and end with u (UNREGISTER).
+package umcg2023
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/umcgcheck/umcgcheck/sim"
+)
+
+// MaxThreads bounds servers plus workers.
+const MaxThreads = 6
+
+// Status values of the posting (the enum at the top of its umcg.c).
+const (
+	ServerAttached uint16 = 0x1
+	ServerIdle     uint16 = 0x2
+	ServerRunning  uint16 = 0x4
+	ServerWait     uint16 = 0x8
+	WorkerBlocked  uint16 = 0x10
+	WorkerWaking   uint16 = 0x20
+	WorkerSwapping uint16 = 0x40
+	WorkerRunnable uint16 = 0x80
+	WorkerRunning  uint16 = 0x100
+	WorkerTimeout  uint16 = 0x200 // a flag, with RUNNABLE or SWAPPING
+)
+
+// Event kinds (UMCG_WE_*).
+const (
+	EvBlock   = 1
+	EvWake    = 2
+	EvWait    = 3
+	EvExit    = 4
+	EvTimeout = 5
+	EvPreempt = 6
+)
+
+var evNames = [...]string{"none", "BLOCK", "WAKE", "WAIT", "EXIT", "TIMEOUT", "PREEMPT"}
+
+// attached reports whether an event kind goes through the server's slot.
+func attached(k uint8) bool {
+	return k == EvBlock || k == EvWait || k == EvExit || k == EvPreempt
+}
+
+// Server program counters.
+const (
+	SReg      = iota // about to REGISTER_SERVER
+	SLoop            // in user space: pick the next call
+	SWaiting         // asleep in WAIT (next_tid 0)
+	SSwitched        // asleep in CTX_SWITCH
+	SWaitFor         // asleep in WAIT (next_tid = a worker)
+	SDone            // unregistered
+	SRecheck         // fine model: in WAIT(next), linked, about to re-check the worker
+)
+
+var sPCNames = [...]string{"register", "loop", "in WAIT", "in CTX_SWITCH", "in WAIT(next)", "done", "re-checking in WAIT(next)"}
+
+// Action kinds.
+const (
+	AStep     = iota // the thread's next client step (a command)
+	AResume          // a server's sleeping call ends: collect, then handle the events
+	AUnblock         // a blocked worker's syscall completes (W3)
+	ATimer           // a yielded worker's timeout fires (W5)
+	APreempt         // the tick preempts a running worker (W8)
+	AWakeStep        // fine model: the second half of W3, waking the waiting or an idle server
+)
+
+var actionNames = []string{"step", "resume", "unblock", "timer", "preempt", "wake-server"}
+
+// Bugs are the deliberately broken models, each named after what it breaks.
+var Bugs = []string{
+	"run-unattached", // CTX_SWITCH does not set the worker's server
+	"no-wake-idle",   // a push onto the idle-worker list wakes no idle server
+	"no-wake-server", // an attached event does not set its server RUNNING
+	"drop-exit",      // UNREGISTER wakes the server but writes no EXIT
+	"no-requeue",     // the server loop does not requeue PREEMPTed workers (as Nanos's demo)
+	"keep-slot",      // collecting does not empty the slot (delivered again, or the next event kills the worker)
+}
+
+// Config is one closed instance.
+type Config struct {
+	Servers int      `json:"servers"`
+	Workers []string `json:"workers"` // one script per worker, of b y t c, ending with u
+	// WaitFor: on a BLOCK event a server calls WAIT(next_tid=worker)
+	// before anything else ([T:umcg_test_basic]'s waiting server).
+	WaitFor bool `json:"wait_for,omitempty"`
+	// Preempts bounds the preempt events of a run.
+	Preempts int `json:"preempts,omitempty"`
+	// Fine splits W3 ([P:umcg_notify_resume]: read the waiting server and
+	// push | wake it or an idle server) and S9 ([P:umcg_server_wait_for_worker]:
+	// set WAIT and link | re-check | sleep), the steps race R3 needs
+	// (docs/umcg-2023.md §6.3).
+	Fine bool `json:"fine,omitempty"`
+	// Kernel selects the reading: "posting" (the only one so far; Nanos's
+	// readings, docs/umcg-2023.md §4, are to come as further values).
+	Kernel string `json:"kernel,omitempty"`
+	// Fix "cmpxchg-link" is docs/umcg-2023.md open question 1's repair of
+	// R1, not the posting: a server back from WAIT(next_tid) clears the
+	// worker's link only if it still names that server.
+	Fix string `json:"fix,omitempty"`
+	Bug string `json:"bug,omitempty"`
+}
+
+func (c Config) String() string {
+	s := fmt.Sprintf("servers=%d workers=%s", c.Servers, strings.Join(c.Workers, ","))
+	if c.WaitFor {
+		s += " wait-for"
+	}
+	if c.Fine {
+		s += " fine"
+	}
+	if c.Preempts > 0 {
+		s += fmt.Sprintf(" preempts=%d", c.Preempts)
+	}
+	if c.Kernel != "" && c.Kernel != "posting" {
+		s += " kernel=" + c.Kernel
+	}
+	if c.Fix != "" {
+		s += " fix=" + c.Fix
+	}
+	if c.Bug != "" {
+		s += " bug=" + c.Bug
+	}
+	return s
+}
+
+// State is the kernel's state, the clients' and the ghost state of the
+// properties. Threads 0..Servers-1 are servers, the rest workers.
+type State struct {
+	Status [MaxThreads]uint16 // the posting's status word (task->umcg_status)
+	Link   [MaxThreads]int8   // task->umcg_server: attached (or waiting) server, -1 none
+	Slot   [MaxThreads]uint8  // server's one-event slot: 0 or worker<<3|kind
+	Timer  [MaxThreads]bool   // worker: a timeout is armed for its yield
+	IdleW  [MaxThreads]int8   // idle-worker list, head first
+	NIdleW uint8
+	IdleS  [MaxThreads]int8 // idle-server list, head first
+	NIdleS uint8
+	Killed uint8 // mask of SIGKILLed threads; the run stops there
+
+	PC       [MaxThreads]uint8 // server: S*; worker: 0 unregistered, i+1 at script op i
+	Target   [MaxThreads]int8  // server: the worker to WAIT for next, -1 none
+	Queue    [MaxThreads]int8  // the servers' shared user-space run queue
+	NQueue   uint8
+	Exited   uint8 // EXIT events the servers have seen
+	Preempts uint8 // preempt events so far
+	// Waiter, fine model: per worker between the two halves of W3, 0x80
+	// plus the waiting server it read plus 1 (0x80: none read); 0 when not
+	// between them.
+	Waiter [MaxThreads]uint8
+
+	Pending [MaxThreads]uint16 // ghost, per worker: 2 bits per event kind, generated not delivered
+	For     [MaxThreads]uint8  // ghost, per worker: the servers whose slot holds an attached event of it (a mask)
+}
+
+// Observation is what a step did.
+type Observation struct {
+	Thread    int8
+	Kind      uint8
+	Op        uint8    // the script op or server call (a letter)
+	Result    int8     // 0, or a positive errno
+	Killed    uint8    // threads SIGKILLed by this step
+	Lost      uint8    // events generated but written nowhere
+	NDeliv    uint8    // events delivered to the user buffer by a resume
+	Delivered [2]uint8 // worker<<3|kind
+	FromSlot  bool     // Delivered[0] came from the slot
+}
+
+// Errnos used.
+const (
+	EAGAIN = 11
+)
+
+// Model is a configured instance.
+type Model struct {
+	cfg     Config
+	threads int
+	bug     string
+}
+
+// New checks c and builds its model.
+func New(c Config) (*Model, error) {
+	n := c.Servers + len(c.Workers)
+	switch {
+	case c.Servers < 1:
+		return nil, fmt.Errorf("servers: %d, want at least 1", c.Servers)
+	case len(c.Workers) < 1:
+		return nil, fmt.Errorf("workers: none")
+	case n > MaxThreads:
+		return nil, fmt.Errorf("%d servers and %d workers: more than %d threads", c.Servers, len(c.Workers), MaxThreads)
+	case c.Kernel != "" && c.Kernel != "posting":
+		return nil, fmt.Errorf("kernel: %q is not modelled yet (known: posting)", c.Kernel)
+	case c.Fix != "" && c.Fix != "cmpxchg-link":
+		return nil, fmt.Errorf("fix: unknown fix %q (known: cmpxchg-link)", c.Fix)
+	case c.Preempts < 0 || c.Preempts > 3:
+		return nil, fmt.Errorf("preempts: %d is out of range 0..3", c.Preempts)
+	}
+	if c.Bug != "" {
+		ok := false
+		for _, b := range Bugs {
+			ok = ok || b == c.Bug
+		}
+		if !ok {
+			return nil, fmt.Errorf("bug: unknown bug %q (known: %s)", c.Bug, strings.Join(Bugs, ", "))
+		}
+	}
+	for i, w := range c.Workers {
+		if w == "" || w[len(w)-1] != 'u' || strings.Count(w, "u") != 1 || strings.Trim(w, "bytcu") != "" || len(w) > 8 {
+			return nil, fmt.Errorf("worker %d: script %q: want up to 8 of b y t c ending with one u", i, w)
+		}
+	}
+	return &Model{cfg: c, threads: n, bug: c.Bug}, nil
+}
+
+func (m *Model) isServer(t int) bool { return t < m.cfg.Servers }
+
+func (m *Model) script(w int) string { return m.cfg.Workers[w-m.cfg.Servers] }
+
+// op is the script op worker w is at, or 0 before registering and after u.
+func (m *Model) op(s *State, w int) byte {
+	pc := int(s.PC[w])
+	if pc == 0 || pc > len(m.script(w)) {
+		return 0
+	}
+	return m.script(w)[pc-1]
+}
+
+func (m *Model) done(s *State, t int) bool {
+	if s.Killed&(1<<t) != 0 {
+		return true
+	}
+	if m.isServer(t) {
+		return s.PC[t] == SDone
+	}
+	return int(s.PC[t]) > len(m.script(t))
+}
+
+func (m *Model) name(t int) string {
+	if m.isServer(t) {
+		return fmt.Sprintf("s%d", t+1)
+	}
+	return fmt.Sprintf("w%d", t-m.cfg.Servers+1)
+}
+
+// Init is the state before any thread runs.
+func (m *Model) Init() State {
+	var s State
+	for t := range s.Link {
+		s.Link[t], s.Target[t] = -1, -1
+	}
+	return s
+}
+
+func pendingCount(p uint16, k uint8) uint16 { return p >> (2 * (k - 1)) & 3 }
+
+// enabled lists the moves of s: nothing once a thread was killed.
+func (m *Model) enabled(s *State, buf []sim.Action) []sim.Action {
+	if s.Killed != 0 {
+		return buf
+	}
+	for t := 0; t < m.threads; t++ {
+		if m.done(s, t) {
+			continue
+		}
+		if m.isServer(t) {
+			switch s.PC[t] {
+			case SReg, SLoop, SRecheck:
+				buf = append(buf, sim.Action{Kind: AStep, Thread: int8(t)})
+			default:
+				if s.Status[t] == ServerRunning {
+					buf = append(buf, sim.Action{Kind: AResume, Thread: int8(t)})
+				}
+			}
+			continue
+		}
+		st := s.Status[t]
+		switch {
+		case s.Waiter[t] != 0:
+			buf = append(buf, sim.Action{Kind: AWakeStep, Thread: int8(t)})
+			continue
+		case s.PC[t] == 0 || st == WorkerRunning:
+			buf = append(buf, sim.Action{Kind: AStep, Thread: int8(t)})
+		case st == WorkerBlocked:
+			buf = append(buf, sim.Action{Kind: AUnblock, Thread: int8(t)})
+		case st == WorkerRunnable && s.Timer[t]:
+			buf = append(buf, sim.Action{Kind: ATimer, Thread: int8(t)})
+		}
+		if st == WorkerRunning && m.op(s, t) == 'c' && int(s.Preempts) < m.cfg.Preempts {
+			buf = append(buf, sim.Action{Kind: APreempt, Thread: int8(t)})
+		}
+	}
+	return buf
+}
+
+func (m *Model) kill(s *State, o *Observation, t int) {
+	s.Killed |= 1 << t
+	o.Killed |= 1 << t
+}
+
+// pushWorker puts w at the head of the idle-worker list (LIFO,
+// [P:umcg_enqueue_idle_worker]).
+func pushWorker(s *State, w int) {
+	copy(s.IdleW[1:], s.IdleW[:s.NIdleW])
+	s.IdleW[0] = int8(w)
+	s.NIdleW++
+}
+
+// wakeIdle pops the head idle server, sets it RUNNING and wakes it
+// ([P:umcg_wake_idle_server]); it reports whether there was one.
+func (m *Model) wakeIdle(s *State) bool {
+	if s.NIdleS == 0 {
+		return false
+	}
+	sv := s.IdleS[0]
+	copy(s.IdleS[:], s.IdleS[1:s.NIdleS])
+	s.NIdleS--
+	s.IdleS[s.NIdleS] = 0
+	s.Status[sv] = ServerRunning
+	return true
+}
+
+func (s *State) addPending(w int, k uint8) {
+	if pendingCount(s.Pending[w], k) < 3 {
+		s.Pending[w] += 1 << (2 * (k - 1))
+	}
+}
+
+// wakeServer sends an attached event of w to its server's slot
+// ([P:umcg_wake_server]): no server or a full slot kills the worker.
+func (m *Model) wakeServer(s *State, o *Observation, w int, k uint8) {
+	sv := int(s.Link[w])
+	s.Link[w] = -1 // detach
+	if sv < 0 || s.Slot[sv] != 0 {
+		m.kill(s, o, w)
+		o.Lost++
+		return
+	}
+	s.addPending(w, k)
+	if k == EvExit && m.bug == "drop-exit" {
+		o.Lost++
+	} else {
+		s.Slot[sv] = uint8(w)<<3 | k
+		s.For[w] |= 1 << sv
+	}
+	switch s.Status[sv] {
+	case ServerAttached:
+		if m.bug != "no-wake-server" {
+			s.Status[sv] = ServerRunning
+		}
+	case 0:
+		// the server is exiting: the event is dropped
+	default:
+		m.kill(s, o, w)
+	}
+}
+
+// pushAndWake is the pool side of W1 and W3: push w, then wake the server
+// waiting for it if there is one, else an idle server
+// ([P:umcg_notify_resume]).
+func (m *Model) pushAndWake(s *State, w int, k uint8) {
+	s.Status[w] = WorkerWaking
+	if k == EvTimeout {
+		s.Status[w] = WorkerRunnable | WorkerTimeout
+	}
+	pushWorker(s, w)
+	s.addPending(w, k)
+	if sv := s.Link[w]; k == EvWake && sv >= 0 && s.Status[sv] == ServerWait {
+		s.Status[sv] = ServerRunning
+		return
+	}
+	if m.bug != "no-wake-idle" {
+		m.wakeIdle(s)
+	}
+}
+
+func (m *Model) step(s *State, a sim.Action) Observation {
+	t := int(a.Thread)
+	o := Observation{Thread: a.Thread, Kind: a.Kind}
+	switch a.Kind {
+	case AStep:
+		if m.isServer(t) {
+			m.serverStep(s, &o, t)
+		} else {
+			m.workerStep(s, &o, t)
+		}
+	case AResume:
+		m.resume(s, &o, t)
+	case AUnblock: // W3
+		if m.cfg.Fine {
+			s.Waiter[t] = 0x80 | uint8(s.Link[t]+1)
+			s.Status[t] = WorkerWaking
+			pushWorker(s, t)
+			s.addPending(t, EvWake)
+			break
+		}
+		m.pushAndWake(s, t, EvWake)
+	case AWakeStep: // W3, second half: compare-and-swap the waiting server WAIT -> RUNNING
+		sv := int(s.Waiter[t]&0x7f) - 1
+		s.Waiter[t] = 0
+		if sv >= 0 {
+			if s.Status[sv] == ServerWait {
+				s.Status[sv] = ServerRunning
+			}
+			break // the CAS failed: no idle server is woken (R3)
+		}
+		if m.bug != "no-wake-idle" {
+			m.wakeIdle(s)
+		}
+	case ATimer: // W5
+		s.Timer[t] = false
+		m.pushAndWake(s, t, EvTimeout)
+		o.Op = 't'
+	case APreempt: // W8
+		s.Preempts++
+		s.Status[t] = WorkerRunnable
+		m.wakeServer(s, &o, t, EvPreempt)
+	}
+	return o
+}
+
+func (m *Model) workerStep(s *State, o *Observation, w int) {
+	op := m.op(s, w)
+	o.Op = op
+	s.PC[w]++
+	switch op {
+	case 0: // REGISTER_WORKER, W1: BLOCKED then, at return to user, WAKING and pushed
+		s.Link[w] = -1
+		o.Op = 'r'
+		m.pushAndWake(s, w, EvWake)
+	case 'b': // W2
+		s.Status[w] = WorkerBlocked
+		m.wakeServer(s, o, w, EvBlock)
+	case 'y', 't': // W4
+		s.Status[w] = WorkerRunnable
+		s.Timer[w] = op == 't'
+		m.wakeServer(s, o, w, EvWait)
+	case 'c':
+	case 'u': // W9
+		s.Status[w] = 0
+		m.wakeServer(s, o, w, EvExit)
+	}
+}
+
+func (m *Model) serverStep(s *State, o *Observation, sv int) {
+	switch {
+	case s.PC[sv] == SReg: // S1
+		o.Op = 'R'
+		s.Status[sv], s.Slot[sv], s.PC[sv] = ServerRunning, 0, SLoop
+	case s.PC[sv] == SRecheck: // the re-check: w no longer BLOCKED -> leave at once
+		o.Op = 'C'
+		w := s.Target[sv]
+		if s.Status[w] == WorkerBlocked {
+			s.PC[sv] = SWaitFor
+			return
+		}
+		old := s.Link[w]
+		s.Target[sv] = -1
+		s.Status[sv], s.PC[sv] = ServerRunning, SLoop
+		if m.cfg.Fix == "cmpxchg-link" {
+			if int(old) == sv {
+				s.Link[w] = -1
+			}
+			return
+		}
+		s.Link[w] = -1 // xchg(NULL)
+		if old >= 0 && int(old) != sv {
+			m.kill(s, o, sv)
+		}
+	case s.Target[sv] >= 0: // WAIT(next_tid=w): S9, S10
+		o.Op = 'F'
+		w := s.Target[sv]
+		if s.Status[w] != WorkerBlocked {
+			s.Target[sv] = -1
+			return
+		}
+		if s.Link[w] >= 0 {
+			m.kill(s, o, sv)
+			return
+		}
+		s.Link[w] = int8(sv)
+		s.Status[sv], s.PC[sv] = ServerWait, SWaitFor
+		if m.cfg.Fine {
+			s.PC[sv] = SRecheck
+		}
+	case int(s.Exited) == len(m.cfg.Workers): // wind down: WAKE until EAGAIN, then UNREGISTER
+		if m.wakeIdle(s) {
+			o.Op = 'K' // WAKE: 0
+			return
+		}
+		o.Op, o.Result = 'U', EAGAIN // WAKE: EAGAIN, then UNREGISTER: 0
+		s.Status[sv], s.PC[sv] = 0, SDone
+	case s.NQueue > 0: // CTX_SWITCH to the head of the run queue: S7, S7x
+		o.Op = 'S'
+		w := s.Queue[0]
+		copy(s.Queue[:], s.Queue[1:s.NQueue])
+		s.NQueue--
+		s.Queue[s.NQueue] = 0
+		s.Status[sv], s.PC[sv] = ServerAttached, SSwitched
+		if m.bug != "run-unattached" {
+			s.Link[w] = int8(sv)
+		}
+		old := s.Status[w]
+		s.Status[w] = WorkerRunning
+		if old != WorkerRunnable {
+			m.kill(s, o, sv)
+		}
+	default: // WAIT(0, 2 slots): S2, S3
+		o.Op = 'W'
+		s.PC[sv] = SWaiting
+		if s.NIdleW > 0 {
+			return // stays RUNNING: collects at once
+		}
+		s.Status[sv] = ServerIdle
+		copy(s.IdleS[1:], s.IdleS[:s.NIdleS])
+		s.IdleS[0] = int8(sv)
+		s.NIdleS++
+	}
+}
+
+// resume ends a server's sleep: WAIT(next) clears the link; WAIT and
+// CTX_SWITCH collect ([P:umcg_server_idle_loop] with a two-entry buffer:
+// the slot event, else one idle worker's one or two events), then the
+// server's user space handles the events.
+func (m *Model) resume(s *State, o *Observation, sv int) {
+	pc := s.PC[sv]
+	s.PC[sv] = SLoop
+	if pc == SWaitFor {
+		o.Op = 'f'
+		if w := s.Target[sv]; m.cfg.Fix != "cmpxchg-link" || int(s.Link[w]) == sv {
+			s.Link[w] = -1 // xchg(NULL), unconditionally in the posting (R1)
+		}
+		s.Target[sv] = -1
+		return
+	}
+	o.Op = 'c'
+	if ev := s.Slot[sv]; ev != 0 {
+		if m.bug != "keep-slot" {
+			s.Slot[sv] = 0
+		}
+		o.Delivered[0], o.NDeliv, o.FromSlot = ev, 1, true
+		s.For[ev>>3] &^= 1 << sv
+	} else if s.NIdleW > 0 {
+		w := int(s.IdleW[0])
+		copy(s.IdleW[:], s.IdleW[1:s.NIdleW])
+		s.NIdleW--
+		s.IdleW[s.NIdleW] = 0
+		st := s.Status[w]
+		s.Status[w] = WorkerRunnable
+		switch st {
+		case WorkerWaking: // C1
+			o.Delivered[0], o.NDeliv = uint8(w)<<3|EvWake, 1
+			if sw := s.Link[w]; sw >= 0 && s.Status[sw] == ServerWait {
+				s.Status[sw] = ServerRunning
+			}
+		case WorkerRunnable | WorkerTimeout:
+			o.Delivered[0], o.NDeliv = uint8(w)<<3|EvTimeout, 1
+		case WorkerSwapping:
+			o.Delivered[0], o.NDeliv = uint8(w)<<3|EvWait, 1
+		case WorkerSwapping | WorkerTimeout:
+			o.Delivered[0], o.Delivered[1], o.NDeliv = uint8(w)<<3|EvWait, uint8(w)<<3|EvTimeout, 2
+		default: // C3
+			s.Status[w] = st
+			m.kill(s, o, sv)
+			return
+		}
+	}
+	for i := 0; i < int(o.NDeliv); i++ {
+		ev := o.Delivered[i]
+		w, k := int(ev>>3), ev&7
+		if pendingCount(s.Pending[w], k) > 0 {
+			s.Pending[w] -= 1 << (2 * (k - 1))
+		}
+		switch k {
+		case EvBlock:
+			if m.cfg.WaitFor {
+				s.Target[sv] = int8(w)
+			}
+		case EvExit:
+			s.Exited++
+		case EvPreempt:
+			if m.bug == "no-requeue" {
+				continue
+			}
+			fallthrough
+		default:
+			queued := false
+			for _, q := range s.Queue[:s.NQueue] {
+				queued = queued || int(q) == w
+			}
+			if !queued {
+				s.Queue[s.NQueue] = int8(w)
+				s.NQueue++
+			}
+		}
+	}
+}
