@@ -202,23 +202,31 @@ func TestFindingsDoc(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("slow under -race and -short; the plain run checks it")
 	}
-	code, out, errs := runCLI("findings")
-	if code != exitViolation {
-		t.Fatalf("findings: exit %d, stderr %q", code, errs)
-	}
-	path := filepath.Join("..", "..", "docs", "findings.md")
-	if *update {
-		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+	for _, doc := range []struct {
+		file string
+		args []string
+	}{
+		{"findings.md", []string{"findings"}},
+		{"findings-umcg-2023.md", []string{"findings", "--protocol", "umcg-2023"}},
+	} {
+		code, out, errs := runCLI(doc.args...)
+		if code != exitViolation {
+			t.Fatalf("%v: exit %d, stderr %q", doc.args, code, errs)
+		}
+		path := filepath.Join("..", "..", "docs", doc.file)
+		if *update {
+			if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(want) != out {
-		t.Errorf("docs/findings.md is stale: run go test ./cmd/umcgcheck -run TestFindingsDoc -update")
+		if string(want) != out {
+			t.Errorf("docs/%s is stale: run go test ./cmd/umcgcheck -run TestFindingsDoc -update", doc.file)
+		}
 	}
 }
 
