@@ -87,6 +87,7 @@ type succ[S, O any] struct {
 	enc    []byte
 	vs     []props.Violation[S, O]
 	place  string // where the step happens, when vs is not empty
+	inv    uint64 // the invariants the successor violates (bit per invariant)
 	cycle  uint8  // bit i: the step is one Model.cycles[i] looks for
 }
 
@@ -139,7 +140,9 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	seen.insert(Hash(initEnc), 0)
 	parent, via = append(parent, 0), append(via, Action{})
 	r.States = 1
+	inv := newInvariants(m.Properties)
 	if vs := props.CheckState(m.Properties, &init, false, nil); len(vs) > 0 {
+		inv.set(0, inv.maskOf(vs))
 		for _, v := range vs {
 			record(m, &r, found, v, "", nil, -1)
 		}
@@ -243,17 +246,28 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						arena = m.Encode(arena, &next)
 						enc := arena[at:len(arena):len(arena)]
 						fp := Hash(enc)
-						if _, old := seen.lookup(fp); old {
+						// An invariant counts where a step breaks it: the
+						// successor violates it and the parent does not.
+						// Invariants depend on the state alone, so they are
+						// checked once per new state (on the
+						// representative: they are symmetric) and
+						// remembered as a mask; a step into a state stored
+						// earlier reads the mask, and checks again only
+						// for the messages when it broke something.
+						var mask uint64
+						if id, old := seen.lookup(fp); old {
 							arena, enc = arena[:at], nil
+							if !r.Bitstate && inv.of(id)&^inv.of(ids[i]) != 0 {
+								mask = inv.of(id)
+								vs = inv.keep(props.CheckState(m.Properties, &next, false, vs), len(vs), mask&^inv.of(ids[i]))
+							}
 						} else {
-							// Invariants depend on the state alone: check
-							// them once, when the state is new (on the
-							// representative: they are symmetric), and
-							// only those the step broke: a violation
-							// inherited from the parent is not a new one.
-							vs = m.newlyBroken(&s, props.CheckState(m.Properties, &next, false, vs), len(vs))
+							n := len(vs)
+							vs = props.CheckState(m.Properties, &next, false, vs)
+							mask = inv.maskOf(vs[n:])
+							vs = inv.keep(vs, n, mask&^inv.of(ids[i]))
 						}
-						sc := succ[S, O]{parent: ids[i], action: a, fp: fp, enc: enc, vs: vs, cycle: cycleBits(cycles, &o)}
+						sc := succ[S, O]{parent: ids[i], action: a, fp: fp, enc: enc, vs: vs, inv: mask, cycle: cycleBits(cycles, &o)}
 						if len(vs) > 0 && m.Place != nil {
 							sc.place = m.Place(&s, &o)
 						}
@@ -296,7 +310,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				r.Transitions++
 				if len(sc.vs) > 0 {
 					var p []Action
-					for _, v := range sc.vs {
+					for j, v := range sc.vs {
+						if sameProperty(sc.vs[:j], v.Property) {
+							continue // its state and step checks both failed: one violation
+						}
 						if i, ok := found[key(v.Property.ID, sc.place)]; ok {
 							r.Violations[i].Hits++
 							continue
@@ -323,6 +340,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					g.addEdge(id, sc.action, sc.cycle)
 				}
 				seen.insert(sc.fp, id)
+				inv.set(id, sc.inv)
 				parent, via = append(parent, sc.parent), append(via, sc.action)
 				r.States++
 				nextFrontier = append(nextFrontier, sc.enc)
@@ -406,17 +424,58 @@ func record[S, O any](m *Model[S, O], r *Report, found map[string]int, v props.V
 	}
 }
 
-// newlyBroken keeps, of vs[from:] (invariants a successor of s violates),
-// those s itself does not violate.
-func (m *Model[S, O]) newlyBroken(s *S, vs []props.Violation[S, O], from int) []props.Violation[S, O] {
-	if len(vs) == from {
-		return vs
+// invariants remembers which invariants each stored state violates: a
+// bit per state id says whether it violates any, and a map holds the
+// masks of those few. It is written only while a level is merged, and
+// read while the next is expanded.
+type invariants[S, O any] struct {
+	bit   map[*props.Property[S, O]]uint64
+	any   []uint64 // bit per state id
+	masks map[uint32]uint64
+}
+
+func newInvariants[S, O any](ps []*props.Property[S, O]) *invariants[S, O] {
+	v := &invariants[S, O]{bit: map[*props.Property[S, O]]uint64{}, masks: map[uint32]uint64{}}
+	for _, p := range ps {
+		if p.State != nil && p.Class != props.Deadlock {
+			v.bit[p] = 1 << uint(len(v.bit)) // Validate allows at most 64
+		}
 	}
-	before := props.CheckState(m.Properties, s, false, nil)
+	return v
+}
+
+func (v *invariants[S, O]) of(id uint32) uint64 {
+	if w := int(id / 64); w < len(v.any) && v.any[w]&(1<<(id%64)) != 0 {
+		return v.masks[id]
+	}
+	return 0
+}
+
+func (v *invariants[S, O]) set(id uint32, mask uint64) {
+	if mask == 0 {
+		return
+	}
+	for int(id/64) >= len(v.any) {
+		v.any = append(v.any, 0)
+	}
+	v.any[id/64] |= 1 << (id % 64)
+	v.masks[id] = mask
+}
+
+func (v *invariants[S, O]) maskOf(vs []props.Violation[S, O]) uint64 {
+	var m uint64
+	for _, x := range vs {
+		m |= v.bit[x.Property]
+	}
+	return m
+}
+
+// keep keeps, of vs[from:], the invariants in mask.
+func (v *invariants[S, O]) keep(vs []props.Violation[S, O], from int, mask uint64) []props.Violation[S, O] {
 	out := vs[:from]
-	for _, v := range vs[from:] {
-		if has(before, v.Property.ID) == "" {
-			out = append(out, v)
+	for _, x := range vs[from:] {
+		if v.bit[x.Property]&mask != 0 {
+			out = append(out, x)
 		}
 	}
 	return out
@@ -521,4 +580,13 @@ func (m *Model[S, O]) realPath(c Counterexample) Counterexample {
 		}
 	}
 	return out
+}
+
+func sameProperty[S, O any](vs []props.Violation[S, O], p *props.Property[S, O]) bool {
+	for _, v := range vs {
+		if v.Property == p {
+			return true
+		}
+	}
+	return false
 }

@@ -300,9 +300,7 @@ func (m *Model[S, O]) checkLiveness(g *graph, leads []*props.Property[S, O], cyc
 				continue
 			}
 			prefix := root(entry)
-			c := Counterexample{Property: p.ID, Actions: append(prefix, cyc...), Loop: len(prefix)}
-			if msg, err := m.Confirm(c); err == nil {
-				c.Message = msg
+			if c, ok := m.confirmLasso(g, p.ID, prefix, cyc, entry, need, comp, in); ok {
 				out = append(out, c)
 				break
 			}
@@ -362,9 +360,7 @@ func (m *Model[S, O]) checkLiveness(g *graph, leads []*props.Property[S, O], cyc
 				}
 				src, p2 := reach.path(g, entry)
 				prefix := append(root(src), p2...)
-				c := Counterexample{Property: p.ID, Actions: append(prefix, cyc...), Loop: len(prefix)}
-				if msg, err := m.Confirm(c); err == nil {
-					c.Message = msg
+				if c, ok := m.confirmLasso(g, p.ID, prefix, cyc, entry, need, comp, in); ok {
 					best = &c
 					break
 				}
@@ -425,4 +421,40 @@ func (r reach) path(g *graph, v uint32) (uint32, []Action) {
 		acts[i], acts[j] = acts[j], acts[i]
 	}
 	return v, acts
+}
+
+// maxCover bounds the components whose every state a fallback lasso visits
+// (each visit is a breadth-first search of the graph).
+const maxCover = 4096
+
+// confirmLasso confirms the lasso prefix + cyc. A cycle through the edges
+// fairSCC asked for can still be unfair: it may stay where some thread
+// can always move; then the cycle is extended through every state of the
+// component, where every thread that is not always enabled is disabled
+// somewhere, which makes it fair if the component holds a fair cycle.
+func (m *Model[S, O]) confirmLasso(g *graph, id string, prefix, cyc []Action, entry uint32, need, comp []uint32, in []bool) (Counterexample, bool) {
+	c := Counterexample{Property: id, Actions: append(append([]Action(nil), prefix...), cyc...), Loop: len(prefix)}
+	if msg, err := m.Confirm(c); err == nil {
+		c.Message = msg
+		return c, true
+	}
+	if len(comp) > maxCover {
+		return c, false
+	}
+	at := entry
+	for _, v := range comp {
+		p, _, ok := g.pathWithin(at, in, func(x uint32) bool { return x == v })
+		if !ok {
+			return c, false
+		}
+		cyc, at = append(cyc, p...), v
+	}
+	back, _, ok := g.pathWithin(at, in, func(x uint32) bool { return x == entry })
+	if !ok {
+		return c, false
+	}
+	c.Actions = append(append(append([]Action(nil), prefix...), cyc...), back...)
+	msg, err := m.Confirm(c)
+	c.Message = msg
+	return c, err == nil
 }

@@ -84,7 +84,7 @@ func (m *Model[S, O]) Confirm(c Counterexample) (string, error) {
 		if msg := m.unfair(ss[c.Loop:], c.Actions[c.Loop:]); msg != "" {
 			return "", fmt.Errorf("the cycle is not weakly fair: %s", msg)
 		}
-		if msg := m.cycleViolates(p.Live, ss[c.Loop:len(ss)-1], os[c.Loop:], c.Actions[c.Loop:]); msg != "" {
+		if msg := m.cycleViolates(p.Live, ss, c.Loop, os[c.Loop:], c.Actions[c.Loop:]); msg != "" {
 			return msg, nil
 		}
 		return "", fmt.Errorf("the cycle does not violate %s", p.ID)
@@ -163,9 +163,11 @@ func (m *Model[S, O]) unfair(ss []S, cycle []Action) string {
 }
 
 // cycleViolates reports how repeating the cycle forever violates l, or "".
-// ss are the cycle's states (without the repeated first one) and os its
-// observations and actions.
-func (m *Model[S, O]) cycleViolates(l *props.LeadsTo[S, O], ss []S, os []O, acts []Action) string {
+// ss are the path's states (ss[loop] == ss[len(ss)-1] starts the cycle),
+// os and acts the cycle's observations and actions. A leads-to property is
+// violated when its trigger held after the goal last held, anywhere on the
+// path, and the goal holds nowhere in the cycle.
+func (m *Model[S, O]) cycleViolates(l *props.LeadsTo[S, O], ss []S, loop int, os []O, acts []Action) string {
 	if l.Cycle != nil {
 		for i := range os {
 			if what := l.Cycle(&os[i]); what != "" {
@@ -175,16 +177,29 @@ func (m *Model[S, O]) cycleViolates(l *props.LeadsTo[S, O], ss []S, os []O, acts
 		return ""
 	}
 	for t := 0; t < m.Threads(); t++ {
-		trig, goal := false, false
-		for i := range ss {
-			trig = trig || l.Trigger(&ss[i], t)
-			goal = goal || l.Goal(&ss[i], t)
+		goalInCycle := false
+		for i := loop; i < len(ss); i++ {
+			goalInCycle = goalInCycle || l.Goal(&ss[i], t)
 		}
-		if trig && !goal {
+		if !goalInCycle && m.pending(l, ss, t) {
 			return fmt.Sprintf("%s waits forever: the cycle repeats without reaching the goal", m.ThreadNames[t])
 		}
 	}
 	return ""
+}
+
+// pending reports whether thread t's trigger held on the path after its
+// goal last held.
+func (m *Model[S, O]) pending(l *props.LeadsTo[S, O], ss []S, t int) bool {
+	pending := false
+	for i := range ss {
+		if l.Goal(&ss[i], t) {
+			pending = false
+		} else if l.Trigger(&ss[i], t) {
+			pending = true
+		}
+	}
+	return pending
 }
 
 // pendingAtEnd reports a thread whose trigger held on the path with no goal
@@ -194,15 +209,7 @@ func (m *Model[S, O]) pendingAtEnd(l *props.LeadsTo[S, O], ss []S) string {
 		return ""
 	}
 	for t := 0; t < m.Threads(); t++ {
-		pending := false
-		for i := range ss {
-			if l.Goal(&ss[i], t) {
-				pending = false
-			} else if l.Trigger(&ss[i], t) {
-				pending = true
-			}
-		}
-		if pending {
+		if m.pending(l, ss, t) {
 			return fmt.Sprintf("%s waits forever: the run ends before the goal", m.ThreadNames[t])
 		}
 	}
