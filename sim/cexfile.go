@@ -11,7 +11,7 @@ import (
 // File format of saved counterexamples (explore --out, read by replay).
 const (
 	FileFormat  = "umcgcheck-counterexamples"
-	FileVersion = 1
+	FileVersion = 2 // 2 added protocol and place; files of version 1 still read
 )
 
 type fileJSON struct {
@@ -116,8 +116,8 @@ func ReadFile(data []byte, load Loader) ([]Saved, error) {
 	if f.Format != FileFormat {
 		return nil, &FileError{Line: 1, Field: "format", Msg: fmt.Sprintf("want %q, got %q", FileFormat, f.Format)}
 	}
-	if f.Version != FileVersion {
-		return nil, &FileError{Line: 1, Field: "version", Msg: fmt.Sprintf("version %d is not supported (want %d)", f.Version, FileVersion)}
+	if f.Version != FileVersion && f.Version != 1 {
+		return nil, &FileError{Line: 1, Field: "version", Msg: fmt.Sprintf("version %d is not supported (want 1 or %d)", f.Version, FileVersion)}
 	}
 	var out []Saved
 	for i, cj := range f.Counterexamples {

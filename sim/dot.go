@@ -14,6 +14,7 @@ import (
 // red, terminal states are drawn twice circled. It refuses graphs of more
 // than maxStates states, which would not be readable anyway.
 func (m *Model[S, O]) WriteDot(w io.Writer, maxStates int) error {
+	m.mustBeValid()
 	init := m.Init()
 	ids := map[uint64]int{m.Fingerprint(&init): 0}
 	states := []S{init}

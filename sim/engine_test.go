@@ -16,6 +16,7 @@ import (
 
 	"github.com/umcgcheck/umcgcheck/model/toy/mutex"
 	"github.com/umcgcheck/umcgcheck/model/toy/twophase"
+	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
@@ -210,9 +211,9 @@ func TestShortestCounterexamples(t *testing.T) {
 }
 
 // checkFairLasso checks a lasso by replay alone: the cycle returns to its
-// first state; every process with a move enabled in every state of the
-// cycle moves in it (weak fairness); and trying never reaches critical
-// for the process the message names.
+// first state, and every process with a move enabled in every state of the
+// cycle moves in it (weak fairness). (That the cycle violates the property
+// is Confirm's to say; TestConfirmRejects shows it refuses wrong ones.)
 func checkFairLasso(t *testing.T, m *sim.Model[mutex.State, mutex.Observation], c sim.Counterexample, n int) {
 	t.Helper()
 	if c.Loop < 0 {
@@ -405,5 +406,31 @@ func TestStop(t *testing.T) {
 	m.Explore(sim.Explorer{Workers: 1, NoLiveness: true, Progress: func(sim.Progress) { levels++ }, Stop: func() string { calls++; return "" }})
 	if calls <= levels {
 		t.Errorf("Stop asked %d times for %d levels: never inside a level", calls, levels)
+	}
+}
+
+// TestValidate: a model that breaks its contract is refused with one
+// sentence saying how.
+func TestValidate(t *testing.T) {
+	for name, breakIt := range map[string]func(m *sim.Model[mutex.State, mutex.Observation]){
+		"nil Fair":   func(m *sim.Model[mutex.State, mutex.Observation]) { m.Fair = nil },
+		"no threads": func(m *sim.Model[mutex.State, mutex.Observation]) { m.ThreadNames = nil },
+		"id twice": func(m *sim.Model[mutex.State, mutex.Observation]) {
+			m.Properties = append(m.Properties, m.Properties[0])
+		},
+		"wrong checks": func(m *sim.Model[mutex.State, mutex.Observation]) {
+			p := *m.Properties[0]
+			p.ID, p.Class = "x", props.Liveness
+			m.Properties = append(m.Properties, &p)
+		},
+	} {
+		m := mutexModel(t, 2, "spin", "")
+		if err := m.Validate(); err != nil {
+			t.Fatalf("a valid model is refused: %v", err)
+		}
+		breakIt(m)
+		if err := m.Validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }

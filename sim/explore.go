@@ -13,7 +13,7 @@ import (
 // The zero value searches without bounds on GOMAXPROCS goroutines.
 type Explorer struct {
 	MaxStates int           // stop (incomplete) after storing this many states; 0: no bound
-	MaxDepth  int           // do not expand states deeper than this; 0: no bound
+	MaxDepth  int           // expand only states fewer than this many steps from the start; 0: no bound
 	TimeLimit time.Duration // stop (incomplete) after this long; 0: no bound
 	Workers   int           // goroutines expanding states; 0: GOMAXPROCS
 	// BitstateBits, when > 0, replaces the set of fingerprints with a bit
@@ -54,7 +54,7 @@ type Progress struct {
 // Report is the outcome of a search.
 type Report struct {
 	States, Transitions uint64
-	Depth               int // BFS levels fully expanded
+	Depth               int // the depth of the last level expanded (the initial state is at 0)
 	// Complete is true when every reachable state was expanded. An
 	// incomplete search says why in Stopped ("max-states", "max-depth",
 	// "time-limit", or Explorer.Stop's answer) and proves nothing about the states it did not reach.
@@ -73,8 +73,9 @@ type Report struct {
 	// reachable states it skipped because their bits were already set.
 	Bitstate bool
 	Missed   float64
-	// Violations holds, for each violated property in Model.Properties order,
-	// a shortest counterexample (fewest steps from the initial state).
+	// Violations holds every distinct violation (a property at a place),
+	// grouped by property in Model.Properties order, each with a shortest
+	// counterexample (fewest steps from the initial state), shortest first.
 	Violations []Counterexample
 	Elapsed    time.Duration
 }
@@ -100,11 +101,12 @@ type expanded struct {
 // Explore searches every state of m reachable from its initial state,
 // breadth first, checks every safety property on every transition and
 // every state, checks terminal states for deadlock and for liveness
-// triggers that can no longer be met, and returns a shortest
-// counterexample for each violated property. States are identified by
+// triggers that can no longer be met, and returns every distinct violation
+// with a shortest counterexample. States are identified by
 // their 64-bit fingerprints. The result is the same for every number of
 // workers.
 func (m *Model[S, O]) Explore(e Explorer) Report {
+	m.mustBeValid()
 	start := time.Now()
 	workers := e.Workers
 	if workers <= 0 {

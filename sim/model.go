@@ -8,6 +8,7 @@ package sim
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/bits"
 	"strconv"
 
@@ -164,4 +165,66 @@ func Hash(b []byte) uint64 {
 	h *= 0x94d049bb133111eb
 	h ^= h >> 31
 	return h
+}
+
+// Validate reports the first way m breaks the contract of Model, in one
+// sentence: a required function missing, more threads than MaxThreads,
+// more than 8 fair-cycle properties (a step's are kept in a byte), more
+// than 64 invariants (a state's are kept in a word), a property id used
+// twice, or a property whose checks do not match its class. The searches
+// call it first and panic on an invalid model: it is a programming error
+// of the protocol, not bad input.
+func (m *Model[S, O]) Validate() error {
+	for _, f := range []struct {
+		name  string
+		isNil bool
+	}{{"Init", m.Init == nil}, {"Enabled", m.Enabled == nil}, {"Step", m.Step == nil},
+		{"Encode", m.Encode == nil}, {"Decode", m.Decode == nil}, {"Fair", m.Fair == nil},
+		{"ExplainStep", m.ExplainStep == nil}, {"LabelStep", m.LabelStep == nil}, {"DescribeState", m.DescribeState == nil}} {
+		if f.isNil {
+			return fmt.Errorf("model %s: %s is nil", m.Protocol, f.name)
+		}
+	}
+	if len(m.ThreadNames) == 0 || len(m.ThreadNames) > MaxThreads {
+		return fmt.Errorf("model %s: %d threads (1..%d)", m.Protocol, len(m.ThreadNames), MaxThreads)
+	}
+	cycles, invariants := 0, 0
+	seen := map[string]bool{}
+	for _, p := range m.Properties {
+		if seen[p.ID] {
+			return fmt.Errorf("model %s: property %s listed twice", m.Protocol, p.ID)
+		}
+		seen[p.ID] = true
+		ok := true
+		switch p.Class {
+		case props.Invariant:
+			ok = p.State != nil && p.Live == nil
+			invariants++
+		case props.Deadlock:
+			ok = p.State != nil && p.Step == nil && p.Live == nil
+		case props.StepProperty:
+			ok = p.Step != nil && p.State == nil && p.Live == nil
+		case props.Liveness:
+			ok = p.Live != nil && p.State == nil && p.Step == nil &&
+				(p.Live.Trigger != nil) == (p.Live.Goal != nil) && (p.Live.Trigger != nil) != (p.Live.Cycle != nil)
+			if ok && p.Live.Cycle != nil {
+				cycles++
+			}
+		default:
+			ok = false
+		}
+		if !ok {
+			return fmt.Errorf("model %s: property %s: its checks do not match its class %s", m.Protocol, p.ID, p.Class)
+		}
+	}
+	if cycles > 8 || invariants > 64 {
+		return fmt.Errorf("model %s: %d fair-cycle properties (at most 8) and %d invariants (at most 64)", m.Protocol, cycles, invariants)
+	}
+	return nil
+}
+
+func (m *Model[S, O]) mustBeValid() {
+	if err := m.Validate(); err != nil {
+		panic(err)
+	}
 }

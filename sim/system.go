@@ -42,8 +42,11 @@ type Description struct {
 // Describe implements System.
 func (m *Model[S, O]) Describe() Description {
 	sym := m.Symmetry
-	if m.Canonical == nil || sym == "" {
+	switch {
+	case m.Canonical == nil:
 		sym = "none (no interchangeable threads)"
+	case sym == "":
+		sym = "on (the protocol does not name its classes)"
 	}
 	return Description{Protocol: m.Protocol, Config: m.Config, ThreadNames: m.ThreadNames,
 		ActionNames: m.ActionNames, Symmetry: sym, Properties: props.Describe(m.Properties)}

@@ -16,7 +16,8 @@ type Counterexample struct {
 	Property string
 	// Place is where the violation happens (Model.Place of its last
 	// step; "" for liveness, deadlock and the initial state), and Hits how
-	// many transitions of the search reached it.
+	// many transitions of the search reached it (for a deadlock or a
+	// terminal liveness violation: how many terminal states).
 	Place   string
 	Hits    int
 	Message string
@@ -109,12 +110,22 @@ func (m *Model[S, O]) Confirm(c Counterexample) (string, error) {
 		return "", fmt.Errorf("the initial state does not violate %s", p.ID)
 	}
 	n := len(c.Actions)
+	if c.Place != "" && m.Place != nil && p.Class != props.Deadlock {
+		if at := m.Place(&ss[n-1], &os[n-1]); at != c.Place {
+			return "", fmt.Errorf("the last step is at %q, not at %q", at, c.Place)
+		}
+	}
 	vs := props.CheckStep(m.Properties, &ss[n-1], last, &os[n-1], nil)
 	vs = props.CheckState(m.Properties, last, m.terminal(last), vs)
-	if msg := has(vs, p.ID); msg != "" {
-		return msg, nil
+	msg := has(vs, p.ID)
+	if msg == "" {
+		return "", fmt.Errorf("the last step does not violate %s", p.ID)
 	}
-	return "", fmt.Errorf("the last step does not violate %s", p.ID)
+	if p.Class == props.Invariant && p.Step == nil && c.Place != "" &&
+		has(props.CheckState(m.Properties, &ss[n-1], false, nil), p.ID) != "" {
+		return "", fmt.Errorf("%s was already violated before the last step", p.ID)
+	}
+	return msg, nil
 }
 
 func has[S, O any](vs []props.Violation[S, O], id string) string {

@@ -41,6 +41,7 @@ type WalkResult struct {
 // walk returns to a state it visited, which closes a lasso. The same Walks
 // give the same result, step for step.
 func (m *Model[S, O]) Walk(w Walks) WalkResult {
+	m.mustBeValid()
 	var res WalkResult
 	var buf []Action
 	var vs []props.Violation[S, O]

@@ -73,9 +73,10 @@ func parsePositional(fs *flag.FlagSet, args []string) (help bool, err error) {
 // a shipped configuration of it or all of them (--config), and the
 // protocol's own flags, which override the configuration.
 type selection struct {
-	proto  protocol
-	config string
-	build  func(name string) (sim.System, error)
+	proto    protocol
+	config   string
+	protocol *string // --protocol as the flag package parsed it
+	build    func(name string) (sim.System, error)
 }
 
 // addSelection adds --protocol, --config and the protocol's flags to fs.
@@ -88,7 +89,7 @@ func addSelection(fs *flag.FlagSet, args []string, defaultConfig string) (*selec
 		return nil, usagef("--protocol: unknown protocol %q (known: %s)", name, strings.Join(protocolNames(), ", "))
 	}
 	sel := &selection{proto: p}
-	fs.String("protocol", defaultProtocol, "protocol to check: "+strings.Join(protocolNames(), ", ")+" (see 'umcgcheck props --protocol NAME')")
+	sel.protocol = fs.String("protocol", defaultProtocol, "protocol to check: "+strings.Join(protocolNames(), ", ")+" (see 'umcgcheck props --protocol NAME')")
 	fs.StringVar(&sel.config, "config", defaultConfig, "shipped configuration to start from: "+strings.Join(p.ConfigNames(), ", ")+"; or all")
 	sel.build = p.Flags(fs)
 	return sel, nil
@@ -100,8 +101,11 @@ func protocolArg(args []string) string {
 	name := defaultProtocol
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if a == "--" || !strings.HasPrefix(a, "-") {
+		if a == "--" {
 			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue // another flag's value (these commands take no arguments)
 		}
 		key, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if key != "protocol" {
@@ -119,6 +123,12 @@ func protocolArg(args []string) string {
 // systems returns the systems the flags select, each with the name of its
 // configuration, in a fixed order.
 func (sel *selection) systems() ([]sim.Named, error) {
+	// The scan before parsing cannot tell a flag's value from a flag
+	// named --protocol: the protocol whose flags were added must be the
+	// one the flag package parsed.
+	if *sel.protocol != sel.proto.Name() {
+		return nil, usagef("--protocol: put --protocol %s before the other flags (its flags depend on it)", *sel.protocol)
+	}
 	names := []string{sel.config}
 	if sel.config == "all" {
 		names = sel.proto.ConfigNames()

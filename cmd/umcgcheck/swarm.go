@@ -23,7 +23,7 @@ import (
 
 const (
 	resultsFormat  = "umcgcheck-results"
-	resultsVersion = 1
+	resultsVersion = 2 // 2 added each violation's place and hits (and protocol); version 1 still merges
 )
 
 // exploreReport is explore's JSON output: one shard's results, or a whole
@@ -72,11 +72,16 @@ func parseShard(s string, getenv func(string) string) (int, int, error) {
 
 // jobSignature identifies a job by everything that decides its results.
 func jobSignature(cmd string, systems []sim.Named, args ...any) string {
+	var protocols []string
+	for _, n := range systems {
+		protocols = append(protocols, n.System.Describe().Protocol)
+	}
 	b, _ := json.Marshal(struct {
-		Cmd     string
-		Configs []any
-		Args    []any
-	}{cmd, configs(systems), args})
+		Cmd       string
+		Protocols []string
+		Configs   []any
+		Args      []any
+	}{cmd, protocols, configs(systems), args})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:8])
 }
@@ -118,8 +123,8 @@ func runMerge(args []string, stdout, stderr io.Writer) (int, error) {
 		switch {
 		case r.Format != resultsFormat:
 			return exitUsage, usagef("%s: line 1: format: want %q, got %q", path, resultsFormat, r.Format)
-		case r.Version != resultsVersion:
-			return exitUsage, usagef("%s: line 1: version: %d is not supported (want %d)", path, r.Version, resultsVersion)
+		case r.Version != resultsVersion && r.Version != 1:
+			return exitUsage, usagef("%s: line 1: version: %d is not supported (want 1 or %d)", path, r.Version, resultsVersion)
 		case r.Shards < 1 || r.Shard < 0 || r.Shard >= r.Shards:
 			return exitUsage, usagef("%s: shard: %d of %d is not a shard", path, r.Shard, r.Shards)
 		}
