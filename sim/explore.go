@@ -542,20 +542,20 @@ func (m *Model[S, O]) checkTerminal(s *S, live []*props.Property[S, O]) (termina
 // realPath translates a counterexample found among representatives
 // (thread numbers of canonical states) into one of the model itself: it
 // replays the representatives alongside the real states, keeping the
-// permutation between them. A lasso is unrolled until the real state
-// returns to where the cycle began.
+// permutation between them. Lassos never come from a reduced search
+// (liveness is checked on the unreduced graph), so c is a finite path.
 func (m *Model[S, O]) realPath(c Counterexample) Counterexample {
+	if c.Loop >= 0 {
+		panic("sim: a lasso from a search reduced by symmetry")
+	}
 	canon := m.Init()
-	actual := canon
 	canon, p0 := m.Canonical(&canon)
 	pi := p0.Inverse() // representative's thread -> real thread
 	out := c
 	out.Actions = nil
-	var loopState S
-	step := func(a Action) {
+	for _, a := range c.Actions {
 		real := Action{Kind: a.Kind, Thread: pi[a.Thread]}
 		out.Actions = append(out.Actions, real)
-		m.Step(&actual, real)
 		x := canon
 		m.Step(&x, a)
 		var sigma Perm
@@ -566,20 +566,6 @@ func (m *Model[S, O]) realPath(c Counterexample) Counterexample {
 			npi[i] = pi[inv[i]]
 		}
 		pi = npi
-	}
-	for i, a := range c.Actions {
-		if i == c.Loop {
-			loopState = actual
-			out.Loop = len(out.Actions)
-		}
-		step(a)
-	}
-	if c.Loop >= 0 {
-		for k := 0; k < 64 && !m.sameState(&actual, &loopState); k++ {
-			for _, a := range c.Actions[c.Loop:] {
-				step(a)
-			}
-		}
 	}
 	return out
 }

@@ -14,12 +14,15 @@ import (
 
 const exploreUsage = `Usage: umcgcheck explore [flags]
 
-Explores every reachable state of a configuration of the UMCG model,
-breadth first, and checks every property (see 'umcgcheck props') on every
-state and transition: safety properties everywhere, deadlock and liveness
-triggers at terminal states. For each violated property it prints a
-shortest counterexample (fewest steps). With no flags it explores every
-shipped configuration of the seed variant (the RFC's code) in seconds.
+Explores every reachable state of a configuration of a protocol
+(--protocol; UMCG v0.1 by default), breadth first, and checks every
+property (see 'umcgcheck props') on every state and transition: safety
+properties everywhere, deadlock and liveness triggers at terminal states,
+liveness on weakly fair lassos. For each distinct violation (a property
+broken at a place: where the breaking step happens, as the protocol names
+it) it prints a shortest counterexample (fewest steps). With no flags it
+explores every shipped configuration of UMCG v0.1's seed variant (the
+RFC's code) in seconds. The configuration flags below are the protocol's.
 
 Bounds (--max-states, --max-depth, --time-limit, --max-memory) end a
 search as INCOMPLETE, with the figures of what it covered: that is never a
@@ -89,7 +92,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	bitstate := fs.Uint("bitstate", 0, "store states as bits in an array of 2^N bits, as SPIN's supertrace (-w N): less memory, probabilistic coverage (0: exact)")
 	noLive := fs.Bool("no-liveness", false, "skip the fair-cycle search, which keeps the state graph in memory")
 	shard := fs.String("shard", "", "run only shard I of N of the configurations: I/N, or /N to read I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID; combine the shards' --json results with 'umcgcheck merge'")
-	noSym := fs.Bool("no-symmetry", false, "store every state, not one per class of states that differ only by exchanging interchangeable servers or workers of a group")
+	noSym := fs.Bool("no-symmetry", false, "store every state, not one per class of states that differ only by exchanging interchangeable threads (UMCG: a group's servers, or its workers); symmetry applies only with --no-liveness")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	out := fs.String("out", "", "write the counterexamples to this file (JSON; read by 'umcgcheck replay'); it must not exist")
 	dot := fs.String("dot", "", "also draw the state graph (at most 2000 states, no symmetry) in Graphviz DOT to this file; it must not exist")

@@ -76,7 +76,7 @@ func runFindings(args []string, stdout, stderr io.Writer) (int, error) {
 			props++
 		}
 	}
-	fmt.Fprintf(stdout, "\n%d distinct violations of %d properties. A violation is a property broken at a place (the kind of thread, the call and the step); each has its own shortest counterexample, and \"reached\" counts the transitions of the searches that broke it there.\n", len(found), props)
+	fmt.Fprintf(stdout, "\n%d distinct violations of %d properties. A violation is a property broken at a place (where the step that breaks it happens, as the protocol names it: for UMCG the kind of thread, the call and the step); each has its own shortest counterexample, and \"reached\" counts the transitions of the searches that broke it there.\n", len(found), props)
 	fmt.Fprintf(stdout, "\n| property | at | shortest on | steps | reached | also on |\n|---|---|---|---|---|---|\n")
 	for i, f := range found {
 		fmt.Fprintf(stdout, "| [%s](#%s) | [%s](#%s) | %s | %d | %d | %s |\n", f.Property, f.Property, placeText(f.Place), anchor(i),

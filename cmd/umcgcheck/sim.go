@@ -11,7 +11,8 @@ import (
 
 const simUsage = `Usage: umcgcheck sim [flags]
 
-Runs seeded random walks of a configuration of the UMCG model and checks
+Runs seeded random walks of a configuration of a protocol (--protocol;
+UMCG v0.1 by default; the configuration flags below are its) and checks
 every property (see 'umcgcheck props') at every step; liveness properties
 are checked where a walk ends and where it closes a weakly fair cycle. It
 stops at the first violation and prints the steps that lead to it,
