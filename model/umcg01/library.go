@@ -189,7 +189,7 @@ func (m *Model) ret(s *State, t int8, o *Observation, v int16, e Errno, setErrno
 	// result and out-parameter, and, for clients that do not pass a
 	// result on (only scripts do), the return value.
 	th.SysRet, th.Out = 0, None
-	if k := m.progs[t].kind; k == progServer || k == progWorker {
+	if k := m.progs[t].kind; k == progServer || k == progWorker || k == progGeneral {
 		th.Ret = 0
 	}
 }
@@ -397,6 +397,10 @@ func (m *Model) stepWait(s *State, t int8, o *Observation) {
 		o.Label = "wait: CAS self RUNNING->RUNNABLE"
 		if th.TLS == 0 {
 			th.GEntry = EINVAL
+			if m.bug == bugWaitUnregisteredOK {
+				m.ret(s, t, o, 0, 0, false)
+				return
+			}
 			m.ret(s, t, o, -1, EINVAL, true)
 			return
 		}
