@@ -291,6 +291,8 @@ var verdicts = []struct {
 	{model.FixUnregisterWritesNone, "faults", "worker-eventually-runs"},
 	// also no-deadlock; core-enomem only
 	{model.FixCoreENOMEM, "core-enomem", "errno-contract"},
+	// general only: no other client passes UMCG_NONE to wake, swap or run_worker
+	{model.FixNoneArgEINVAL, "general", "no-kill"},
 }
 
 // unobservable are the fixes that no configuration above separates, with

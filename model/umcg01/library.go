@@ -127,6 +127,12 @@ func utid(t int8) int16 {
 // gone once its thread has ended; the fixed library keeps it in a
 // process-wide table (finding tls-after-exit).
 func (m *Model) loadTLSVar(s *State, th *Thread, owner int8, o *Observation) bool {
+	if owner < 0 && m.fix(FixNoneArgEINVAL) && th.Fn != CallGetTaskState {
+		// The fixed library checks for UMCG_NONE first: its caller
+		// fails with EINVAL (finding none-arg-segv).
+		th.Ptr = None
+		return false
+	}
 	if owner < 0 {
 		// *(UMCG_NONE): the load faults and SIGSEGV ends the process.
 		o.Label += ": NULL dereference, SIGSEGV"
@@ -806,6 +812,11 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 		o.Label = "run_worker: load *worker"
 		if !m.loadTLSVar(s, th, th.Arg, o) {
 			if th.Status == Killed {
+				return
+			}
+			if th.Arg < 0 {
+				th.GEntry = EINVAL // run_worker(UMCG_NONE), fixed
+				m.ret(s, t, o, 0, EINVAL, true)
 				return
 			}
 			// The seed returns UMCG_NONE with errno untouched, so what
