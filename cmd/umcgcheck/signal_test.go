@@ -78,7 +78,7 @@ func TestExploreSignal(t *testing.T) {
 				"config core: ", "complete; liveness: lassos", // done before the signal
 				"INCOMPLETE (stopped by signal)", // the one interrupted
 				"config single: ", "INCOMPLETE: not started (stopped by signal)",
-				"summary: 6 configuration(s)",
+				"summary: 7 configuration(s)",
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("stdout lacks %q:\n%s", want, out)

@@ -30,6 +30,7 @@ const (
 	bugSwapForgetsQueued       // wait on RUNNING|WAKEUP_QUEUED sleeps instead of consuming the wakeup (wait-forgets-queued)
 	bugRunNoUndo               // run_worker's error path undoes its own CAS but not the worker's
 	bugUnregisterKeepsLink     // unregister leaves both ends of the task's peer link
+	bugWaitUnregisteredOK      // wait by a thread with no task_tls returns 0 instead of EINVAL
 	numBugs
 )
 
@@ -38,7 +39,7 @@ var bugNames = [...]string{"", "lifo-queue", "unblock-no-wake", "run-leaves-serv
 	"poll-sets-runnable", "destroy-ebusy", "unregister-dangling", "unregister-no-wake",
 	"wake-spin", "run-eagain-loop", "poll-ignores-queue", "stale-peer", "register-not-queued",
 	"die-keeps-registered", "errno-lost", "wake-dropped", "wait-forgets-queued", "run-no-undo",
-	"unregister-keeps-link"}
+	"unregister-keeps-link", "wait-unregistered-ok"}
 
 func bugByName(name string) (bug, bool) {
 	for b := bugNone; b < numBugs; b++ {

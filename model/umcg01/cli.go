@@ -37,6 +37,7 @@ func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	var c struct {
 		variant, fixes, probes, faults, bug                    string
 		groups, servers, workers, blocks, pairs, swaps, faultN int
+		general, calls                                         int
 	}
 	fs.StringVar(&c.variant, "variant", "seed", "library and kernel to model: seed (the RFC as posted) or fixed (umcgcheck's corrections: every fix)")
 	fs.StringVar(&c.fixes, "fixes", "", "corrections to apply to the seed variant, comma-separated, all or none: "+strings.Join(FixNames(), ", ")+" (docs/semantics.md says which finding each answers)")
@@ -46,6 +47,8 @@ func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	fs.IntVar(&c.blocks, "blocks", 0, "blocking syscalls per worker")
 	fs.IntVar(&c.pairs, "core-pairs", 0, "pairs of core tasks that ping-pong with swap")
 	fs.IntVar(&c.swaps, "swaps", 0, "swaps by each core pair's leader")
+	fs.IntVar(&c.general, "general", 0, "most general clients of each kind (core task, server, worker), in a group of their own")
+	fs.IntVar(&c.calls, "calls", 0, "calls each general client may make")
 	fs.StringVar(&c.probes, "probes", "", "comma-separated probe programs: "+strings.Join(ProbeNames(), ", ")+"; or none")
 	fs.StringVar(&c.faults, "faults", "", "comma-separated faults: eintr, esrch, enomem, death, spurious, preempt; all or none")
 	fs.IntVar(&c.faultN, "max-faults", 0, "at most this many faults per run")
@@ -79,7 +82,8 @@ func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 		}{{"groups", c.groups, &cfg.Groups}, {"servers", c.servers, &cfg.Servers},
 			{"workers", c.workers, &cfg.Workers}, {"blocks", c.blocks, &cfg.Blocks},
 			{"core-pairs", c.pairs, &cfg.CorePairs}, {"swaps", c.swaps, &cfg.Swaps},
-			{"max-faults", c.faultN, &cfg.MaxFaults}}
+			{"max-faults", c.faultN, &cfg.MaxFaults},
+			{"general", c.general, &cfg.General}, {"calls", c.calls, &cfg.Calls}}
 		for _, f := range ints {
 			if set[f.flag] {
 				if f.val < 0 {
@@ -130,6 +134,9 @@ func (cli) Args(config any) string {
 	}
 	s := fmt.Sprintf("--config default --variant %s --groups %d --servers %d --workers %d --blocks %d --core-pairs %d --swaps %d --probes %s --faults %s --max-faults %d",
 		cfg.Variant, cfg.Groups, cfg.Servers, cfg.Workers, cfg.Blocks, cfg.CorePairs, cfg.Swaps, probes, cfg.Faults, cfg.MaxFaults)
+	if cfg.General > 0 {
+		s += fmt.Sprintf(" --general %d --calls %d", cfg.General, cfg.Calls)
+	}
 	if cfg.Fixes != 0 {
 		s += " --fixes " + cfg.Fixes.String()
 	}
@@ -157,7 +164,9 @@ it. The root causes, and the
 correction the ` + "`fixed`" + ` variant makes for each, are listed in
 [semantics.md](semantics.md#the-fixed-variant-every-correction-and-the-finding-it-answers);
 the ` + "`fixed`" + ` variant violates none of these properties on the same
-configurations (` + "`umcgcheck explore --variant fixed`" + `).
+configurations (` + "`umcgcheck explore --variant fixed`" + `) but ` + "`general`" + `,
+the most general client, whose misuse it does not survive either
+([semantics.md](semantics.md#clients-the-environment) lists how).
 
 Steps read: number, thread (s: server, w: worker, c: core task, p: probe),
 action (step, unblock, signal, spurious, ...), what the step does, what the

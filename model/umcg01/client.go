@@ -153,6 +153,17 @@ func (m *Model) clientStep(s *State, t int8, fault bool, o *Observation) {
 			}
 		}
 	}
+	if p.kind == progGeneral {
+		// The thread ends, registered or not: the fixed kernel
+		// unregisters it on exit, as it does a thread that dies; v0.1
+		// has no exit hook (finding death-leak).
+		o.Label = "client: program done (thread exits)"
+		if th.Kind != KindNone && m.fix(FixExitUnregisters) {
+			m.unregister(s, t)
+		}
+		th.Status = Finished
+		return
+	}
 	if p.kind == progScript {
 		if int(th.PC) >= len(p.script) {
 			o.Label = "client: program done"

@@ -21,6 +21,12 @@ type Config struct {
 	Faults    Fault    `json:"faults"`        // faults the environment may inject
 	MaxFaults int      `json:"max_faults"`    // at most this many faults per run
 	Bug       string   `json:"bug,omitempty"` // a deliberate bug (see BugNames), for testing the properties
+	// General is the number of most general clients of each kind (core
+	// task, server, worker), all in a group of their own: at each client
+	// step each chooses any call its kind may make, misuse included
+	// (general.go), at most Calls times.
+	General int `json:"general,omitempty"`
+	Calls   int `json:"calls,omitempty"` // calls per general thread
 	// Fixes are the corrections the Seed variant applies (see Fix); the
 	// Fixed variant applies every one of them whatever Fixes says.
 	Fixes FixSet `json:"fixes,omitempty"`
@@ -40,6 +46,9 @@ func (c Config) String() string {
 	if len(c.Probes) > 0 {
 		s += " probes=" + strings.Join(c.Probes, ",")
 	}
+	if c.General > 0 {
+		s += fmt.Sprintf(" general=%d calls=%d", c.General, c.Calls)
+	}
 	if c.Bug != "" {
 		s += " bug=" + c.Bug
 	}
@@ -55,7 +64,8 @@ const (
 	progServer progKind = iota
 	progWorker
 	progScript
-	progPuppet // a trace's task: Spec tells it what to call
+	progPuppet  // a trace's task: Spec tells it what to call
+	progGeneral // a most general client (general.go)
 )
 
 // argKind says how a script step's argument is found.
@@ -97,6 +107,7 @@ type program struct {
 	blocks uint8
 	script []instr
 	strict bool // give up (Aborted) on an unexpected failure; probes go on
+	role   Kind // a general client's kind: the calls it chooses from
 }
 
 // Model is a configured model: the programs of its threads and its
@@ -107,6 +118,10 @@ type Model struct {
 	bug     bug
 	nGroups uint8
 	fixes   FixSet // the fixes applied (every one for the Fixed variant)
+	// choices are the calls general clients choose from, action kind
+	// ActCall+i for choices[i]; actionNames names every action kind.
+	choices     []choice
+	actionNames []string
 }
 
 // New checks c and builds its model.
@@ -125,7 +140,8 @@ func New(c Config) (*Model, error) {
 		name string
 		v    int
 	}{{"servers", c.Servers}, {"workers", c.Workers}, {"blocks", c.Blocks},
-		{"core-pairs", c.CorePairs}, {"swaps", c.Swaps}, {"max-faults", c.MaxFaults}} {
+		{"core-pairs", c.CorePairs}, {"swaps", c.Swaps}, {"max-faults", c.MaxFaults},
+		{"general", c.General}, {"calls", c.Calls}} {
 		if f.v < 0 || f.v > 100 {
 			return nil, fmt.Errorf("%s: %d is out of range 0..100", f.name, f.v)
 		}
@@ -157,6 +173,17 @@ func New(c Config) (*Model, error) {
 			program{kind: progScript, name: fmt.Sprintf("c%d", b), script: coreFollower(a, c.Swaps), strict: true})
 	}
 	groups := c.Groups
+	m.actionNames = ActionNames
+	if c.General > 0 {
+		if groups >= MaxGroups {
+			return nil, fmt.Errorf("general: too many groups (at most %d)", MaxGroups)
+		}
+		if len(m.progs)+3*c.General > MaxThreads {
+			return nil, fmt.Errorf("too many threads: %d (at most %d)", len(m.progs)+3*c.General, MaxThreads)
+		}
+		m.addGeneral(int8(groups))
+		groups++
+	}
 	for _, name := range c.Probes {
 		mk, ok := probes[name]
 		if !ok {

@@ -30,6 +30,11 @@ var configs = map[string]func() Config{
 	"probes": func() Config {
 		return Config{Variant: Seed, Probes: ProbeNames(), MaxFaults: 1}
 	},
+	// general: one most general client of each kind (core task, server,
+	// worker), three calls each (general.go).
+	"general": func() Config {
+		return Config{Variant: Seed, General: 1, Calls: 3, MaxFaults: 1}
+	},
 	// faults: single with every fault switched on, one per run.
 	"faults": func() Config {
 		c := DefaultConfig()

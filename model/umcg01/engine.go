@@ -22,7 +22,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Protocol:    ProtocolName,
 		Config:      m.cfg,
 		ThreadNames: names,
-		ActionNames: ActionNames,
+		ActionNames: m.actionNames,
 		Init:        m.Init,
 		Enabled:     m.Enabled,
 		Step:        m.Step,
@@ -185,11 +185,17 @@ func (m *Model) queue(g *Group) string {
 func (m *Model) place(before *State, o *Observation) string {
 	a := o.Action
 	pr := &m.progs[a.Thread]
-	p := [...]string{progServer: "server", progWorker: "worker", progScript: "probe", progPuppet: "task"}[pr.kind]
+	p := [...]string{progServer: "server", progWorker: "worker", progScript: "probe", progPuppet: "task", progGeneral: "general"}[pr.kind]
 	if pr.kind == progScript && strings.HasPrefix(pr.name, "c") {
 		p = "core task"
 	}
-	if a.Kind != ActStep {
+	if pr.kind == progGeneral {
+		p = "general " + [...]string{KindCore: "core task", KindServer: "server", KindWorker: "worker"}[pr.role]
+	}
+	if a.Kind >= ActCall {
+		// The call is named below; its argument is left out, as
+		// threads are.
+	} else if a.Kind != ActStep {
 		p += " (" + ActionNames[a.Kind] + ")"
 	}
 	if o.Call != CallNone && !strings.HasPrefix(o.Label, o.Call.String()+":") {

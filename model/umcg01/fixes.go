@@ -137,11 +137,14 @@ const (
 	// registration that runs out of kernel memory fails with ENOMEM, as
 	// the header documents, not EINVAL.
 	FixCoreENOMEM
+	// FixNoneArgEINVAL answers none-arg-segv: wake, swap and run_worker
+	// given UMCG_NONE fail with EINVAL instead of dereferencing it.
+	FixNoneArgEINVAL
 
 	lastFix
 )
 
-const numFixes = 26
+const numFixes = 27
 
 // numFixes must count the constants above.
 var _ [0]struct{} = [lastFix>>numFixes - 1]struct{}{}
@@ -181,6 +184,7 @@ var fixInfo = [numFixes]struct {
 	{"core-unregister-clears", []string{"core-unregister-dangling"}},
 	{"unregister-writes-none", []string{"unregister-word-kept"}},
 	{"core-enomem", []string{"core-register-einval"}},
+	{"none-arg-einval", []string{"none-arg-segv"}},
 }
 
 func (f Fix) index() int { return bits.TrailingZeros32(uint32(f)) }

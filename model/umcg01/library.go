@@ -127,6 +127,12 @@ func utid(t int8) int16 {
 // gone once its thread has ended; the fixed library keeps it in a
 // process-wide table (finding tls-after-exit).
 func (m *Model) loadTLSVar(s *State, th *Thread, owner int8, o *Observation) bool {
+	if owner < 0 && m.fix(FixNoneArgEINVAL) && th.Fn != CallGetTaskState {
+		// The fixed library checks for UMCG_NONE first: its caller
+		// fails with EINVAL (finding none-arg-segv).
+		th.Ptr = None
+		return false
+	}
 	if owner < 0 {
 		// *(UMCG_NONE): the load faults and SIGSEGV ends the process.
 		o.Label += ": NULL dereference, SIGSEGV"
@@ -189,7 +195,7 @@ func (m *Model) ret(s *State, t int8, o *Observation, v int16, e Errno, setErrno
 	// result and out-parameter, and, for clients that do not pass a
 	// result on (only scripts do), the return value.
 	th.SysRet, th.Out = 0, None
-	if k := m.progs[t].kind; k == progServer || k == progWorker {
+	if k := m.progs[t].kind; k == progServer || k == progWorker || k == progGeneral {
 		th.Ret = 0
 	}
 }
@@ -397,6 +403,10 @@ func (m *Model) stepWait(s *State, t int8, o *Observation) {
 		o.Label = "wait: CAS self RUNNING->RUNNABLE"
 		if th.TLS == 0 {
 			th.GEntry = EINVAL
+			if m.bug == bugWaitUnregisteredOK {
+				m.ret(s, t, o, 0, 0, false)
+				return
+			}
 			m.ret(s, t, o, -1, EINVAL, true)
 			return
 		}
@@ -802,6 +812,11 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 		o.Label = "run_worker: load *worker"
 		if !m.loadTLSVar(s, th, th.Arg, o) {
 			if th.Status == Killed {
+				return
+			}
+			if th.Arg < 0 {
+				th.GEntry = EINVAL // run_worker(UMCG_NONE), fixed
+				m.ret(s, t, o, 0, EINVAL, true)
 				return
 			}
 			// The seed returns UMCG_NONE with errno untouched, so what

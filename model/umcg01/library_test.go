@@ -1148,21 +1148,29 @@ func (d *driver) nullDeref(o Observation, t int8, what string) {
 func TestLibraryUnusualArguments(t *testing.T) {
 	runLibCases(t, []lcase{
 		{
-			name: "run_worker(UMCG_NONE) dereferences NULL: SIGSEGV, no return",
-			src:  "seed umcg_run_worker: worker_utls = atomic_load_explicit((struct umcg_task_tls **)worker, ...) with no check of worker",
+			name: "run_worker(UMCG_NONE): seed dereferences NULL (SIGSEGV, no return), fixed UMCG_NONE/EINVAL",
+			src:  "seed umcg_run_worker: worker_utls = atomic_load_explicit((struct umcg_task_tls **)worker, ...) with no check of worker; fixes.go none-arg-einval",
 			mk:   scriptModel(1, 0, []instr{callGroup(CallRegisterServer, 0), callNoArg(CallRunWorker)}),
 			run: func(d *driver, v Variant) {
 				d.until(0)
-				d.nullDeref(d.step(0), 0, "run_worker(UMCG_NONE)")
+				if v == Seed {
+					d.nullDeref(d.step(0), 0, "run_worker(UMCG_NONE)")
+					return
+				}
+				d.returns(d.step(0), "run_worker(UMCG_NONE)", 0, EINVAL)
 			},
 		},
 		{
-			name: "wake(UMCG_NONE) dereferences NULL: SIGSEGV, no return",
-			src:  "seed libumcg umcg_wake loads *(struct umcg_task_tls **)next unchecked, as run_worker does",
+			name: "wake(UMCG_NONE): seed dereferences NULL (SIGSEGV, no return), fixed -1/EINVAL",
+			src:  "seed libumcg umcg_wake loads *(struct umcg_task_tls **)next unchecked, as run_worker does; fixes.go none-arg-einval",
 			mk:   scriptModel(0, 0, []instr{callNoArg(CallRegisterCore), callNoArg(CallWake)}),
 			run: func(d *driver, v Variant) {
 				d.until(0)
-				d.nullDeref(d.step(0), 0, "wake(UMCG_NONE)")
+				if v == Seed {
+					d.nullDeref(d.step(0), 0, "wake(UMCG_NONE)")
+					return
+				}
+				d.returns(d.step(0), "wake(UMCG_NONE)", -1, EINVAL)
 			},
 		},
 		{

@@ -71,14 +71,14 @@ func (m *Model) Properties() []*Property {
 			Doc:  "whenever poll_worker or run_worker returns, the server is PROCESSING",
 			Step: step(serverProcessing)},
 		{ID: "no-deadlock", Class: props.Deadlock,
-			Doc:   "unless every program finished (servers may poll forever), some thread can move",
+			Doc:   "unless every program finished (servers may poll forever, general clients wait forever), some thread can move",
 			State: st(noDeadlock)},
 		{ID: "worker-eventually-runs", Class: props.Liveness,
 			Doc: "an UNBLOCKED worker is eventually RUNNING (or dead)",
 			Live: &props.LeadsTo[State, Observation]{Fairness: fairness,
 				Trigger: func(s *State, t int) bool {
 					th := &s.T[t]
-					return th.Kind == KindWorker && th.Status == Alive && th.Word == StateUnblocked
+					return th.Kind == KindWorker && th.Status == Alive && th.Word == StateUnblocked && !m.general(t)
 				},
 				Goal: func(s *State, t int) bool {
 					th := &s.T[t]
@@ -88,7 +88,7 @@ func (m *Model) Properties() []*Property {
 			Doc: "every run_worker call returns (its worker always blocks, yields or unregisters)",
 			Live: &props.LeadsTo[State, Observation]{Fairness: fairness,
 				Trigger: func(s *State, t int) bool {
-					return s.T[t].Fn == CallRunWorker && s.T[t].Status == Alive
+					return s.T[t].Fn == CallRunWorker && s.T[t].Status == Alive && !m.general(t)
 				},
 				Goal: func(s *State, t int) bool {
 					return s.T[t].Fn != CallRunWorker || s.T[t].Status != Alive

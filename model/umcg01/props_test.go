@@ -451,6 +451,8 @@ var mutations = []mutation{
 	{prop: "legal-edge", bug: "wait-forgets-queued", cfg: corePair(1)},
 	{prop: "peer-registered", bug: "unregister-keeps-link", cfg: fixedCfg(1, 1, 1, 0)},
 	{prop: "worker-eventually-runs", bug: "run-no-undo", cfg: withFaults(fixedCfg(1, 1, 2, 1), model.FaultESRCH, 1)},
+	// Only the most general client waits before it registers.
+	{prop: "errno-contract", bug: "wait-unregistered-ok", cfg: model.Config{Variant: model.Fixed, General: 1, Calls: 3}},
 }
 
 // corePair is a pair of core tasks of the fixed variant that swap.

@@ -73,7 +73,7 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 		if th.Status != Alive {
 			continue
 		}
-		isWorker := m.progs[i].kind == progWorker
+		isWorker := m.progs[i].kind == progWorker || (m.progs[i].kind == progGeneral && m.progs[i].role == KindWorker)
 		if th.Sleep != Awake {
 			if th.Wake != WakeNone {
 				buf = append(buf, Action{Kind: ActStep, Thread: t})
@@ -98,6 +98,7 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 				if budget && m.failErrno(s, t) != 0 {
 					buf = append(buf, Action{Kind: ActFail, Thread: t})
 				}
+				buf = m.appendChoices(s, t, buf)
 			}
 			// Preemption is modelled where a worker runs its own code,
 			// not inside a libumcg call (whose trace op could not
@@ -182,6 +183,8 @@ func (m *Model) Step(s *State, a Action) Observation {
 		s.FaultsUsed++
 		o.Label = "fault: thread dies without unregistering"
 		m.Die(s, t)
+	default:
+		m.startChoice(s, a, &o)
 	}
 	m.updateGhost(s)
 	return o
@@ -224,13 +227,13 @@ func (m *Model) updateGhost(s *State) {
 
 // Terminal reports whether no action is enabled in s.
 func (m *Model) Terminal(s *State) bool {
-	var buf [4 * MaxThreads]Action
+	var buf [64 * MaxThreads]Action
 	return len(m.Enabled(s, buf[:0])) == 0
 }
 
 // ValidEnd reports whether s is a proper end of the programs: every thread
 // finished (or died by a fault), or is a server polling for work that will
-// not come. A terminal state that is not a valid end is a deadlock.
+// not come, or a general thread asleep with no wakeup pending. A terminal state that is not a valid end is a deadlock.
 func (m *Model) ValidEnd(s *State) bool {
 	for i := 0; i < int(s.N); i++ {
 		th := &s.T[i]
@@ -239,6 +242,12 @@ func (m *Model) ValidEnd(s *State) bool {
 			continue
 		case Alive:
 			if th.Kind == KindServer && th.Sleep == SleepPoll && th.Wake == WakeNone {
+				continue
+			}
+			if m.general(i) && th.Sleep != Awake && th.Wake == WakeNone {
+				// A general client may end, or spend its calls, before
+				// it makes the call another one waits for: progress is
+				// owed only to clients that keep calling (see general.go).
 				continue
 			}
 		}

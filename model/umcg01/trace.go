@@ -70,7 +70,7 @@ func (m *Model) Trace(actions []Action, source string) (traces.Trace, error) {
 	for k, a := range actions {
 		buf = m.Enabled(&s, buf[:0])
 		if !containsAction(buf, a) {
-			return traces.Trace{}, fmt.Errorf("step %d: action %s of %s is not enabled", k+1, ActionNames[a.Kind], m.ThreadName(int(a.Thread)))
+			return traces.Trace{}, fmt.Errorf("step %d: action %s of %s is not enabled", k+1, m.actionNames[a.Kind], m.ThreadName(int(a.Thread)))
 		}
 		t := a.Thread
 		before := s.T[t]
