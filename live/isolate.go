@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/umcgcheck/umcgcheck/traces"
+	"golang.org/x/sys/unix"
 )
 
 // ChildEnv is the environment variable that makes a process the child of
@@ -38,6 +39,7 @@ const childGODEBUG = "asyncpreemptoff=1"
 const (
 	childResult = "umcgcheck-live-result: "
 	childGaps   = "umcgcheck-live-gaps: "
+	childNote   = "umcgcheck-live-note: "
 )
 
 // GapsEnv, set to anything in a child's environment, makes it count the
@@ -60,6 +62,16 @@ func RunChild(b Backend, w Workload, timeout time.Duration, journalPath string, 
 	}
 	defer j.Close()
 	debug.SetGCPercent(-1)
+	// A worker must not take a page fault either: a fault that sleeps
+	// (on the mmap lock, which the runtime's other threads take to map
+	// memory, or for a page) is a block the trace does not show. Touch
+	// the journal, and lock every page, present and future, in memory.
+	for i := 0; i < len(j.mem); i += os.Getpagesize() {
+		atomic.AddInt32(p32(j.mem, i), 0) // a write fault now, not during the run
+	}
+	if err := unix.Mlockall(unix.MCL_CURRENT | unix.MCL_FUTURE); err != nil {
+		fmt.Fprintf(out, "%smlockall: %v (page faults may block workers)\n", childNote, err)
+	}
 	names, _, _ := taskNames(w)
 	// Every locked task thread, the producer, the main goroutine and
 	// Run's timers each find an idle P: a worker returning from a
@@ -68,11 +80,11 @@ func RunChild(b Backend, w Workload, timeout time.Duration, journalPath string, 
 	runtime.GOMAXPROCS(len(names) + 8)
 	opt := Options{Timeout: timeout, Journal: j}
 	if os.Getenv(GapsEnv) != "" {
-		opt.Gaps = new(atomic.Int64)
+		opt.Gaps, opt.Extra = new(atomic.Int64), new(atomic.Int64)
 	}
 	_, err = RunWith(b, w, opt)
 	if opt.Gaps != nil {
-		fmt.Fprintf(out, "%s%d\n", childGaps, opt.Gaps.Load())
+		fmt.Fprintf(out, "%s%d %d\n", childGaps, opt.Gaps.Load(), opt.Extra.Load())
 	}
 	var hang *HangError
 	switch {
@@ -119,9 +131,13 @@ type Isolated struct {
 	Elapsed time.Duration
 	// Stderr is the start of the child's stderr (at most 64 KiB).
 	Stderr string
+	// Notes are the child's warnings (mlockall failed, ...).
+	Notes []string
 	// Gaps is the child's count of voluntary context switches of its
-	// workers between their calls (GapsEnv), -1 when not counted.
-	Gaps int64
+	// workers between their calls (GapsEnv), -1 when not counted; Extra
+	// its count of blocking syscalls with a sleep more than the kernel's
+	// block and unblock explain (Options.Extra).
+	Gaps, Extra int64
 }
 
 // Died reports whether the child ended without writing its result (a
@@ -144,6 +160,9 @@ func (r *Isolated) Report() string {
 	}
 	if r.Crash != "" {
 		fmt.Fprintf(&b, ": %s", r.Crash)
+	} else if r.Died() && strings.TrimSpace(r.Stderr) != "" {
+		lines := strings.Split(strings.TrimSpace(r.Stderr), "\n")
+		fmt.Fprintf(&b, ": stderr: %s", strings.Join(lines[:min(len(lines), 3)], "; "))
 	}
 	if r.Killed != "" {
 		for _, t := range r.Tasks {
@@ -268,8 +287,15 @@ func RunIsolated(cmd *exec.Cmd, w Workload, opt IsolateOptions) (*Isolated, erro
 		if strings.HasPrefix(line, childResult) {
 			res.Result = strings.TrimPrefix(line, childResult)
 		}
+		if strings.HasPrefix(line, childNote) {
+			res.Notes = append(res.Notes, strings.TrimPrefix(line, childNote))
+		}
 		if strings.HasPrefix(line, childGaps) {
-			res.Gaps, _ = strconv.ParseInt(strings.TrimPrefix(line, childGaps), 10, 64)
+			f := strings.Fields(strings.TrimPrefix(line, childGaps))
+			if len(f) == 2 {
+				res.Gaps, _ = strconv.ParseInt(f[0], 10, 64)
+				res.Extra, _ = strconv.ParseInt(f[1], 10, 64)
+			}
 		}
 	}
 	tasks, err := ReadJournal(path, w)

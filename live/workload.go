@@ -88,6 +88,7 @@ type recorder struct {
 	gapMark int64
 	sysMark int64
 	gaps    int64
+	extra   int64
 	state   atomic.Int32 // what the task is doing, for hang reports
 }
 
@@ -147,10 +148,20 @@ func (r *recorder) gapEnd() {
 // worker's unblock and its wait for a server (inKernel), which sleep:
 // there the excess is not counted.
 func (r *recorder) syscallEnd(calls int, inKernel bool) {
-	if r.gapOn && !inKernel {
-		if extra := nvcsw() - r.sysMark - int64(calls); extra > 0 {
-			r.gaps += extra
-		}
+	if !r.gapOn {
+		return
+	}
+	extra := nvcsw() - r.sysMark - int64(calls)
+	switch {
+	case !inKernel && extra > 0:
+		r.gaps += extra
+	case inKernel && extra > 1:
+		// Under v0.1 a blocking syscall that slept switches twice:
+		// once as it blocks, once as it waits for a server (queued,
+		// or handed to a polling server). More is a sleep the trace
+		// does not show: the runtime parking the thread as the
+		// syscall returns, or a second block in the kernel.
+		r.extra++
 	}
 }
 
@@ -261,6 +272,10 @@ type Options struct {
 	// getrusage(RUSAGE_THREAD) around each call and blocking syscall):
 	// sleeps of a registered worker that no recorded op explains.
 	Gaps *atomic.Int64
+	// Extra, with Gaps, receives the number of blocking syscalls of a
+	// backend with EventsInKernel during which the worker's thread
+	// switched more than twice (see recorder.syscallEnd).
+	Extra *atomic.Int64
 }
 
 // taskNames returns the task names of workload w (g1.s1 ... g1.w1 ...,
@@ -429,6 +444,9 @@ func RunWith(b Backend, w Workload, opt Options) (traces.Trace, error) {
 	if opt.Gaps != nil {
 		for _, rec := range r.recs {
 			opt.Gaps.Add(rec.gaps)
+			if opt.Extra != nil {
+				opt.Extra.Add(rec.extra)
+			}
 		}
 	}
 	t := r.trace()
@@ -623,10 +641,17 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 			r.fail("%s: block: %v", rec.name, err)
 			return
 		}
-		rec.add(traces.Op{Kind: traces.OpBlock, Call: t0, Return: t1})
+		block := traces.Op{Kind: traces.OpBlock, Call: t0, Return: t1}
+		if !r.inKernel {
+			rec.add(block)
+		}
 		rec.doing(actBlocked)
 		before := now()
 		rec.gapEnd()
+		var sw0 int64
+		if r.inKernel {
+			sw0 = nvcsw()
+		}
 		calls := 0 // syscalls made, each of which may sleep once
 		switch r.w.Name {
 		case "futex":
@@ -653,6 +678,17 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 				calls++
 			}
 		}
+		// A UMCG kernel blocks the worker only if its syscall sleeps (a
+		// read whose byte is already in the pipe does not): with the
+		// events in the kernel, they are recorded only when the thread
+		// made a voluntary context switch in the syscall.
+		slept := true
+		if r.inKernel {
+			slept = nvcsw() > sw0
+			if slept {
+				rec.add(block)
+			}
+		}
 		rec.syscallEnd(calls, r.inKernel)
 		rec.gapStart()
 		rec.doing(actUnblock)
@@ -670,14 +706,18 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 			end = rec.sleptAt
 		}
 		if err == ErrAborted {
-			rec.add(traces.Op{Kind: traces.OpUnblock, Call: t0, Return: end})
+			if slept {
+				rec.add(traces.Op{Kind: traces.OpUnblock, Call: t0, Return: end})
+			}
 			return
 		}
 		if err != nil {
 			r.fail("%s: unblock: %v", rec.name, err)
 			return
 		}
-		rec.add(traces.Op{Kind: traces.OpUnblock, Call: t0, Return: end})
+		if slept {
+			rec.add(traces.Op{Kind: traces.OpUnblock, Call: t0, Return: end})
+		}
 	}
 	t0 = now()
 	rec.enter(traces.OpUnregisterTask, traces.Args{}, t0)
