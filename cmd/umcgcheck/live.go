@@ -115,6 +115,7 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 		tr     traces.Trace
 		hang   string
 		failed string
+		gaps   string
 	)
 	if *isolate {
 		exe, err := os.Executable()
@@ -131,6 +132,12 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, usagef("%v", err)
 		}
 		tr = res.Trace
+		for _, n := range res.Notes {
+			gaps += "note: " + n + "\n"
+		}
+		if res.Gaps >= 0 {
+			gaps += fmt.Sprintf("gaps: the workers' threads slept %d times between their calls, and %d blocking syscalls slept more than a block and an unblock explain (%s)\n", res.Gaps, res.Extra, live.GapsEnv)
+		}
 		switch {
 		case res.Died():
 			failed = "DIED: " + res.Report()
@@ -163,6 +170,7 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "%s: %d operations recorded by backend %s, workload %s (%d groups, %d servers and %d workers each, %d blocking calls per worker, seed %d)%s\n",
 		*out, len(tr.Ops), b.Name(), w.Name, w.Groups, w.Servers, w.Workers, w.Blocks, w.Seed, where)
+	fmt.Fprint(stdout, gaps)
 	code := exitOK
 	if hang != "" {
 		fmt.Fprintf(stdout, "HUNG: %v (the partial trace is written)\n", hang)
