@@ -140,9 +140,13 @@ type Isolated struct {
 	Gaps, Extra int64
 }
 
-// Died reports whether the child ended without writing its result (a
-// crash, a signal, a timeout).
-func (r *Isolated) Died() bool { return r.Result == "" }
+// Died reports whether the child did not end normally: no result line,
+// a crash, a signal, a timeout or a non-zero exit status (a task that
+// panics can let the run finish and print its result before the panic
+// ends the process).
+func (r *Isolated) Died() bool {
+	return r.Result == "" || r.TimedOut || r.Signal != "" || r.ExitCode != 0 || r.Crash != ""
+}
 
 // Report says in a few lines what happened to the child: how it ended,
 // which task died in which call and when, what each task was doing.
@@ -153,7 +157,7 @@ func (r *Isolated) Report() string {
 		fmt.Fprintf(&b, "child timed out after %v and was killed", r.Elapsed.Round(time.Millisecond))
 	case r.Signal != "":
 		fmt.Fprintf(&b, "child killed by %s after %v", r.Signal, r.Elapsed.Round(time.Millisecond))
-	case r.Result == "":
+	case r.Died():
 		fmt.Fprintf(&b, "child died (exit %d) after %v", r.ExitCode, r.Elapsed.Round(time.Millisecond))
 	default:
 		fmt.Fprintf(&b, "child ended (%s) after %v", r.Result, r.Elapsed.Round(time.Millisecond))

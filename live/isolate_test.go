@@ -207,7 +207,7 @@ func TestIsolatedSIGSEGV(t *testing.T) {
 // pending requests.
 func TestIsolatedTimeout(t *testing.T) {
 	w := Workload{Name: "pipes", Groups: 1, Servers: 1, Workers: 2, Blocks: 1, Seed: 1}
-	res := isolated(t, "emu/lost-wakeup", w, time.Minute, 3*time.Second)
+	res := isolated(t, "emu/block-no-wake", w, time.Minute, 3*time.Second)
 	if !res.TimedOut || !res.Died() {
 		t.Fatalf("want a timeout: %s", res.Report())
 	}

@@ -387,10 +387,10 @@ func RunWith(b Backend, w Workload, opt Options) (traces.Trace, error) {
 		g := id / per
 		if r.isServer(id) {
 			servers.Add(1)
-			go func() { defer servers.Done(); r.server(id, g, started, gate); r.recs[id].doing(actDone) }()
+			go func() { r.server(id, g, started, gate); r.recs[id].doing(actDone); servers.Done() }()
 		} else {
 			workers.Add(1)
-			go func() { defer workers.Done(); r.worker(id, g, started, gate); r.recs[id].doing(actDone) }()
+			go func() { r.worker(id, g, started, gate); r.recs[id].doing(actDone); workers.Done() }()
 		}
 		select {
 		case <-started:

@@ -96,7 +96,7 @@ func TestLiveIsolated(t *testing.T) {
 		{"futex", []string{"--workload", "futex", "--seed", "3"}, exitOK, ": linearizable"},
 		{"sleep-small", []string{"--workload", "sleep", "--groups", "1", "--workers", "2"}, exitOK, ": linearizable"},
 		{"wrong-errno", []string{"--bug", "wrong-errno", "--seed", "1"}, exitViolation, ": not linearizable"},
-		{"hang-killed", []string{"--bug", "lost-wakeup", "--groups", "1", "--timeout", "1m", "--kill-after", "3s"}, exitViolation, "DIED: child timed out after"},
+		{"hang-killed", []string{"--bug", "block-no-wake", "--groups", "1", "--servers", "1", "--timeout", "1m", "--kill-after", "3s"}, exitViolation, "DIED: child timed out after"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(dir, c.name+".jsonl")
