@@ -113,7 +113,7 @@ func errnoOf(err error) (int, bool) {
 	if errors.As(err, &e) {
 		return int(e), true
 	}
-	return 0, false
+	return -1, false
 }
 
 // Backends lists the names NewBackend takes.

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -74,11 +75,21 @@ func (e *HangError) Error() string { return "hang: " + e.Msg }
 // Marker of the task's sleeping calls.
 type recorder struct {
 	name     string
+	id       int
+	j        *Journal // nil: no journal
 	ops      []traces.Op
 	overflow bool
 	sleptAt  int64
 	wokeAt   int64
-	state    atomic.Int32 // what the task is doing, for hang reports
+	// With Options.Gaps: the thread's voluntary context switches between
+	// its calls (see gapStart), and the count when the gap began (-1:
+	// not in a gap).
+	gapOn   bool
+	gapMark int64
+	sysMark int64
+	gaps    int64
+	extra   int64
+	state   atomic.Int32 // what the task is doing, for hang reports
 }
 
 // Task activities, for HangError messages.
@@ -106,6 +117,84 @@ func (r *recorder) add(op traces.Op) {
 	}
 	op.Thread = r.name
 	r.ops = append(r.ops, op)
+	if r.j != nil && !r.j.put(r.id, op) {
+		r.overflow = true
+	}
+}
+
+// gapStart and gapEnd bracket the worker's own code between two calls
+// (backend calls and its blocking syscall): the voluntary context
+// switches of its thread in between are sleeps that no call explains,
+// which a UMCG kernel would see as blocks the trace does not have.
+func (r *recorder) gapStart() {
+	if r.gapOn {
+		r.gapMark = nvcsw()
+	}
+}
+
+func (r *recorder) gapEnd() {
+	if r.gapOn && r.gapMark >= 0 {
+		n := nvcsw()
+		r.gaps += n - r.gapMark
+		r.gapMark = -1
+		r.sysMark = n
+	}
+}
+
+// syscallEnd ends the worker's blocking syscall, which made calls
+// syscalls: each may sleep once, and a switch more is a sleep of the Go
+// runtime as the syscall returned (a locked thread parked in exitsyscall
+// for want of a P). Under a UMCG kernel the syscall also holds the
+// worker's unblock and its wait for a server (inKernel), which sleep:
+// there the excess is not counted.
+func (r *recorder) syscallEnd(calls int, inKernel bool) {
+	if !r.gapOn {
+		return
+	}
+	extra := nvcsw() - r.sysMark - int64(calls)
+	switch {
+	case !inKernel && extra > 0:
+		r.gaps += extra
+	case inKernel && extra > 1:
+		// Under v0.1 a blocking syscall that slept switches twice:
+		// once as it blocks, once as it waits for a server (queued,
+		// or handed to a polling server). More is a sleep the trace
+		// does not show: the runtime parking the thread as the
+		// syscall returns, or a second block in the kernel.
+		r.extra++
+	}
+}
+
+// nvcsw is the calling thread's count of voluntary context switches.
+func nvcsw() int64 {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
+		return 0
+	}
+	return ru.Nvcsw
+}
+
+// enter notes, in the journal, that the task begins call kind at t0
+// (leave: it returned); without a journal it does nothing.
+func (r *recorder) enter(kind traces.OpKind, args traces.Args, t0 int64) {
+	if r.j != nil {
+		r.j.enter(r.id, kind, args, t0)
+	}
+}
+
+func (r *recorder) leave() {
+	if r.j != nil {
+		r.j.enter(r.id, "", traces.Args{}, 0)
+	}
+}
+
+// doing records what the task is doing, for hang reports (and, in the
+// journal, for the report of a death).
+func (r *recorder) doing(a int32) {
+	r.state.Store(a)
+	if r.j != nil {
+		r.j.act(r.id, a)
+	}
 }
 
 // sleeping records a sleeping call [t0, t1] as its request and followup,
@@ -167,6 +256,54 @@ func (r *run) taskName(t Task) traces.Ret {
 // allows. A run that does not end within timeout (0: 5s) is aborted
 // (b.Abort) and reported as a *HangError, with the trace recorded so far.
 func Run(b Backend, w Workload, timeout time.Duration) (traces.Trace, error) {
+	return RunWith(b, w, Options{Timeout: timeout})
+}
+
+// Options are Run's settings.
+type Options struct {
+	// Timeout: a run that does not end within it is a hang (0: 5s).
+	Timeout time.Duration
+	// Journal, if not nil, receives every op as it is recorded, and the
+	// call each task is in (see Journal): what a run in a child process
+	// leaves behind when the process dies.
+	Journal *Journal
+	// Gaps, if not nil, receives the number of voluntary context
+	// switches of the worker threads between their calls (from
+	// getrusage(RUSAGE_THREAD) around each call and blocking syscall):
+	// sleeps of a registered worker that no recorded op explains.
+	Gaps *atomic.Int64
+	// Extra, with Gaps, receives the number of blocking syscalls of a
+	// backend with EventsInKernel during which the worker's thread
+	// switched more than twice (see recorder.syscallEnd).
+	Extra *atomic.Int64
+}
+
+// taskNames returns the task names of workload w (g1.s1 ... g1.w1 ...,
+// by id), its group names, and the most ops each task can record: a
+// server 1 + 4 per run of a worker of its group + 2, a worker 3 + 2 per
+// blocking call.
+func taskNames(w Workload) (names, gnames []string, caps []int) {
+	per := w.Servers + w.Workers
+	runs := w.Workers * (w.Blocks + 1) // runs of a worker per group
+	for g := 0; g < w.Groups; g++ {
+		gnames = append(gnames, fmt.Sprintf("g%d", g+1))
+		for i := 0; i < per; i++ {
+			name := fmt.Sprintf("g%d.s%d", g+1, i+1)
+			n := 1 + 4*runs + 2 // register, poll+run per run, the last poll
+			if i >= w.Servers {
+				name = fmt.Sprintf("g%d.w%d", g+1, i-w.Servers+1)
+				n = 2 + 2*w.Blocks + 1
+			}
+			names = append(names, name)
+			caps = append(caps, n)
+		}
+	}
+	return names, gnames, caps
+}
+
+// RunWith is Run with options.
+func RunWith(b Backend, w Workload, opt Options) (traces.Trace, error) {
+	timeout := opt.Timeout
 	if err := w.Validate(); err != nil {
 		return traces.Trace{}, err
 	}
@@ -181,19 +318,10 @@ func Run(b Backend, w Workload, timeout time.Duration) (traces.Trace, error) {
 		r.inKernel = k.EventsInKernel()
 	}
 	per := w.Servers + w.Workers
-	runs := w.Workers * (w.Blocks + 1) // runs of a worker per group
-	for g := 0; g < w.Groups; g++ {
-		r.gnames = append(r.gnames, fmt.Sprintf("g%d", g+1))
-		for i := 0; i < per; i++ {
-			name := fmt.Sprintf("g%d.s%d", g+1, i+1)
-			n := 1 + 4*runs + 2 // register, poll+run per run, the last poll
-			if i >= w.Servers {
-				name = fmt.Sprintf("g%d.w%d", g+1, i-w.Servers+1)
-				n = 2 + 2*w.Blocks + 1
-			}
-			r.names = append(r.names, name)
-			r.recs = append(r.recs, &recorder{name: name, ops: make([]traces.Op, 0, n)})
-		}
+	names, gnames, caps := taskNames(w)
+	r.names, r.gnames = names, gnames
+	for id, name := range names {
+		r.recs = append(r.recs, &recorder{name: name, id: id, j: opt.Journal, gapOn: opt.Gaps != nil, gapMark: -1, ops: make([]traces.Op, 0, caps[id])})
 	}
 	rng := rand.New(rand.NewPCG(w.Seed, 0x756d6367))
 	pause := func() time.Duration { return time.Duration(rng.Int64N(int64(w.MaxPause) + 1)) }
@@ -259,10 +387,10 @@ func Run(b Backend, w Workload, timeout time.Duration) (traces.Trace, error) {
 		g := id / per
 		if r.isServer(id) {
 			servers.Add(1)
-			go func() { defer servers.Done(); r.server(id, g, started, gate) }()
+			go func() { r.server(id, g, started, gate); r.recs[id].doing(actDone); servers.Done() }()
 		} else {
 			workers.Add(1)
-			go func() { defer workers.Done(); r.worker(id, g, started, gate) }()
+			go func() { r.worker(id, g, started, gate); r.recs[id].doing(actDone); workers.Done() }()
 		}
 		select {
 		case <-started:
@@ -313,6 +441,14 @@ func Run(b Backend, w Workload, timeout time.Duration) (traces.Trace, error) {
 		close(stop)
 	}
 	producer.Wait()
+	if opt.Gaps != nil {
+		for _, rec := range r.recs {
+			opt.Gaps.Add(rec.gaps)
+			if opt.Extra != nil {
+				opt.Extra.Add(rec.extra)
+			}
+		}
+	}
 	t := r.trace()
 	if hang != nil {
 		return t, hang
@@ -386,20 +522,42 @@ func (r *run) trace() traces.Trace {
 // for every task to be ready, and returns the task's recorder.
 func (r *run) begin(id int, started chan<- struct{}, gate <-chan struct{}) *recorder {
 	runtime.LockOSThread()
+	rec := r.recs[id]
+	if rec.j != nil {
+		rec.j.started(id, unix.Gettid(), goid())
+	}
 	started <- struct{}{}
 	<-gate
-	return r.recs[id]
+	return rec
+}
+
+// goid is the calling goroutine's id, as Go's tracebacks print it: how
+// the parent of a run in a child process names the task whose goroutine
+// died.
+func goid() int64 {
+	var buf [64]byte
+	n := runtime.Stack(buf[:], false)
+	f := strings.Fields(string(buf[:n]))
+	if len(f) < 2 || f[0] != "goroutine" {
+		return -1
+	}
+	id, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return -1
+	}
+	return id
 }
 
 // server is a server's program: register, then poll -> run until Shutdown.
 func (r *run) server(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 	rec := r.begin(id, started, gate)
-	defer rec.state.Store(actDone)
-	rec.state.Store(actRegister)
+	rec.doing(actRegister)
 	gname := r.gnames[g]
 	t0 := now()
+	rec.enter("register_server", traces.Args{Group: gname}, t0)
 	s, err := r.b.RegisterServer(r.groups[g], id)
 	t1 := now()
+	rec.leave()
 	if err != nil {
 		e, _ := errnoOf(err)
 		rec.add(traces.Op{Kind: "register_server", Args: traces.Args{Group: gname}, Errno: e, Call: t0, Return: t1})
@@ -409,11 +567,13 @@ func (r *run) server(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 	rec.add(traces.Op{Kind: "register_server", Args: traces.Args{Group: gname}, Ret: traces.NameRet(rec.name), Call: t0, Return: t1})
 	defer r.b.Unregister(s)
 	for {
-		rec.state.Store(actPoll)
+		rec.doing(actPoll)
 		rec.reset()
 		t0 = now()
+		rec.enter("poll_worker", traces.Args{}, t0)
 		w, err := r.b.PollWorker(s, rec)
 		t1 = now()
+		rec.leave()
 		if err == ErrShutdown || err == ErrAborted {
 			rec.sleeping("poll_worker", traces.Args{}, t0, t1, false, traces.Ret{}, 0)
 			return
@@ -424,11 +584,13 @@ func (r *run) server(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 			r.fail("%s: poll_worker: %v", rec.name, err)
 			return
 		}
-		rec.state.Store(actRun)
+		rec.doing(actRun)
 		rec.reset()
 		t0 = now()
+		rec.enter("run_worker", traces.Args{Worker: r.names[w.ID()]}, t0)
 		out, err := r.b.RunWorker(s, w, rec)
 		t1 = now()
+		rec.leave()
 		if err == ErrAborted {
 			rec.sleeping("run_worker", traces.Args{Worker: r.names[w.ID()]}, t0, t1, false, traces.Ret{}, 0)
 			return
@@ -446,12 +608,14 @@ func (r *run) server(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 // unregister.
 func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 	rec := r.begin(id, started, gate)
-	defer rec.state.Store(actDone)
-	rec.state.Store(actRegister)
+	rec.doing(actRegister)
 	rec.reset()
 	t0 := now()
+	rec.enter("register_worker", traces.Args{Group: r.gnames[g]}, t0)
 	t, err := r.b.RegisterWorker(r.groups[g], id, rec)
+	rec.gapStart()
 	t1 := now()
+	rec.leave()
 	if err == ErrAborted {
 		rec.sleeping("register_worker", traces.Args{Group: r.gnames[g]}, t0, t1, false, traces.Ret{}, 0)
 		return
@@ -469,15 +633,26 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 	var buf [1]byte
 	for k := 0; k < r.w.Blocks; k++ {
 		t0 = now()
+		rec.gapEnd()
 		err = r.b.Block(t)
+		rec.gapStart()
 		t1 = now()
 		if err != nil {
 			r.fail("%s: block: %v", rec.name, err)
 			return
 		}
-		rec.add(traces.Op{Kind: "block", Call: t0, Return: t1})
-		rec.state.Store(actBlocked)
+		block := traces.Op{Kind: "block", Call: t0, Return: t1}
+		if !r.inKernel {
+			rec.add(block)
+		}
+		rec.doing(actBlocked)
 		before := now()
+		rec.gapEnd()
+		var sw0 int64
+		if r.inKernel {
+			sw0 = nvcsw()
+		}
+		calls := 0 // syscalls made, each of which may sleep once
 		switch r.w.Name {
 		case "futex":
 			for {
@@ -485,10 +660,12 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 				if v > uint32(k) {
 					break
 				}
+				calls++
 				futexWait(&r.posts[id], v)
 			}
 		case "pipes":
 			for {
+				calls++
 				_, err := unix.Read(r.pipes[id][0], buf[:])
 				if err != unix.EINTR {
 					break
@@ -496,13 +673,30 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 			}
 		default:
 			ts := unix.NsecToTimespec(int64(r.pauses[id][k]))
+			calls++
 			for unix.Nanosleep(&ts, &ts) == unix.EINTR {
+				calls++
 			}
 		}
-		rec.state.Store(actUnblock)
+		// A UMCG kernel blocks the worker only if its syscall sleeps (a
+		// read whose byte is already in the pipe does not): with the
+		// events in the kernel, they are recorded only when the thread
+		// made a voluntary context switch in the syscall.
+		slept := true
+		if r.inKernel {
+			slept = nvcsw() > sw0
+			if slept {
+				rec.add(block)
+			}
+		}
+		rec.syscallEnd(calls, r.inKernel)
+		rec.gapStart()
+		rec.doing(actUnblock)
 		rec.reset()
 		t0 = now()
+		rec.gapEnd()
 		err = r.b.Unblock(t, rec)
+		rec.gapStart()
 		t1 = now()
 		if r.inKernel {
 			t0 = before // the kernel unblocked the worker inside the syscall
@@ -512,18 +706,25 @@ func (r *run) worker(id, g int, started chan<- struct{}, gate <-chan struct{}) {
 			end = rec.sleptAt
 		}
 		if err == ErrAborted {
-			rec.add(traces.Op{Kind: "unblock", Call: t0, Return: end})
+			if slept {
+				rec.add(traces.Op{Kind: "unblock", Call: t0, Return: end})
+			}
 			return
 		}
 		if err != nil {
 			r.fail("%s: unblock: %v", rec.name, err)
 			return
 		}
-		rec.add(traces.Op{Kind: "unblock", Call: t0, Return: end})
+		if slept {
+			rec.add(traces.Op{Kind: "unblock", Call: t0, Return: end})
+		}
 	}
 	t0 = now()
+	rec.enter("unregister_task", traces.Args{}, t0)
+	rec.gapEnd()
 	err = r.b.Unregister(t)
 	t1 = now()
+	rec.leave()
 	if err != nil {
 		e, _ := errnoOf(err)
 		rec.add(traces.Op{Kind: "unregister_task", Ret: traces.IntRet(-1), Errno: e, Call: t0, Return: t1})

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -15,21 +17,32 @@ import (
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
-const liveUsage = `Usage: umcgcheck live [flags] --out FILE
+const liveUsage = `Usage: umcgcheck live [flags]
 
 Runs a workload of UMCG servers and workers on real OS threads doing real
 blocking syscalls, through a backend, and records what they did as a trace
 (docs/trace-format.md). Backends: emu (UMCG in user space on stock Linux;
---bug seeds a defect), kernel (the RFC's syscalls by number; on a kernel
-without UMCG it fails at once, in one line, exit 2). With --check the trace
-is checked at once, as 'umcgcheck check' would.
+--bug seeds a defect), kernel (the RFC's syscalls by number, from
+--syscall-base; on a kernel without UMCG it fails at once, in one line,
+exit 2). With --check the trace is checked at once, as 'umcgcheck check'
+would. Without --out the trace goes to live-BACKEND-WORKLOAD-SEED.jsonl
+(or -2, -3, ... when that exists), named on stdout; no file is overwritten.
+
+With --isolate (the default for the kernel backend) the run happens in a
+child process with garbage collection and asynchronous preemption off,
+whose ops reach this process as they are recorded (a shared file
+mapping): a kernel that kills a task with SIGSEGV, or a run that never
+ends (it is killed after --kill-after), loses no op, and what died, where
+and when is reported (docs/live.md).
 
 Example:
-  umcgcheck live --backend emu --workload pipes --out run.jsonl --check
+  umcgcheck live --backend emu --workload pipes --check
+  umcgcheck live --backend kernel --syscall-base 451 --groups 1 --check
 
-Exit codes: 0 recorded (and linearizable, with --check), 1 not linearizable
-or the run hung (its partial trace is still written), 2 bad usage or a
-backend that cannot run here, 3 the check timed out.
+Exit codes: 0 recorded (and linearizable, with --check), 1 not linearizable,
+the run hung, or the child died or failed (its partial trace is still
+written), 2 bad usage or a backend that cannot run here, 3 the check timed
+out.
 
 Flags:
 `
@@ -38,7 +51,7 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("live", liveUsage, stdout)
 	backend := fs.String("backend", "emu", "backend: "+strings.Join(live.Backends(), ", "))
 	workload := fs.String("workload", "pipes", "workload: "+strings.Join(live.Workloads(), ", "))
-	out := fs.String("out", "", "write the trace to this file (required); it must not exist")
+	out := fs.String("out", "", "write the trace to this file, which must not exist (default live-BACKEND-WORKLOAD-SEED.jsonl)")
 	check := fs.Bool("check", false, "check the trace for linearizability at once")
 	var bugNames []string
 	for _, b := range live.Bugs() {
@@ -47,6 +60,9 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	bug := fs.String("bug", "", "emu only: a seeded defect: "+strings.Join(bugNames, ", "))
+	base := fs.Uint("syscall-base", 447, "kernel only: the number of umcg_api_version; the other ten calls follow in v0.1's order (447: the RFC's x86_64 numbers; 451: free on Linux 6.1)")
+	isolate := fs.Bool("isolate", false, "run in a child process that may die without losing the trace (default true for the kernel backend)")
+	killAfter := fs.Duration("kill-after", 0, "with --isolate: kill the child after this long (0: 3 x --timeout + 10s)")
 	seed := fs.Uint64("seed", 1, "seed of the workload's random choices")
 	groups := fs.Int("groups", 0, "groups (0: the workload's default)")
 	servers := fs.Int("servers", 0, "servers per group (0: default)")
@@ -57,25 +73,18 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
 	}
-	if *out == "" {
-		return exitUsage, usagef("--out FILE is required (run 'umcgcheck live -h')")
-	}
-	if err := checkNewFile("out", *out); err != nil {
-		return exitUsage, err
-	}
 	if *timeout <= 0 {
 		return exitUsage, usagef("--timeout: %v is not a duration above 0", *timeout)
 	}
 	if *checkTimeout < 0 {
 		return exitUsage, usagef("--check-timeout: %v is negative (0: no limit)", *checkTimeout)
 	}
-	b, err := live.NewBackend(*backend, *bug)
-	if err != nil {
-		return exitUsage, usagef("%v", err)
-	}
-	w := live.DefaultWorkload(*workload, *seed)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *base > 1<<20 {
+		return exitUsage, usagef("--syscall-base: %d is not a syscall number", *base)
+	}
+	w := live.DefaultWorkload(*workload, *seed)
 	for _, f := range []struct {
 		name string
 		v    int
@@ -93,10 +102,73 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := w.Validate(); err != nil {
 		return exitUsage, usagef("%v", err)
 	}
-	tr, runErr := live.Run(b, w, *timeout)
-	var hang *live.HangError
-	if runErr != nil && !errors.As(runErr, &hang) {
-		return exitUsage, usagef("%v", runErr)
+	// The backend first: a kernel without UMCG says so in one line,
+	// whatever else the command line says.
+	b, err := newLiveBackend(*backend, *bug, uintptr(*base), set["syscall-base"])
+	if err != nil {
+		return exitUsage, usagef("%v", err)
+	}
+	if path := os.Getenv(live.ChildEnv); path != "" {
+		// The child of an isolated run: its ops go to the journal.
+		if err := live.RunChild(b, w, *timeout, path, stdout); err != nil {
+			return exitUsage, usagef("%v", err)
+		}
+		return exitOK, nil
+	}
+	if !set["isolate"] {
+		*isolate = *backend == "kernel"
+	}
+	if *out == "" {
+		*out = defaultLiveOut(*backend, w)
+	}
+	if err := checkNewFile("out", *out); err != nil {
+		return exitUsage, err
+	}
+	var (
+		tr     traces.Trace
+		hang   string
+		failed string
+		gaps   string
+	)
+	if *isolate {
+		exe, err := os.Executable()
+		if err != nil {
+			return exitUsage, usagef("--isolate: %v", err)
+		}
+		kill := *killAfter
+		if kill <= 0 {
+			kill = 3**timeout + 10*time.Second
+		}
+		cmd := exec.Command(exe, append([]string{"live"}, args...)...)
+		res, err := live.RunIsolated(cmd, w, live.IsolateOptions{Source: b.Name(), KillAfter: kill})
+		if err != nil {
+			return exitUsage, usagef("%v", err)
+		}
+		tr = res.Trace
+		for _, n := range res.Notes {
+			gaps += "note: " + n + "\n"
+		}
+		if res.Gaps >= 0 {
+			gaps += fmt.Sprintf("gaps: the workers' threads slept %d times between their calls, and %d blocking syscalls slept more than a block and an unblock explain (%s)\n", res.Gaps, res.Extra, live.GapsEnv)
+		}
+		switch {
+		case res.Died():
+			failed = "DIED: " + res.Report()
+		case strings.HasPrefix(res.Result, "hang: "):
+			hang = res.Result
+		case strings.HasPrefix(res.Result, "error: "):
+			failed = "FAILED: " + strings.TrimPrefix(res.Result, "error: ")
+		}
+	} else {
+		var runErr error
+		tr, runErr = live.Run(b, w, *timeout)
+		var he *live.HangError
+		if runErr != nil && !errors.As(runErr, &he) {
+			return exitUsage, usagef("%v", runErr)
+		}
+		if he != nil {
+			hang = he.Error()
+		}
 	}
 	var buf bytes.Buffer
 	if err := traces.WriteAll(&buf, tr, model.Vocabulary()); err != nil {
@@ -105,11 +177,20 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := writeNew(*out, buf.Bytes()); err != nil {
 		return exitUsage, usagef("--out: %v", err)
 	}
-	fmt.Fprintf(stdout, "%s: %d operations recorded by backend %s, workload %s (%d groups, %d servers and %d workers each, %d blocking calls per worker, seed %d)\n",
-		*out, len(tr.Ops), *backend, w.Name, w.Groups, w.Servers, w.Workers, w.Blocks, w.Seed)
+	where := ""
+	if *isolate {
+		where = ", in a child process"
+	}
+	fmt.Fprintf(stdout, "%s: %d operations recorded by backend %s, workload %s (%d groups, %d servers and %d workers each, %d blocking calls per worker, seed %d)%s\n",
+		*out, len(tr.Ops), b.Name(), w.Name, w.Groups, w.Servers, w.Workers, w.Blocks, w.Seed, where)
+	fmt.Fprint(stdout, gaps)
 	code := exitOK
-	if hang != nil {
+	if hang != "" {
 		fmt.Fprintf(stdout, "HUNG: %v (the partial trace is written)\n", hang)
+		code = exitViolation
+	}
+	if failed != "" {
+		fmt.Fprintf(stdout, "%s (the partial trace is written)\n", failed)
 		code = exitViolation
 	}
 	if *check {
@@ -121,4 +202,36 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 		code = withVerdict(code, res.Verdict)
 	}
 	return code, nil
+}
+
+// newLiveBackend is live.NewBackend, with the kernel's syscalls numbered
+// from base.
+func newLiveBackend(name, bug string, base uintptr, baseSet bool) (live.Backend, error) {
+	if name != "kernel" {
+		if baseSet {
+			return nil, errors.New("--syscall-base: only the kernel backend issues syscalls by number")
+		}
+		return live.NewBackend(name, bug)
+	}
+	if bug != "" {
+		return nil, errors.New("--bug: only the emu backend has seeded bugs")
+	}
+	k, err := live.NewKernel(live.SyscallsFrom(base))
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// defaultLiveOut is live-BACKEND-WORKLOAD-SEED.jsonl, or the first of
+// ...-2.jsonl, ...-3.jsonl, ... that does not exist.
+func defaultLiveOut(backend string, w live.Workload) string {
+	stem := fmt.Sprintf("live-%s-%s-%d", backend, w.Name, w.Seed)
+	name := stem + ".jsonl"
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(name); errors.Is(err, os.ErrNotExist) {
+			return name
+		}
+		name = fmt.Sprintf("%s-%d.jsonl", stem, i)
+	}
 }

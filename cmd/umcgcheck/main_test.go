@@ -91,7 +91,7 @@ func TestCLIGolden(t *testing.T) {
 		{"replay-truncated", []string{"replay", "testdata/truncated.json"}, exitUsage},
 		{"check-help", []string{"check", "-h"}, exitOK},
 		{"live-help", []string{"live", "-h"}, exitOK},
-		{"live-no-out", []string{"live"}, exitUsage},
+		{"live-no-out", []string{"live", "--backend", "kernel", "--syscall-base", "100000"}, exitUsage},
 		{"live-bad-bug", []string{"live", "--bug", "nosuch", "--out", "x.jsonl"}, exitUsage},
 		{"check-no-file", []string{"check"}, exitUsage},
 		{"check-linearizable", []string{"check", "--coverage", "../../traces/testdata/server-worker.jsonl", "../../traces/testdata/core-swap.jsonl"}, exitOK},

@@ -7,12 +7,20 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/umcgcheck/umcgcheck/live"
 )
 
 // TestMain lets the scripts under testdata/script run umcgcheck as a
 // program: `exec umcgcheck ARGS` exits as the command does, and
 // `exec status N umcgcheck ARGS` succeeds when it exits with N.
+//
+// It also makes the test binary the child of an isolated live run
+// (live.ChildEnv set): the live tests re-execute it as such.
 func TestMain(m *testing.M) {
+	if os.Getenv(live.ChildEnv) != "" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"umcgcheck": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 		"status": func() {
