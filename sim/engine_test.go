@@ -18,6 +18,7 @@ import (
 	"github.com/umcgcheck/umcgcheck/model/toy/twophase"
 	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
+	"github.com/umcgcheck/umcgcheck/sim/simtest"
 )
 
 func mutexModel(t *testing.T, n int, lock, bug string) *sim.Model[mutex.State, mutex.Observation] {
@@ -36,30 +37,6 @@ func twophaseModel(t *testing.T, rms int, bug string) *sim.Model[twophase.State,
 		t.Fatal(err)
 	}
 	return m.Engine()
-}
-
-// naive counts the reachable states and transitions with a plain
-// breadth-first search over a Go map of encodings: no fingerprints, no
-// arenas, no parallelism.
-func naive[S, O any](m *sim.Model[S, O]) (states, transitions int) {
-	init := m.Init()
-	seen := map[string]bool{string(m.Encode(nil, &init)): true}
-	queue := []S{init}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		for _, a := range m.Enabled(&s, nil) {
-			next := s
-			m.Step(&next, a)
-			transitions++
-			k := string(m.Encode(nil, &next))
-			if !seen[k] {
-				seen[k] = true
-				queue = append(queue, next)
-			}
-		}
-	}
-	return len(seen), transitions
 }
 
 // violated lists the properties a report found violated, in order.
@@ -130,7 +107,10 @@ func TestStateCountsMatchNaiveSearch(t *testing.T) {
 		for _, bug := range []string{"", "no-release"} {
 			for n := 1; n <= 4; n++ {
 				m := mutexModel(t, n, lock, bug)
-				s, tr := naive(m)
+				s, tr, err := simtest.Naive(m)
+				if err != nil {
+					t.Fatal(err)
+				}
 				check(fmt.Sprintf("mutex %s %q %d", lock, bug, n), m, s, tr)
 			}
 		}
@@ -138,7 +118,10 @@ func TestStateCountsMatchNaiveSearch(t *testing.T) {
 	for _, bug := range []string{"", "eager-commit"} {
 		for n := 1; n <= 4; n++ {
 			m := twophaseModel(t, n, bug)
-			s, tr := naive(m)
+			s, tr, err := simtest.Naive(m)
+			if err != nil {
+				t.Fatal(err)
+			}
 			check(fmt.Sprintf("twophase %q %d", bug, n), m, s, tr)
 		}
 	}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -229,6 +230,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						}
 						continue
 					}
+					parentInv := inv.of(ids[i])
 					for _, a := range buf {
 						next = s
 						o = m.Step(&next, a)
@@ -259,15 +261,15 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						var mask uint64
 						if id, old := seen.lookup(fp); old {
 							arena, enc = arena[:at], nil
-							if !r.Bitstate && inv.of(id)&^inv.of(ids[i]) != 0 {
+							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
 								mask = inv.of(id)
-								vs = inv.keep(props.CheckState(m.Properties, &next, false, vs), len(vs), mask&^inv.of(ids[i]))
+								vs = inv.keep(props.CheckState(m.Properties, &next, false, vs), len(vs), mask&^parentInv)
 							}
 						} else {
 							n := len(vs)
 							vs = props.CheckState(m.Properties, &next, false, vs)
 							mask = inv.maskOf(vs[n:])
-							vs = inv.keep(vs, n, mask&^inv.of(ids[i]))
+							vs = inv.keep(vs, n, mask&^parentInv)
 						}
 						sc := succ[S, O]{parent: ids[i], action: a, fp: fp, enc: enc, vs: vs, inv: mask, cycle: cycleBits(cycles, &o)}
 						if len(vs) > 0 && m.Place != nil {
@@ -313,7 +315,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				if len(sc.vs) > 0 {
 					var p []Action
 					for j, v := range sc.vs {
-						if sameProperty(sc.vs[:j], v.Property) {
+						if slices.ContainsFunc(sc.vs[:j], func(u props.Violation[S, O]) bool { return u.Property == v.Property }) {
 							continue // its state and step checks both failed: one violation
 						}
 						if i, ok := found[key(v.Property.ID, sc.place)]; ok {
@@ -568,13 +570,4 @@ func (m *Model[S, O]) realPath(c Counterexample) Counterexample {
 		pi = npi
 	}
 	return out
-}
-
-func sameProperty[S, O any](vs []props.Violation[S, O], p *props.Property[S, O]) bool {
-	for _, v := range vs {
-		if v.Property == p {
-			return true
-		}
-	}
-	return false
 }

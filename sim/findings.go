@@ -1,5 +1,7 @@
 package sim
 
+import "slices"
+
 // Named is a system with the name of its configuration.
 type Named struct {
 	Name   string
@@ -45,7 +47,7 @@ func Findings(systems []Named, e Explorer) (found []Finding, complete bool) {
 			hits[k] += c.Hits
 			b, ok := best[k]
 			if !ok {
-				if !contains1(props, c.Property) {
+				if !slices.Contains(props, c.Property) {
 					props = append(props, c.Property)
 				}
 				places[c.Property] = append(places[c.Property], k)
@@ -68,13 +70,4 @@ func Findings(systems []Named, e Explorer) (found []Finding, complete bool) {
 		}
 	}
 	return found, complete
-}
-
-func contains1(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

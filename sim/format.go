@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -24,7 +25,7 @@ func (m *Model[S, O]) Explain(actions []Action) []StepText {
 	var out []StepText
 	var buf []Action
 	for i, a := range actions {
-		if buf = m.Enabled(&s, buf[:0]); !contains(buf, a) {
+		if buf = m.Enabled(&s, buf[:0]); !slices.Contains(buf, a) {
 			break
 		}
 		before := s

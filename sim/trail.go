@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/umcgcheck/umcgcheck/props"
 )
@@ -36,22 +37,13 @@ func (m *Model[S, O]) states(actions []Action) ([]S, []O, error) {
 	for i, a := range actions {
 		s := ss[i]
 		buf = m.Enabled(&s, buf[:0])
-		if !contains(buf, a) {
+		if !slices.Contains(buf, a) {
 			return nil, nil, fmt.Errorf("step %d: action %s of %s is not enabled", i+1, m.actionName(a.Kind), m.threadName(a.Thread))
 		}
 		os = append(os, m.Step(&s, a))
 		ss = append(ss, s)
 	}
 	return ss, os, nil
-}
-
-func contains(as []Action, a Action) bool {
-	for _, b := range as {
-		if b == a {
-			return true
-		}
-	}
-	return false
 }
 
 func (m *Model[S, O]) terminal(s *S) bool {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/umcgcheck/umcgcheck/sim"
@@ -135,6 +136,9 @@ func (sel *selection) systems() ([]sim.Named, error) {
 	}
 	var out []sim.Named
 	for _, n := range names {
+		if !slices.Contains(sel.proto.ConfigNames(), n) {
+			return nil, usagef("--config: unknown configuration %q (known: %s, all)", n, strings.Join(sel.proto.ConfigNames(), ", "))
+		}
 		sys, err := sel.build(n)
 		if err != nil {
 			return nil, usagef("%v", err)

@@ -27,7 +27,7 @@ const (
 	bugDieKeepsRegistered      // a dead task stays registered, queued or linked, despite exit-unregisters
 	bugErrnoLost               // a failing call leaves errno 0
 	bugWakeDropped             // umcg_wake on a RUNNING task returns 0 without queueing the wakeup
-	bugSwapForgetsQueued       // wait on RUNNING|WAKEUP_QUEUED sleeps instead of consuming the wakeup (wait-forgets-queued)
+	bugWaitForgetsQueued       // wait on RUNNING|WAKEUP_QUEUED sleeps instead of consuming the wakeup
 	bugRunNoUndo               // run_worker's error path undoes its own CAS but not the worker's
 	bugUnregisterKeepsLink     // unregister leaves both ends of the task's peer link
 	bugWaitUnregisteredOK      // wait by a thread with no task_tls returns 0 instead of EINVAL

@@ -412,7 +412,7 @@ func (m *Model) stepWait(s *State, t int8, o *Observation) {
 		}
 		touchOwnTLS(th, o)
 		switch {
-		case th.Word == StateRunning, th.Word == StateRunning|FlagWakeupQueued && m.bug == bugSwapForgetsQueued:
+		case th.Word == StateRunning, th.Word == StateRunning|FlagWakeupQueued && m.bug == bugWaitForgetsQueued:
 			th.Word = StateRunnable
 			th.LPC = lpWaitSys
 		case th.Word == StateRunning|FlagWakeupQueued:

@@ -2,6 +2,7 @@ package umcg01
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/umcgcheck/umcgcheck/traces"
 )
@@ -69,7 +70,7 @@ func (m *Model) Trace(actions []Action, source string) (traces.Trace, error) {
 	var buf []Action
 	for k, a := range actions {
 		buf = m.Enabled(&s, buf[:0])
-		if !containsAction(buf, a) {
+		if !slices.Contains(buf, a) {
 			return traces.Trace{}, fmt.Errorf("step %d: action %s of %s is not enabled", k+1, m.actionNames[a.Kind], m.ThreadName(int(a.Thread)))
 		}
 		t := a.Thread
@@ -137,15 +138,6 @@ func (m *Model) Trace(actions []Action, source string) (traces.Trace, error) {
 		tr.Header.Groups = append(tr.Header.Groups, fmt.Sprintf("g%d", g))
 	}
 	return tr, nil
-}
-
-func containsAction(as []Action, a Action) bool {
-	for _, b := range as {
-		if b == a {
-			return true
-		}
-	}
-	return false
 }
 
 // argsOf is the argument of the call the thread was or is in.

@@ -52,10 +52,7 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	fix := fs.String("fix", "", "a repair that is not the posting's: cmpxchg-link (R1)")
 	bug := fs.String("bug", "", "a deliberate bug: "+strings.Join(Bugs, ", "))
 	return func(name string) (sim.System, error) {
-		cfg, ok := Configs[name]
-		if !ok {
-			return nil, fmt.Errorf("--config: unknown configuration %q (known: %s, all)", name, strings.Join(c.ConfigNames(), ", "))
-		}
+		cfg := Configs[name] // the CLI checked the name
 		if *servers != 0 {
 			cfg.Servers = *servers
 		}

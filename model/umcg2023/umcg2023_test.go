@@ -6,6 +6,7 @@ import (
 
 	"github.com/umcgcheck/umcgcheck/model/umcg2023"
 	"github.com/umcgcheck/umcgcheck/sim"
+	"github.com/umcgcheck/umcgcheck/sim/simtest"
 )
 
 func model(t *testing.T, c umcg2023.Config) *sim.Model[umcg2023.State, umcg2023.Observation] {
@@ -21,37 +22,6 @@ func withBug(name, bug string) umcg2023.Config {
 	c := umcg2023.Configs[name]
 	c.Bug = bug
 	return c
-}
-
-// naive counts the reachable states and transitions with a plain
-// breadth-first search over a Go map of encodings (as sim's engine tests
-// do): no fingerprints, no arenas, no parallelism. It also checks that
-// Decode inverts Encode on every state.
-func naive(t *testing.T, m *sim.Model[umcg2023.State, umcg2023.Observation]) (states, transitions int) {
-	init := m.Init()
-	seen := map[string]bool{string(m.Encode(nil, &init)): true}
-	queue := []umcg2023.State{init}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		enc := m.Encode(nil, &s)
-		var d umcg2023.State
-		m.Decode(&d, enc)
-		if d != s {
-			t.Fatalf("decode(encode(s)) != s:\n%+v\n%+v", s, d)
-		}
-		for _, a := range m.Enabled(&s, nil) {
-			next := s
-			m.Step(&next, a)
-			transitions++
-			k := string(m.Encode(nil, &next))
-			if !seen[k] {
-				seen[k] = true
-				queue = append(queue, next)
-			}
-		}
-	}
-	return len(seen), transitions
 }
 
 func violated(r sim.Report) []string {
@@ -77,7 +47,10 @@ func TestStateCounts(t *testing.T) {
 	}
 	for name, c := range umcg2023.Configs {
 		m := model(t, c)
-		s, tr := naive(t, m)
+		s, tr, err := simtest.Naive(m)
+		if err != nil {
+			t.Fatal(err)
+		}
 		rep := m.Explore(sim.Explorer{NoLiveness: true, Workers: 1})
 		if !rep.Complete || int(rep.States) != s || int(rep.Transitions) != tr {
 			t.Errorf("%s: explorer %d states %d transitions (complete %v), naive search %d and %d", name, rep.States, rep.Transitions, rep.Complete, s, tr)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
@@ -46,10 +45,7 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	lock := fs.String("lock", "", "spin, block or racy (overrides the configuration)")
 	bug := fs.String("bug", "", "a deliberate bug: no-release")
 	return func(name string) (sim.System, error) {
-		cfg, ok := configs[name]
-		if !ok {
-			return nil, fmt.Errorf("--config: unknown configuration %q (known: %s, all)", name, strings.Join(c.ConfigNames(), ", "))
-		}
+		cfg := configs[name] // the CLI checked the name
 		if *procs != 0 {
 			cfg.Processes = *procs
 		}

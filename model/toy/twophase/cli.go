@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
@@ -43,10 +42,7 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	rms := fs.Int("rms", 0, "resource managers (overrides the configuration)")
 	bug := fs.String("bug", "", "a deliberate bug: eager-commit")
 	return func(name string) (sim.System, error) {
-		cfg, ok := configs[name]
-		if !ok {
-			return nil, fmt.Errorf("--config: unknown configuration %q (known: %s, all)", name, strings.Join(c.ConfigNames(), ", "))
-		}
+		cfg := configs[name] // the CLI checked the name
 		if *rms != 0 {
 			cfg.RMs = *rms
 		}
