@@ -43,15 +43,22 @@ func traceName(dir, name, variant, property string) string {
 	return filepath.Join(dir, fmt.Sprintf("%s-%s-%s.jsonl", name, variant, property))
 }
 
-// traceVariant is the variant a system's traces are named by, or an
-// error when its protocol has no trace format.
-func traceVariant(sys sim.System) (string, error) {
+// traceConfig is a system's configuration when its protocol has a trace
+// format (UMCG v0.1's, today), or an error saying it has none.
+func traceConfig(sys sim.System) (umcg01.Config, error) {
 	d := sys.Describe()
 	cfg, ok := d.Config.(umcg01.Config)
 	if !ok {
-		return "", fmt.Errorf("protocol %s has no trace format", d.Protocol)
+		return cfg, fmt.Errorf("protocol %s has no trace format", d.Protocol)
 	}
-	return cfg.Variant.String(), nil
+	return cfg, nil
+}
+
+// traceVariant is the variant a system's traces are named by, or an
+// error when its protocol has no trace format.
+func traceVariant(sys sim.System) (string, error) {
+	cfg, err := traceConfig(sys)
+	return cfg.Variant.String(), err
 }
 
 // checkTraceDir refuses --emit-traces DIR when DIR is a file, or holds a

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 
 	"github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
@@ -13,10 +12,9 @@ import (
 // (docs/trace-format.md), with the name of its variant. Only a protocol
 // with a trace format can be recorded.
 func recordTrace(sys sim.System, actions []sim.Action) (data []byte, variant string, err error) {
-	d := sys.Describe()
-	cfg, ok := d.Config.(umcg01.Config)
-	if !ok {
-		return nil, "", fmt.Errorf("protocol %s has no trace format", d.Protocol)
+	cfg, err := traceConfig(sys)
+	if err != nil {
+		return nil, "", err
 	}
 	m, err := umcg01.New(cfg)
 	if err != nil {
