@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"html"
 	"os"
 	"os/exec"
@@ -60,6 +62,14 @@ func TestVisualizationRendersInChromium(t *testing.T) {
 		if !strings.Contains(d, want) {
 			t.Errorf("the rendered page does not show %q", want)
 		}
+	}
+	// Rows are named by task; a linearizable trace opens at its start,
+	// nothing selected.
+	if got, want := strings.Join(rowNames(d), " "), "s0 s1 w2 w3"; got != want {
+		t.Errorf("rows are named %q, want %q", got, want)
+	}
+	if strings.Contains(d, "history-rect selected") || !strings.Contains(d, `data-opened-at="0,0"`) {
+		t.Error("the page of a linearizable trace does not open at its start")
 	}
 }
 
@@ -131,5 +141,110 @@ func TestViewerRendersInChromium(t *testing.T) {
 	last := built[1].Steps[len(built[1].Steps)-1].ID
 	if !regexp.MustCompile(`<aside class="panel" id="c2-panel"><h3>[^<]*</h3>(?s:.*?)data-step="` + last + `"`).MatchString(d) {
 		t.Errorf("the second counterexample's panel does not start at its last step, %s", last)
+	}
+}
+
+// failingAfterPassingTrace writes a trace of two partitions: a model run
+// of group g0 (linearizable), then, after it in time, the not
+// linearizable run of testdata/not-linearizable.jsonl with its tasks and
+// group renamed s9, w9 and g9. The first failure is far to the right of
+// the page's start.
+func failingAfterPassingTrace(t *testing.T, dir string) string {
+	t.Helper()
+	passing := filepath.Join(dir, "passing.jsonl")
+	if code, _, errs := runCLI("sim", "--variant", "fixed", "--run", "3", "--trace", passing); code != exitOK {
+		t.Fatalf("sim --trace: exit %d, stderr %q", code, errs)
+	}
+	read := func(path string) []map[string]any {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs []map[string]any
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var r map[string]any
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, r)
+		}
+		return recs
+	}
+	good, bad := read(passing), read(filepath.Join("testdata", "not-linearizable.jsonl"))
+	rename := map[string]string{"s1": "s9", "w1": "w9", "g1": "g9"}
+	header := good[0]
+	header["tasks"] = append(header["tasks"].([]any), "s9", "w9")
+	header["groups"] = append(header["groups"].([]any), "g9")
+	end := 0.0
+	for _, r := range good[1:] {
+		end = max(end, r["return"].(float64))
+	}
+	out := good
+	for _, r := range bad[1:] {
+		r["thread"] = rename[r["thread"].(string)]
+		args, _ := r["args"].(map[string]any) // events have none
+		for k, v := range args {
+			if s, ok := v.(string); ok && rename[s] != "" {
+				args[k] = rename[s]
+			}
+		}
+		if s, ok := r["ret"].(string); ok && rename[s] != "" {
+			r["ret"] = rename[s]
+		}
+		r["call"], r["return"] = r["call"].(float64)+end, r["return"].(float64)+end
+		out = append(out, r)
+	}
+	var buf bytes.Buffer
+	for _, r := range out {
+		line, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(append(line, '\n'))
+	}
+	path := filepath.Join(dir, "mixed.jsonl")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// rowNames are the labels of the rows of check --html's rendered page.
+func rowNames(dom string) []string {
+	var names []string
+	for _, m := range regexp.MustCompile(`<text x="[0-9.]+" y="[0-9.]+" text-anchor="end">([^<]*)</text>`).FindAllStringSubmatch(dom, -1) {
+		names = append(names, html.UnescapeString(m[1]))
+	}
+	return names
+}
+
+// TestCheckPageOpensAtFirstFailure renders check --html's page of a trace
+// whose failure comes after a long linearizable part: the rows are named
+// by task (porcupine numbers them), and the page opens scrolled to the
+// first failing operation, with the last operation linearized before it
+// selected, as porcupine's "jump to first error" link does.
+func TestCheckPageOpensAtFirstFailure(t *testing.T) {
+	if _, err := exec.LookPath("chromium"); err != nil {
+		t.Skip("chromium is not installed (.ci/run installs it)")
+	}
+	dir := t.TempDir()
+	trace, page := failingAfterPassingTrace(t, dir), filepath.Join(dir, "check.html")
+	if code, out, errs := runCLI("check", "--html", page, trace); code != exitViolation || !strings.Contains(out, "group g9          17 operations: not linearizable") {
+		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
+	}
+	d := renderedDOM(t, dir, "file://"+page)
+	if got, want := strings.Join(rowNames(d), " "), "s0 s1 w2 w3 s9 w9"; got != want {
+		t.Errorf("rows are named %q, want %q (each task's row, partition by partition)", got, want)
+	}
+	sel := regexp.MustCompile(`class="history-rect selected"[^>]*></rect><text[^>]*>([^<]*)</text>`).FindAllStringSubmatch(d, -1)
+	if len(sel) != 1 || !strings.HasPrefix(sel[0][1], "s9: ") && !strings.HasPrefix(sel[0][1], "w9: ") {
+		t.Errorf("want one operation of the failing group selected, got %q", sel)
+	}
+	m := regexp.MustCompile(`data-opened-at="(\d+),(\d+)"`).FindStringSubmatch(d)
+	if m == nil {
+		t.Fatal("the page did not record where it opened")
+	}
+	if x, _ := strconv.Atoi(m[1]); x == 0 {
+		t.Error("the page opened at the start of the trace, not at its first failure")
 	}
 }
