@@ -72,8 +72,13 @@ type Step struct {
 	Event   string   `json:"event,omitempty"`
 	Changes []string `json:"changes,omitempty"`
 	Cycle   bool     `json:"cycle,omitempty"`
-	// Last marks the step the violation is found at.
-	Last  bool   `json:"last,omitempty"`
+	// Last marks the step the violation is found at, on a path without a
+	// cycle (on a lasso, the cycle is the violation).
+	Last bool `json:"last,omitempty"`
+	// Back, on a cycle's last step, names the step after which the cycle
+	// began ("step 3", or "the initial state"): the state this step
+	// returns to.
+	Back  string `json:"back,omitempty"`
 	State []Line `json:"state"` // the state after the step
 }
 
@@ -120,7 +125,13 @@ func build(id string, it Item) Counterexample {
 		cur := lines(st.State)
 		s := Step{ID: fmt.Sprintf("%s-s%d", id, st.N), N: st.N, Lane: int(it.Actions[i].Thread), Action: st.Action,
 			What: st.What, Result: st.Result, Event: st.Event, Changes: st.Changes,
-			Cycle: it.Loop >= 0 && i >= it.Loop, Last: i == len(it.Actions)-1, State: diff(prev, cur)}
+			Cycle: it.Loop >= 0 && i >= it.Loop, Last: it.Loop < 0 && i == len(it.Actions)-1, State: diff(prev, cur)}
+		if it.Loop >= 0 && i == len(it.Actions)-1 {
+			s.Back = "the initial state"
+			if it.Loop > 0 {
+				s.Back = fmt.Sprintf("the state after step %d", it.Loop)
+			}
+		}
 		c.Steps = append(c.Steps, s)
 		prev = cur
 	}

@@ -107,6 +107,9 @@ func TestPageData(t *testing.T) {
 	if cycle == 0 || !lasso.Steps[len(lasso.Steps)-1].Cycle || lasso.Steps[0].Cycle {
 		t.Errorf("the lasso's cycle is not its last %d steps: %s", cycle, lasso.Cycle)
 	}
+	if end := lasso.Steps[len(lasso.Steps)-1]; end.Last || end.Back == "" {
+		t.Errorf("a lasso's last step must say which state it returns to, not be marked the violation: %+v", end)
+	}
 }
 
 func changedLine(ls []viewer.Line, word string) bool {
