@@ -206,3 +206,16 @@ func TestWriteEscapes(t *testing.T) {
 		t.Errorf("a text reached the page as markup:\n%s", page)
 	}
 }
+
+// TestStoppedReplay: a saved counterexample the model no longer runs to
+// its end (replay of an old file) is drawn up to the step that is not
+// enabled, and the page says where it stopped.
+func TestStoppedReplay(t *testing.T) {
+	sys := mutexSystem(t, "racy")
+	it := items(t, "racy", sys)[0]
+	it.Actions = append(append([]sim.Action(nil), it.Actions[:2]...), sim.Action{Kind: 9, Thread: 0})
+	c := viewer.Build("", []viewer.Item{it}).Counterexamples[0]
+	if len(c.Steps) != 2 || c.Stopped != "step 3 is not enabled in this model: the replay stops there" {
+		t.Errorf("got %d steps, stopped %q", len(c.Steps), c.Stopped)
+	}
+}
