@@ -123,16 +123,16 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	outputs := []struct{ flag, path string }{{"out", *out}, {"dot", *dot}, {"html", *html}}
-	for i, o := range outputs {
+	for _, o := range []struct{ flag, path string }{{"out", *out}, {"dot", *dot}} {
 		if err := checkNewFile(o.flag, o.path); err != nil {
 			return exitUsage, err
 		}
-		for _, p := range outputs[:i] {
-			if o.path != "" && o.path == p.path {
-				return exitUsage, usagef("--%s and --%s: both name %s", p.flag, o.flag, o.path)
-			}
-		}
+	}
+	if *out != "" && *out == *dot {
+		return exitUsage, usagef("--out and --dot: both name %s", *out)
+	}
+	if err := checkViewerFile(*html, *out, *dot); err != nil {
+		return exitUsage, err
 	}
 	if err := checkTraceDir(*emit, systems); err != nil {
 		return exitUsage, err
