@@ -137,6 +137,13 @@ func TestViewerRendersInChromium(t *testing.T) {
 	if !strings.Contains(panel[1], html.EscapeString(want.What)) {
 		t.Errorf("the panel does not say what step 10 did (%q)", want.What)
 	}
+	// Kernel events, faults and the lasso's cycle are drawn marked: the
+	// core configuration has each.
+	for _, mark := range []string{`class="step kernel`, `class="step fault`, `class="step[^"]* cycle`, "back to the state after step"} {
+		if !regexp.MustCompile(mark).MatchString(d) {
+			t.Errorf("the rendered page has no step marked %q", mark)
+		}
+	}
 	// Another counterexample's panel starts at its last step.
 	last := built[1].Steps[len(built[1].Steps)-1].ID
 	if !regexp.MustCompile(`<aside class="panel" id="c2-panel"><h3>[^<]*</h3>(?s:.*?)data-step="` + last + `"`).MatchString(d) {
