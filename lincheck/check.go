@@ -46,6 +46,9 @@ type Result struct {
 	// Model and Info let Visualize draw porcupine's view of the check.
 	Model porcupine.Model
 	Info  porcupine.LinearizationInfo
+	// Rows names the task each of the visualization's rows (porcupine's
+	// client ids) draws: one row per task, partition after partition.
+	Rows []string
 	// Edges counts the state-word edges (per task kind) the
 	// linearizations of the linearizable partitions go through: the
 	// coverage of the model's transition table.
@@ -119,7 +122,13 @@ func CheckWith(t traces.Trace, o Options) (Result, error) {
 	wg.Wait()
 	var all []porcupine.Operation
 	for pi := range parts {
-		all = append(all, histories[pi]...)
+		// Each partition numbers its tasks from 0: in the combined
+		// history, each task gets a row of its own.
+		for _, op := range histories[pi] {
+			op.ClientId += len(res.Rows)
+			all = append(all, op)
+		}
+		res.Rows = append(res.Rows, parts[pi].taskNames...)
 		for e, n := range edges[pi] {
 			res.Edges[e] += n
 		}

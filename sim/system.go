@@ -23,6 +23,9 @@ type System interface {
 	Shrink(c Counterexample) Counterexample
 	// Explain replays actions and describes each step.
 	Explain(actions []Action) []StepText
+	// ExplainRun replays actions and describes each step and the state
+	// after it (for viewers).
+	ExplainRun(actions []Action) Run
 	// WriteDot draws the state graph (see Model.WriteDot).
 	WriteDot(w io.Writer, maxStates int) error
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"time"
 
-	"github.com/anishathalye/porcupine"
 	"github.com/umcgcheck/umcgcheck/lincheck"
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/traces"
@@ -37,7 +35,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("check", checkUsage, stdout)
 	timeout := fs.Duration("timeout", time.Minute, "give up on a partition after this long (0: no limit); the verdict is then unknown")
 	coverage := fs.Bool("coverage", false, "print which documented state edges (see 'umcgcheck props', legal-edge) the traces went through, and which they never reached")
-	html := fs.String("html", "", "write porcupine's visualization of the (first) trace to this HTML file; it must not exist")
+	html := fs.String("html", "", "write porcupine's visualization of the (first) trace to this HTML file, rows named by task, opening at the first failing operation; it must not exist")
 	htmlMax := &sizeFlag{bytes: 64 << 20, text: "64M"}
 	fs.Var(htmlMax, "html-max", "refuse to write an --html page larger than this `size` (about 600 bytes per operation), e.g. 64M, 1G; 0: no bound")
 	if help, err := parsePositional(fs, args); help || err != nil {
@@ -78,18 +76,18 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		code = withVerdict(code, res.Verdict)
 		if i == 0 && *html != "" {
-			var buf bytes.Buffer
-			if err := porcupine.Visualize(res.Model, res.Info, &buf); err != nil {
+			page, err := writeCheckPage(res)
+			if err != nil {
 				return exitUsage, usagef("--html: %v", err)
 			}
-			if n := uint64(buf.Len()); htmlMax.bytes > 0 && n > htmlMax.bytes {
+			if n := uint64(len(page)); htmlMax.bytes > 0 && n > htmlMax.bytes {
 				return exitUsage, usagef("--html: the page would take %s, more than --html-max %s; not written", formatBytes(n), htmlMax.text)
 			}
-			if err := writeNew(*html, buf.Bytes()); err != nil {
+			if err := writeNew(*html, page); err != nil {
 				return exitUsage, usagef("--html: %v", err)
 			}
-			if buf.Len() >= 1<<20 {
-				fmt.Fprintf(stderr, "umcgcheck check: --html: wrote %s to %s\n", formatBytes(uint64(buf.Len())), *html)
+			if len(page) >= 1<<20 {
+				fmt.Fprintf(stderr, "umcgcheck check: --html: wrote %s to %s\n", formatBytes(uint64(len(page))), *html)
 			}
 		}
 	}

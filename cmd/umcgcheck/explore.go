@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/umcgcheck/umcgcheck/sim"
+	"github.com/umcgcheck/umcgcheck/viewer"
 	"golang.org/x/term"
 )
 
@@ -96,6 +97,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	out := fs.String("out", "", "write the counterexamples to this file (JSON; read by 'umcgcheck replay'); it must not exist")
 	dot := fs.String("dot", "", "also draw the state graph (at most 2000 states, no symmetry) in Graphviz DOT to this file; it must not exist")
+	html := fs.String("html", "", htmlFlagDoc)
 	emit := fs.String("emit-traces", "", "write each counterexample as a trace (docs/trace-format.md) into this directory (created if missing; existing files are not overwritten)")
 	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
@@ -129,6 +131,9 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if *out != "" && *out == *dot {
 		return exitUsage, usagef("--out and --dot: both name %s", *out)
 	}
+	if err := checkViewerFile(*html, *out, *dot); err != nil {
+		return exitUsage, err
+	}
 	if err := checkTraceDir(*emit, systems); err != nil {
 		return exitUsage, err
 	}
@@ -154,6 +159,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	defer guard.stop()
 	var results []exploreResult
 	var all []sim.Saved
+	var pages []viewer.Item // --html
 	code := exitOK
 	for i, n := range systems {
 		if i%sn != si {
@@ -203,6 +209,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			res.Violations = append(res.Violations, exploreViolation{Property: c.Property, Place: c.Place, Hits: c.Hits, Message: c.Message,
 				Loop: c.Loop, Steps: sys.Explain(c.Actions)})
 			all = append(all, sim.Saved{System: sys, Counterexample: c})
+			pages = append(pages, viewer.Item{System: sys, Counterexample: c, Name: n.Name})
 			if *emit != "" {
 				if err := emitTrace(*emit, n.Name, sys, c, nth[c.Property]); err != nil {
 					return exitUsage, usagef("--emit-traces: %v", err)
@@ -224,6 +231,11 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		if err := writeNew(*out, buf.Bytes()); err != nil {
 			return exitUsage, usagef("--out: %v", err)
+		}
+	}
+	if *html != "" {
+		if err := writeViewer(*html, "explore", pages); err != nil {
+			return exitUsage, err
 		}
 	}
 	rep := exploreReport{Format: resultsFormat, Version: resultsVersion, Command: "explore", Job: job,

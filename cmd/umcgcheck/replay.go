@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/umcgcheck/umcgcheck/sim"
+	"github.com/umcgcheck/umcgcheck/viewer"
 )
 
 const replayUsage = `Usage: umcgcheck replay [flags] FILE [flags]
@@ -24,6 +25,7 @@ Flags:
 
 func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("replay", replayUsage, stdout)
+	html := fs.String("html", "", htmlFlagDoc)
 	if help, err := parsePositional(fs, args); help || err != nil {
 		return exitOK, err
 	}
@@ -31,6 +33,9 @@ func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("want exactly one FILE (run 'umcgcheck replay -h')")
 	}
 	path := fs.Arg(0)
+	if err := checkNewFile("html", *html); err != nil {
+		return exitUsage, err
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return exitUsage, usagef("%v", err)
@@ -40,16 +45,24 @@ func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("%s: %v", path, err)
 	}
 	confirmed := 0
+	var pages []viewer.Item // --html
 	for i, c := range cs {
 		fmt.Fprintf(stdout, "counterexample %d: %s on %s\n", i+1, c.Property, c.System.Describe().Config)
 		msg, err := c.System.Confirm(c.Counterexample)
 		sim.WriteText(stdout, c.System.Explain(c.Actions))
 		if err != nil {
 			fmt.Fprintf(stdout, "  NOT REPRODUCED: %v\n\n", err)
+			pages = append(pages, viewer.Item{System: c.System, Counterexample: c.Counterexample, Verdict: "NOT REPRODUCED: " + err.Error()})
 			continue
 		}
 		confirmed++
 		fmt.Fprintf(stdout, "  CONFIRMED %s: %s\n\n", c.Property, msg)
+		pages = append(pages, viewer.Item{System: c.System, Counterexample: c.Counterexample, Verdict: "confirmed: " + msg})
+	}
+	if *html != "" {
+		if err := writeViewer(*html, "replay", pages); err != nil {
+			return exitUsage, err
+		}
 	}
 	fmt.Fprintf(stdout, "%d of %d counterexamples confirmed\n", confirmed, len(cs))
 	// Some confirmed and some not is still a violation confirmed: exit 1,

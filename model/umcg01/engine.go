@@ -19,37 +19,23 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 	}
 	classes := m.Classes()
 	e := &sim.Model[State, Observation]{
-		Protocol:    ProtocolName,
-		Config:      m.cfg,
-		ThreadNames: names,
-		ActionNames: m.actionNames,
-		Init:        m.Init,
-		Enabled:     m.Enabled,
-		Step:        m.Step,
-		Encode:      func(b []byte, s *State) []byte { return s.AppendEncoding(b) },
-		Decode:      func(s *State, b []byte) { s.Decode(b) },
-		MaxEncoded:  EncodedSize,
-		Properties:  m.Properties(),
-		Fair:        fair,
-		Halted:      func(s *State) bool { return !s.Live() },
-		Place:       m.place,
-		ExplainStep: m.explainStep,
-		LabelStep:   m.labelStep,
-		DescribeState: func(s *State) string {
-			var parts []string
-			for t := 0; t < int(s.N); t++ {
-				th := &s.T[t]
-				p := m.ThreadName(t) + " " + th.Word.String()
-				if th.Sleep != Awake {
-					p += " (" + th.Sleep.String() + ")"
-				}
-				if th.Status != Alive {
-					p += " " + th.Status.String()
-				}
-				parts = append(parts, p)
-			}
-			return strings.Join(parts, "\n")
-		},
+		Protocol:      ProtocolName,
+		Config:        m.cfg,
+		ThreadNames:   names,
+		ActionNames:   m.actionNames,
+		Init:          m.Init,
+		Enabled:       m.Enabled,
+		Step:          m.Step,
+		Encode:        func(b []byte, s *State) []byte { return s.AppendEncoding(b) },
+		Decode:        func(s *State, b []byte) { s.Decode(b) },
+		MaxEncoded:    EncodedSize,
+		Properties:    m.Properties(),
+		Fair:          fair,
+		Halted:        func(s *State) bool { return !s.Live() },
+		Place:         m.place,
+		ExplainStep:   m.explainStep,
+		LabelStep:     m.labelStep,
+		DescribeState: m.describeState,
 	}
 	if len(classes) > 0 {
 		e.Canonical = func(s *State) (State, sim.Perm) { return m.Canonical(s, classes) }
@@ -64,6 +50,44 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		e.Symmetry = strings.Join(parts, " ")
 	}
 	return e
+}
+
+// describeState says, one line per thread and then per group, what the
+// documentation tracks: each task's state word, where it sleeps, the call
+// it is inside, the server a worker runs on (or the worker a server
+// runs), its life, and each existing group's queue of waiting workers.
+func (m *Model) describeState(s *State) string {
+	var lines []string
+	for t := 0; t < int(s.N); t++ {
+		th := &s.T[t]
+		p := m.ThreadName(t) + " " + th.Word.String()
+		if th.Sleep != Awake {
+			p += " (" + th.Sleep.String() + ")"
+		}
+		if th.Fn != CallNone {
+			p += " in " + th.Fn.String()
+		}
+		if th.Peer >= 0 {
+			switch th.Kind {
+			case KindWorker:
+				p += ", server " + m.ThreadName(int(th.Peer))
+			case KindServer:
+				p += ", worker " + m.ThreadName(int(th.Peer))
+			default:
+				p += ", peer " + m.ThreadName(int(th.Peer))
+			}
+		}
+		if th.Status != Alive {
+			p += " " + th.Status.String()
+		}
+		lines = append(lines, p)
+	}
+	for g := 0; g < int(s.G); g++ {
+		if s.Grp[g].Exists {
+			lines = append(lines, fmt.Sprintf("g%d waiters %s", g, m.queue(&s.Grp[g])))
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // fair reports whether weak fairness is owed to a: a thread's own step
@@ -92,6 +116,13 @@ func (m *Model) explainStep(before, after *State, o *Observation) sim.StepText {
 	}
 	if o.UAF {
 		st.Changes = append(st.Changes, "touches freed memory")
+	}
+	switch {
+	case o.Action.Kind == ActFail || o.Action.Kind == ActSignal || o.Action.Kind == ActSpurious ||
+		o.Action.Kind == ActDie || o.Action.Kind == ActPreempt:
+		st.Event = sim.EventFault // --faults injects each of these
+	case o.Action.Kind == ActUnblock || strings.HasPrefix(o.Label, "kernel:"):
+		st.Event = sim.EventKernel
 	}
 	return st
 }

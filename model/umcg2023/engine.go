@@ -357,6 +357,9 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		},
 		ExplainStep: func(before, after *State, o *Observation) sim.StepText {
 			st := sim.StepText{What: m.opName(o)}
+			if o.Kind == AUnblock || o.Kind == ATimer || o.Kind == APreempt || o.Kind == AWakeStep {
+				st.Event = sim.EventKernel // the kernel's events (W3, W5, W8), not a thread's command
+			}
 			if o.Result != 0 {
 				st.Result = fmt.Sprintf("errno %d", o.Result)
 			}
