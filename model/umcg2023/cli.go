@@ -50,6 +50,11 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	workers := fs.String("workers", "", "worker scripts, comma-separated, of b y t c ending with u (overrides the configuration)")
 	preempts := fs.Int("preempts", -1, "bound on preempt events (overrides the configuration)")
 	fix := fs.String("fix", "", "a repair that is not the posting's: cmpxchg-link (R1)")
+	kernel := fs.String("kernel", "", "whose reading of every disagreement (docs/umcg-2023.md §4): "+strings.Join(Kernels, " or ")+" (default posting)")
+	points := map[string]*string{}
+	for _, p := range Points {
+		points[p.Name] = fs.String(p.Name, "", fmt.Sprintf("%s, %s (posting) or %s (nanos): %s (overrides --kernel)", p.D, p.Posting, p.Nanos, p.Doc))
+	}
 	bug := fs.String("bug", "", "a deliberate bug: "+strings.Join(Bugs, ", "))
 	return func(name string) (sim.System, error) {
 		cfg := Configs[name] // the CLI checked the name
@@ -67,6 +72,17 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 		}
 		if *bug != "" {
 			cfg.Bug = *bug
+		}
+		if *kernel != "" {
+			cfg.Kernel = *kernel
+		}
+		for _, p := range Points {
+			if v := *points[p.Name]; v != "" {
+				if cfg.Readings == nil {
+					cfg.Readings = map[string]string{}
+				}
+				cfg.Readings[p.Name] = v
+			}
 		}
 		sys, err := system(cfg)
 		if err != nil {
@@ -98,6 +114,13 @@ func (cli) Args(config any) string {
 	s := fmt.Sprintf("--config %s --servers %d --workers %s --preempts %d", base, c.Servers, strings.Join(c.Workers, ","), c.Preempts)
 	if c.Fix != "" {
 		s += " --fix " + c.Fix
+	}
+	if c.Kernel != "" && c.Kernel != "posting" {
+		s += " --kernel " + c.Kernel
+	}
+	for _, o := range c.overrides() {
+		n, v, _ := strings.Cut(o, "=")
+		s += " --" + n + " " + v
 	}
 	if c.Bug != "" {
 		s += " --bug " + c.Bug

@@ -98,11 +98,15 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 				}
 				// In the fine model the wake is owed by the second half of
 				// W3 (the pushing thread's next step), not by the push.
-				push := after.NIdleW > before.NIdleW && o.Kind != AResume && !(m.cfg.Fine && o.Kind == AUnblock)
+				push := after.NIdleW > before.NIdleW && o.Kind != AResume && !(m.fine() && o.Kind == AUnblock)
 				if push || o.Kind == AWakeStep {
 					sleeping := before.NIdleS > 0
+					waiting := before.Link[o.Thread] // the server waiting for the pushed worker
+					if m.r.waitforBQ {
+						waiting = before.BQ[o.Thread]
+					}
 					for sv := 0; sv < m.cfg.Servers; sv++ {
-						sleeping = sleeping || before.Status[sv] == ServerWait && before.Link[o.Thread] == int8(sv)
+						sleeping = sleeping || before.Status[sv] == ServerWait && waiting == int8(sv)
 					}
 					if !sleeping {
 						return ""
@@ -276,8 +280,9 @@ func (m *Model) describe(s *State, sep string) string {
 }
 
 // encode: per used thread its status (2 bytes), link, slot, timer, pc,
-// target, pending (2 bytes) and the server the pending event is for; then
-// the three lists as length and entries, the counters and the kill mask.
+// target, pending (2 bytes), the servers the pending events are for, the
+// fine model's waiter and [N]'s server_bq; then the three lists as length
+// and entries, the counters, the kill mask and [N]'s wake flag.
 func (m *Model) encode(b []byte, s *State) []byte {
 	for t := 0; t < m.threads; t++ {
 		tm := byte(0)
@@ -285,7 +290,7 @@ func (m *Model) encode(b []byte, s *State) []byte {
 			tm = 1
 		}
 		b = append(b, byte(s.Status[t]), byte(s.Status[t]>>8), byte(s.Link[t]), s.Slot[t], tm, s.PC[t],
-			byte(s.Target[t]), byte(s.Pending[t]), byte(s.Pending[t]>>8), s.For[t], s.Waiter[t])
+			byte(s.Target[t]), byte(s.Pending[t]), byte(s.Pending[t]>>8), s.For[t], s.Waiter[t], byte(s.BQ[t]))
 	}
 	b = append(b, s.NIdleW)
 	for _, t := range s.IdleW[:s.NIdleW] {
@@ -299,7 +304,11 @@ func (m *Model) encode(b []byte, s *State) []byte {
 	for _, t := range s.Queue[:s.NQueue] {
 		b = append(b, byte(t))
 	}
-	return append(b, s.Exited, s.Preempts, s.Killed)
+	wf := byte(0)
+	if s.WakeFlag {
+		wf = 1
+	}
+	return append(b, s.Exited, s.Preempts, s.Killed, wf)
 }
 
 func (m *Model) decode(s *State, b []byte) {
@@ -308,7 +317,8 @@ func (m *Model) decode(s *State, b []byte) {
 		s.Status[t] = uint16(b[0]) | uint16(b[1])<<8
 		s.Link[t], s.Slot[t], s.Timer[t], s.PC[t] = int8(b[2]), b[3], b[4] == 1, b[5]
 		s.Target[t], s.Pending[t], s.For[t], s.Waiter[t] = int8(b[6]), uint16(b[7])|uint16(b[8])<<8, b[9], b[10]
-		b = b[11:]
+		s.BQ[t] = int8(b[11])
+		b = b[12:]
 	}
 	s.NIdleW = b[0]
 	for i := range int(s.NIdleW) {
@@ -325,7 +335,7 @@ func (m *Model) decode(s *State, b []byte) {
 		s.Queue[i] = int8(b[1+i])
 	}
 	b = b[1+s.NQueue:]
-	s.Exited, s.Preempts, s.Killed = b[0], b[1], b[2]
+	s.Exited, s.Preempts, s.Killed, s.WakeFlag = b[0], b[1], b[2], b[3] == 1
 }
 
 // Engine returns m as the engine's Model.
@@ -344,7 +354,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Step:        m.step,
 		Encode:      m.encode,
 		Decode:      m.decode,
-		MaxEncoded:  11*MaxThreads + 3*(1+MaxThreads) + 3,
+		MaxEncoded:  12*MaxThreads + 3*(1+MaxThreads) + 4,
 		Properties:  m.properties(),
 		Fair:        fair,
 		Halted:      func(s *State) bool { return s.Killed != 0 },
@@ -375,9 +385,19 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 					}
 					st.Changes = append(st.Changes, fmt.Sprintf("%s's server -> %s", m.name(t), to))
 				}
+				if before.BQ[t] != after.BQ[t] {
+					to := "none"
+					if after.BQ[t] >= 0 {
+						to = m.name(int(after.BQ[t]))
+					}
+					st.Changes = append(st.Changes, fmt.Sprintf("%s's server_bq -> %s", m.name(t), to))
+				}
 				if o.Killed&(1<<t) != 0 {
 					st.Changes = append(st.Changes, m.name(t)+" SIGKILLed")
 				}
+			}
+			if before.WakeFlag != after.WakeFlag {
+				st.Changes = append(st.Changes, fmt.Sprintf("wake flag %v -> %v", before.WakeFlag, after.WakeFlag))
 			}
 			return st
 		},

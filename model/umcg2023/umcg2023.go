@@ -118,9 +118,12 @@ type Config struct {
 	// set WAIT and link | re-check | sleep), the steps race R3 needs
 	// (docs/umcg-2023.md §6.3).
 	Fine bool `json:"fine,omitempty"`
-	// Kernel selects the reading: "posting" (the only one so far; Nanos's
-	// readings, docs/umcg-2023.md §4, are to come as further values).
+	// Kernel selects every point of Points to one source's reading:
+	// "posting" (the default) or "nanos".
 	Kernel string `json:"kernel,omitempty"`
+	// Readings overrides single points (Point.Name: its Posting or Nanos
+	// value).
+	Readings map[string]string `json:"readings,omitempty"`
 	// Fix "cmpxchg-link" is docs/umcg-2023.md open question 1's repair of
 	// R1, not the posting: a server back from WAIT(next_tid) clears the
 	// worker's link only if it still names that server.
@@ -141,6 +144,9 @@ func (c Config) String() string {
 	}
 	if c.Kernel != "" && c.Kernel != "posting" {
 		s += " kernel=" + c.Kernel
+	}
+	for _, o := range c.overrides() {
+		s += " " + o
 	}
 	if c.Fix != "" {
 		s += " fix=" + c.Fix
@@ -163,6 +169,11 @@ type State struct {
 	IdleS  [MaxThreads]int8 // idle-server list, head first
 	NIdleS uint8
 	Killed uint8 // mask of SIGKILLed threads; the run stops there
+	// BQ, reading waitfor=bq only: per worker, the server whose queue its
+	// next attached event or wake wakes ([N] worker->server_bq), -1 none.
+	BQ [MaxThreads]int8
+	// WakeFlag, reading wake=flag only: [N]'s wake_idle_server.
+	WakeFlag bool
 
 	PC       [MaxThreads]uint8 // server: S*; worker: 0 unregistered, i+1 at script op i
 	Target   [MaxThreads]int8  // server: the worker to WAIT for next, -1 none
@@ -195,6 +206,7 @@ type Observation struct {
 // Errnos used.
 const (
 	EAGAIN = 11
+	EINVAL = 22
 )
 
 // Model is a configured instance.
@@ -202,6 +214,7 @@ type Model struct {
 	cfg     Config
 	threads int
 	bug     string
+	r       readings
 }
 
 // New checks c and builds its model.
@@ -214,12 +227,14 @@ func New(c Config) (*Model, error) {
 		return nil, fmt.Errorf("workers: none")
 	case n > MaxThreads:
 		return nil, fmt.Errorf("%d servers and %d workers: more than %d threads", c.Servers, len(c.Workers), MaxThreads)
-	case c.Kernel != "" && c.Kernel != "posting":
-		return nil, fmt.Errorf("kernel: %q is not modelled yet (known: posting)", c.Kernel)
 	case c.Fix != "" && c.Fix != "cmpxchg-link":
 		return nil, fmt.Errorf("fix: unknown fix %q (known: cmpxchg-link)", c.Fix)
 	case c.Preempts < 0 || c.Preempts > 3:
 		return nil, fmt.Errorf("preempts: %d is out of range 0..3", c.Preempts)
+	}
+	r, _, err := resolve(c)
+	if err != nil {
+		return nil, err
 	}
 	if c.Bug != "" {
 		ok := false
@@ -235,8 +250,13 @@ func New(c Config) (*Model, error) {
 			return nil, fmt.Errorf("worker %d: script %q: want up to 8 of b y t c ending with one u", i, w)
 		}
 	}
-	return &Model{cfg: c, threads: n, bug: c.Bug}, nil
+	return &Model{cfg: c, threads: n, bug: c.Bug, r: r}, nil
 }
+
+// fine reports whether W3 and S9 are split (Config.Fine): they are [P]'s
+// functions; under reading waitfor=bq they are [N]'s, each one step under
+// its locks (docs/umcg-2023.md §6.3).
+func (m *Model) fine() bool { return m.cfg.Fine && !m.r.waitforBQ }
 
 func (m *Model) isServer(t int) bool { return t < m.cfg.Servers }
 
@@ -272,7 +292,7 @@ func (m *Model) name(t int) string {
 func (m *Model) Init() State {
 	var s State
 	for t := range s.Link {
-		s.Link[t], s.Target[t] = -1, -1
+		s.Link[t], s.Target[t], s.BQ[t] = -1, -1, -1
 	}
 	return s
 }
@@ -323,12 +343,45 @@ func (m *Model) kill(s *State, o *Observation, t int) {
 	o.Killed |= 1 << t
 }
 
-// pushWorker puts w at the head of the idle-worker list (LIFO,
-// [P:umcg_enqueue_idle_worker]).
-func pushWorker(s *State, w int) {
-	copy(s.IdleW[1:], s.IdleW[:s.NIdleW])
-	s.IdleW[0] = int8(w)
+// pushWorker puts w on the idle-worker list, whose head is collected
+// first: at the head (LIFO, [P:umcg_enqueue_idle_worker]) or, reading
+// order=fifo, at the tail ([N:umcg_worker_event_idle]).
+func (m *Model) pushWorker(s *State, w int) {
+	if m.r.fifo {
+		s.IdleW[s.NIdleW] = int8(w)
+	} else {
+		copy(s.IdleW[1:], s.IdleW[:s.NIdleW])
+		s.IdleW[0] = int8(w)
+	}
 	s.NIdleW++
+}
+
+// pushServer puts sv on the idle-server list, whose head is woken first:
+// at the head (LIFO, [P:umcg_enqueue_idle_server]) or, reading order=fifo,
+// at the tail (the waiters of [N]'s server_bq).
+func (m *Model) pushServer(s *State, sv int) {
+	if m.r.fifo {
+		s.IdleS[s.NIdleS] = int8(sv)
+	} else {
+		copy(s.IdleS[1:], s.IdleS[:s.NIdleS])
+		s.IdleS[0] = int8(sv)
+	}
+	s.NIdleS++
+}
+
+// nanosWake is blockq_wake_one on server sv's own queue ([N]): it ends
+// sv's sleep if the sleep's condition now holds (in CTX_SWITCH: its slot
+// is set; in WAIT(next_tid): the worker is no longer BLOCKED) and does
+// nothing otherwise (a wakeup no one waits for is harmless in [N]).
+func (m *Model) nanosWake(s *State, sv int) {
+	if sv < 0 {
+		return
+	}
+	switch {
+	case s.PC[sv] == SSwitched && s.Status[sv] == ServerAttached && s.Slot[sv] != 0,
+		s.PC[sv] == SWaitFor && s.Status[sv] == ServerWait && s.Status[s.Target[sv]] != WorkerBlocked:
+		s.Status[sv] = ServerRunning
+	}
 }
 
 // wakeIdle pops the head idle server, sets it RUNNING and wakes it
@@ -353,13 +406,22 @@ func (s *State) addPending(w int, k uint8) {
 
 // wakeServer sends an attached event of w to its server's slot
 // ([P:umcg_wake_server]): no server or a full slot kills the worker.
+//
+// Reading slot=overwrite: a full slot is overwritten and its event lost
+// ([N]). Reading waitfor=bq: the server woken is w's BQ, which a
+// WAIT(next_tid) may have redirected (D10); a BLOCK clears it
+// ([N:umcg_syscall_pause]).
 func (m *Model) wakeServer(s *State, o *Observation, w int, k uint8) {
 	sv := int(s.Link[w])
 	s.Link[w] = -1 // detach
-	if sv < 0 || s.Slot[sv] != 0 {
+	if sv < 0 || s.Slot[sv] != 0 && !m.r.slotOverwrite {
 		m.kill(s, o, w)
 		o.Lost++
 		return
+	}
+	if old := s.Slot[sv]; old != 0 { // overwritten: still pending, never delivered
+		s.For[old>>3] &^= 1 << sv
+		o.Lost++
 	}
 	s.addPending(w, k)
 	if k == EvExit && m.bug == "drop-exit" {
@@ -367,6 +429,16 @@ func (m *Model) wakeServer(s *State, o *Observation, w int, k uint8) {
 	} else {
 		s.Slot[sv] = uint8(w)<<3 | k
 		s.For[w] |= 1 << sv
+	}
+	if m.r.waitforBQ {
+		bq := int(s.BQ[w])
+		if k == EvBlock {
+			s.BQ[w] = -1
+		}
+		if m.bug != "no-wake-server" {
+			m.nanosWake(s, bq)
+		}
+		return
 	}
 	switch s.Status[sv] {
 	case ServerAttached:
@@ -388,9 +460,13 @@ func (m *Model) pushAndWake(s *State, w int, k uint8) {
 	if k == EvTimeout {
 		s.Status[w] = WorkerRunnable | WorkerTimeout
 	}
-	pushWorker(s, w)
+	m.pushWorker(s, w)
 	s.addPending(w, k)
-	if sv := s.Link[w]; k == EvWake && sv >= 0 && s.Status[sv] == ServerWait {
+	if m.r.waitforBQ {
+		if k == EvWake { // [N:umcg_worker_schedule_return]: wake server_bq, keep it
+			m.nanosWake(s, int(s.BQ[w]))
+		}
+	} else if sv := s.Link[w]; k == EvWake && sv >= 0 && s.Status[sv] == ServerWait {
 		s.Status[sv] = ServerRunning
 		return
 	}
@@ -412,10 +488,10 @@ func (m *Model) step(s *State, a sim.Action) Observation {
 	case AResume:
 		m.resume(s, &o, t)
 	case AUnblock: // W3
-		if m.cfg.Fine {
+		if m.fine() {
 			s.Waiter[t] = 0x80 | uint8(s.Link[t]+1)
 			s.Status[t] = WorkerWaking
-			pushWorker(s, t)
+			m.pushWorker(s, t)
 			s.addPending(t, EvWake)
 			break
 		}
@@ -495,6 +571,15 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 	case s.Target[sv] >= 0: // WAIT(next_tid=w): S9, S10
 		o.Op = 'F'
 		w := s.Target[sv]
+		if m.r.waitforBQ { // [N:umcg_wait]: server_bq overwritten whatever w's status (D10)
+			s.BQ[w] = int8(sv)
+			if s.Status[w] != WorkerBlocked {
+				s.Target[sv] = -1
+				return
+			}
+			s.Status[sv], s.PC[sv] = ServerWait, SWaitFor
+			return
+		}
 		if s.Status[w] != WorkerBlocked {
 			s.Target[sv] = -1
 			return
@@ -505,11 +590,24 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 		}
 		s.Link[w] = int8(sv)
 		s.Status[sv], s.PC[sv] = ServerWait, SWaitFor
-		if m.cfg.Fine {
+		if m.fine() {
 			s.PC[sv] = SRecheck
 		}
 	case int(s.Exited) == len(m.cfg.Workers): // wind down: WAKE until EAGAIN, then UNREGISTER
-		if m.wakeIdle(s) {
+		if m.r.wakeFlag {
+			// [N:umcg_ctl]: set the flag and apply the head idle
+			// server's action at once: it collects, and consumes the
+			// flag only if it found nothing.
+			s.WakeFlag = true
+			if m.wakeIdle(s) {
+				if s.NIdleW == 0 {
+					s.WakeFlag = false
+				}
+				o.Op = 'K'
+				return
+			}
+			s.WakeFlag = false // no waiter: the flag is cleared again, EAGAIN
+		} else if m.wakeIdle(s) {
 			o.Op = 'K' // WAKE: 0
 			return
 		}
@@ -521,9 +619,18 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 		copy(s.Queue[:], s.Queue[1:s.NQueue])
 		s.NQueue--
 		s.Queue[s.NQueue] = 0
+		if m.r.badSwitchEINVAL && s.Status[w] != WorkerRunnable {
+			// [N:umcg_ctx_switch]: EINVAL, nothing changed; the loop
+			// drops the worker, whose pending event requeues it.
+			o.Result = EINVAL
+			return
+		}
 		s.Status[sv], s.PC[sv] = ServerAttached, SSwitched
 		if m.bug != "run-unattached" {
 			s.Link[w] = int8(sv)
+			if m.r.waitforBQ {
+				s.BQ[w] = int8(sv)
+			}
 		}
 		old := s.Status[w]
 		s.Status[w] = WorkerRunning
@@ -536,10 +643,13 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 		if s.NIdleW > 0 {
 			return // stays RUNNING: collects at once
 		}
+		if s.WakeFlag { // [N:umcg_server_wait_bh]: a left-over WAKE: 0 at once, no events (D7)
+			s.WakeFlag = false
+			s.PC[sv] = SLoop
+			return
+		}
 		s.Status[sv] = ServerIdle
-		copy(s.IdleS[1:], s.IdleS[:s.NIdleS])
-		s.IdleS[0] = int8(sv)
-		s.NIdleS++
+		m.pushServer(s, sv)
 	}
 }
 
@@ -552,7 +662,9 @@ func (m *Model) resume(s *State, o *Observation, sv int) {
 	s.PC[sv] = SLoop
 	if pc == SWaitFor {
 		o.Op = 'f'
-		if w := s.Target[sv]; m.cfg.Fix != "cmpxchg-link" || int(s.Link[w]) == sv {
+		if w := s.Target[sv]; m.r.waitforBQ {
+			// [N:umcg_server_wait_worker_bh] clears nothing
+		} else if m.cfg.Fix != "cmpxchg-link" || int(s.Link[w]) == sv {
 			s.Link[w] = -1 // xchg(NULL), unconditionally in the posting (R1)
 		}
 		s.Target[sv] = -1
@@ -575,7 +687,7 @@ func (m *Model) resume(s *State, o *Observation, sv int) {
 		switch st {
 		case WorkerWaking: // C1
 			o.Delivered[0], o.NDeliv = uint8(w)<<3|EvWake, 1
-			if sw := s.Link[w]; sw >= 0 && s.Status[sw] == ServerWait {
+			if sw := s.Link[w]; !m.r.waitforBQ && sw >= 0 && s.Status[sw] == ServerWait {
 				s.Status[sw] = ServerRunning
 			}
 		case WorkerRunnable | WorkerTimeout:
