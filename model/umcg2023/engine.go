@@ -344,7 +344,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 	for t := range names {
 		names[t] = m.name(t)
 	}
-	return &sim.Model[State, Observation]{
+	e := &sim.Model[State, Observation]{
 		Protocol:    ProtocolName,
 		Config:      m.cfg,
 		ThreadNames: names,
@@ -404,4 +404,17 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		LabelStep:     func(o *Observation) string { return m.name(int(o.Thread)) + " " + m.opName(o) },
 		DescribeState: func(s *State) string { return m.describe(s, "\n") },
 	}
+	if classes := m.Classes(); len(classes) > 0 {
+		e.Canonical = func(s *State) (State, sim.Perm) { return m.Canonical(s, classes) }
+		var parts []string
+		for _, c := range classes {
+			var ns []string
+			for _, t := range c {
+				ns = append(ns, m.name(int(t)))
+			}
+			parts = append(parts, "{"+strings.Join(ns, ",")+"}")
+		}
+		e.Symmetry = strings.Join(parts, " ")
+	}
+	return e
 }

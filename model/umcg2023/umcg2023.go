@@ -94,15 +94,6 @@ const (
 
 var actionNames = []string{"step", "resume", "unblock", "timer", "preempt", "wake-server"}
 
-// Bugs are the deliberately broken models, each named after what it breaks.
-var Bugs = []string{
-	"run-unattached", // CTX_SWITCH does not set the worker's server
-	"no-wake-idle",   // a push onto the idle-worker list wakes no idle server
-	"no-wake-server", // an attached event does not set its server RUNNING
-	"drop-exit",      // UNREGISTER wakes the server but writes no EXIT
-	"no-requeue",     // the server loop does not requeue PREEMPTed workers (as Nanos's demo)
-	"keep-slot",      // collecting does not empty the slot (delivered again, or the next event kills the worker)
-}
 
 // Config is one closed instance.
 type Config struct {
@@ -510,6 +501,11 @@ func (m *Model) step(s *State, a sim.Action) Observation {
 		}
 	case ATimer: // W5
 		s.Timer[t] = false
+		if m.bug == "timer-no-push" {
+			s.Status[t] |= WorkerTimeout
+			s.addPending(t, EvTimeout)
+			break
+		}
 		m.pushAndWake(s, t, EvTimeout)
 		o.Op = 't'
 	case APreempt: // W8
@@ -623,6 +619,9 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 			// [N:umcg_ctx_switch]: EINVAL, nothing changed; the loop
 			// drops the worker, whose pending event requeues it.
 			o.Result = EINVAL
+			if m.bug == "einval-runs" {
+				s.Status[w] = WorkerRunning
+			}
 			return
 		}
 		s.Status[sv], s.PC[sv] = ServerAttached, SSwitched
