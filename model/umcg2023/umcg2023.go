@@ -94,7 +94,6 @@ const (
 
 var actionNames = []string{"step", "resume", "unblock", "timer", "preempt", "wake-server"}
 
-
 // Config is one closed instance.
 type Config struct {
 	Servers int      `json:"servers"`
