@@ -13,4 +13,6 @@ var Bugs = []string{
 	"keep-slot",      // collecting does not empty the slot (delivered again, or the next event kills the worker)
 	"timer-no-push",  // a yielded worker's timeout flags it but neither pushes it nor wakes a server
 	"einval-runs",    // bad-switch=einval: the refused CTX_SWITCH still sets the worker RUNNING
+	"wake-no-eagain", // WAKE returns 0 when no server is idle
+	"unregister-any", // the posting's UNREGISTER of an unregistered thread returns 0, not EINVAL
 }

@@ -25,6 +25,7 @@ var Configs = map[string]Config{
 	"timeout":       {Servers: 1, Workers: []string{"tu"}},
 	"wait-for":      {Servers: 2, Workers: []string{"bu"}, WaitFor: true},
 	"wait-for-fine": {Servers: 2, Workers: []string{"bu"}, WaitFor: true, Fine: true},
+	"general":       {GeneralServers: 1, GeneralWorkers: 2, Calls: 4},
 }
 
 // CLI is the model as the umcgcheck command sees it.
@@ -50,6 +51,9 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	workers := fs.String("workers", "", "worker scripts, comma-separated, of b y t c ending with u (overrides the configuration)")
 	preempts := fs.Int("preempts", -1, "bound on preempt events (overrides the configuration)")
 	fix := fs.String("fix", "", "a repair that is not the posting's: cmpxchg-link (R1)")
+	gServers := fs.Int("general-servers", -1, "most general servers (overrides the configuration; only with general clients)")
+	gWorkers := fs.Int("general-workers", -1, "most general workers (overrides the configuration; only with general clients)")
+	calls := fs.Int("calls", 0, "commands each most general client makes (overrides the configuration)")
 	kernel := fs.String("kernel", "", "whose reading of every disagreement (docs/umcg-2023.md §4): "+strings.Join(Kernels, " or ")+" (default posting)")
 	points := map[string]*string{}
 	for _, p := range Points {
@@ -72,6 +76,15 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 		}
 		if *bug != "" {
 			cfg.Bug = *bug
+		}
+		if *gServers >= 0 {
+			cfg.GeneralServers = *gServers
+		}
+		if *gWorkers >= 0 {
+			cfg.GeneralWorkers = *gWorkers
+		}
+		if *calls != 0 {
+			cfg.Calls = *calls
 		}
 		if *kernel != "" {
 			cfg.Kernel = *kernel
@@ -112,6 +125,9 @@ func (cli) Args(config any) string {
 		base += "-fine"
 	}
 	s := fmt.Sprintf("--config %s --servers %d --workers %s --preempts %d", base, c.Servers, strings.Join(c.Workers, ","), c.Preempts)
+	if c.GeneralServers+c.GeneralWorkers > 0 {
+		s = fmt.Sprintf("--config general --general-servers %d --general-workers %d --calls %d", c.GeneralServers, c.GeneralWorkers, c.Calls)
+	}
 	if c.Fix != "" {
 		s += " --fix " + c.Fix
 	}

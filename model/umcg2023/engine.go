@@ -26,7 +26,7 @@ func (m *Model) ready(s *State, w int) bool {
 func (m *Model) properties() []*props.Property[State, Observation] {
 	return []*props.Property[State, Observation]{
 		{ID: "exactly-once", Class: props.StepProperty,
-			Doc: "every event a server collects was generated for that worker and not yet delivered, and an attached event is collected by the server it was written for (§5)",
+			Doc: "every event a server collects was generated for that worker and not yet delivered; from its slot only the attached events written there for it, from the idle-worker list only WAKE, WAIT (of a worker-to-worker switch) and TIMEOUT (§5)",
 			Step: func(before, after *State, o *Observation) string {
 				for i := 0; i < int(o.NDeliv); i++ {
 					ev := o.Delivered[i]
@@ -34,25 +34,36 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 					if pendingCount(before.Pending[w], k) == 0 {
 						return fmt.Sprintf("%s collects %s of %s, which is not pending (delivered twice or never generated)", m.name(int(o.Thread)), evNames[k], m.name(w))
 					}
-					if attached(k) && (i != 0 || !o.FromSlot || before.For[w]&(1<<o.Thread) == 0) {
-						return fmt.Sprintf("%s collects %s of %s, which was not written to its slot", m.name(int(o.Thread)), evNames[k], m.name(w))
+					if slot := i == 0 && o.FromSlot; slot && (!attached(k) || before.For[w]&(1<<o.Thread) == 0) {
+						return fmt.Sprintf("%s collects %s of %s from its slot, which was not written there", m.name(int(o.Thread)), evNames[k], m.name(w))
+					} else if !slot && k != EvWake && k != EvTimeout && k != EvWait {
+						return fmt.Sprintf("%s collects %s of %s from the idle-worker list, which carries only WAKE, WAIT and TIMEOUT", m.name(int(o.Thread)), evNames[k], m.name(w))
 					}
 				}
 				return ""
 			}},
 		{ID: "worker-has-server", Class: props.Invariant,
-			Doc: "a RUNNING worker has an attached server asleep in CTX_SWITCH (SERVER_ATTACHED), no two share one, and no more threads run in user space than there are servers ([PO])",
+			Doc: "a RUNNING worker has an attached server asleep in CTX_SWITCH (SERVER_ATTACHED), no two share one, and no more threads run in user space than there are servers ([PO]); with general clients, servers are the threads with a server status, and the run is over once one is SIGKILLed",
 			State: func(s *State) string {
+				if m.general() && s.Killed != 0 {
+					return ""
+				}
 				var owner [MaxThreads]int8
-				running := 0
+				running, servers := 0, m.nsv
+				if m.general() {
+					servers = 0
+				}
 				for t := 0; t < m.threads; t++ {
 					if s.Killed&(1<<t) != 0 {
 						continue
 					}
-					if m.isServer(t) && s.Status[t] == ServerRunning {
+					if st := s.Status[t]; m.general() && st != 0 && !isWorkerStatus(st) {
+						servers++
+					}
+					if s.Status[t] == ServerRunning {
 						running++
 					}
-					if m.isServer(t) || s.Status[t] != WorkerRunning {
+					if s.Status[t] != WorkerRunning {
 						continue
 					}
 					running++
@@ -65,23 +76,23 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 					}
 					owner[sv] = int8(t + 1)
 				}
-				if running > m.cfg.Servers {
-					return fmt.Sprintf("%d threads run in user space with %d servers", running, m.cfg.Servers)
+				if running > servers {
+					return fmt.Sprintf("%d threads run in user space with %d servers", running, servers)
 				}
 				return ""
 			}},
 		{ID: "no-lost-event", Class: props.Invariant,
 			Doc: "never a worker on the idle-worker list while a server sleeps on the idle-server list, no wake is in flight and no server is awake to collect it (§5)",
 			State: func(s *State) string {
-				if s.NIdleW == 0 || s.NIdleS == 0 {
+				if s.NIdleW == 0 || s.NIdleS == 0 || m.general() && s.Killed != 0 {
 					return ""
 				}
-				for w := m.cfg.Servers; w < m.threads; w++ {
+				for w := 0; w < m.threads; w++ {
 					if s.Waiter[w] != 0 {
 						return "" // a wake is in flight (fine model, between the halves of W3)
 					}
 				}
-				for t := 0; t < m.cfg.Servers; t++ {
+				for t := 0; t < m.threads; t++ {
 					if s.Status[t] == ServerRunning {
 						return ""
 					}
@@ -91,7 +102,10 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 		{ID: "server-woken", Class: props.StepProperty,
 			Doc: "a step that writes a server's slot sets that server RUNNING; a step that pushes a worker while a server sleeps idle (or waits for it) wakes one (§5)",
 			Step: func(before, after *State, o *Observation) string {
-				for sv := 0; sv < m.cfg.Servers; sv++ {
+				if m.general() && after.Killed != 0 {
+					return "" // a SIGKILL ends the process; no-kill and errors-as-documented judge it
+				}
+				for sv := 0; sv < m.threads; sv++ {
 					if before.Slot[sv] == 0 && after.Slot[sv] != 0 && after.Status[sv] != ServerRunning && after.Killed == 0 {
 						return fmt.Sprintf("%s's slot gets %s but %s is not woken", m.name(sv), evNames[after.Slot[sv]&7], m.name(sv))
 					}
@@ -101,17 +115,13 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 				push := after.NIdleW > before.NIdleW && o.Kind != AResume && !(m.fine() && o.Kind == AUnblock)
 				if push || o.Kind == AWakeStep {
 					sleeping := before.NIdleS > 0
-					waiting := before.Link[o.Thread] // the server waiting for the pushed worker
-					if m.r.waitforBQ {
-						waiting = before.BQ[o.Thread]
-					}
-					for sv := 0; sv < m.cfg.Servers; sv++ {
-						sleeping = sleeping || before.Status[sv] == ServerWait && waiting == int8(sv)
+					for sv := 0; sv < m.threads; sv++ { // or a server waits for the pushed worker
+						sleeping = sleeping || before.Status[sv] == ServerWait && before.Target[sv] == o.Thread
 					}
 					if !sleeping {
 						return ""
 					}
-					for sv := 0; sv < m.cfg.Servers; sv++ {
+					for sv := 0; sv < m.threads; sv++ {
 						if (before.Status[sv] == ServerIdle || before.Status[sv] == ServerWait) && after.Status[sv] == ServerRunning {
 							return ""
 						}
@@ -120,24 +130,53 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 				}
 				return ""
 			}},
-		{ID: "no-kill", Class: props.StepProperty,
-			Doc: "the kernel never SIGKILLs a thread of the well-behaved clients (the posting's answer to misuse, §2.2 and rows S7x, W6x, C3)",
+		{ID: "single-slot", Class: props.StepProperty,
+			Doc: "a server's one-event slot is written only when empty: no attached event overwrites another (D16; the posting SIGKILLs the worker instead, which no-kill reports)",
 			Step: func(before, after *State, o *Observation) string {
-				if o.Killed == 0 {
+				for sv := 0; sv < m.threads; sv++ {
+					if old, now := before.Slot[sv], after.Slot[sv]; old != 0 && now != 0 && now != old {
+						return fmt.Sprintf("%s's slot holding %s of %s is overwritten with %s of %s", m.name(sv), evNames[old&7], m.name(int(old>>3)), evNames[now&7], m.name(int(now>>3)))
+					}
+				}
+				return ""
+			}},
+		{ID: "no-kill", Class: props.StepProperty,
+			Doc: "the kernel never SIGKILLs a thread, but a general client for its own misuse (the posting's answer to misuse, §2.2 and rows S7x, W6x, C3)",
+			Step: func(before, after *State, o *Observation) string {
+				killed := o.Killed
+				if o.Call != 0 && m.documented(before, int(o.Thread), m.choices[o.Call-1]).kill {
+					// a general caller killed for its own misuse, as
+					// documented (errors-as-documented checks it)
+					killed &^= 1 << o.Thread
+				}
+				if killed == 0 {
 					return ""
 				}
 				var ks []string
 				for t := 0; t < m.threads; t++ {
-					if o.Killed&(1<<t) != 0 {
+					if killed&(1<<t) != 0 {
 						ks = append(ks, m.name(t))
 					}
 				}
 				return strings.Join(ks, " and ") + " SIGKILLed by " + m.opName(o)
 			}},
+		{ID: "errors-as-documented", Class: props.StepProperty,
+			Doc: "each command a general client makes fails with the errno, SIGKILLs its caller, returns 0 or sleeps exactly as the posting's table documents it (docs/umcg-2023.md §2.2), or Nanos's (§2.3) for the points read as Nanos's",
+			Step: func(before, after *State, o *Observation) string {
+				if o.Call == 0 {
+					return ""
+				}
+				c := m.choices[o.Call-1]
+				want, got := m.documented(before, int(o.Thread), c), observed(o)
+				if want.any || want == got || got.kill && !want.kill {
+					return "" // an undocumented SIGKILL is no-kill's to report
+				}
+				return fmt.Sprintf("%s by %s (%s): %s, documented %s", m.choiceName(c, int(o.Thread)), m.name(int(o.Thread)), statusName(before.Status[o.Thread]), got, want)
+			}},
 		{ID: "no-deadlock", Class: props.Deadlock,
-			Doc: "a run stops only when every client program has finished (or a thread was killed: no-kill reports that)",
+			Doc: "a run stops only when every scripted client program has finished (or a thread was killed: no-kill reports that); general clients are owed no progress",
 			State: func(s *State) string {
-				if s.Killed != 0 {
+				if s.Killed != 0 || m.general() {
 					return ""
 				}
 				var stuck []string
@@ -152,12 +191,12 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 				return "no move: " + strings.Join(stuck, ", ")
 			}},
 		{ID: "delivered-by-end", Class: props.Deadlock,
-			Doc: "when a run stops, no event generated is still undelivered (the loss half of exactly-once, §5)",
+			Doc: "when a run of scripted clients stops, no event generated is still undelivered (the loss half of exactly-once, §5)",
 			State: func(s *State) string {
-				if s.Killed != 0 {
+				if s.Killed != 0 || m.general() {
 					return ""
 				}
-				for w := m.cfg.Servers; w < m.threads; w++ {
+				for w := m.nsv; w < m.threads; w++ {
 					for k := uint8(1); k <= EvPreempt; k++ {
 						if pendingCount(s.Pending[w], k) > 0 {
 							return fmt.Sprintf("%s of %s was never delivered", evNames[k], m.name(w))
@@ -169,7 +208,7 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 		{ID: "worker-eventually-runs", Class: props.Liveness,
 			Doc: "a worker that becomes ready (WAKING, SWAPPING, RUNNABLE) eventually runs or finishes",
 			Live: &props.LeadsTo[State, Observation]{Fairness: fairness,
-				Trigger: func(s *State, t int) bool { return !m.isServer(t) && t < m.threads && m.ready(s, t) },
+				Trigger: func(s *State, t int) bool { return !m.general() && !m.isServer(t) && t < m.threads && m.ready(s, t) },
 				Goal: func(s *State, t int) bool {
 					return s.Status[t] == WorkerRunning || m.done(s, t)
 				}}},
@@ -177,6 +216,9 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 }
 
 func (m *Model) opName(o *Observation) string {
+	if o.Call != 0 {
+		return m.choiceName(m.choices[o.Call-1], int(o.Thread))
+	}
 	switch o.Kind {
 	case AUnblock:
 		return "unblock"
@@ -245,7 +287,12 @@ func statusName(v uint16) string {
 
 func (m *Model) threadState(s *State, t int) string {
 	st := statusName(s.Status[t])
-	if m.isServer(t) {
+	if m.general() {
+		if s.PC[t] != 0 {
+			st += " " + sPCNames[s.PC[t]]
+		}
+		st += fmt.Sprintf(" calls %d", s.Calls[t])
+	} else if m.isServer(t) {
 		st += " " + sPCNames[s.PC[t]]
 	} else if op := m.op(s, t); op != 0 {
 		st += " at " + string(op)
@@ -290,7 +337,7 @@ func (m *Model) encode(b []byte, s *State) []byte {
 			tm = 1
 		}
 		b = append(b, byte(s.Status[t]), byte(s.Status[t]>>8), byte(s.Link[t]), s.Slot[t], tm, s.PC[t],
-			byte(s.Target[t]), byte(s.Pending[t]), byte(s.Pending[t]>>8), s.For[t], s.Waiter[t], byte(s.BQ[t]))
+			byte(s.Target[t]), byte(s.Pending[t]), byte(s.Pending[t]>>8), s.For[t], s.Waiter[t], byte(s.BQ[t]), s.Calls[t])
 	}
 	b = append(b, s.NIdleW)
 	for _, t := range s.IdleW[:s.NIdleW] {
@@ -317,8 +364,8 @@ func (m *Model) decode(s *State, b []byte) {
 		s.Status[t] = uint16(b[0]) | uint16(b[1])<<8
 		s.Link[t], s.Slot[t], s.Timer[t], s.PC[t] = int8(b[2]), b[3], b[4] == 1, b[5]
 		s.Target[t], s.Pending[t], s.For[t], s.Waiter[t] = int8(b[6]), uint16(b[7])|uint16(b[8])<<8, b[9], b[10]
-		s.BQ[t] = int8(b[11])
-		b = b[12:]
+		s.BQ[t], s.Calls[t] = int8(b[11]), b[12]
+		b = b[13:]
 	}
 	s.NIdleW = b[0]
 	for i := range int(s.NIdleW) {
@@ -348,13 +395,13 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Protocol:    ProtocolName,
 		Config:      m.cfg,
 		ThreadNames: names,
-		ActionNames: actionNames,
+		ActionNames: m.actionNames,
 		Init:        m.Init,
 		Enabled:     m.enabled,
 		Step:        m.step,
 		Encode:      m.encode,
 		Decode:      m.decode,
-		MaxEncoded:  12*MaxThreads + 3*(1+MaxThreads) + 4,
+		MaxEncoded:  13*MaxThreads + 3*(1+MaxThreads) + 4,
 		Properties:  m.properties(),
 		Fair:        fair,
 		Halted:      func(s *State) bool { return s.Killed != 0 },
@@ -362,6 +409,12 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 			kind := "worker"
 			if m.isServer(int(o.Thread)) {
 				kind = "server"
+			}
+			if m.general() {
+				kind = "general " + kind
+			}
+			if o.Call != 0 {
+				return kind + " " + choicePlace(m.choices[o.Call-1])
 			}
 			return kind + " " + m.opName(o)
 		},

@@ -31,6 +31,10 @@ var Points = []Point{
 		"WAIT(next_tid=w): link w to the server if w is BLOCKED, cleared unconditionally on return [P:umcg_server_wait_for_worker], or overwrite w's server_bq, the queue its next attached event wakes, even when w runs under another server [N:umcg_wait]"},
 	{"slot", "D16", "kill", "overwrite",
 		"an attached event written to a full slot: the worker SIGKILLed [P:umcg_wake_server], or the slot overwritten, the older event lost [N:umcg_worker_event_to_server]"},
+	{"register-server", "D1 D2", "registered", "implicit",
+		"REGISTER_SERVER records a server, and WAIT or CTX_SWITCH by an unregistered thread is SIGKILLed, UNREGISTER by one EINVAL [P:umcg_register_server, P:umcg_wait, P:umcg_unregister]; or nothing is recorded and every non-worker acts as a server, UNREGISTER by one returns 0 [N:umcg_ctl, N:umcg_unregister]"},
+	{"args", "D3 D8 D9", "eperm", "einval",
+		"argument checks: a target that is no UMCG task EPERM, a server's CTX_SWITCH with event_sz 0 accepted, a worker's CTX_SWITCH with events EINVAL [P:umcg_ctx_switch, P:umcg_server_wait_for_worker]; or a target that is no worker EINVAL, event_sz 0 EINVAL, a worker's events ignored [N:umcg_ctx_switch, N:umcg_wait]"},
 }
 
 // Kernels are the values of Config.Kernel: the source whose reading every
@@ -40,6 +44,7 @@ var Kernels = []string{"posting", "nanos"}
 // readings are a configuration's points resolved, as the steps ask them.
 type readings struct {
 	fifo, badSwitchEINVAL, wakeFlag, waitforBQ, slotOverwrite bool
+	implicitServers, nanosArgs                                bool
 }
 
 // resolve checks c's kernel and readings and returns every point's value.
@@ -76,6 +81,8 @@ func resolve(c Config) (readings, map[string]string, error) {
 	r.wakeFlag = vals["wake"] == "flag"
 	r.waitforBQ = vals["waitfor"] == "bq"
 	r.slotOverwrite = vals["slot"] == "overwrite"
+	r.implicitServers = vals["register-server"] == "implicit"
+	r.nanosArgs = vals["args"] == "einval"
 	return r, vals, nil
 }
 

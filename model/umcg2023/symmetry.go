@@ -17,9 +17,12 @@ import (
 // Classes returns the sets of interchangeable threads with two or more
 // members: the servers, and per script the workers that run it.
 func (m *Model) Classes() [][]int8 {
+	if m.general() {
+		return nil // action kinds name their targets
+	}
 	var out [][]int8
 	var servers []int8
-	for t := 0; t < m.cfg.Servers; t++ {
+	for t := 0; t < m.nsv; t++ {
 		servers = append(servers, int8(t))
 	}
 	if len(servers) > 1 {
@@ -34,7 +37,7 @@ func (m *Model) Classes() [][]int8 {
 		var c []int8
 		for j := i; j < len(m.cfg.Workers); j++ {
 			if m.cfg.Workers[j] == w {
-				c = append(c, int8(m.cfg.Servers+j))
+				c = append(c, int8(m.nsv+j))
 			}
 		}
 		if len(c) > 1 {
@@ -67,7 +70,7 @@ func (m *Model) Permute(s *State, p sim.Perm) State {
 	}
 	for t := 0; t < m.threads; t++ {
 		n := p[t]
-		r.Status[n], r.Timer[n], r.PC[n], r.Pending[n] = s.Status[t], s.Timer[t], s.PC[t], s.Pending[t]
+		r.Status[n], r.Timer[n], r.PC[n], r.Pending[n], r.Calls[n] = s.Status[t], s.Timer[t], s.PC[t], s.Pending[t], s.Calls[t]
 		r.Link[n], r.BQ[n], r.Target[n] = ref(s.Link[t]), ref(s.BQ[t]), ref(s.Target[t])
 		r.Slot[n] = s.Slot[t]
 		if s.Slot[t] != 0 {

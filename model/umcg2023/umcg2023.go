@@ -80,7 +80,7 @@ const (
 	SRecheck         // fine model: in WAIT(next), linked, about to re-check the worker
 )
 
-var sPCNames = [...]string{"register", "loop", "in WAIT", "in CTX_SWITCH", "in WAIT(next)", "done", "re-checking in WAIT(next)"}
+var sPCNames = [...]string{"register", "loop", "in WAIT", "in CTX_SWITCH", "in WAIT(next)", "done", "re-checking in WAIT(next)", "in CTX_SWITCH(no slots)"}
 
 // Action kinds.
 const (
@@ -119,10 +119,19 @@ type Config struct {
 	// worker's link only if it still names that server.
 	Fix string `json:"fix,omitempty"`
 	Bug string `json:"bug,omitempty"`
+	// GeneralServers and GeneralWorkers are most general clients
+	// (general.go), each making at most Calls commands; a configuration
+	// with them has no scripted servers or workers.
+	GeneralServers int `json:"general_servers,omitempty"`
+	GeneralWorkers int `json:"general_workers,omitempty"`
+	Calls          int `json:"calls,omitempty"`
 }
 
 func (c Config) String() string {
 	s := fmt.Sprintf("servers=%d workers=%s", c.Servers, strings.Join(c.Workers, ","))
+	if c.GeneralServers+c.GeneralWorkers > 0 {
+		s = fmt.Sprintf("general servers=%d workers=%d calls=%d", c.GeneralServers, c.GeneralWorkers, c.Calls)
+	}
 	if c.WaitFor {
 		s += " wait-for"
 	}
@@ -164,6 +173,8 @@ type State struct {
 	BQ [MaxThreads]int8
 	// WakeFlag, reading wake=flag only: [N]'s wake_idle_server.
 	WakeFlag bool
+	// Calls: per general thread, the commands it has made.
+	Calls [MaxThreads]uint8
 
 	PC       [MaxThreads]uint8 // server: S*; worker: 0 unregistered, i+1 at script op i
 	Target   [MaxThreads]int8  // server: the worker to WAIT for next, -1 none
@@ -191,40 +202,54 @@ type Observation struct {
 	NDeliv    uint8    // events delivered to the user buffer by a resume
 	Delivered [2]uint8 // worker<<3|kind
 	FromSlot  bool     // Delivered[0] came from the slot
+	Call      uint8    // a general thread's choice plus 1, 0 for other steps
+	Slept     bool     // a general thread's command left it asleep in the kernel
 }
 
 // Errnos used.
 const (
-	EAGAIN = 11
-	EINVAL = 22
+	EPERM     = 1
+	EAGAIN    = 11
+	EINVAL    = 22
+	ETIMEDOUT = 110
 )
 
 // Model is a configured instance.
 type Model struct {
 	cfg     Config
 	threads int
-	bug     string
-	r       readings
+	nsv     int // servers, scripted or general: threads 0..nsv-1
+	// choices are the general threads' commands (action kind ACall+i)
+	choices     []choice
+	actionNames []string
+	bug         string
+	r           readings
 }
 
 // New checks c and builds its model.
 func New(c Config) (*Model, error) {
 	n := c.Servers + len(c.Workers)
-	switch {
-	case c.Servers < 1:
-		return nil, fmt.Errorf("servers: %d, want at least 1", c.Servers)
-	case len(c.Workers) < 1:
-		return nil, fmt.Errorf("workers: none")
-	case n > MaxThreads:
-		return nil, fmt.Errorf("%d servers and %d workers: more than %d threads", c.Servers, len(c.Workers), MaxThreads)
-	case c.Fix != "" && c.Fix != "cmpxchg-link":
-		return nil, fmt.Errorf("fix: unknown fix %q (known: cmpxchg-link)", c.Fix)
-	case c.Preempts < 0 || c.Preempts > 3:
-		return nil, fmt.Errorf("preempts: %d is out of range 0..3", c.Preempts)
+	if g := c.GeneralServers + c.GeneralWorkers; g > 0 {
+		switch {
+		case n > 0:
+			return nil, fmt.Errorf("general threads do not mix with scripted servers and workers")
+		case c.GeneralServers < 0 || c.GeneralWorkers < 0 || g > MaxThreads:
+			return nil, fmt.Errorf("general servers %d and workers %d: want 0..%d threads in all", c.GeneralServers, c.GeneralWorkers, MaxThreads)
+		case c.Calls < 1 || c.Calls > 4:
+			return nil, fmt.Errorf("calls: %d is out of range 1..4", c.Calls)
+		case c.WaitFor || c.Fine || c.Preempts != 0:
+			return nil, fmt.Errorf("wait-for, fine and preempts apply to scripted clients only")
+		}
+		n = g
+	} else if err := checkScripted(c); err != nil {
+		return nil, err
 	}
 	r, _, err := resolve(c)
 	if err != nil {
 		return nil, err
+	}
+	if c.Fix != "" && c.Fix != "cmpxchg-link" {
+		return nil, fmt.Errorf("fix: unknown fix %q (known: cmpxchg-link)", c.Fix)
 	}
 	if c.Bug != "" {
 		ok := false
@@ -240,7 +265,9 @@ func New(c Config) (*Model, error) {
 			return nil, fmt.Errorf("worker %d: script %q: want up to 8 of b y t c ending with one u", i, w)
 		}
 	}
-	return &Model{cfg: c, threads: n, bug: c.Bug, r: r}, nil
+	m := &Model{cfg: c, threads: n, nsv: c.Servers, bug: c.Bug, r: r}
+	m.addGeneral()
+	return m, nil
 }
 
 // fine reports whether W3 and S9 are split (Config.Fine): they are [P]'s
@@ -248,12 +275,31 @@ func New(c Config) (*Model, error) {
 // its locks (docs/umcg-2023.md §6.3).
 func (m *Model) fine() bool { return m.cfg.Fine && !m.r.waitforBQ }
 
-func (m *Model) isServer(t int) bool { return t < m.cfg.Servers }
+// checkScripted checks the scripted clients' part of c.
+func checkScripted(c Config) error {
+	n := c.Servers + len(c.Workers)
+	switch {
+	case c.Servers < 1:
+		return fmt.Errorf("servers: %d, want at least 1", c.Servers)
+	case len(c.Workers) < 1:
+		return fmt.Errorf("workers: none")
+	case n > MaxThreads:
+		return fmt.Errorf("%d servers and %d workers: more than %d threads", c.Servers, len(c.Workers), MaxThreads)
+	case c.Preempts < 0 || c.Preempts > 3:
+		return fmt.Errorf("preempts: %d is out of range 0..3", c.Preempts)
+	}
+	return nil
+}
 
-func (m *Model) script(w int) string { return m.cfg.Workers[w-m.cfg.Servers] }
+func (m *Model) isServer(t int) bool { return t < m.nsv }
+
+func (m *Model) script(w int) string { return m.cfg.Workers[w-m.nsv] }
 
 // op is the script op worker w is at, or 0 before registering and after u.
 func (m *Model) op(s *State, w int) byte {
+	if m.general() {
+		return 0
+	}
 	pc := int(s.PC[w])
 	if pc == 0 || pc > len(m.script(w)) {
 		return 0
@@ -265,6 +311,9 @@ func (m *Model) done(s *State, t int) bool {
 	if s.Killed&(1<<t) != 0 {
 		return true
 	}
+	if m.general() {
+		return int(s.Calls[t]) >= m.cfg.Calls && m.inUser(s, t)
+	}
 	if m.isServer(t) {
 		return s.PC[t] == SDone
 	}
@@ -275,7 +324,7 @@ func (m *Model) name(t int) string {
 	if m.isServer(t) {
 		return fmt.Sprintf("s%d", t+1)
 	}
-	return fmt.Sprintf("w%d", t-m.cfg.Servers+1)
+	return fmt.Sprintf("w%d", t-m.nsv+1) // scripted or general
 }
 
 // Init is the state before any thread runs.
@@ -296,6 +345,10 @@ func (m *Model) enabled(s *State, buf []sim.Action) []sim.Action {
 	}
 	for t := 0; t < m.threads; t++ {
 		if m.done(s, t) {
+			continue
+		}
+		if m.general() {
+			buf = m.generalMoves(s, t, buf)
 			continue
 		}
 		if m.isServer(t) {
@@ -368,7 +421,7 @@ func (m *Model) nanosWake(s *State, sv int) {
 		return
 	}
 	switch {
-	case s.PC[sv] == SSwitched && s.Status[sv] == ServerAttached && s.Slot[sv] != 0,
+	case (s.PC[sv] == SSwitched || s.PC[sv] == gSwitch0) && s.Status[sv] == ServerAttached && s.Slot[sv] != 0,
 		s.PC[sv] == SWaitFor && s.Status[sv] == ServerWait && s.Status[s.Target[sv]] != WorkerBlocked:
 		s.Status[sv] = ServerRunning
 	}
@@ -476,7 +529,11 @@ func (m *Model) step(s *State, a sim.Action) Observation {
 			m.workerStep(s, &o, t)
 		}
 	case AResume:
-		m.resume(s, &o, t)
+		if m.general() {
+			m.generalResume(s, &o, t)
+		} else {
+			m.resume(s, &o, t)
+		}
 	case AUnblock: // W3
 		if m.fine() {
 			s.Waiter[t] = 0x80 | uint8(s.Link[t]+1)
@@ -511,6 +568,12 @@ func (m *Model) step(s *State, a sim.Action) Observation {
 		s.Preempts++
 		s.Status[t] = WorkerRunnable
 		m.wakeServer(s, &o, t, EvPreempt)
+	default: // a general thread's command
+		if int(a.Kind) >= ACall {
+			m.generalCall(s, &o, t, int(a.Kind)-ACall)
+			break
+		}
+		panic(fmt.Sprintf("umcg2023: unknown action kind %d", a.Kind))
 	}
 	return o
 }
@@ -565,44 +628,9 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 		}
 	case s.Target[sv] >= 0: // WAIT(next_tid=w): S9, S10
 		o.Op = 'F'
-		w := s.Target[sv]
-		if m.r.waitforBQ { // [N:umcg_wait]: server_bq overwritten whatever w's status (D10)
-			s.BQ[w] = int8(sv)
-			if s.Status[w] != WorkerBlocked {
-				s.Target[sv] = -1
-				return
-			}
-			s.Status[sv], s.PC[sv] = ServerWait, SWaitFor
-			return
-		}
-		if s.Status[w] != WorkerBlocked {
-			s.Target[sv] = -1
-			return
-		}
-		if s.Link[w] >= 0 {
-			m.kill(s, o, sv)
-			return
-		}
-		s.Link[w] = int8(sv)
-		s.Status[sv], s.PC[sv] = ServerWait, SWaitFor
-		if m.fine() {
-			s.PC[sv] = SRecheck
-		}
+		m.startWaitFor(s, o, sv)
 	case int(s.Exited) == len(m.cfg.Workers): // wind down: WAKE until EAGAIN, then UNREGISTER
-		if m.r.wakeFlag {
-			// [N:umcg_ctl]: set the flag and apply the head idle
-			// server's action at once: it collects, and consumes the
-			// flag only if it found nothing.
-			s.WakeFlag = true
-			if m.wakeIdle(s) {
-				if s.NIdleW == 0 {
-					s.WakeFlag = false
-				}
-				o.Op = 'K'
-				return
-			}
-			s.WakeFlag = false // no waiter: the flag is cleared again, EAGAIN
-		} else if m.wakeIdle(s) {
+		if m.wake(s) {
 			o.Op = 'K' // WAKE: 0
 			return
 		}
@@ -614,61 +642,143 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 		copy(s.Queue[:], s.Queue[1:s.NQueue])
 		s.NQueue--
 		s.Queue[s.NQueue] = 0
-		if m.r.badSwitchEINVAL && s.Status[w] != WorkerRunnable {
-			// [N:umcg_ctx_switch]: EINVAL, nothing changed; the loop
-			// drops the worker, whose pending event requeues it.
-			o.Result = EINVAL
-			if m.bug == "einval-runs" {
-				s.Status[w] = WorkerRunning
-			}
-			return
-		}
-		s.Status[sv], s.PC[sv] = ServerAttached, SSwitched
-		if m.bug != "run-unattached" {
-			s.Link[w] = int8(sv)
-			if m.r.waitforBQ {
-				s.BQ[w] = int8(sv)
-			}
-		}
-		old := s.Status[w]
-		s.Status[w] = WorkerRunning
-		if old != WorkerRunnable {
-			m.kill(s, o, sv)
-		}
+		m.serverSwitch(s, o, sv, int(w), SSwitched)
 	default: // WAIT(0, 2 slots): S2, S3
 		o.Op = 'W'
-		s.PC[sv] = SWaiting
-		if s.NIdleW > 0 {
-			return // stays RUNNING: collects at once
-		}
-		if s.WakeFlag { // [N:umcg_server_wait_bh]: a left-over WAKE: 0 at once, no events (D7)
-			s.WakeFlag = false
-			s.PC[sv] = SLoop
-			return
-		}
-		s.Status[sv] = ServerIdle
-		m.pushServer(s, sv)
+		m.serverWait(s, sv)
 	}
 }
 
+// startWaitFor is WAIT(next_tid=Target[sv]) by server sv (S9, S10): in
+// the posting, link the worker if it is BLOCKED (a link already there
+// kills the caller); in Nanos, overwrite its server_bq whatever its status
+// (D10). The server sleeps if the worker is BLOCKED, else returns at once.
+func (m *Model) startWaitFor(s *State, o *Observation, sv int) {
+	w := s.Target[sv]
+	if m.r.waitforBQ { // [N:umcg_wait]
+		s.BQ[w] = int8(sv)
+		if s.Status[w] != WorkerBlocked {
+			s.Target[sv] = -1
+			return
+		}
+		s.Status[sv], s.PC[sv] = ServerWait, SWaitFor
+		return
+	}
+	if s.Status[w] != WorkerBlocked {
+		s.Target[sv] = -1
+		return
+	}
+	if s.Link[w] >= 0 {
+		m.kill(s, o, sv)
+		return
+	}
+	s.Link[w] = int8(sv)
+	s.Status[sv], s.PC[sv] = ServerWait, SWaitFor
+	if m.fine() {
+		s.PC[sv] = SRecheck
+	}
+}
+
+// wake is UMCG_WAKE; it reports false for EAGAIN. The posting pops an
+// idle server ([P:umcg_wake]); Nanos sets its flag and applies the head
+// idle server's action at once, which collects and consumes the flag only
+// if it found nothing ([N:umcg_ctl], D7).
+func (m *Model) wake(s *State) bool {
+	if m.bug == "wake-no-eagain" {
+		m.wakeIdle(s)
+		return true
+	}
+	if !m.r.wakeFlag {
+		return m.wakeIdle(s)
+	}
+	s.WakeFlag = true
+	if m.wakeIdle(s) {
+		if s.NIdleW == 0 {
+			s.WakeFlag = false
+		}
+		return true
+	}
+	s.WakeFlag = false // no waiter: the flag is cleared again
+	return false
+}
+
+// serverSwitch is server sv's CTX_SWITCH to w (S7, S7x), sleeping at pc:
+// a w that is not RUNNABLE kills the caller after w's status is
+// overwritten (the posting), or fails EINVAL with nothing changed (Nanos,
+// D4).
+func (m *Model) serverSwitch(s *State, o *Observation, sv, w int, pc uint8) {
+	if m.r.badSwitchEINVAL && s.Status[w] != WorkerRunnable {
+		// [N:umcg_ctx_switch]: EINVAL, nothing changed; the loop
+		// drops the worker, whose pending event requeues it.
+		o.Result = EINVAL
+		if m.bug == "einval-runs" {
+			s.Status[w] = WorkerRunning
+		}
+		return
+	}
+	s.Status[sv], s.PC[sv] = ServerAttached, pc
+	if m.bug != "run-unattached" {
+		s.Link[w] = int8(sv)
+		if m.r.waitforBQ {
+			s.BQ[w] = int8(sv)
+		}
+	}
+	old := s.Status[w]
+	s.Status[w] = WorkerRunning
+	if old != WorkerRunnable {
+		m.kill(s, o, sv)
+	}
+}
+
+// serverWait is server sv's WAIT with a two-event buffer and no timeout
+// (S2, S3): it collects at once if a worker is idle; in Nanos a left-over
+// WAKE returns 0 at once with no events (D7); else sv sleeps idle.
+func (m *Model) serverWait(s *State, sv int) {
+	s.PC[sv] = SWaiting
+	if s.NIdleW > 0 {
+		return // stays RUNNING: collects at once
+	}
+	if s.WakeFlag { // [N:umcg_server_wait_bh]
+		s.WakeFlag = false
+		s.PC[sv] = SLoop
+		return
+	}
+	s.Status[sv] = ServerIdle
+	m.pushServer(s, sv)
+}
+
 // resume ends a server's sleep: WAIT(next) clears the link; WAIT and
-// CTX_SWITCH collect ([P:umcg_server_idle_loop] with a two-entry buffer:
-// the slot event, else one idle worker's one or two events), then the
-// server's user space handles the events.
+// CTX_SWITCH collect, then the server's user space handles the events.
 func (m *Model) resume(s *State, o *Observation, sv int) {
 	pc := s.PC[sv]
 	s.PC[sv] = SLoop
 	if pc == SWaitFor {
 		o.Op = 'f'
-		if w := s.Target[sv]; m.r.waitforBQ {
-			// [N:umcg_server_wait_worker_bh] clears nothing
-		} else if m.cfg.Fix != "cmpxchg-link" || int(s.Link[w]) == sv {
-			s.Link[w] = -1 // xchg(NULL), unconditionally in the posting (R1)
-		}
-		s.Target[sv] = -1
+		m.leaveWaitFor(s, sv)
 		return
 	}
 	o.Op = 'c'
+	if !m.collect(s, o, sv) {
+		return
+	}
+	m.handle(s, o, sv)
+}
+
+// leaveWaitFor is the end of sv's WAIT(next_tid): the posting clears the
+// worker's link unconditionally (xchg(NULL): R1); Nanos clears nothing.
+func (m *Model) leaveWaitFor(s *State, sv int) {
+	if w := s.Target[sv]; m.r.waitforBQ {
+		// [N:umcg_server_wait_worker_bh] clears nothing
+	} else if m.cfg.Fix != "cmpxchg-link" || int(s.Link[w]) == sv {
+		s.Link[w] = -1 // xchg(NULL), unconditionally in the posting (R1)
+	}
+	s.Target[sv] = -1
+}
+
+// collect fills a two-entry buffer ([P:umcg_server_idle_loop]): the slot
+// event, else one idle worker's one or two events. It reports false if the
+// collector was killed (C3).
+func (m *Model) collect(s *State, o *Observation, sv int) bool {
 	if ev := s.Slot[sv]; ev != 0 {
 		if m.bug != "keep-slot" {
 			s.Slot[sv] = 0
@@ -697,7 +807,7 @@ func (m *Model) resume(s *State, o *Observation, sv int) {
 		default: // C3
 			s.Status[w] = st
 			m.kill(s, o, sv)
-			return
+			return false
 		}
 	}
 	for i := 0; i < int(o.NDeliv); i++ {
@@ -706,6 +816,17 @@ func (m *Model) resume(s *State, o *Observation, sv int) {
 		if pendingCount(s.Pending[w], k) > 0 {
 			s.Pending[w] -= 1 << (2 * (k - 1))
 		}
+	}
+	return true
+}
+
+// handle is the server loop's user space after a collect: requeue the
+// workers of WAKE, WAIT, PREEMPT and TIMEOUT, count EXITs, and on a BLOCK
+// (configuration WaitFor) wait for the worker next.
+func (m *Model) handle(s *State, o *Observation, sv int) {
+	for i := 0; i < int(o.NDeliv); i++ {
+		ev := o.Delivered[i]
+		w, k := int(ev>>3), ev&7
 		switch k {
 		case EvBlock:
 			if m.cfg.WaitFor {
