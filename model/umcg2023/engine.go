@@ -420,8 +420,10 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		},
 		ExplainStep: func(before, after *State, o *Observation) sim.StepText {
 			st := sim.StepText{What: m.opName(o)}
-			if o.Result != 0 {
-				st.Result = fmt.Sprintf("errno %d", o.Result)
+			if o.Call != 0 { // the action names the command: say what it did
+				st.What = "-> " + observed(o).String()
+			} else if o.Result != 0 {
+				st.Result = errnoName(o.Result)
 			}
 			for i := 0; i < int(o.NDeliv); i++ {
 				ev := o.Delivered[i]

@@ -20,12 +20,19 @@
 // [P:umcg_server_wait_for_worker] into link | re-check | sleep):
 // configuration wait-for-fine.
 //
+// Where the posting and Nanos's implementation ([N]) disagree, the model
+// has both readings, point by point (Points, readings.go): Config.Kernel
+// selects one source's, Config.Readings overrides single points.
+//
 // Clients are the well-behaved programs of §6.4: servers loop (switch to
 // the head of one shared run queue, else WAIT with a two-event buffer, and
 // requeue the workers of WAKE, WAIT, PREEMPT and TIMEOUT events); workers
 // register, run a script of b (block in a syscall, later unblock), y
 // (yield: WAIT), t (yield with a timeout), c (compute: a preemption point)
-// and end with u (UNREGISTER).
+// and end with u (UNREGISTER). The most general client (general.go) makes
+// any command, misuse included, and its outcomes are checked against the
+// documented errors (errors.go). Scripted servers, and workers with one
+// script, are interchangeable (symmetry.go).
 package umcg2023
 
 import (
@@ -243,6 +250,8 @@ func New(c Config) (*Model, error) {
 		n = g
 	} else if err := checkScripted(c); err != nil {
 		return nil, err
+	} else if c.Calls != 0 {
+		return nil, fmt.Errorf("calls: %d, but there are no general clients", c.Calls)
 	}
 	r, _, err := resolve(c)
 	if err != nil {

@@ -186,6 +186,7 @@ func TestConfigErrors(t *testing.T) {
 		{GeneralServers: 1, GeneralWorkers: 1, Calls: 5},
 		{GeneralServers: 4, GeneralWorkers: 3, Calls: 1},
 		{GeneralServers: 1, GeneralWorkers: 1, Calls: 1, WaitFor: true},
+		{Servers: 1, Workers: []string{"u"}, Calls: 2},
 	} {
 		if _, err := umcg2023.New(c); err == nil {
 			t.Errorf("%s: accepted", c)
