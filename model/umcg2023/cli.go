@@ -26,6 +26,7 @@ var Configs = map[string]Config{
 	"wait-for":      {Servers: 2, Workers: []string{"bu"}, WaitFor: true},
 	"wait-for-fine": {Servers: 2, Workers: []string{"bu"}, WaitFor: true, Fine: true},
 	"general":       {GeneralServers: 1, GeneralWorkers: 2, Calls: 4},
+	"signals":       {Servers: 1, Workers: []string{"byu"}, Signals: 1},
 }
 
 // CLI is the model as the umcgcheck command sees it.
@@ -50,6 +51,7 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	servers := fs.Int("servers", 0, "servers (overrides the configuration)")
 	workers := fs.String("workers", "", "worker scripts, comma-separated, of b y t c ending with u (overrides the configuration)")
 	preempts := fs.Int("preempts", -1, "bound on preempt events (overrides the configuration)")
+	signals := fs.Int("signals", -1, "bound on signals to sleeping servers, 0..2 (overrides the configuration; --interrupt says what they do)")
 	fix := fs.String("fix", "", "a repair that is not the posting's: cmpxchg-link (R1)")
 	gServers := fs.Int("general-servers", -1, "most general servers (overrides the configuration; only with general clients)")
 	gWorkers := fs.Int("general-workers", -1, "most general workers (overrides the configuration; only with general clients)")
@@ -70,6 +72,9 @@ func (c cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 		}
 		if *preempts >= 0 {
 			cfg.Preempts = *preempts
+		}
+		if *signals >= 0 {
+			cfg.Signals = *signals
 		}
 		if *fix != "" {
 			cfg.Fix = *fix
@@ -127,6 +132,9 @@ func (cli) Args(config any) string {
 	s := fmt.Sprintf("--config %s --servers %d --workers %s --preempts %d", base, c.Servers, strings.Join(c.Workers, ","), c.Preempts)
 	if c.GeneralServers+c.GeneralWorkers > 0 {
 		s = fmt.Sprintf("--config general --general-servers %d --general-workers %d --calls %d", c.GeneralServers, c.GeneralWorkers, c.Calls)
+	}
+	if c.Signals != 0 {
+		s += fmt.Sprintf(" --signals %d", c.Signals)
 	}
 	if c.Fix != "" {
 		s += " --fix " + c.Fix

@@ -11,9 +11,9 @@ import (
 // fairness is owed to every client step, the end of every sleep whose
 // wake condition holds, the completion of a blocking syscall and a
 // timeout; not to preemption (docs/umcg-2023.md §6.2).
-const fairness = "weak fairness of step, resume, unblock and timer; none of preempt"
+const fairness = "weak fairness of step, resume, unblock and timer; none of preempt and signal"
 
-func fair(a sim.Action) bool { return a.Kind != APreempt }
+func fair(a sim.Action) bool { return a.Kind != APreempt && a.Kind != ASignal }
 
 func (m *Model) ready(s *State, w int) bool {
 	switch s.Status[w] {
@@ -228,6 +228,8 @@ func (m *Model) opName(o *Observation) string {
 		return "preempt"
 	case AWakeStep:
 		return "unblock: wake the waiting or an idle server"
+	case ASignal:
+		return "signal"
 	}
 	switch o.Op {
 	case 'r':
@@ -254,6 +256,8 @@ func (m *Model) opName(o *Observation) string {
 		return "WAIT(next_tid)"
 	case 'f':
 		return "return from WAIT(next_tid)"
+	case 'I':
+		return "WAIT(INTERRUPTED)"
 	case 'C':
 		return "WAIT(next_tid) re-check"
 	case 'c':
@@ -309,6 +313,8 @@ func (m *Model) describe(s *State, sep string) string {
 		p := m.name(t) + " " + m.threadState(s, t)
 		if s.Link[t] >= 0 {
 			p += " link " + m.name(int(s.Link[t]))
+		} else if s.Link[t] == deadSlot {
+			p += " link a finished call's slot"
 		}
 		if m.isServer(t) && s.Slot[t] != 0 {
 			p += fmt.Sprintf(" slot %s:%s", m.name(int(s.Slot[t]>>3)), evNames[s.Slot[t]&7])
@@ -355,7 +361,7 @@ func (m *Model) encode(b []byte, s *State) []byte {
 	if s.WakeFlag {
 		wf = 1
 	}
-	return append(b, s.Exited, s.Preempts, s.Killed, wf)
+	return append(b, s.Exited, s.Preempts, s.Killed, wf, s.Signals)
 }
 
 func (m *Model) decode(s *State, b []byte) {
@@ -382,7 +388,7 @@ func (m *Model) decode(s *State, b []byte) {
 		s.Queue[i] = int8(b[1+i])
 	}
 	b = b[1+s.NQueue:]
-	s.Exited, s.Preempts, s.Killed, s.WakeFlag = b[0], b[1], b[2], b[3] == 1
+	s.Exited, s.Preempts, s.Killed, s.WakeFlag, s.Signals = b[0], b[1], b[2], b[3] == 1, b[4]
 }
 
 // Engine returns m as the engine's Model.
@@ -401,7 +407,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Step:        m.step,
 		Encode:      m.encode,
 		Decode:      m.decode,
-		MaxEncoded:  13*MaxThreads + 3*(1+MaxThreads) + 4,
+		MaxEncoded:  13*MaxThreads + 3*(1+MaxThreads) + 5,
 		Properties:  m.properties(),
 		Fair:        fair,
 		Halted:      func(s *State) bool { return s.Killed != 0 },
@@ -437,6 +443,8 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 					to := "none"
 					if after.Link[t] >= 0 {
 						to = m.name(int(after.Link[t]))
+					} else if after.Link[t] == deadSlot {
+						to = "a finished call's slot"
 					}
 					st.Changes = append(st.Changes, fmt.Sprintf("%s's server -> %s", m.name(t), to))
 				}

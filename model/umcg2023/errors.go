@@ -30,6 +30,8 @@ func errnoName(e int8) string {
 	switch e {
 	case EPERM:
 		return "EPERM"
+	case EINTR:
+		return "EINTR"
 	case EAGAIN:
 		return "EAGAIN"
 	case EINVAL:

@@ -59,12 +59,11 @@ type choice struct {
 
 // ACall is the action kind of a general thread's first choice; choice i
 // is action kind ACall+i.
-const ACall = AWakeStep + 1
+const ACall = ASignal + 1
 
-// Server program counter of a general thread asleep in a CTX_SWITCH with
-// no slots (D8); the others are the scripted servers' SWaiting, SSwitched
-// and SWaitFor, and 0 (SReg) is user space.
-const gSwitch0 = SRecheck + 1
+// A general thread's program counter is 0 (SReg) in user space, or where
+// it sleeps as a server: the scripted servers' SWaiting, SSwitched and
+// SWaitFor, or gSwitch0.
 
 func (m *Model) general() bool { return m.cfg.GeneralServers+m.cfg.GeneralWorkers > 0 }
 

@@ -31,6 +31,8 @@ var Points = []Point{
 		"WAIT(next_tid=w): link w to the server if w is BLOCKED, cleared unconditionally on return [P:umcg_server_wait_for_worker], or overwrite w's server_bq, the queue its next attached event wakes, even when w runs under another server [N:umcg_wait]"},
 	{"slot", "D16", "kill", "overwrite",
 		"an attached event written to a full slot: the worker SIGKILLed [P:umcg_wake_server], or the slot overwritten, the older event lost [N:umcg_worker_event_to_server]"},
+	{"interrupt", "D13", "resume", "restart",
+		"a signal to a server asleep in WAIT or CTX_SWITCH: EINTR, the server stays IDLE (listed) or ATTACHED and resumes the sleep by WAIT with flags INTERRUPTED [P:umcg_idle_loop, P:umcg_wait]; or ERESTARTSYS, an idle WAIT restarts unseen and a CTX_SWITCH ends while its worker runs on, its server_event pointing at the finished call's slot [N:umcg_server_ctx_switch_bh, N:umcg_server_wait_bh]"},
 	{"register-server", "D1 D2", "registered", "implicit",
 		"REGISTER_SERVER records a server, and WAIT or CTX_SWITCH by an unregistered thread is SIGKILLed, UNREGISTER by one EINVAL [P:umcg_register_server, P:umcg_wait, P:umcg_unregister]; or nothing is recorded and every non-worker acts as a server, UNREGISTER by one returns 0 [N:umcg_ctl, N:umcg_unregister]"},
 	{"args", "D3 D8 D9", "eperm", "einval",
@@ -44,7 +46,7 @@ var Kernels = []string{"posting", "nanos"}
 // readings are a configuration's points resolved, as the steps ask them.
 type readings struct {
 	fifo, badSwitchEINVAL, wakeFlag, waitforBQ, slotOverwrite bool
-	implicitServers, nanosArgs                                bool
+	implicitServers, nanosArgs, signalsRestart                bool
 }
 
 // resolve checks c's kernel and readings and returns every point's value.
@@ -83,6 +85,7 @@ func resolve(c Config) (readings, map[string]string, error) {
 	r.slotOverwrite = vals["slot"] == "overwrite"
 	r.implicitServers = vals["register-server"] == "implicit"
 	r.nanosArgs = vals["args"] == "einval"
+	r.signalsRestart = vals["interrupt"] == "restart"
 	return r, vals, nil
 }
 

@@ -78,16 +78,25 @@ func attached(k uint8) bool {
 
 // Server program counters.
 const (
-	SReg      = iota // about to REGISTER_SERVER
-	SLoop            // in user space: pick the next call
-	SWaiting         // asleep in WAIT (next_tid 0)
-	SSwitched        // asleep in CTX_SWITCH
-	SWaitFor         // asleep in WAIT (next_tid = a worker)
-	SDone            // unregistered
-	SRecheck         // fine model: in WAIT(next), linked, about to re-check the worker
+	SReg        = iota // about to REGISTER_SERVER
+	SLoop              // in user space: pick the next call
+	SWaiting           // asleep in WAIT (next_tid 0)
+	SSwitched          // asleep in CTX_SWITCH
+	SWaitFor           // asleep in WAIT (next_tid = a worker)
+	SDone              // unregistered
+	SRecheck           // fine model: in WAIT(next), linked, about to re-check the worker
+	gSwitch0           // a general server asleep in CTX_SWITCH with no slots (D8)
+	SIntrWait          // [P], D13: back in user space from WAIT by EINTR, still IDLE and listed
+	SIntrSwitch        // [P], D13: back in user space from CTX_SWITCH by EINTR, still ATTACHED
 )
 
-var sPCNames = [...]string{"register", "loop", "in WAIT", "in CTX_SWITCH", "in WAIT(next)", "done", "re-checking in WAIT(next)", "in CTX_SWITCH(no slots)"}
+// deadSlot is a worker's Link under reading signals=restart ([N], D13):
+// the server_event of a CTX_SWITCH call that a signal ended while the
+// worker runs; an event written there is lost.
+const deadSlot = -2
+
+var sPCNames = [...]string{"register", "loop", "in WAIT", "in CTX_SWITCH", "in WAIT(next)", "done", "re-checking in WAIT(next)", "in CTX_SWITCH(no slots)",
+	"interrupted in WAIT", "interrupted in CTX_SWITCH"}
 
 // Action kinds.
 const (
@@ -97,9 +106,10 @@ const (
 	ATimer           // a yielded worker's timeout fires (W5)
 	APreempt         // the tick preempts a running worker (W8)
 	AWakeStep        // fine model: the second half of W3, waking the waiting or an idle server
+	ASignal          // a signal interrupts a sleeping server (D13; bounded by Config.Signals)
 )
 
-var actionNames = []string{"step", "resume", "unblock", "timer", "preempt", "wake-server"}
+var actionNames = []string{"step", "resume", "unblock", "timer", "preempt", "wake-server", "signal"}
 
 // Config is one closed instance.
 type Config struct {
@@ -110,6 +120,8 @@ type Config struct {
 	WaitFor bool `json:"wait_for,omitempty"`
 	// Preempts bounds the preempt events of a run.
 	Preempts int `json:"preempts,omitempty"`
+	// Signals bounds the signals to sleeping servers of a run (D13).
+	Signals int `json:"signals,omitempty"`
 	// Fine splits W3 ([P:umcg_notify_resume]: read the waiting server and
 	// push | wake it or an idle server) and S9 ([P:umcg_server_wait_for_worker]:
 	// set WAIT and link | re-check | sleep), the steps race R3 needs
@@ -147,6 +159,9 @@ func (c Config) String() string {
 	}
 	if c.Preempts > 0 {
 		s += fmt.Sprintf(" preempts=%d", c.Preempts)
+	}
+	if c.Signals > 0 {
+		s += fmt.Sprintf(" signals=%d", c.Signals)
 	}
 	if c.Kernel != "" && c.Kernel != "posting" {
 		s += " kernel=" + c.Kernel
@@ -189,6 +204,7 @@ type State struct {
 	NQueue   uint8
 	Exited   uint8 // EXIT events the servers have seen
 	Preempts uint8 // preempt events so far
+	Signals  uint8 // signals so far
 	// Waiter, fine model: per worker between the two halves of W3, 0x80
 	// plus the waiting server it read plus 1 (0x80: none read); 0 when not
 	// between them.
@@ -216,6 +232,7 @@ type Observation struct {
 // Errnos used.
 const (
 	EPERM     = 1
+	EINTR     = 4
 	EAGAIN    = 11
 	EINVAL    = 22
 	ETIMEDOUT = 110
@@ -244,8 +261,8 @@ func New(c Config) (*Model, error) {
 			return nil, fmt.Errorf("general servers %d and workers %d: want 0..%d threads in all", c.GeneralServers, c.GeneralWorkers, MaxThreads)
 		case c.Calls < 1 || c.Calls > 4:
 			return nil, fmt.Errorf("calls: %d is out of range 1..4", c.Calls)
-		case c.WaitFor || c.Fine || c.Preempts != 0:
-			return nil, fmt.Errorf("wait-for, fine and preempts apply to scripted clients only")
+		case c.WaitFor || c.Fine || c.Preempts != 0 || c.Signals != 0:
+			return nil, fmt.Errorf("wait-for, fine, preempts and signals apply to scripted clients only")
 		}
 		n = g
 	} else if err := checkScripted(c); err != nil {
@@ -296,6 +313,8 @@ func checkScripted(c Config) error {
 		return fmt.Errorf("%d servers and %d workers: more than %d threads", c.Servers, len(c.Workers), MaxThreads)
 	case c.Preempts < 0 || c.Preempts > 3:
 		return fmt.Errorf("preempts: %d is out of range 0..3", c.Preempts)
+	case c.Signals < 0 || c.Signals > 2:
+		return fmt.Errorf("signals: %d is out of range 0..2", c.Signals)
 	}
 	return nil
 }
@@ -362,12 +381,15 @@ func (m *Model) enabled(s *State, buf []sim.Action) []sim.Action {
 		}
 		if m.isServer(t) {
 			switch s.PC[t] {
-			case SReg, SLoop, SRecheck:
+			case SReg, SLoop, SRecheck, SIntrWait, SIntrSwitch:
 				buf = append(buf, sim.Action{Kind: AStep, Thread: int8(t)})
 			default:
 				if s.Status[t] == ServerRunning {
 					buf = append(buf, sim.Action{Kind: AResume, Thread: int8(t)})
 				}
+			}
+			if int(s.Signals) < m.cfg.Signals && m.interruptible(s, t) {
+				buf = append(buf, sim.Action{Kind: ASignal, Thread: int8(t)})
 			}
 			continue
 		}
@@ -424,13 +446,15 @@ func (m *Model) pushServer(s *State, sv int) {
 // nanosWake is blockq_wake_one on server sv's own queue ([N]): it ends
 // sv's sleep if the sleep's condition now holds (in CTX_SWITCH: its slot
 // is set; in WAIT(next_tid): the worker is no longer BLOCKED) and does
-// nothing otherwise (a wakeup no one waits for is harmless in [N]).
+// nothing otherwise (a wakeup no one waits for is harmless in [N]). A
+// server interrupted in CTX_SWITCH under reading interrupt=resume counts
+// as in it (its status is still ATTACHED).
 func (m *Model) nanosWake(s *State, sv int) {
 	if sv < 0 {
 		return
 	}
 	switch {
-	case (s.PC[sv] == SSwitched || s.PC[sv] == gSwitch0) && s.Status[sv] == ServerAttached && s.Slot[sv] != 0,
+	case (s.PC[sv] == SSwitched || s.PC[sv] == gSwitch0 || s.PC[sv] == SIntrSwitch) && s.Status[sv] == ServerAttached && s.Slot[sv] != 0,
 		s.PC[sv] == SWaitFor && s.Status[sv] == ServerWait && s.Status[s.Target[sv]] != WorkerBlocked:
 		s.Status[sv] = ServerRunning
 	}
@@ -465,7 +489,17 @@ func (s *State) addPending(w int, k uint8) {
 // ([N:umcg_syscall_pause]).
 func (m *Model) wakeServer(s *State, o *Observation, w int, k uint8) {
 	sv := int(s.Link[w])
-	s.Link[w] = -1 // detach
+	s.Link[w] = -1      // detach
+	if sv == deadSlot { // [N]: written into a finished call's slot (D13): lost
+		s.addPending(w, k)
+		o.Lost++
+		bq := int(s.BQ[w])
+		if k == EvBlock {
+			s.BQ[w] = -1
+		}
+		m.nanosWake(s, bq)
+		return
+	}
 	if sv < 0 || s.Slot[sv] != 0 && !m.r.slotOverwrite {
 		m.kill(s, o, w)
 		o.Lost++
@@ -573,6 +607,8 @@ func (m *Model) step(s *State, a sim.Action) Observation {
 		}
 		m.pushAndWake(s, t, EvTimeout)
 		o.Op = 't'
+	case ASignal: // D13
+		m.signal(s, &o, t)
 	case APreempt: // W8
 		s.Preempts++
 		s.Status[t] = WorkerRunnable
@@ -615,6 +651,9 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 	case s.PC[sv] == SReg: // S1
 		o.Op = 'R'
 		s.Status[sv], s.Slot[sv], s.PC[sv] = ServerRunning, 0, SLoop
+	case s.PC[sv] == SIntrWait, s.PC[sv] == SIntrSwitch: // [P]: WAIT(flags=INTERRUPTED) resumes the sleep
+		o.Op = 'I'
+		s.PC[sv] = map[uint8]uint8{SIntrWait: SWaiting, SIntrSwitch: SSwitched}[s.PC[sv]]
 	case s.PC[sv] == SRecheck: // the re-check: w no longer BLOCKED -> leave at once
 		o.Op = 'C'
 		w := s.Target[sv]
@@ -859,4 +898,38 @@ func (m *Model) handle(s *State, o *Observation, sv int) {
 			}
 		}
 	}
+}
+
+// interruptible reports whether a signal may strike scripted server sv
+// now: asleep in an idle WAIT ([P] only: in [N] the restarted WAIT is
+// unseen) or in CTX_SWITCH while its worker runs.
+func (m *Model) interruptible(s *State, sv int) bool {
+	switch {
+	case s.PC[sv] == SWaiting && s.Status[sv] == ServerIdle:
+		return !m.r.signalsRestart
+	case s.PC[sv] == SSwitched && s.Status[sv] == ServerAttached:
+		return true
+	}
+	return false
+}
+
+// signal interrupts server sv's sleep (D13). [P]: EINTR to user space; the
+// server stays IDLE on the list or ATTACHED, and its loop resumes the
+// sleep with WAIT(flags=INTERRUPTED). [N]: the CTX_SWITCH ends
+// (ERESTARTSYS; restarted, it finds its worker RUNNING and fails EINVAL)
+// while the worker runs on, its server_event the finished call's slot.
+func (m *Model) signal(s *State, o *Observation, sv int) {
+	s.Signals++
+	o.Result = EINTR
+	if !m.r.signalsRestart {
+		s.PC[sv] = map[uint8]uint8{SWaiting: SIntrWait, SSwitched: SIntrSwitch}[s.PC[sv]]
+		return
+	}
+	o.Result = EINVAL
+	for w := m.nsv; w < m.threads; w++ {
+		if int(s.Link[w]) == sv {
+			s.Link[w] = deadSlot
+		}
+	}
+	s.Status[sv], s.PC[sv] = ServerRunning, SLoop
 }
