@@ -153,7 +153,7 @@ func (m *Model) Canonical(s *State, classes [][]int8) (State, sim.Perm) {
 	changed := false
 	for _, c := range classes {
 		sorted := slices.Clone(c)
-		keys := map[int8]string{}
+		var keys [MaxThreads]string
 		for _, t := range c {
 			keys[t] = key(t)
 		}

@@ -653,7 +653,11 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 		s.Status[sv], s.Slot[sv], s.PC[sv] = ServerRunning, 0, SLoop
 	case s.PC[sv] == SIntrWait, s.PC[sv] == SIntrSwitch: // [P]: WAIT(flags=INTERRUPTED) resumes the sleep
 		o.Op = 'I'
-		s.PC[sv] = map[uint8]uint8{SIntrWait: SWaiting, SIntrSwitch: SSwitched}[s.PC[sv]]
+		if s.PC[sv] == SIntrSwitch {
+			s.PC[sv] = SSwitched
+		} else {
+			s.PC[sv] = SWaiting
+		}
 	case s.PC[sv] == SRecheck: // the re-check: w no longer BLOCKED -> leave at once
 		o.Op = 'C'
 		w := s.Target[sv]
@@ -922,7 +926,11 @@ func (m *Model) signal(s *State, o *Observation, sv int) {
 	s.Signals++
 	o.Result = EINTR
 	if !m.r.signalsRestart {
-		s.PC[sv] = map[uint8]uint8{SWaiting: SIntrWait, SSwitched: SIntrSwitch}[s.PC[sv]]
+		if s.PC[sv] == SSwitched {
+			s.PC[sv] = SIntrSwitch
+		} else {
+			s.PC[sv] = SIntrWait
+		}
 		return
 	}
 	o.Result = EINVAL
