@@ -108,7 +108,13 @@ func (m *Model) addGeneral() {
 	add(false, cmdSwap, self...)
 	add(false, cmdBlock)
 	for _, c := range m.choices {
-		m.actionNames = append(m.actionNames, "call "+m.choiceName(c, -1))
+		// Names are unique (a saved counterexample names its actions):
+		// both kinds may choose some commands.
+		role := "worker: "
+		if c.server {
+			role = "server: "
+		}
+		m.actionNames = append(m.actionNames, role+m.choiceName(c, -1))
 	}
 }
 

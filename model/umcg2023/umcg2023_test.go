@@ -174,6 +174,17 @@ func TestEachPropertyBites(t *testing.T) {
 	}
 }
 
+// TestActionNamesUnique: a saved counterexample names its actions, so
+// each configuration's action names must tell its action kinds apart.
+func TestActionNamesUnique(t *testing.T) {
+	for name, c := range umcg2023.Configs {
+		names := model(t, c).ActionNames
+		if u := slices.Compact(slices.Sorted(slices.Values(names))); len(u) != len(names) {
+			t.Errorf("%s: %d action names, %d distinct", name, len(names), len(u))
+		}
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, c := range []umcg2023.Config{
 		{Servers: 0, Workers: []string{"u"}},
