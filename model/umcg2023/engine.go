@@ -361,7 +361,7 @@ func (m *Model) encode(b []byte, s *State) []byte {
 	if s.WakeFlag {
 		wf = 1
 	}
-	return append(b, s.Exited, s.Preempts, s.Killed, wf, s.Signals)
+	return append(b, s.Exited, s.Preempts, s.Killed, wf, s.Signals, s.Waiting)
 }
 
 func (m *Model) decode(s *State, b []byte) {
@@ -388,7 +388,7 @@ func (m *Model) decode(s *State, b []byte) {
 		s.Queue[i] = int8(b[1+i])
 	}
 	b = b[1+s.NQueue:]
-	s.Exited, s.Preempts, s.Killed, s.WakeFlag, s.Signals = b[0], b[1], b[2], b[3] == 1, b[4]
+	s.Exited, s.Preempts, s.Killed, s.WakeFlag, s.Signals, s.Waiting = b[0], b[1], b[2], b[3] == 1, b[4], b[5]
 }
 
 // Engine returns m as the engine's Model.
@@ -407,7 +407,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Step:        m.step,
 		Encode:      m.encode,
 		Decode:      m.decode,
-		MaxEncoded:  13*MaxThreads + 3*(1+MaxThreads) + 5,
+		MaxEncoded:  13*MaxThreads + 3*(1+MaxThreads) + 6,
 		Properties:  m.properties(),
 		Fair:        fair,
 		Halted:      func(s *State) bool { return s.Killed != 0 },

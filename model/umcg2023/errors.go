@@ -68,12 +68,13 @@ func (m *Model) documented(s *State, t int, c choice) outcome {
 		return 0
 	}
 	// A CTX_SWITCH whose target is not RUNNABLE, D4: [P] SIGKILL (S7x,
-	// W6x), [N] EINVAL with nothing changed.
-	switchTo := func() outcome {
+	// W6x), [N] EINVAL with nothing changed. A yielded worker is not
+	// RUNNABLE to a worker's switch in [N] (WAITING, D5).
+	switchTo := func(byWorker bool) outcome {
 		if e := badTarget(); e != 0 {
 			return outcome{errno: e}
 		}
-		if s.Status[v] != WorkerRunnable {
+		if s.Status[v] != WorkerRunnable || byWorker && m.r.yieldWaiting && s.Waiting&(1<<v) != 0 {
 			if m.r.badSwitchEINVAL {
 				return outcome{errno: EINVAL}
 			}
@@ -141,13 +142,13 @@ func (m *Model) documented(s *State, t int, c choice) outcome {
 	case cmdSwitch:
 		switch {
 		case worker && m.r.nanosArgs: // [N] a worker's events are ignored (D9)
-			return switchTo()
+			return switchTo(true)
 		case worker: // [P] a worker's CTX_SWITCH: events non-zero -> EINVAL
 			return outcome{errno: EINVAL}
 		case unregistered:
 			return outcome{kill: true}
 		}
-		return switchTo()
+		return switchTo(false)
 	case cmdYield:
 		switch {
 		case worker:
@@ -159,13 +160,13 @@ func (m *Model) documented(s *State, t int, c choice) outcome {
 	case cmdSwap:
 		switch {
 		case worker:
-			return switchTo()
+			return switchTo(true)
 		case unregistered:
 			return outcome{kill: true}
 		case m.r.nanosArgs: // [N] a server's event_sz <= 0 -> EINVAL (D8)
 			return outcome{errno: EINVAL}
 		}
-		return switchTo() // [P] event_sz is not checked (D8)
+		return switchTo(false) // [P] event_sz is not checked (D8)
 	}
 	return outcome{any: true} // cmdBlock: not a UMCG command
 }

@@ -276,6 +276,7 @@ func (m *Model) generalCall(s *State, o *Observation, t, i int) {
 		switch {
 		case worker: // W4
 			s.Status[t] = WorkerRunnable
+			m.setWaiting(s, t, true)
 			m.wakeServer(s, o, t, EvWait)
 			o.Slept = true
 		case server:
@@ -329,7 +330,7 @@ func (m *Model) workerSwap(s *State, o *Observation, w, v int) {
 	if o.Result = m.badTarget(s, v); o.Result != 0 {
 		return
 	}
-	ok := s.Status[v] == WorkerRunnable
+	ok := s.Status[v] == WorkerRunnable && !m.waiting(s, v) // D5
 	if !ok && m.r.badSwitchEINVAL {
 		o.Result = EINVAL
 		return
@@ -344,6 +345,7 @@ func (m *Model) workerSwap(s *State, o *Observation, w, v int) {
 		s.BQ[v] = s.BQ[w]
 	}
 	s.Status[v] = WorkerRunning
+	m.setWaiting(s, v, false)
 	if !ok {
 		m.kill(s, o, w)
 		return
@@ -370,3 +372,19 @@ func (m *Model) generalResume(s *State, o *Observation, t int) {
 		m.collect(s, o, t)
 	}
 }
+
+// setWaiting marks worker w as yielded and not run since (on) or not,
+// under reading yield-state=waiting only (D5).
+func (m *Model) setWaiting(s *State, w int, on bool) {
+	if !m.r.yieldWaiting {
+		return
+	}
+	if on {
+		s.Waiting |= 1 << w
+	} else {
+		s.Waiting &^= 1 << w
+	}
+}
+
+// waiting reports whether worker w is [N]'s WAITING: yielded, not run since.
+func (m *Model) waiting(s *State, w int) bool { return s.Waiting&(1<<w) != 0 }

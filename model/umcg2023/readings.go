@@ -31,6 +31,8 @@ var Points = []Point{
 		"WAIT(next_tid=w): link w to the server if w is BLOCKED, cleared unconditionally on return [P:umcg_server_wait_for_worker], or overwrite w's server_bq, the queue its next attached event wakes, even when w runs under another server [N:umcg_wait]"},
 	{"slot", "D16", "kill", "overwrite",
 		"an attached event written to a full slot: the worker SIGKILLed [P:umcg_wake_server], or the slot overwritten, the older event lost [N:umcg_worker_event_to_server]"},
+	{"yield-state", "D5", "runnable", "waiting",
+		"a yielded worker: RUNNABLE, so a worker's CTX_SWITCH may run it [P:umcg_wait]; or WAITING, which only a server's CTX_SWITCH runs, a worker's fails [N:umcg_wait, N:umcg_ctx_switch]"},
 	{"interrupt", "D13", "resume", "restart",
 		"a signal to a server asleep in WAIT or CTX_SWITCH: EINTR, the server stays IDLE (listed) or ATTACHED and resumes the sleep by WAIT with flags INTERRUPTED [P:umcg_idle_loop, P:umcg_wait]; or ERESTARTSYS, an idle WAIT restarts unseen and a CTX_SWITCH ends while its worker runs on, its server_event pointing at the finished call's slot [N:umcg_server_ctx_switch_bh, N:umcg_server_wait_bh]"},
 	{"register-server", "D1 D2", "registered", "implicit",
@@ -46,7 +48,7 @@ var Kernels = []string{"posting", "nanos"}
 // readings are a configuration's points resolved, as the steps ask them.
 type readings struct {
 	fifo, badSwitchEINVAL, wakeFlag, waitforBQ, slotOverwrite bool
-	implicitServers, nanosArgs, signalsRestart                bool
+	implicitServers, nanosArgs, signalsRestart, yieldWaiting  bool
 }
 
 // resolve checks c's kernel and readings and returns every point's value.
@@ -86,6 +88,7 @@ func resolve(c Config) (readings, map[string]string, error) {
 	r.implicitServers = vals["register-server"] == "implicit"
 	r.nanosArgs = vals["args"] == "einval"
 	r.signalsRestart = vals["interrupt"] == "restart"
+	r.yieldWaiting = vals["yield-state"] == "waiting"
 	return r, vals, nil
 }
 

@@ -91,7 +91,7 @@ func (m *Model) Permute(s *State, p sim.Perm) State {
 	for i := range int(s.NQueue) {
 		r.Queue[i] = ref(s.Queue[i])
 	}
-	r.Killed = mask(s.Killed)
+	r.Killed, r.Waiting = mask(s.Killed), mask(s.Waiting)
 	return r
 }
 
@@ -144,7 +144,7 @@ func (m *Model) Canonical(s *State, classes [][]int8) (State, sim.Perm) {
 			}
 		}
 		k := []byte{byte(s.Status[t]), byte(s.Status[t] >> 8), abs(s.Link[t]), abs(s.BQ[t]), abs(s.Target[t]),
-			slot, s.PC[t], byte(s.Pending[t]), byte(s.Pending[t] >> 8), byte(s.Killed >> t & 1), on}
+			slot, s.PC[t], byte(s.Pending[t]), byte(s.Pending[t] >> 8), byte(s.Killed >> t & 1), on, byte(s.Waiting >> t & 1)}
 		if s.Timer[t] {
 			k = append(k, 1)
 		}

@@ -197,6 +197,9 @@ type State struct {
 	WakeFlag bool
 	// Calls: per general thread, the commands it has made.
 	Calls [MaxThreads]uint8
+	// Waiting, reading yield-state=waiting only: the workers that yielded
+	// and have not run since ([N]'s WAITING), a mask.
+	Waiting uint8
 
 	PC       [MaxThreads]uint8 // server: S*; worker: 0 unregistered, i+1 at script op i
 	Target   [MaxThreads]int8  // server: the worker to WAIT for next, -1 none
@@ -600,6 +603,7 @@ func (m *Model) step(s *State, a sim.Action) Observation {
 		}
 	case ATimer: // W5
 		s.Timer[t] = false
+		m.setWaiting(s, t, false) // [N:umcg_worker_timeout]: WAITING -> IDLE
 		if m.bug == "timer-no-push" {
 			s.Status[t] |= WorkerTimeout
 			s.addPending(t, EvTimeout)
@@ -638,6 +642,7 @@ func (m *Model) workerStep(s *State, o *Observation, w int) {
 	case 'y', 't': // W4
 		s.Status[w] = WorkerRunnable
 		s.Timer[w] = op == 't'
+		m.setWaiting(s, w, true)
 		m.wakeServer(s, o, w, EvWait)
 	case 'c':
 	case 'u': // W9
@@ -777,6 +782,7 @@ func (m *Model) serverSwitch(s *State, o *Observation, sv, w int, pc uint8) {
 	}
 	old := s.Status[w]
 	s.Status[w] = WorkerRunning
+	m.setWaiting(s, w, false)
 	if old != WorkerRunnable {
 		m.kill(s, o, sv)
 	}
