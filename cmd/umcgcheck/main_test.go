@@ -208,6 +208,7 @@ func TestFindingsDoc(t *testing.T) {
 	}{
 		{"findings.md", []string{"findings"}},
 		{"findings-umcg-2023.md", []string{"findings", "--protocol", "umcg-2023"}},
+		{"findings-umcg-2023-nanos.md", []string{"findings", "--protocol", "umcg-2023", "--kernel", "nanos"}},
 	} {
 		code, out, errs := runCLI(doc.args...)
 		if code != exitViolation {

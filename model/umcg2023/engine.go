@@ -11,9 +11,9 @@ import (
 // fairness is owed to every client step, the end of every sleep whose
 // wake condition holds, the completion of a blocking syscall and a
 // timeout; not to preemption (docs/umcg-2023.md §6.2).
-const fairness = "weak fairness of step, resume, unblock and timer; none of preempt"
+const fairness = "weak fairness of step, resume, unblock and timer; none of preempt and signal"
 
-func fair(a sim.Action) bool { return a.Kind != APreempt }
+func fair(a sim.Action) bool { return a.Kind != APreempt && a.Kind != ASignal }
 
 func (m *Model) ready(s *State, w int) bool {
 	switch s.Status[w] {
@@ -26,7 +26,7 @@ func (m *Model) ready(s *State, w int) bool {
 func (m *Model) properties() []*props.Property[State, Observation] {
 	return []*props.Property[State, Observation]{
 		{ID: "exactly-once", Class: props.StepProperty,
-			Doc: "every event a server collects was generated for that worker and not yet delivered, and an attached event is collected by the server it was written for (§5)",
+			Doc: "every event a server collects was generated for that worker and not yet delivered; from its slot only the attached events written there for it, from the idle-worker list only WAKE, WAIT (of a worker-to-worker switch) and TIMEOUT (§5)",
 			Step: func(before, after *State, o *Observation) string {
 				for i := 0; i < int(o.NDeliv); i++ {
 					ev := o.Delivered[i]
@@ -34,25 +34,36 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 					if pendingCount(before.Pending[w], k) == 0 {
 						return fmt.Sprintf("%s collects %s of %s, which is not pending (delivered twice or never generated)", m.name(int(o.Thread)), evNames[k], m.name(w))
 					}
-					if attached(k) && (i != 0 || !o.FromSlot || before.For[w]&(1<<o.Thread) == 0) {
-						return fmt.Sprintf("%s collects %s of %s, which was not written to its slot", m.name(int(o.Thread)), evNames[k], m.name(w))
+					if slot := i == 0 && o.FromSlot; slot && (!attached(k) || before.For[w]&(1<<o.Thread) == 0) {
+						return fmt.Sprintf("%s collects %s of %s from its slot, which was not written there", m.name(int(o.Thread)), evNames[k], m.name(w))
+					} else if !slot && k != EvWake && k != EvTimeout && k != EvWait {
+						return fmt.Sprintf("%s collects %s of %s from the idle-worker list, which carries only WAKE, WAIT and TIMEOUT", m.name(int(o.Thread)), evNames[k], m.name(w))
 					}
 				}
 				return ""
 			}},
 		{ID: "worker-has-server", Class: props.Invariant,
-			Doc: "a RUNNING worker has an attached server asleep in CTX_SWITCH (SERVER_ATTACHED), no two share one, and no more threads run in user space than there are servers ([PO])",
+			Doc: "a RUNNING worker has an attached server asleep in CTX_SWITCH (SERVER_ATTACHED), no two share one, and no more threads run in user space than there are servers ([PO]); with general clients, servers are the threads with a server status, and the run is over once one is SIGKILLed",
 			State: func(s *State) string {
+				if m.general() && s.Killed != 0 {
+					return ""
+				}
 				var owner [MaxThreads]int8
-				running := 0
+				running, servers := 0, m.nsv
+				if m.general() {
+					servers = 0
+				}
 				for t := 0; t < m.threads; t++ {
 					if s.Killed&(1<<t) != 0 {
 						continue
 					}
-					if m.isServer(t) && s.Status[t] == ServerRunning {
+					if st := s.Status[t]; m.general() && st != 0 && !isWorkerStatus(st) {
+						servers++
+					}
+					if s.Status[t] == ServerRunning {
 						running++
 					}
-					if m.isServer(t) || s.Status[t] != WorkerRunning {
+					if s.Status[t] != WorkerRunning {
 						continue
 					}
 					running++
@@ -65,23 +76,23 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 					}
 					owner[sv] = int8(t + 1)
 				}
-				if running > m.cfg.Servers {
-					return fmt.Sprintf("%d threads run in user space with %d servers", running, m.cfg.Servers)
+				if running > servers {
+					return fmt.Sprintf("%d threads run in user space with %d servers", running, servers)
 				}
 				return ""
 			}},
 		{ID: "no-lost-event", Class: props.Invariant,
 			Doc: "never a worker on the idle-worker list while a server sleeps on the idle-server list, no wake is in flight and no server is awake to collect it (§5)",
 			State: func(s *State) string {
-				if s.NIdleW == 0 || s.NIdleS == 0 {
+				if s.NIdleW == 0 || s.NIdleS == 0 || m.general() && s.Killed != 0 {
 					return ""
 				}
-				for w := m.cfg.Servers; w < m.threads; w++ {
+				for w := 0; w < m.threads; w++ {
 					if s.Waiter[w] != 0 {
 						return "" // a wake is in flight (fine model, between the halves of W3)
 					}
 				}
-				for t := 0; t < m.cfg.Servers; t++ {
+				for t := 0; t < m.threads; t++ {
 					if s.Status[t] == ServerRunning {
 						return ""
 					}
@@ -91,23 +102,26 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 		{ID: "server-woken", Class: props.StepProperty,
 			Doc: "a step that writes a server's slot sets that server RUNNING; a step that pushes a worker while a server sleeps idle (or waits for it) wakes one (§5)",
 			Step: func(before, after *State, o *Observation) string {
-				for sv := 0; sv < m.cfg.Servers; sv++ {
+				if m.general() && after.Killed != 0 {
+					return "" // a SIGKILL ends the process; no-kill and errors-as-documented judge it
+				}
+				for sv := 0; sv < m.threads; sv++ {
 					if before.Slot[sv] == 0 && after.Slot[sv] != 0 && after.Status[sv] != ServerRunning && after.Killed == 0 {
 						return fmt.Sprintf("%s's slot gets %s but %s is not woken", m.name(sv), evNames[after.Slot[sv]&7], m.name(sv))
 					}
 				}
 				// In the fine model the wake is owed by the second half of
 				// W3 (the pushing thread's next step), not by the push.
-				push := after.NIdleW > before.NIdleW && o.Kind != AResume && !(m.cfg.Fine && o.Kind == AUnblock)
+				push := after.NIdleW > before.NIdleW && o.Kind != AResume && !(m.fine() && o.Kind == AUnblock)
 				if push || o.Kind == AWakeStep {
 					sleeping := before.NIdleS > 0
-					for sv := 0; sv < m.cfg.Servers; sv++ {
-						sleeping = sleeping || before.Status[sv] == ServerWait && before.Link[o.Thread] == int8(sv)
+					for sv := 0; sv < m.threads; sv++ { // or a server waits for the pushed worker
+						sleeping = sleeping || before.Status[sv] == ServerWait && before.Target[sv] == o.Thread
 					}
 					if !sleeping {
 						return ""
 					}
-					for sv := 0; sv < m.cfg.Servers; sv++ {
+					for sv := 0; sv < m.threads; sv++ {
 						if (before.Status[sv] == ServerIdle || before.Status[sv] == ServerWait) && after.Status[sv] == ServerRunning {
 							return ""
 						}
@@ -116,24 +130,53 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 				}
 				return ""
 			}},
-		{ID: "no-kill", Class: props.StepProperty,
-			Doc: "the kernel never SIGKILLs a thread of the well-behaved clients (the posting's answer to misuse, §2.2 and rows S7x, W6x, C3)",
+		{ID: "single-slot", Class: props.StepProperty,
+			Doc: "a server's one-event slot is written only when empty: no attached event overwrites another (D16; the posting SIGKILLs the worker instead, which no-kill reports)",
 			Step: func(before, after *State, o *Observation) string {
-				if o.Killed == 0 {
+				for sv := 0; sv < m.threads; sv++ {
+					if old, now := before.Slot[sv], after.Slot[sv]; old != 0 && now != 0 && now != old {
+						return fmt.Sprintf("%s's slot holding %s of %s is overwritten with %s of %s", m.name(sv), evNames[old&7], m.name(int(old>>3)), evNames[now&7], m.name(int(now>>3)))
+					}
+				}
+				return ""
+			}},
+		{ID: "no-kill", Class: props.StepProperty,
+			Doc: "the kernel never SIGKILLs a thread, but a general client for its own misuse (the posting's answer to misuse, §2.2 and rows S7x, W6x, C3)",
+			Step: func(before, after *State, o *Observation) string {
+				killed := o.Killed
+				if o.Call != 0 && m.documented(before, int(o.Thread), m.choices[o.Call-1]).kill {
+					// a general caller killed for its own misuse, as
+					// documented (errors-as-documented checks it)
+					killed &^= 1 << o.Thread
+				}
+				if killed == 0 {
 					return ""
 				}
 				var ks []string
 				for t := 0; t < m.threads; t++ {
-					if o.Killed&(1<<t) != 0 {
+					if killed&(1<<t) != 0 {
 						ks = append(ks, m.name(t))
 					}
 				}
 				return strings.Join(ks, " and ") + " SIGKILLed by " + m.opName(o)
 			}},
+		{ID: "errors-as-documented", Class: props.StepProperty,
+			Doc: "each command a general client makes fails with the errno, SIGKILLs its caller, returns 0 or sleeps exactly as the posting's table documents it (docs/umcg-2023.md §2.2), or Nanos's (§2.3) for the points read as Nanos's",
+			Step: func(before, after *State, o *Observation) string {
+				if o.Call == 0 {
+					return ""
+				}
+				c := m.choices[o.Call-1]
+				want, got := m.documented(before, int(o.Thread), c), observed(o)
+				if want.any || want == got || got.kill && !want.kill {
+					return "" // an undocumented SIGKILL is no-kill's to report
+				}
+				return fmt.Sprintf("%s by %s (%s): %s, documented %s", m.choiceName(c, int(o.Thread)), m.name(int(o.Thread)), statusName(before.Status[o.Thread]), got, want)
+			}},
 		{ID: "no-deadlock", Class: props.Deadlock,
-			Doc: "a run stops only when every client program has finished (or a thread was killed: no-kill reports that)",
+			Doc: "a run stops only when every scripted client program has finished (or a thread was killed: no-kill reports that); general clients are owed no progress",
 			State: func(s *State) string {
-				if s.Killed != 0 {
+				if s.Killed != 0 || m.general() {
 					return ""
 				}
 				var stuck []string
@@ -148,12 +191,12 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 				return "no move: " + strings.Join(stuck, ", ")
 			}},
 		{ID: "delivered-by-end", Class: props.Deadlock,
-			Doc: "when a run stops, no event generated is still undelivered (the loss half of exactly-once, §5)",
+			Doc: "when a run of scripted clients stops, no event generated is still undelivered (the loss half of exactly-once, §5)",
 			State: func(s *State) string {
-				if s.Killed != 0 {
+				if s.Killed != 0 || m.general() {
 					return ""
 				}
-				for w := m.cfg.Servers; w < m.threads; w++ {
+				for w := m.nsv; w < m.threads; w++ {
 					for k := uint8(1); k <= EvPreempt; k++ {
 						if pendingCount(s.Pending[w], k) > 0 {
 							return fmt.Sprintf("%s of %s was never delivered", evNames[k], m.name(w))
@@ -165,7 +208,7 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 		{ID: "worker-eventually-runs", Class: props.Liveness,
 			Doc: "a worker that becomes ready (WAKING, SWAPPING, RUNNABLE) eventually runs or finishes",
 			Live: &props.LeadsTo[State, Observation]{Fairness: fairness,
-				Trigger: func(s *State, t int) bool { return !m.isServer(t) && t < m.threads && m.ready(s, t) },
+				Trigger: func(s *State, t int) bool { return !m.general() && !m.isServer(t) && t < m.threads && m.ready(s, t) },
 				Goal: func(s *State, t int) bool {
 					return s.Status[t] == WorkerRunning || m.done(s, t)
 				}}},
@@ -173,6 +216,9 @@ func (m *Model) properties() []*props.Property[State, Observation] {
 }
 
 func (m *Model) opName(o *Observation) string {
+	if o.Call != 0 {
+		return m.choiceName(m.choices[o.Call-1], int(o.Thread))
+	}
 	switch o.Kind {
 	case AUnblock:
 		return "unblock"
@@ -182,6 +228,8 @@ func (m *Model) opName(o *Observation) string {
 		return "preempt"
 	case AWakeStep:
 		return "unblock: wake the waiting or an idle server"
+	case ASignal:
+		return "signal"
 	}
 	switch o.Op {
 	case 'r':
@@ -208,6 +256,8 @@ func (m *Model) opName(o *Observation) string {
 		return "WAIT(next_tid)"
 	case 'f':
 		return "return from WAIT(next_tid)"
+	case 'I':
+		return "WAIT(INTERRUPTED)"
 	case 'C':
 		return "WAIT(next_tid) re-check"
 	case 'c':
@@ -241,7 +291,12 @@ func statusName(v uint16) string {
 
 func (m *Model) threadState(s *State, t int) string {
 	st := statusName(s.Status[t])
-	if m.isServer(t) {
+	if m.general() {
+		if s.PC[t] != 0 {
+			st += " " + sPCNames[s.PC[t]]
+		}
+		st += fmt.Sprintf(" calls %d", s.Calls[t])
+	} else if m.isServer(t) {
 		st += " " + sPCNames[s.PC[t]]
 	} else if op := m.op(s, t); op != 0 {
 		st += " at " + string(op)
@@ -258,6 +313,8 @@ func (m *Model) describe(s *State, sep string) string {
 		p := m.name(t) + " " + m.threadState(s, t)
 		if s.Link[t] >= 0 {
 			p += " link " + m.name(int(s.Link[t]))
+		} else if s.Link[t] == deadSlot {
+			p += " link a finished call's slot"
 		}
 		if m.isServer(t) && s.Slot[t] != 0 {
 			p += fmt.Sprintf(" slot %s:%s", m.name(int(s.Slot[t]>>3)), evNames[s.Slot[t]&7])
@@ -276,8 +333,9 @@ func (m *Model) describe(s *State, sep string) string {
 }
 
 // encode: per used thread its status (2 bytes), link, slot, timer, pc,
-// target, pending (2 bytes) and the server the pending event is for; then
-// the three lists as length and entries, the counters and the kill mask.
+// target, pending (2 bytes), the servers the pending events are for, the
+// fine model's waiter and [N]'s server_bq; then the three lists as length
+// and entries, the counters, the kill mask and [N]'s wake flag.
 func (m *Model) encode(b []byte, s *State) []byte {
 	for t := 0; t < m.threads; t++ {
 		tm := byte(0)
@@ -285,7 +343,7 @@ func (m *Model) encode(b []byte, s *State) []byte {
 			tm = 1
 		}
 		b = append(b, byte(s.Status[t]), byte(s.Status[t]>>8), byte(s.Link[t]), s.Slot[t], tm, s.PC[t],
-			byte(s.Target[t]), byte(s.Pending[t]), byte(s.Pending[t]>>8), s.For[t], s.Waiter[t])
+			byte(s.Target[t]), byte(s.Pending[t]), byte(s.Pending[t]>>8), s.For[t], s.Waiter[t], byte(s.BQ[t]), s.Calls[t])
 	}
 	b = append(b, s.NIdleW)
 	for _, t := range s.IdleW[:s.NIdleW] {
@@ -299,7 +357,11 @@ func (m *Model) encode(b []byte, s *State) []byte {
 	for _, t := range s.Queue[:s.NQueue] {
 		b = append(b, byte(t))
 	}
-	return append(b, s.Exited, s.Preempts, s.Killed)
+	wf := byte(0)
+	if s.WakeFlag {
+		wf = 1
+	}
+	return append(b, s.Exited, s.Preempts, s.Killed, wf, s.Signals, s.Waiting)
 }
 
 func (m *Model) decode(s *State, b []byte) {
@@ -308,7 +370,8 @@ func (m *Model) decode(s *State, b []byte) {
 		s.Status[t] = uint16(b[0]) | uint16(b[1])<<8
 		s.Link[t], s.Slot[t], s.Timer[t], s.PC[t] = int8(b[2]), b[3], b[4] == 1, b[5]
 		s.Target[t], s.Pending[t], s.For[t], s.Waiter[t] = int8(b[6]), uint16(b[7])|uint16(b[8])<<8, b[9], b[10]
-		b = b[11:]
+		s.BQ[t], s.Calls[t] = int8(b[11]), b[12]
+		b = b[13:]
 	}
 	s.NIdleW = b[0]
 	for i := range int(s.NIdleW) {
@@ -325,7 +388,7 @@ func (m *Model) decode(s *State, b []byte) {
 		s.Queue[i] = int8(b[1+i])
 	}
 	b = b[1+s.NQueue:]
-	s.Exited, s.Preempts, s.Killed = b[0], b[1], b[2]
+	s.Exited, s.Preempts, s.Killed, s.WakeFlag, s.Signals, s.Waiting = b[0], b[1], b[2], b[3] == 1, b[4], b[5]
 }
 
 // Engine returns m as the engine's Model.
@@ -334,17 +397,17 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 	for t := range names {
 		names[t] = m.name(t)
 	}
-	return &sim.Model[State, Observation]{
+	e := &sim.Model[State, Observation]{
 		Protocol:    ProtocolName,
 		Config:      m.cfg,
 		ThreadNames: names,
-		ActionNames: actionNames,
+		ActionNames: m.actionNames,
 		Init:        m.Init,
 		Enabled:     m.enabled,
 		Step:        m.step,
 		Encode:      m.encode,
 		Decode:      m.decode,
-		MaxEncoded:  11*MaxThreads + 3*(1+MaxThreads) + 3,
+		MaxEncoded:  13*MaxThreads + 3*(1+MaxThreads) + 6,
 		Properties:  m.properties(),
 		Fair:        fair,
 		Halted:      func(s *State) bool { return s.Killed != 0 },
@@ -353,15 +416,26 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 			if m.isServer(int(o.Thread)) {
 				kind = "server"
 			}
+			if m.general() {
+				kind = "general " + kind
+			}
+			if o.Call != 0 {
+				return kind + " " + choicePlace(m.choices[o.Call-1])
+			}
 			return kind + " " + m.opName(o)
 		},
 		ExplainStep: func(before, after *State, o *Observation) sim.StepText {
 			st := sim.StepText{What: m.opName(o)}
-			if o.Kind == AUnblock || o.Kind == ATimer || o.Kind == APreempt || o.Kind == AWakeStep {
+			switch o.Kind {
+			case AUnblock, ATimer, APreempt, AWakeStep:
 				st.Event = sim.EventKernel // the kernel's events (W3, W5, W8), not a thread's command
+			case ASignal:
+				st.Event = sim.EventFault // a signal the configuration injects
 			}
-			if o.Result != 0 {
-				st.Result = fmt.Sprintf("errno %d", o.Result)
+			if o.Call != 0 { // the action names the command: say what it did
+				st.What = "-> " + observed(o).String()
+			} else if o.Result != 0 {
+				st.Result = errnoName(o.Result)
 			}
 			for i := 0; i < int(o.NDeliv); i++ {
 				ev := o.Delivered[i]
@@ -375,16 +449,41 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 					to := "none"
 					if after.Link[t] >= 0 {
 						to = m.name(int(after.Link[t]))
+					} else if after.Link[t] == deadSlot {
+						to = "a finished call's slot"
 					}
 					st.Changes = append(st.Changes, fmt.Sprintf("%s's server -> %s", m.name(t), to))
+				}
+				if before.BQ[t] != after.BQ[t] {
+					to := "none"
+					if after.BQ[t] >= 0 {
+						to = m.name(int(after.BQ[t]))
+					}
+					st.Changes = append(st.Changes, fmt.Sprintf("%s's server_bq -> %s", m.name(t), to))
 				}
 				if o.Killed&(1<<t) != 0 {
 					st.Changes = append(st.Changes, m.name(t)+" SIGKILLed")
 				}
+			}
+			if before.WakeFlag != after.WakeFlag {
+				st.Changes = append(st.Changes, fmt.Sprintf("wake flag %v -> %v", before.WakeFlag, after.WakeFlag))
 			}
 			return st
 		},
 		LabelStep:     func(o *Observation) string { return m.name(int(o.Thread)) + " " + m.opName(o) },
 		DescribeState: func(s *State) string { return m.describe(s, "\n") },
 	}
+	if classes := m.Classes(); len(classes) > 0 {
+		e.Canonical = func(s *State) (State, sim.Perm) { return m.Canonical(s, classes) }
+		var parts []string
+		for _, c := range classes {
+			var ns []string
+			for _, t := range c {
+				ns = append(ns, m.name(int(t)))
+			}
+			parts = append(parts, "{"+strings.Join(ns, ",")+"}")
+		}
+		e.Symmetry = strings.Join(parts, " ")
+	}
+	return e
 }

@@ -18,12 +18,6 @@ func model(t *testing.T, c umcg2023.Config) *sim.Model[umcg2023.State, umcg2023.
 	return m.Engine()
 }
 
-func withBug(name, bug string) umcg2023.Config {
-	c := umcg2023.Configs[name]
-	c.Bug = bug
-	return c
-}
-
 func violated(r sim.Report) []string {
 	var ids []string
 	for _, c := range r.Violations {
@@ -32,8 +26,8 @@ func violated(r sim.Report) []string {
 	return ids
 }
 
-// TestStateCounts pins the counts of the shipped configurations and
-// cross-checks each against the naive search.
+// TestStateCounts pins the counts of the shipped configurations under
+// both kernels and cross-checks each against the naive search.
 func TestStateCounts(t *testing.T) {
 	want := map[string][2]int{
 		"basic":         {19, 22},
@@ -44,19 +38,38 @@ func TestStateCounts(t *testing.T) {
 		"wait-for-fine": {316, 643},
 		"two-servers":   {1027, 2442},
 		"mixed":         {1106, 2482},
+		"general":       {59533, 257807},
+		"signals":       {51, 66},
+
+		"nanos/basic":         {19, 22},
+		"nanos/yield":         {17, 18},
+		"nanos/preempt":       {19, 20},
+		"nanos/timeout":       {23, 25},
+		"nanos/wait-for":      {180, 328},
+		"nanos/wait-for-fine": {180, 328},
+		"nanos/two-servers":   {1199, 2742},
+		"nanos/mixed":         {1463, 3112},
+		"nanos/general":       {44373, 374246},
+		"nanos/signals":       {44, 51},
 	}
-	for name, c := range umcg2023.Configs {
-		m := model(t, c)
-		s, tr, err := simtest.Naive(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep := m.Explore(sim.Explorer{NoLiveness: true, Workers: 1})
-		if !rep.Complete || int(rep.States) != s || int(rep.Transitions) != tr {
-			t.Errorf("%s: explorer %d states %d transitions (complete %v), naive search %d and %d", name, rep.States, rep.Transitions, rep.Complete, s, tr)
-		}
-		if w, ok := want[name]; !ok || w != [2]int{s, tr} {
-			t.Errorf("%s: %d states %d transitions, pinned %v", name, s, tr, w)
+	for _, k := range umcg2023.Kernels {
+		for name, c := range umcg2023.Configs {
+			c.Kernel = k
+			if k != "posting" {
+				name = k + "/" + name
+			}
+			m := model(t, c)
+			s, tr, err := simtest.Naive(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := m.Explore(sim.Explorer{NoLiveness: true, Workers: 1})
+			if !rep.Complete || int(rep.States) != s || int(rep.Transitions) != tr {
+				t.Errorf("%s: explorer %d states %d transitions (complete %v), naive search %d and %d", name, rep.States, rep.Transitions, rep.Complete, s, tr)
+			}
+			if w, ok := want[name]; !ok || w != [2]int{s, tr} {
+				t.Errorf("%s: %d states %d transitions, pinned %v", name, s, tr, w)
+			}
 		}
 	}
 }
@@ -89,6 +102,21 @@ func TestShippedConfigurations(t *testing.T) {
 		// worker-eventually-runs hold, since the server that left is
 		// awake and collects the worker itself.
 		"wait-for-fine": {{"worker-has-server", 14}, {"worker-has-server", 15}, {"server-woken", 13}, {"no-kill", 14}, {"no-kill", 17}},
+		// The most general client: R1 again (a general server waits for
+		// its blocked worker while a second thread, registered as a
+		// server, switches to it); a WAKE stranded on the idle list while
+		// a server sleeps idle, twice: the push woke a server that then
+		// left without collecting it (one back from WAIT(next_tid), which
+		// W3 wakes instead of an idle server; one whose stale slot event
+		// filled its buffer, D8); and D8 itself: a server's CTX_SWITCH
+		// with event_sz 0 leaves its worker's WAIT in the slot, so the
+		// next attached event of the worker it runs finds the slot full
+		// and the worker is SIGKILLed. Errors are as documented.
+		// D13 under the posting: the interrupted server resumes its sleep
+		// with WAIT(INTERRUPTED); nothing breaks.
+		"signals": nil,
+		"general": {{"worker-has-server", 13}, {"no-lost-event", 12}, {"no-lost-event", 12},
+			{"no-kill", 9}, {"no-kill", 9}, {"no-kill", 9}},
 	}
 	for name, c := range umcg2023.Configs {
 		m := model(t, c)
@@ -107,33 +135,52 @@ func TestShippedConfigurations(t *testing.T) {
 }
 
 // TestEachPropertyBites: for each property a deliberately broken model on
-// which it is violated, while the same configuration unbroken holds it.
+// which it is violated, while the same configuration and kernel unbroken
+// holds it.
 func TestEachPropertyBites(t *testing.T) {
-	rows := []struct{ property, config, bug string }{
-		{"exactly-once", "basic", "keep-slot"},
-		{"worker-has-server", "basic", "run-unattached"},
-		{"no-lost-event", "basic", "no-wake-idle"},
-		{"server-woken", "basic", "no-wake-server"},
-		{"no-kill", "yield", "keep-slot"},
-		{"no-deadlock", "basic", "no-wake-idle"},
-		{"delivered-by-end", "basic", "drop-exit"},
-		{"worker-eventually-runs", "preempt", "no-requeue"},
+	type row struct{ property, config, kernel, bug string }
+	rows := []row{
+		{"exactly-once", "basic", "posting", "keep-slot"},
+		{"worker-has-server", "basic", "posting", "run-unattached"},
+		{"no-lost-event", "basic", "posting", "no-wake-idle"},
+		{"server-woken", "basic", "posting", "no-wake-server"},
+		{"single-slot", "yield", "nanos", "keep-slot"},
+		{"errors-as-documented", "general", "posting", "unregister-any"},
+		{"errors-as-documented", "general", "nanos", "wake-no-eagain"},
+		{"no-kill", "yield", "posting", "keep-slot"},
+		{"no-deadlock", "basic", "posting", "no-wake-idle"},
+		{"delivered-by-end", "basic", "posting", "drop-exit"},
+		{"worker-eventually-runs", "preempt", "posting", "no-requeue"},
 	}
 	m := model(t, umcg2023.Configs["basic"])
 	for _, p := range m.Properties {
-		if !slices.ContainsFunc(rows, func(r struct{ property, config, bug string }) bool { return r.property == p.ID }) {
+		if !slices.ContainsFunc(rows, func(r row) bool { return r.property == p.ID }) {
 			t.Errorf("property %s has no broken model", p.ID)
 		}
 	}
 	for _, r := range rows {
-		good := violated(model(t, umcg2023.Configs[r.config]).Explore(sim.Explorer{Workers: 1}))
+		c := umcg2023.Configs[r.config]
+		c.Kernel = r.kernel
+		good := violated(model(t, c).Explore(sim.Explorer{Workers: 1}))
 		if slices.Contains(good, r.property) {
-			t.Errorf("%s: violated on %s unbroken", r.property, r.config)
+			t.Errorf("%s: violated on %s unbroken", r.property, c)
 		}
-		bad := model(t, withBug(r.config, r.bug))
+		c.Bug = r.bug
+		bad := model(t, c)
 		rep := bad.Explore(sim.Explorer{Workers: 1})
 		if !slices.Contains(violated(rep), r.property) {
-			t.Errorf("%s: not violated on %s with bug %s (violations %v)", r.property, r.config, r.bug, violated(rep))
+			t.Errorf("%s: not violated on %s (violations %v)", r.property, c, violated(rep))
+		}
+	}
+}
+
+// TestActionNamesUnique: a saved counterexample names its actions, so
+// each configuration's action names must tell its action kinds apart.
+func TestActionNamesUnique(t *testing.T) {
+	for name, c := range umcg2023.Configs {
+		names := model(t, c).ActionNames
+		if u := slices.Compact(slices.Sorted(slices.Values(names))); len(u) != len(names) {
+			t.Errorf("%s: %d action names, %d distinct", name, len(names), len(u))
 		}
 	}
 }
@@ -145,9 +192,17 @@ func TestConfigErrors(t *testing.T) {
 		{Servers: 1, Workers: []string{"b"}},
 		{Servers: 1, Workers: []string{"bxu"}},
 		{Servers: 3, Workers: []string{"u", "u", "u", "u"}},
-		{Servers: 1, Workers: []string{"u"}, Kernel: "nanos"},
+		{Servers: 1, Workers: []string{"u"}, Kernel: "linux"},
+		{Servers: 1, Workers: []string{"u"}, Readings: map[string]string{"order": "random"}},
+		{Servers: 1, Workers: []string{"u"}, Readings: map[string]string{"colour": "red"}},
 		{Servers: 1, Workers: []string{"u"}, Bug: "nope"},
 		{Servers: 1, Workers: []string{"u"}, Fix: "nope"},
+		{Servers: 1, Workers: []string{"u"}, GeneralServers: 1, Calls: 1},
+		{GeneralServers: 1, GeneralWorkers: 1},
+		{GeneralServers: 1, GeneralWorkers: 1, Calls: 5},
+		{GeneralServers: 4, GeneralWorkers: 3, Calls: 1},
+		{GeneralServers: 1, GeneralWorkers: 1, Calls: 1, WaitFor: true},
+		{Servers: 1, Workers: []string{"u"}, Calls: 2},
 	} {
 		if _, err := umcg2023.New(c); err == nil {
 			t.Errorf("%s: accepted", c)
@@ -165,6 +220,100 @@ func TestFixCmpxchgLink(t *testing.T) {
 		rep := model(t, c).Explore(sim.Explorer{Workers: 1})
 		if got := violated(rep); !rep.Complete || !slices.Equal(got, want) {
 			t.Errorf("%s fixed: violations %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestGeneral: the most general client under Nanos's readings violates
+// nothing, errors as documented included; under the posting's it finds
+// R1 and D8 (TestShippedConfigurations). D5 changes nothing; each of the
+// two points that bring violations back to Nanos is named: waitfor=link (a WAKE stranded
+// when the server W3 woke leaves), and args=eperm, whose unchecked
+// event_sz 0 (D8) leaves stale slot events, which Nanos overwrites.
+func TestGeneral(t *testing.T) {
+	for _, r := range []struct {
+		readings map[string]string
+		want     []string
+	}{
+		{nil, nil},
+		{map[string]string{"yield-state": "runnable"}, nil},
+		{map[string]string{"waitfor": "link"}, []string{"no-lost-event"}},
+		{map[string]string{"args": "eperm"}, []string{"no-lost-event", "server-woken", "single-slot"}},
+	} {
+		c := umcg2023.Configs["general"]
+		c.Kernel, c.Readings = "nanos", r.readings
+		rep := model(t, c).Explore(sim.Explorer{})
+		got := slices.Compact(slices.Sorted(slices.Values(violated(rep))))
+		if !rep.Complete || !slices.Equal(got, r.want) {
+			t.Errorf("%s: violates %v, want %v", c, got, r.want)
+		}
+	}
+}
+
+// TestReadings: of the points both readings of which are modelled, three
+// decide every scripted configuration's verdict, each point tried alone
+// from either kernel: bad-switch (kill: R2 on timeout; einval: nothing),
+// waitfor (link: R1, and R3 on the fine model; bq: the lost wakeup of
+// D10) and interrupt (restart: a signal ends the server's CTX_SWITCH while
+// its worker runs on, whose next attached event is lost). The other points
+// change no verdict of the well-behaved clients.
+func TestReadings(t *testing.T) {
+	r1 := map[string][]string{
+		"wait-for":      {"worker-has-server", "no-kill"},
+		"wait-for-fine": {"worker-has-server", "server-woken", "no-kill"},
+	}
+	d10 := map[string][]string{
+		"wait-for":      {"server-woken", "no-deadlock", "delivered-by-end"},
+		"wait-for-fine": {"server-woken", "no-deadlock", "delivered-by-end"},
+	}
+	for _, kernel := range umcg2023.Kernels {
+		flips := []string{""}
+		for _, p := range umcg2023.Points {
+			flips = append(flips, p.Name)
+		}
+		for _, flip := range flips {
+			readings := map[string]string{}
+			for _, p := range umcg2023.Points {
+				v := p.Posting
+				if kernel == "nanos" {
+					v = p.Nanos
+				}
+				if p.Name == flip {
+					v = map[string]string{p.Posting: p.Nanos, p.Nanos: p.Posting}[v]
+					readings[p.Name] = v
+				}
+				if p.Name == "bad-switch" || p.Name == "waitfor" || p.Name == "interrupt" {
+					readings["_"+p.Name] = v
+				}
+			}
+			for name, c := range umcg2023.Configs {
+				if name == "general" {
+					continue // TestGeneral
+				}
+				c.Kernel = kernel
+				if flip != "" {
+					c.Readings = map[string]string{flip: readings[flip]}
+				}
+				var want []string
+				if readings["_bad-switch"] == "kill" && name == "timeout" {
+					want = append(want, "no-kill")
+				}
+				if readings["_interrupt"] == "restart" && name == "signals" {
+					want = append(want, "worker-has-server", "no-deadlock", "delivered-by-end", "worker-eventually-runs")
+				}
+				if readings["_waitfor"] == "link" {
+					want = append(want, r1[name]...)
+				} else {
+					want = append(want, d10[name]...)
+				}
+				rep := model(t, c).Explore(sim.Explorer{Workers: 1})
+				got := violated(rep)
+				got = slices.Compact(slices.Sorted(slices.Values(got)))
+				slices.Sort(want)
+				if !rep.Complete || !slices.Equal(got, want) {
+					t.Errorf("%s: violates %v, want %v", c, got, want)
+				}
+			}
 		}
 	}
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package umcg2023_test
+
+const raceEnabled = false

@@ -1,0 +1,118 @@
+package umcg2023_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/umcgcheck/umcgcheck/model/umcg2023"
+	"github.com/umcgcheck/umcgcheck/sim"
+)
+
+// everyConfig is every shipped configuration under both kernels, unbroken
+// and with every deliberate bug: what the reduction and mutation tests
+// search.
+func everyConfig() (unbroken, broken []umcg2023.Config) {
+	for _, k := range umcg2023.Kernels {
+		for _, n := range umcg2023.CLI.ConfigNames() {
+			c := umcg2023.Configs[n]
+			c.Kernel = k
+			unbroken = append(unbroken, c)
+			for _, b := range umcg2023.Bugs {
+				c.Bug = b
+				broken = append(broken, c)
+			}
+		}
+	}
+	return unbroken, broken
+}
+
+// TestReductionsKeepVerdicts: symmetry on and off, one goroutine or two,
+// give the same set of violated properties on every shipped configuration
+// of both kernels and on every deliberate bug, and every counterexample
+// replays. Liveness is checked on the unreduced graph (symmetry reduces
+// only the searches with NoLiveness), so the group with liveness checks
+// that asking for symmetry changes nothing.
+func TestReductionsKeepVerdicts(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("about 1000 searches: run without -race and -short")
+	}
+	unbroken, broken := everyConfig()
+	groups := [][]sim.Explorer{
+		{{Workers: 1}, {Workers: 2}, {Workers: 1, Symmetry: true}, {Workers: 2, Symmetry: true}},
+		{{Workers: 1, NoLiveness: true}, {Workers: 2, NoLiveness: true},
+			{Workers: 1, NoLiveness: true, Symmetry: true}, {Workers: 2, NoLiveness: true, Symmetry: true}},
+	}
+	// Where no threads are interchangeable (the general clients), only the
+	// number of goroutines can change anything.
+	unreduced := [][]sim.Explorer{{{Workers: 1, NoLiveness: true}, {Workers: 2, NoLiveness: true}}}
+	reduced := 0
+	for _, c := range append(unbroken, broken...) {
+		m := model(t, c)
+		gs := groups
+		if m.Canonical == nil {
+			gs = unreduced
+		}
+		for _, g := range gs {
+			var want []string
+			for i, x := range g {
+				r := m.Explore(x)
+				if r.Symmetry {
+					reduced++
+				}
+				got := slices.Compact(slices.Sorted(slices.Values(violated(r))))
+				if i == 0 {
+					want = got
+				} else if !slices.Equal(got, want) {
+					t.Errorf("%s: %s finds %v, %s finds %v", c, describe(g[0]), want, describe(x), got)
+				}
+				for _, ce := range r.Violations {
+					if _, err := m.Confirm(ce); err != nil {
+						t.Errorf("%s, %s: %s does not replay: %v", c, describe(x), ce.Property, err)
+					}
+				}
+			}
+		}
+	}
+	if reduced == 0 {
+		t.Error("no search was reduced by symmetry")
+	}
+}
+
+func describe(e sim.Explorer) string {
+	return fmt.Sprintf("workers=%d symmetry=%v liveness=%v", e.Workers, e.Symmetry, !e.NoLiveness)
+}
+
+// TestMutationScore: every deliberate bug is caught by an exhaustive
+// search of every shipped configuration under one kernel or the other, as
+// `umcgcheck explore --protocol umcg-2023 --config all [--kernel nanos]
+// --bug B` runs it: a bug is caught where it violates a property that the
+// same configuration and kernel unbroken does not.
+func TestMutationScore(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("a search of every shipped configuration per bug: run without -race and -short")
+	}
+	unbroken, broken := everyConfig()
+	verdict := map[string][]string{}
+	for _, c := range unbroken {
+		verdict[c.String()] = violated(model(t, c).Explore(sim.Explorer{Symmetry: true}))
+	}
+	caught := map[string][]string{}
+	for _, c := range broken {
+		bug := c.Bug
+		c0 := c
+		c0.Bug = ""
+		for _, p := range violated(model(t, c).Explore(sim.Explorer{Symmetry: true})) {
+			if !slices.Contains(verdict[c0.String()], p) && !slices.Contains(caught[bug], c.Kernel+":"+p) {
+				caught[bug] = append(caught[bug], c.Kernel+":"+p)
+			}
+		}
+	}
+	for _, b := range umcg2023.Bugs {
+		if len(caught[b]) == 0 {
+			t.Errorf("bug %s survives every shipped configuration under both kernels", b)
+			continue
+		}
+		t.Logf("%-15s killed: %v", b, caught[b])
+	}
+}
