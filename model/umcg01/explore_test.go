@@ -36,7 +36,8 @@ func TestExploreShippedConfigs(t *testing.T) {
 // whose misuse the fixed library does not survive (docs/semantics.md,
 // "The most general client", says why for each).
 var FixedVerdict = map[string][]string{
-	"general": {"legal-edge", "no-use-after-free"},
+	"general":       {"legal-edge", "no-use-after-free"},
+	"general-sleep": {"legal-edge", "no-use-after-free"},
 }
 
 // propsOf lists the properties a search found violated, sorted.

@@ -293,6 +293,9 @@ var verdicts = []struct {
 	{model.FixCoreENOMEM, "core-enomem", "errno-contract"},
 	// general only: no other client passes UMCG_NONE to wake, swap or run_worker
 	{model.FixNoneArgEINVAL, "general", "no-kill"},
+	// also run-returns: the worker that faulted between wait's CAS and its
+	// syscall sleeps for good, and so does its server in run_worker
+	{model.FixHooksPaired, "sleep", "no-deadlock"},
 }
 
 // unobservable are the fixes that no configuration above separates, with

@@ -453,6 +453,20 @@ var mutations = []mutation{
 	{prop: "worker-eventually-runs", bug: "run-no-undo", cfg: withFaults(fixedCfg(1, 1, 2, 1), model.FaultESRCH, 1)},
 	// Only the most general client waits before it registers.
 	{prop: "errno-contract", bug: "wait-unregistered-ok", cfg: model.Config{Variant: model.Fixed, General: 1, Calls: 3}},
+	// A sleep outside UMCG between wait's CAS and its syscall: the worker
+	// sleeps for good, and its server in run_worker too.
+	{prop: "no-deadlock", bug: "wake-hook-unpaired", cfg: withSleeps(fixedCfg(1, 1, 1, 0), 1, 1)},
+	{prop: "register-succeeds", bug: "register-one-task", cfg: fixedCfg(1, 1, 1, 0)},
+	{prop: "run-returns-worker", bug: "run-returns-self", cfg: fixedCfg(1, 1, 1, 1)},
+	{prop: "no-leak", bug: "unregister-keeps-count", cfg: fixedCfg(1, 1, 1, 0)},
+	{prop: "retry-progress", bug: "run-check-inverted", cfg: fixedCfg(1, 1, 1, 0)},
+}
+
+// withSleeps gives c's workers yields (umcg_wait calls) and allows sleeps
+// outside UMCG per run.
+func withSleeps(c model.Config, yields, sleeps int) model.Config {
+	c.Yields, c.Sleeps = yields, sleeps
+	return c
 }
 
 // corePair is a pair of core tasks of the fixed variant that swap.
@@ -1253,6 +1267,9 @@ func TestCatalogue(t *testing.T) {
 		"no-exit": props.Invariant, "no-kill": props.Invariant, "no-use-after-free": props.StepProperty,
 		"server-processing": props.StepProperty, "no-deadlock": props.Deadlock, "peer-registered": props.Invariant,
 		"worker-eventually-runs": props.Liveness, "run-returns": props.Liveness, "no-busy-wait": props.Liveness,
+		// issue 10's missing properties (session 3)
+		"register-succeeds": props.StepProperty, "run-returns-worker": props.StepProperty,
+		"no-leak": props.Deadlock, "retry-progress": props.Liveness,
 	}
 	seen := map[string]bool{}
 	m, _ := model.New(model.DefaultConfig())
