@@ -195,7 +195,7 @@ func (m *Model) ret(s *State, t int8, o *Observation, v int16, e Errno, setErrno
 	// A client retries a call that failed when its program counter stays
 	// on it (a poll that returned no worker counts as failed).
 	failed := o.GEntry != 0 || o.GKern != 0 || (c == CallPollWorker && v == 0)
-	if failed && th.Status == Alive && th.PC == pc && m.progs[t].kind != progGeneral {
+	if k := m.progs[t].kind; failed && th.Status == Alive && th.PC == pc && k != progGeneral && k != progPuppet {
 		o.Retried = true
 	}
 	// What the call left behind is dead now; clearing it keeps equal
