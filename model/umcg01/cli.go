@@ -170,8 +170,8 @@ it. The root causes, and the
 correction the ` + "`fixed`" + ` variant makes for each, are listed in
 [semantics.md](semantics.md#the-fixed-variant-every-correction-and-the-finding-it-answers);
 the ` + "`fixed`" + ` variant violates none of these properties on the same
-configurations (` + "`umcgcheck explore --variant fixed`" + `) but ` + "`general`" + `,
-the most general client, whose misuse it does not survive either
+configurations (` + "`umcgcheck explore --variant fixed`" + `) but ` + "`general`" + `
+and ` + "`general-sleep`" + `, the most general client, whose misuse it does not survive either
 ([semantics.md](semantics.md#clients-the-environment) lists how).
 
 Steps read: number, thread (s: server, w: worker, c: core task, p: probe),
