@@ -2626,3 +2626,49 @@ const (
 	goldenHashUMCG        uint64 = 0x362060db530a9d88
 	goldenHash17          uint64 = 0xcffb97348011c7b4
 )
+
+// TestNapHooks: a worker's sleep outside UMCG runs the block hook only on a
+// word that says exactly RUNNING; when the sleep ends, a BLOCKED worker is
+// processed as after a blocking syscall, and one whose block hook did
+// nothing (RUNNABLE, between wait's CAS and its syscall) is killed by v0.1
+// and returned to user space untouched by the fixed kernel (hooks-paired).
+func TestNapHooks(t *testing.T) {
+	const srv, w, g = int8(0), int8(2), int8(0)
+	for _, v := range []Variant{Seed, Fixed} {
+		m := kernelModel(t, v)
+		// Running: the block hook acts, the server's run_worker returns.
+		s := m.Init()
+		fxServer(&s, srv, g)
+		fxWorker(&s, w, g, StateRunning)
+		fxServing(&s, srv, w)
+		m.Nap(&s, w)
+		if th := &s.T[w]; th.Word != StateBlocked || th.Nap != NapBlocked || th.Sleep != SleepIO ||
+			s.T[srv].Wake != WakeNormal || s.T[srv].Reason != ReasonBlocked {
+			t.Errorf("%s: a RUNNING worker's nap: word %s nap %d sleep %s; server wake %d reason %s",
+				v, th.Word, th.Nap, th.Sleep, s.T[srv].Wake, s.T[srv].Reason)
+		}
+		// RUNNABLE inside wait: the block hook does nothing.
+		s = m.Init()
+		fxServer(&s, srv, g)
+		fxWorker(&s, w, g, StateRunning)
+		fxServing(&s, srv, w)
+		s.T[w].Word = StateRunnable
+		m.Nap(&s, w)
+		if th := &s.T[w]; th.Word != StateRunnable || th.Nap != NapPlain || s.T[srv].Wake != WakeNone {
+			t.Errorf("%s: a RUNNABLE worker's nap: word %s nap %d; server wake %d", v, th.Word, th.Nap, s.T[srv].Wake)
+		}
+		m.Unblock(&s, w)
+		th := &s.T[w]
+		switch v {
+		case Seed:
+			if th.Status != Killed {
+				t.Errorf("seed: the wake hook after a nap in RUNNABLE leaves %s, want killed", th.Status)
+			}
+		case Fixed:
+			if th.Status != Alive || th.Sleep != Awake || th.Nap != NapNone || th.Word != StateRunnable || th.Peer != srv {
+				t.Errorf("fixed: after a nap in RUNNABLE: %s, sleep %s, nap %d, word %s, peer %d; want back in user space as it was",
+					th.Status, th.Sleep, th.Nap, th.Word, th.Peer)
+			}
+		}
+	}
+}

@@ -1256,6 +1256,13 @@ func TestLivenessDefinitions(t *testing.T) {
 	if bw.Cycle(&model.Observation{Retry: true, Label: "x"}) == "" || bw.Cycle(&model.Observation{}) != "" {
 		t.Errorf("no-busy-wait's cycle check must be exactly Observation.Retry")
 	}
+	rp := prop(t, "retry-progress").Live
+	if rp.Cycle == nil || rp.Trigger != nil {
+		t.Fatalf("retry-progress must be a cycle property")
+	}
+	if rp.Cycle(&model.Observation{Retried: true, Label: "x"}) == "" || rp.Cycle(&model.Observation{Retry: true}) != "" {
+		t.Errorf("retry-progress's cycle check must be exactly Observation.Retried")
+	}
 }
 
 // TestCatalogue: props.All() is the SPEC's list of properties, each with a
