@@ -37,7 +37,7 @@ func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	var c struct {
 		variant, fixes, probes, faults, bug                    string
 		groups, servers, workers, blocks, pairs, swaps, faultN int
-		general, calls                                         int
+		general, calls, sleeps, yields                         int
 	}
 	fs.StringVar(&c.variant, "variant", "seed", "library and kernel to model: seed (the RFC as posted) or fixed (umcgcheck's corrections: every fix)")
 	fs.StringVar(&c.fixes, "fixes", "", "corrections to apply to the seed variant, comma-separated, all or none: "+strings.Join(FixNames(), ", ")+" (docs/semantics.md says which finding each answers)")
@@ -45,6 +45,7 @@ func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	fs.IntVar(&c.servers, "servers", 0, "servers per group")
 	fs.IntVar(&c.workers, "workers", 0, "workers per group")
 	fs.IntVar(&c.blocks, "blocks", 0, "blocking syscalls per worker")
+	fs.IntVar(&c.yields, "yields", 0, "yields (umcg_wait) per worker, after its blocking syscalls")
 	fs.IntVar(&c.pairs, "core-pairs", 0, "pairs of core tasks that ping-pong with swap")
 	fs.IntVar(&c.swaps, "swaps", 0, "swaps by each core pair's leader")
 	fs.IntVar(&c.general, "general", 0, "most general clients of each kind (core task, server, worker), in a group of their own")
@@ -52,6 +53,7 @@ func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 	fs.StringVar(&c.probes, "probes", "", "comma-separated probe programs: "+strings.Join(ProbeNames(), ", ")+"; or none")
 	fs.StringVar(&c.faults, "faults", "", "comma-separated faults: eintr, esrch, enomem, death, spurious, preempt; all or none")
 	fs.IntVar(&c.faultN, "max-faults", 0, "at most this many faults per run")
+	fs.IntVar(&c.sleeps, "sleeps", 0, "at most this many sleeps per run of a registered worker outside UMCG (a page fault: the block hook), anywhere it runs")
 	fs.StringVar(&c.bug, "bug", "", "a deliberate bug, to see a property bite: "+strings.Join(BugNames(), ", "))
 	return func(name string) (sim.System, error) {
 		cfg, _ := NamedConfig(name) // the CLI checked the name
@@ -80,7 +82,8 @@ func (cli) Flags(fs *flag.FlagSet) func(name string) (sim.System, error) {
 			{"workers", c.workers, &cfg.Workers}, {"blocks", c.blocks, &cfg.Blocks},
 			{"core-pairs", c.pairs, &cfg.CorePairs}, {"swaps", c.swaps, &cfg.Swaps},
 			{"max-faults", c.faultN, &cfg.MaxFaults},
-			{"general", c.general, &cfg.General}, {"calls", c.calls, &cfg.Calls}}
+			{"general", c.general, &cfg.General}, {"calls", c.calls, &cfg.Calls},
+			{"sleeps", c.sleeps, &cfg.Sleeps}, {"yields", c.yields, &cfg.Yields}}
 		for _, f := range ints {
 			if set[f.flag] {
 				if f.val < 0 {
@@ -134,6 +137,12 @@ func (cli) Args(config any) string {
 	if cfg.General > 0 {
 		s += fmt.Sprintf(" --general %d --calls %d", cfg.General, cfg.Calls)
 	}
+	if cfg.Yields > 0 {
+		s += fmt.Sprintf(" --yields %d", cfg.Yields)
+	}
+	if cfg.Sleeps > 0 {
+		s += fmt.Sprintf(" --sleeps %d", cfg.Sleeps)
+	}
 	if cfg.Fixes != 0 {
 		s += " --fixes " + cfg.Fixes.String()
 	}
@@ -161,8 +170,8 @@ it. The root causes, and the
 correction the ` + "`fixed`" + ` variant makes for each, are listed in
 [semantics.md](semantics.md#the-fixed-variant-every-correction-and-the-finding-it-answers);
 the ` + "`fixed`" + ` variant violates none of these properties on the same
-configurations (` + "`umcgcheck explore --variant fixed`" + `) but ` + "`general`" + `,
-the most general client, whose misuse it does not survive either
+configurations (` + "`umcgcheck explore --variant fixed`" + `) but ` + "`general`" + `
+and ` + "`general-sleep`" + `, the most general client, whose misuse it does not survive either
 ([semantics.md](semantics.md#clients-the-environment) lists how).
 
 Steps read: number, thread (s: server, w: worker, c: core task, p: probe),

@@ -16,7 +16,7 @@ const (
 // Worker program counters.
 const (
 	wrkRegister   = iota
-	wrkNext       // block again or unregister
+	wrkNext       // block again, yield, or unregister
 	wrkAfterIO    // the blocking syscall returned
 	wrkUnregister // unregister returned
 )
@@ -42,8 +42,11 @@ func (m *Model) nextCall(s *State, t int8) (c Call, arg int8, ok bool) {
 		case wrkRegister:
 			return CallRegisterWorker, p.group, true
 		case wrkNext:
-			if th.Iter >= p.blocks {
+			if th.Iter >= p.blocks+p.yields {
 				return CallUnregister, None, true
+			}
+			if th.Iter >= p.blocks {
+				return CallWait, None, true
 			}
 		}
 	case progScript:
@@ -263,6 +266,14 @@ func (m *Model) clientReturned(s *State, t int8) {
 			}
 			th.PC = wrkNext
 		case wrkNext:
+			if th.Iter < p.blocks+p.yields { // a yield returned
+				if r != 0 {
+					th.Status = Aborted
+					return
+				}
+				th.Iter++
+				return
+			}
 			th.PC = wrkUnregister
 			th.Status = Finished
 		}

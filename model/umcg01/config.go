@@ -11,22 +11,28 @@ import (
 // start from DefaultConfig.
 type Config struct {
 	Variant   Variant  `json:"variant"`
-	Groups    int      `json:"groups"`        // groups of servers and workers, created before the threads start
-	Servers   int      `json:"servers"`       // servers per group
-	Workers   int      `json:"workers"`       // workers per group
-	Blocks    int      `json:"blocks"`        // blocking syscalls per worker
-	CorePairs int      `json:"core_pairs"`    // pairs of core tasks ping-ponging with swap
-	Swaps     int      `json:"swaps"`         // swaps by the leader of each core pair
-	Probes    []string `json:"probes"`        // probe programs (see ProbeNames)
-	Faults    Fault    `json:"faults"`        // faults the environment may inject
-	MaxFaults int      `json:"max_faults"`    // at most this many faults per run
-	Bug       string   `json:"bug,omitempty"` // a deliberate bug (see BugNames), for testing the properties
+	Groups    int      `json:"groups"`           // groups of servers and workers, created before the threads start
+	Servers   int      `json:"servers"`          // servers per group
+	Workers   int      `json:"workers"`          // workers per group
+	Blocks    int      `json:"blocks"`           // blocking syscalls per worker
+	Yields    int      `json:"yields,omitempty"` // umcg_wait calls (yields to the server) per worker, after its blocking syscalls
+	CorePairs int      `json:"core_pairs"`       // pairs of core tasks ping-ponging with swap
+	Swaps     int      `json:"swaps"`            // swaps by the leader of each core pair
+	Probes    []string `json:"probes"`           // probe programs (see ProbeNames)
+	Faults    Fault    `json:"faults"`           // faults the environment may inject
+	MaxFaults int      `json:"max_faults"`       // at most this many faults per run
+	Bug       string   `json:"bug,omitempty"`    // a deliberate bug (see BugNames), for testing the properties
 	// General is the number of most general clients of each kind (core
 	// task, server, worker), all in a group of their own: at each client
 	// step each chooses any call its kind may make, misuse included
 	// (general.go), at most Calls times.
 	General int `json:"general,omitempty"`
 	Calls   int `json:"calls,omitempty"` // calls per general thread
+	// Sleeps bounds the sleep events of a run: a registered worker that
+	// sleeps outside UMCG (a page fault, a mutex, a futex inside libumcg),
+	// anywhere in its own code or between libumcg's steps, which runs
+	// v0.1's block hook and, when it wakes, the wake hook.
+	Sleeps int `json:"sleeps,omitempty"`
 	// Fixes are the corrections the Seed variant applies (see Fix); the
 	// Fixed variant applies every one of them whatever Fixes says.
 	Fixes FixSet `json:"fixes,omitempty"`
@@ -48,6 +54,12 @@ func (c Config) String() string {
 	}
 	if c.General > 0 {
 		s += fmt.Sprintf(" general=%d calls=%d", c.General, c.Calls)
+	}
+	if c.Yields > 0 {
+		s += fmt.Sprintf(" yields=%d", c.Yields)
+	}
+	if c.Sleeps > 0 {
+		s += fmt.Sprintf(" sleeps=%d", c.Sleeps)
 	}
 	if c.Bug != "" {
 		s += " bug=" + c.Bug
@@ -105,6 +117,7 @@ type program struct {
 	name   string
 	group  int8 // group of a server or worker
 	blocks uint8
+	yields uint8 // a worker's umcg_wait calls after its blocks
 	script []instr
 	strict bool // give up (Aborted) on an unexpected failure; probes go on
 	role   Kind // a general client's kind: the calls it chooses from
@@ -141,7 +154,7 @@ func New(c Config) (*Model, error) {
 		v    int
 	}{{"servers", c.Servers}, {"workers", c.Workers}, {"blocks", c.Blocks},
 		{"core-pairs", c.CorePairs}, {"swaps", c.Swaps}, {"max-faults", c.MaxFaults},
-		{"general", c.General}, {"calls", c.Calls}} {
+		{"general", c.General}, {"calls", c.Calls}, {"sleeps", c.Sleeps}, {"yields", c.Yields}} {
 		if f.v < 0 || f.v > 100 {
 			return nil, fmt.Errorf("%s: %d is out of range 0..100", f.name, f.v)
 		}
@@ -163,7 +176,7 @@ func New(c Config) (*Model, error) {
 			m.progs = append(m.progs, program{kind: progServer, name: fmt.Sprintf("s%d", len(m.progs)), group: int8(g)})
 		}
 		for i := 0; i < c.Workers; i++ {
-			m.progs = append(m.progs, program{kind: progWorker, name: fmt.Sprintf("w%d", len(m.progs)), group: int8(g), blocks: uint8(c.Blocks)})
+			m.progs = append(m.progs, program{kind: progWorker, name: fmt.Sprintf("w%d", len(m.progs)), group: int8(g), blocks: uint8(c.Blocks), yields: uint8(c.Yields)})
 		}
 	}
 	for p := 0; p < c.CorePairs; p++ {
@@ -234,7 +247,7 @@ func (m *Model) Init() State {
 	}
 	for i := range s.T[:s.N] {
 		t := &s.T[i]
-		t.Arg, t.Ptr, t.Group, t.Peer, t.Out = None, None, None, None, None
+		t.Arg, t.Ptr, t.Group, t.Peer, t.Out, t.GRan = None, None, None, None, None, None
 	}
 	return s
 }

@@ -35,6 +35,20 @@ var configs = map[string]func() Config{
 	"general": func() Config {
 		return Config{Variant: Seed, General: 1, Calls: 3, MaxFaults: 1}
 	},
+	// sleep: default with workers that also yield once (umcg_wait), where
+	// a registered worker may sleep outside UMCG (a page fault: the block
+	// hook) once per run, anywhere it runs.
+	"sleep": func() Config {
+		c := DefaultConfig()
+		c.Yields, c.Sleeps = 1, 1
+		return c
+	},
+	// general-sleep: general, and
+	// one sleep outside UMCG of a registered worker per run (between
+	// wait's CAS and its syscall, among other places).
+	"general-sleep": func() Config {
+		return Config{Variant: Seed, General: 1, Calls: 3, MaxFaults: 1, Sleeps: 1}
+	},
 	// faults: single with every fault switched on, one per run.
 	"faults": func() Config {
 		c := DefaultConfig()

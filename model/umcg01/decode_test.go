@@ -19,6 +19,8 @@ func TestDecodeInvertsEncoding(t *testing.T) {
 		c.Swaps = 2
 		c.Probes = rapid.SliceOfDistinct(rapid.SampledFrom(ProbeNames()), rapid.ID[string]).Draw(t, "probes")
 		c.Faults = Fault(rapid.IntRange(0, int(AllFaults)).Draw(t, "faults"))
+		c.Yields = rapid.IntRange(0, 1).Draw(t, "yields")
+		c.Sleeps = rapid.IntRange(0, 2).Draw(t, "sleeps")
 		m, err := New(c)
 		if err != nil {
 			t.Skip(err)

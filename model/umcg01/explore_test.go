@@ -36,7 +36,8 @@ func TestExploreShippedConfigs(t *testing.T) {
 // whose misuse the fixed library does not survive (docs/semantics.md,
 // "The most general client", says why for each).
 var FixedVerdict = map[string][]string{
-	"general": {"legal-edge", "no-use-after-free"},
+	"general":       {"legal-edge", "no-use-after-free"},
+	"general-sleep": {"legal-edge", "no-use-after-free"},
 }
 
 // propsOf lists the properties a search found violated, sorted.
@@ -234,6 +235,11 @@ func bugCases() []bugCase {
 		{"wait-forgets-queued", "legal-edge", model.Config{Variant: model.Fixed, CorePairs: 1, Swaps: 2}},
 		{"run-no-undo", "worker-eventually-runs", with(func(c *model.Config) { c.Servers, c.Faults = 1, model.FaultESRCH })},
 		{"wait-unregistered-ok", "errno-contract", gen},
+		{"wake-hook-unpaired", "no-deadlock", with(func(c *model.Config) { c.Servers, c.Workers, c.Yields, c.Sleeps = 1, 1, 1, 1 })},
+		{"register-one-task", "register-succeeds", base},
+		{"run-returns-self", "run-returns-worker", base},
+		{"unregister-keeps-count", "no-leak", base},
+		{"run-check-inverted", "retry-progress", with(func(c *model.Config) { c.Servers = 1 })},
 	}
 }
 
@@ -241,18 +247,18 @@ var general, _ = model.NamedConfig("general")
 
 // TestGeneralOnlyBug: wait-unregistered-ok is a bug on a misuse path
 // (wait before register) that no shipped client program but the most
-// general one takes: the fixed variant's verdict on every other shipped
-// configuration is the same with it, and on general it adds
-// errno-contract (TestExploreCatchesEveryBug).
+// general one (general, general-sleep) takes: the fixed variant's verdict
+// on every other shipped configuration is the same with it, and on
+// general it adds errno-contract (TestExploreCatchesEveryBug).
 func TestGeneralOnlyBug(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a search of every shipped configuration")
 	}
 	for _, n := range model.ConfigNames() {
-		if n == "general" {
+		c, _ := model.NamedConfig(n)
+		if c.General > 0 {
 			continue
 		}
-		c, _ := model.NamedConfig(n)
 		c.Variant, c.Bug = model.Fixed, "wait-unregistered-ok"
 		m, _ := model.New(c)
 		if got := propsOf(m.Engine().Explore(sim.Explorer{Symmetry: true})); !slices.Equal(got, FixedVerdict[n]) {

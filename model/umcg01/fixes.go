@@ -140,11 +140,17 @@ const (
 	// FixNoneArgEINVAL answers none-arg-segv: wake, swap and run_worker
 	// given UMCG_NONE fail with EINVAL instead of dereferencing it.
 	FixNoneArgEINVAL
+	// FixHooksPaired answers sleep-while-runnable-kills: when a worker's
+	// sleep outside UMCG (a page fault, a mutex) ends, the wake hook
+	// undoes only what the block hook did, so a worker whose block hook
+	// did nothing (its word said RUNNABLE, between libumcg's CAS and its
+	// syscall) returns to user space as it was, instead of being killed.
+	FixHooksPaired
 
 	lastFix
 )
 
-const numFixes = 27
+const numFixes = 28
 
 // numFixes must count the constants above.
 var _ [0]struct{} = [lastFix>>numFixes - 1]struct{}{}
@@ -185,6 +191,7 @@ var fixInfo = [numFixes]struct {
 	{"unregister-writes-none", []string{"unregister-word-kept"}},
 	{"core-enomem", []string{"core-register-einval"}},
 	{"none-arg-einval", []string{"none-arg-segv"}},
+	{"hooks-paired", []string{"sleep-while-runnable-kills"}},
 }
 
 func (f Fix) index() int { return bits.TrailingZeros32(uint32(f)) }

@@ -287,12 +287,17 @@ var verdicts = []struct {
 	// the register probe's group is not the newest, so it is unlisted
 	{model.FixGroupList, "probes", "no-use-after-free"},
 	{model.FixUnregisterNoKill, "faults", "no-kill"},
+	// general only: only the most general client registers a core task again
+	{model.FixCoreUnregisterClears, "general", "register-succeeds"},
 	// a dead worker's word stays RUNNING and its server re-runs it forever
 	{model.FixUnregisterWritesNone, "faults", "worker-eventually-runs"},
 	// also no-deadlock; core-enomem only
 	{model.FixCoreENOMEM, "core-enomem", "errno-contract"},
 	// general only: no other client passes UMCG_NONE to wake, swap or run_worker
 	{model.FixNoneArgEINVAL, "general", "no-kill"},
+	// also run-returns: the worker that faulted between wait's CAS and its
+	// syscall sleeps for good, and so does its server in run_worker
+	{model.FixHooksPaired, "sleep", "no-deadlock"},
 }
 
 // unobservable are the fixes that no configuration above separates, with
@@ -305,10 +310,6 @@ var unobservable = map[model.Fix]string{
 		"wake of a worker attached to another server; no-kill observes it on a hand-built " +
 		"state (TestWakeEINVALHandBuilt). Separating it takes a new probe, which would change " +
 		"the shipped probes configuration, the CLI goldens and docs/findings.md",
-	model.FixCoreUnregisterClears: "only the most general client registers a core task again " +
-		"after it unregistered, the only call that tells a kept pointer from a cleared one in the " +
-		"model, and EINVAL is among register's documented answers, so no property tells them apart " +
-		"(a property that a valid registration succeeds would); TestCoreUnregisterClearsHandBuilt shows it",
 }
 
 // TestFixVerdicts: for each fix, turning it off alone from the fixed

@@ -32,7 +32,7 @@ type choice struct {
 
 // ActCall is the action kind of the first choice of a general client;
 // choice i is action kind ActCall+i.
-const ActCall = ActDie + 1
+const ActCall = ActSleep + 1
 
 // addGeneral adds the general threads, Config.General of each kind, all in
 // group g, and the choices they make.

@@ -129,7 +129,7 @@ func (m *Model) onWake(s *State, w int8) {
 			sleep(s, w, SleepIdle, true)
 			return
 		}
-		wt.Sleep, wt.InWait = Awake, false
+		wt.Sleep, wt.InWait, wt.Nap = Awake, false, NapNone
 	case wt.Word == StateBlocked || running:
 		m.unblocked(s, w)
 	case wt.Word == StateUnblocked:
@@ -182,7 +182,7 @@ func (m *Model) SysRegister(s *State, t int8, kind Kind, group int8) Sys {
 		th.Kind, th.Word = KindCore, StateRunning
 		return ok()
 	}
-	if !listed(s, group) {
+	if !listed(s, group) || (m.bug == bugRegisterOneTask && s.Grp[group].NrTasks > 0) {
 		return fail(EINVAL)
 	}
 	th.Kind, th.Group = kind, group
@@ -248,7 +248,9 @@ func (m *Model) unregister(s *State, t int8) {
 	if g := th.Group; g >= 0 {
 		gr := &s.Grp[g]
 		removeFrom(&gr.Waiters, &gr.NWait, t)
-		gr.NrTasks--
+		if m.bug != bugUnregisterKeepsCount {
+			gr.NrTasks--
+		}
 	}
 	th.Kind, th.Group = KindNone, None
 	if m.fix(FixUnregisterWritesNone) {
@@ -481,7 +483,7 @@ func (m *Model) SysRunWorker(s *State, t, w int8) Sys {
 	if wt.Group != th.Group {
 		return fail(EINVAL)
 	}
-	if m.fix(FixRunNeedsServer) && wt.Word.Base() != StateRunning {
+	if m.fix(FixRunNeedsServer) && (wt.Word.Base() != StateRunning) != (m.bug == bugRunCheckInverted) {
 		return fail(EINVAL) // the library's CAS RUNNABLE->RUNNING did not happen
 	}
 	if th.Peer != w {
@@ -522,16 +524,40 @@ func (m *Model) Block(s *State, w int8) {
 	sleep(s, w, SleepIO, false)
 }
 
-// Unblock is the kernel event of a worker's blocking syscall completing
-// (sched_update_worker): the BLOCKED worker becomes UNBLOCKED and is queued
-// or handed to a polling server; it then sleeps until a server runs it.
+// Unblock is the kernel event of a worker's blocking syscall, or its sleep
+// outside UMCG, completing (sched_update_worker): the BLOCKED worker
+// becomes UNBLOCKED and is queued or handed to a polling server; it then
+// sleeps until a server runs it.
 func (m *Model) Unblock(s *State, w int8) {
 	wt := &s.T[w]
 	if wt.Kind != KindWorker {
-		wt.Sleep = Awake // not a UMCG task: the syscall just returns
+		wt.Sleep, wt.Nap = Awake, NapNone // not a UMCG task: the syscall just returns
+		return
+	}
+	if wt.Nap == NapPlain && m.fix(FixHooksPaired) && m.bug != bugWakeHookUnpaired {
+		// The block hook did nothing (the word was RUNNABLE, between
+		// libumcg's CAS and its syscall, or carried WAKEUP_QUEUED), so
+		// the wake hook does nothing either: v0.1's umcg_on_wake kills
+		// the worker (finding sleep-while-runnable-kills).
+		wt.Sleep, wt.Nap = Awake, NapNone
 		return
 	}
 	m.onWake(s, w)
+}
+
+// Nap is the kernel event of a registered worker sleeping outside UMCG: a
+// page fault, a kernel mutex, a futex inside libumcg. v0.1's
+// sched_submit_work runs the block hook (umcg_on_block) on every voluntary
+// sleep of a worker, which acts only on a word that says exactly RUNNING,
+// as Block does; when the sleep ends, the wake hook runs (Unblock), and the
+// worker goes on where it was once a server runs it again.
+func (m *Model) Nap(s *State, w int8) {
+	wt := &s.T[w]
+	wt.Nap = NapPlain
+	if wt.Word == StateRunning {
+		wt.Nap = NapBlocked
+	}
+	m.Block(s, w)
 }
 
 // Preempt is the kernel event of preempting a running served worker
@@ -570,7 +596,7 @@ func (m *Model) Die(s *State, t int8) {
 		m.unregister(s, t)
 	}
 	th.Status = Dead
-	th.Sleep, th.Wake, th.InWait = Awake, WakeNone, false
+	th.Sleep, th.Wake, th.InWait, th.Nap = Awake, WakeNone, false, NapNone
 }
 
 // Resume finishes the syscall of a woken thread. It returns the syscall's

@@ -2602,7 +2602,7 @@ func TestFingerprintGolden(t *testing.T) {
 
 func TestEncodingLongestStateWithinEncodedSize(t *testing.T) {
 	var s State
-	s.N, s.G = MaxThreads, MaxGroups
+	s.N, s.G, s.SleepsUsed = MaxThreads, MaxGroups, 1 // a count of sleeps adds a byte
 	for g := range s.Grp {
 		s.Grp[g].NWait, s.Grp[g].NGhost = MaxThreads, MaxThreads
 	}
@@ -2620,9 +2620,55 @@ func TestEncodingLongestStateWithinEncodedSize(t *testing.T) {
 // state, and Hash of fixed inputs. They change only when the encoding or
 // the hash changes, which invalidates stored fingerprints and shard results.
 const (
-	goldenInitEncoding           = "030100000000000000ffff000000000000000000000000ffff0000ff000000000000000000ffff000000000000000000000000ffff0000ff000000000000000000ffff000000000000000000000000ffff0000ff0000000101000000"
-	goldenInitFingerprint uint64 = 0xc457bd1e0e2b9210
+	goldenInitEncoding           = "030100000000000000ffff000000000000000000000000ffff0000ff000000ff000000000000ffff000000000000000000000000ffff0000ff000000ff000000000000ffff000000000000000000000000ffff0000ff000000ff0101000000"
+	goldenInitFingerprint uint64 = 0x6dbad7053ed0ea1d
 	goldenHashEmpty       uint64 = 0x0
 	goldenHashUMCG        uint64 = 0x362060db530a9d88
 	goldenHash17          uint64 = 0xcffb97348011c7b4
 )
+
+// TestNapHooks: a worker's sleep outside UMCG runs the block hook only on a
+// word that says exactly RUNNING; when the sleep ends, a BLOCKED worker is
+// processed as after a blocking syscall, and one whose block hook did
+// nothing (RUNNABLE, between wait's CAS and its syscall) is killed by v0.1
+// and returned to user space untouched by the fixed kernel (hooks-paired).
+func TestNapHooks(t *testing.T) {
+	const srv, w, g = int8(0), int8(2), int8(0)
+	for _, v := range []Variant{Seed, Fixed} {
+		m := kernelModel(t, v)
+		// Running: the block hook acts, the server's run_worker returns.
+		s := m.Init()
+		fxServer(&s, srv, g)
+		fxWorker(&s, w, g, StateRunning)
+		fxServing(&s, srv, w)
+		m.Nap(&s, w)
+		if th := &s.T[w]; th.Word != StateBlocked || th.Nap != NapBlocked || th.Sleep != SleepIO ||
+			s.T[srv].Wake != WakeNormal || s.T[srv].Reason != ReasonBlocked {
+			t.Errorf("%s: a RUNNING worker's nap: word %s nap %d sleep %s; server wake %d reason %s",
+				v, th.Word, th.Nap, th.Sleep, s.T[srv].Wake, s.T[srv].Reason)
+		}
+		// RUNNABLE inside wait: the block hook does nothing.
+		s = m.Init()
+		fxServer(&s, srv, g)
+		fxWorker(&s, w, g, StateRunning)
+		fxServing(&s, srv, w)
+		s.T[w].Word = StateRunnable
+		m.Nap(&s, w)
+		if th := &s.T[w]; th.Word != StateRunnable || th.Nap != NapPlain || s.T[srv].Wake != WakeNone {
+			t.Errorf("%s: a RUNNABLE worker's nap: word %s nap %d; server wake %d", v, th.Word, th.Nap, s.T[srv].Wake)
+		}
+		m.Unblock(&s, w)
+		th := &s.T[w]
+		switch v {
+		case Seed:
+			if th.Status != Killed {
+				t.Errorf("seed: the wake hook after a nap in RUNNABLE leaves %s, want killed", th.Status)
+			}
+		case Fixed:
+			if th.Status != Alive || th.Sleep != Awake || th.Nap != NapNone || th.Word != StateRunnable || th.Peer != srv {
+				t.Errorf("fixed: after a nap in RUNNABLE: %s, sleep %s, nap %d, word %s, peer %d; want back in user space as it was",
+					th.Status, th.Sleep, th.Nap, th.Word, th.Peer)
+			}
+		}
+	}
+}

@@ -187,9 +187,17 @@ func (m *Model) ret(s *State, t int8, o *Observation, v int16, e Errno, setErrno
 	o.Returned, o.Ret, o.Errno = true, v, th.Errno
 	o.GEntry, o.GKern = th.GEntry, th.GKern
 	th.Ret = v
+	c := th.Fn
 	th.Fn, th.LPC, th.Local, th.Ptr, th.PtrGen = CallNone, 0, 0, None, 0
 	th.GEntry, th.GKern = 0, 0
+	pc := th.PC
 	m.clientReturned(s, t)
+	// A client retries a call that failed when its program counter stays
+	// on it (a poll that returned no worker counts as failed).
+	failed := o.GEntry != 0 || o.GKern != 0 || (c == CallPollWorker && v == 0)
+	if k := m.progs[t].kind; failed && th.Status == Alive && th.PC == pc && k != progGeneral && k != progPuppet {
+		o.Retried = true
+	}
 	// What the call left behind is dead now; clearing it keeps equal
 	// situations equal states (and threads symmetric): the syscall's
 	// result and out-parameter, and, for clients that do not pass a
@@ -939,6 +947,9 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 			return
 		}
 		w := th.Out
+		if m.bug == bugRunReturnsSelf && w >= 0 {
+			w = t // umcg_task_to_utid(server_ut)
+		}
 		if w < 0 {
 			// UMCG_NONE: the worker unregistered. The seed leaves errno
 			// as it was (finding run-none-errno).

@@ -70,6 +70,15 @@ func (m *Model) Properties() []*Property {
 		{ID: "server-processing", Class: props.StepProperty,
 			Doc:  "whenever poll_worker or run_worker returns, the server is PROCESSING",
 			Step: step(serverProcessing)},
+		{ID: "register-succeeds", Class: props.StepProperty,
+			Doc:  "a registration with valid arguments succeeds: by a thread not registered, into a group that exists (core tasks: none), with memory to spare",
+			Step: step(registerSucceeds)},
+		{ID: "run-returns-worker", Class: props.StepProperty,
+			Doc:  "a worker run_worker returns is the last worker the server was running, as its documentation promises",
+			Step: step(runReturnsWorker)},
+		{ID: "no-leak", Class: props.Deadlock,
+			Doc:   "at the end of a run nothing is left behind: a thread that finished or died is unregistered and (unless a general client) has freed its task_tls; no group counts or lists a task that is gone; an empty group can be destroyed",
+			State: st(noLeak)},
 		{ID: "no-deadlock", Class: props.Deadlock,
 			Doc:   "unless every program finished (servers may poll forever, general clients wait forever), some thread can move",
 			State: st(noDeadlock)},
@@ -92,6 +101,15 @@ func (m *Model) Properties() []*Property {
 				},
 				Goal: func(s *State, t int) bool {
 					return s.T[t].Fn != CallRunWorker || s.T[t].Status != Alive
+				}}},
+		{ID: "retry-progress", Class: props.Liveness,
+			Doc: "a client that retries a failed call eventually succeeds or gives up: no weakly fair cycle of states contains such a retry",
+			Live: &props.LeadsTo[State, Observation]{Fairness: fairness,
+				Cycle: func(o *Observation) string {
+					if o.Retried {
+						return o.Label
+					}
+					return ""
 				}}},
 		{ID: "no-busy-wait", Class: props.Liveness,
 			Doc: "no weakly fair cycle of states contains a busy retry (EAGAIN or OP_AGAIN loop)",
@@ -147,6 +165,86 @@ func peerRegistered(mo *Model, s *State) string {
 		}
 		if pt := &s.T[p]; pt.Kind == KindNone && pt.Status == Alive {
 			return fmt.Sprintf("%s is linked to %s, which is not registered", mo.ThreadName(i), mo.ThreadName(int(p)))
+		}
+	}
+	return ""
+}
+
+// registerSucceeds: a register call that fails although its arguments were
+// valid. The library's entry checks (GEntry) catch a NULL group and a
+// thread that holds a task_tls, and a fault sets GEntry to ENOMEM; what
+// is left is the kernel refusing a thread the library takes for
+// unregistered, or a group that exists (created, not destroyed).
+func registerSucceeds(mo *Model, b, a *State, o *Observation) string {
+	if !o.Returned || !isRegister(o.Call) || o.Ret != 0 || o.GEntry != 0 {
+		return ""
+	}
+	t := o.Action.Thread
+	if o.Call != CallRegisterCore {
+		g := b.T[t].Arg
+		if g < 0 || int(g) >= int(b.G) || !b.Grp[g].Exists || b.Grp[g].Lib != 1 {
+			return "" // no such group: EINVAL is the answer
+		}
+	}
+	return fmt.Sprintf("%s: %s failed (errno %s) with valid arguments", mo.ThreadName(int(t)), o.Call, o.Errno)
+}
+
+// runReturnsWorker: run_worker returned a worker other than the last one
+// that ran linked to the server during the call (Thread.GRan, kept by
+// updateGhost). The header: "the ID of the last worker the server was
+// running before the worker was blocked or preempted". UMCG_NONE results
+// are errno-contract's.
+func runReturnsWorker(mo *Model, b, a *State, o *Observation) string {
+	if !o.Returned || o.Call != CallRunWorker || o.Ret <= 0 {
+		return ""
+	}
+	t := o.Action.Thread
+	got, want := int8(o.Ret-1), b.T[t].GRan
+	if got == want {
+		return ""
+	}
+	if want < 0 {
+		return fmt.Sprintf("%s: run_worker returned %s, but no worker ran", mo.ThreadName(int(t)), mo.ThreadName(int(got)))
+	}
+	return fmt.Sprintf("%s: run_worker returned %s, but the last worker it ran was %s", mo.ThreadName(int(t)), mo.ThreadName(int(got)), mo.ThreadName(int(want)))
+}
+
+// noLeak checks a terminal state for what the run left behind. Threads
+// that gave up (Aborted) are not asked to clean up; general clients may
+// end registered, which the kernel must then undo (exit-unregisters), but
+// their task_tls is theirs to leak.
+func noLeak(mo *Model, s *State) string {
+	var count [MaxGroups]uint8
+	for i := 0; i < int(s.N); i++ {
+		th := &s.T[i]
+		if th.Kind != KindNone && th.Group >= 0 {
+			count[th.Group]++
+		}
+		if th.Status != Finished && th.Status != Dead {
+			continue
+		}
+		if th.Kind != KindNone {
+			return fmt.Sprintf("%s is %s but still registered as %s", mo.ThreadName(i), th.Status, th.Kind)
+		}
+		if th.Status == Finished && th.TLS != 0 && !mo.general(i) {
+			return fmt.Sprintf("%s finished with its task_tls allocated", mo.ThreadName(i))
+		}
+	}
+	for g := 0; g < int(s.G); g++ {
+		gr := &s.Grp[g]
+		if !gr.Exists {
+			continue
+		}
+		if gr.NrTasks != count[g] {
+			return fmt.Sprintf("group %d counts %d tasks, but %d are registered in it", g, gr.NrTasks, count[g])
+		}
+		for _, w := range gr.Waiters[:gr.NWait] {
+			if wt := &s.T[w]; wt.Status != Alive || wt.Sleep == Awake {
+				return fmt.Sprintf("group %d lists %s, which is %s and %s", g, mo.ThreadName(int(w)), wt.Status, wt.Sleep)
+			}
+		}
+		if gr.NrTasks == 0 && gr.Unlisted {
+			return fmt.Sprintf("group %d is empty but off the process's list: it can never be destroyed", g)
 		}
 	}
 	return ""

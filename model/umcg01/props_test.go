@@ -453,6 +453,20 @@ var mutations = []mutation{
 	{prop: "worker-eventually-runs", bug: "run-no-undo", cfg: withFaults(fixedCfg(1, 1, 2, 1), model.FaultESRCH, 1)},
 	// Only the most general client waits before it registers.
 	{prop: "errno-contract", bug: "wait-unregistered-ok", cfg: model.Config{Variant: model.Fixed, General: 1, Calls: 3}},
+	// A sleep outside UMCG between wait's CAS and its syscall: the worker
+	// sleeps for good, and its server in run_worker too.
+	{prop: "no-deadlock", bug: "wake-hook-unpaired", cfg: withSleeps(fixedCfg(1, 1, 1, 0), 1, 1)},
+	{prop: "register-succeeds", bug: "register-one-task", cfg: fixedCfg(1, 1, 1, 0)},
+	{prop: "run-returns-worker", bug: "run-returns-self", cfg: fixedCfg(1, 1, 1, 1)},
+	{prop: "no-leak", bug: "unregister-keeps-count", cfg: fixedCfg(1, 1, 1, 0)},
+	{prop: "retry-progress", bug: "run-check-inverted", cfg: fixedCfg(1, 1, 1, 0)},
+}
+
+// withSleeps gives c's workers yields (umcg_wait calls) and allows sleeps
+// outside UMCG per run.
+func withSleeps(c model.Config, yields, sleeps int) model.Config {
+	c.Yields, c.Sleeps = yields, sleeps
+	return c
 }
 
 // corePair is a pair of core tasks of the fixed variant that swap.
@@ -1242,6 +1256,13 @@ func TestLivenessDefinitions(t *testing.T) {
 	if bw.Cycle(&model.Observation{Retry: true, Label: "x"}) == "" || bw.Cycle(&model.Observation{}) != "" {
 		t.Errorf("no-busy-wait's cycle check must be exactly Observation.Retry")
 	}
+	rp := prop(t, "retry-progress").Live
+	if rp.Cycle == nil || rp.Trigger != nil {
+		t.Fatalf("retry-progress must be a cycle property")
+	}
+	if rp.Cycle(&model.Observation{Retried: true, Label: "x"}) == "" || rp.Cycle(&model.Observation{Retry: true}) != "" {
+		t.Errorf("retry-progress's cycle check must be exactly Observation.Retried")
+	}
 }
 
 // TestCatalogue: props.All() is the SPEC's list of properties, each with a
@@ -1253,6 +1274,9 @@ func TestCatalogue(t *testing.T) {
 		"no-exit": props.Invariant, "no-kill": props.Invariant, "no-use-after-free": props.StepProperty,
 		"server-processing": props.StepProperty, "no-deadlock": props.Deadlock, "peer-registered": props.Invariant,
 		"worker-eventually-runs": props.Liveness, "run-returns": props.Liveness, "no-busy-wait": props.Liveness,
+		// issue 10's missing properties (session 3)
+		"register-succeeds": props.StepProperty, "run-returns-worker": props.StepProperty,
+		"no-leak": props.Deadlock, "retry-progress": props.Liveness,
 	}
 	seen := map[string]bool{}
 	m, _ := model.New(model.DefaultConfig())
@@ -1323,4 +1347,131 @@ func bind(m *model.Model, p *model.Property) *model.Property {
 		}
 	}
 	panic("no property " + p.ID)
+}
+
+// TestNoLeak: each clause of no-leak on hand-built terminal states of the
+// default configuration (servers s0, s1; workers w2, w3; group 0).
+func TestNoLeak(t *testing.T) {
+	p := prop(t, "no-leak")
+	m, _ := model.New(model.DefaultConfig())
+	done := func(s *model.State) {
+		for i := 0; i < int(s.N); i++ {
+			s.T[i].Status = model.Finished
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		build func(*model.State)
+		leak  bool
+	}{
+		{"every thread finished, unregistered", done, false},
+		{"a finished worker still registered", func(s *model.State) {
+			done(s)
+			reg(s, 2, model.KindWorker, 0, model.StateRunning).TLS = 0
+			s.Grp[0].NrTasks = 1
+		}, true},
+		{"a dead worker still registered", func(s *model.State) {
+			done(s)
+			reg(s, 2, model.KindWorker, 0, model.StateRunning).Status = model.Dead
+			s.Grp[0].NrTasks = 1
+		}, true},
+		{"a finished worker holding its task_tls", func(s *model.State) {
+			done(s)
+			s.T[2].TLS, s.T[2].Gen = 1, 1
+		}, true},
+		{"a server polling at the end keeps its group", func(s *model.State) {
+			done(s)
+			th := reg(s, 0, model.KindServer, 0, model.StatePolling)
+			th.Status, th.Sleep = model.Alive, model.SleepPoll
+			s.Grp[0].NrTasks = 1
+			s.Grp[0].Waiters[0], s.Grp[0].NWait = 0, 1
+		}, false},
+		{"a client that gave up is not asked to clean up", func(s *model.State) {
+			done(s)
+			reg(s, 2, model.KindWorker, 0, model.StateRunning).Status = model.Aborted
+			s.Grp[0].NrTasks = 1
+		}, false},
+		{"nr_tasks counts a task that is gone", func(s *model.State) {
+			done(s)
+			s.Grp[0].NrTasks = 1
+		}, true},
+		{"the waiters list holds a finished thread", func(s *model.State) {
+			done(s)
+			s.Grp[0].Waiters[0], s.Grp[0].NWait = 2, 1
+		}, true},
+		{"an empty group off the list", func(s *model.State) {
+			done(s)
+			s.Grp[0].Unlisted = true
+		}, true},
+		{"a destroyed group off the list", func(s *model.State) {
+			done(s)
+			s.Grp[0].Unlisted, s.Grp[0].Exists = true, false
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := m.Init()
+			tc.build(&s)
+			if got := p.State(&s); (got != "") != tc.leak {
+				t.Errorf("no-leak says %q, want a leak: %v", got, tc.leak)
+			}
+		})
+	}
+}
+
+// TestRegisterSucceedsAndRunReturnsWorker: the two step properties on
+// hand-built steps of the default configuration (s0, s1, w2, w3; group 0).
+func TestRegisterSucceedsAndRunReturnsWorker(t *testing.T) {
+	rs, rw := prop(t, "register-succeeds"), prop(t, "run-returns-worker")
+	m, _ := model.New(model.DefaultConfig())
+	for _, tc := range []struct {
+		name  string
+		p     *model.Property
+		build func(b *model.State, o *model.Observation)
+		bad   bool
+	}{
+		{"register_worker into an existing group fails", rs, func(b *model.State, o *model.Observation) {
+			b.T[2].Arg = 0
+			*o = model.Observation{Action: model.Action{Thread: 2}, Call: model.CallRegisterWorker, Returned: true, GKern: model.EINVAL}
+		}, true},
+		{"register_worker into a destroyed group fails", rs, func(b *model.State, o *model.Observation) {
+			b.T[2].Arg, b.Grp[0].Exists = 0, false
+			*o = model.Observation{Action: model.Action{Thread: 2}, Call: model.CallRegisterWorker, Returned: true, GKern: model.EINVAL}
+		}, false},
+		{"register_worker out of memory", rs, func(b *model.State, o *model.Observation) {
+			b.T[2].Arg = 0
+			*o = model.Observation{Action: model.Action{Thread: 2}, Call: model.CallRegisterWorker, Returned: true, GEntry: model.ENOMEM}
+		}, false},
+		{"register_core_task fails", rs, func(b *model.State, o *model.Observation) {
+			*o = model.Observation{Action: model.Action{Thread: 2}, Call: model.CallRegisterCore, Returned: true, GKern: model.EINVAL}
+		}, true},
+		{"register_worker succeeds", rs, func(b *model.State, o *model.Observation) {
+			b.T[2].Arg = 0
+			*o = model.Observation{Action: model.Action{Thread: 2}, Call: model.CallRegisterWorker, Returned: true, Ret: 3}
+		}, false},
+		{"run_worker returns the worker that ran", rw, func(b *model.State, o *model.Observation) {
+			b.T[0].GRan = 2
+			*o = model.Observation{Action: model.Action{Thread: 0}, Call: model.CallRunWorker, Returned: true, Ret: 3}
+		}, false},
+		{"run_worker returns another worker", rw, func(b *model.State, o *model.Observation) {
+			b.T[0].GRan = 2
+			*o = model.Observation{Action: model.Action{Thread: 0}, Call: model.CallRunWorker, Returned: true, Ret: 4}
+		}, true},
+		{"run_worker returns a worker when none ran", rw, func(b *model.State, o *model.Observation) {
+			*o = model.Observation{Action: model.Action{Thread: 0}, Call: model.CallRunWorker, Returned: true, Ret: 3}
+		}, true},
+		{"run_worker returns UMCG_NONE (errno-contract's)", rw, func(b *model.State, o *model.Observation) {
+			b.T[0].GRan = 2
+			*o = model.Observation{Action: model.Action{Thread: 0}, Call: model.CallRunWorker, Returned: true}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := m.Init()
+			var o model.Observation
+			tc.build(&b, &o)
+			a := b
+			if got := tc.p.Step(&b, &a, &o); (got != "") != tc.bad {
+				t.Errorf("%s says %q, want a violation: %v", tc.p.ID, got, tc.bad)
+			}
+		})
+	}
 }

@@ -121,11 +121,31 @@ type Thread struct {
 	// but left current->umcg_task_data pointing at it, so the kernel
 	// still takes the task for registered (register says EINVAL).
 	Dangling bool
+	// Nap is a worker's sleep outside UMCG (a page fault, a mutex: the
+	// sleep event, Config.Sleeps): NapNone, or asleep (or waiting to be
+	// run again) after the block hook acted (NapBlocked) or did nothing
+	// (NapPlain). The thread goes on where it was when it is back in
+	// user space.
+	Nap Nap
 
 	// Ghost.
 	GEntry Errno // the errno the call's entry checks require, if any
 	GKern  Errno // the errno the kernel returned in this call, if any
+	// GRan is, for a server inside run_worker, the last worker that ran
+	// linked to it (awake, RUNNING): the worker run_worker's
+	// documentation promises to return; None otherwise.
+	GRan int8
 }
+
+// Nap says whether, and how, a worker sleeps outside UMCG.
+type Nap uint8
+
+// Naps.
+const (
+	NapNone    Nap = iota
+	NapBlocked     // the block hook made the worker BLOCKED
+	NapPlain       // the block hook did nothing (the word was not RUNNING)
+)
 
 // Group is a UMCG group: the library's struct umcg_group and the kernel's group.
 type Group struct {
@@ -148,6 +168,7 @@ type Group struct {
 type State struct {
 	N, G       uint8
 	FaultsUsed uint8
+	SleepsUsed uint8 // sleep events so far (Config.Sleeps)
 	T          [MaxThreads]Thread
 	Grp        [MaxGroups]Group
 }
@@ -163,12 +184,18 @@ func (s *State) Live() bool {
 	return true
 }
 
-const threadBytes = 28
+const threadBytes = 29
 
 // AppendEncoding appends the canonical encoding of s to b. Two states are
 // equal exactly when their encodings are equal.
 func (s *State) AppendEncoding(b []byte) []byte {
-	b = append(b, s.N, s.G, s.FaultsUsed)
+	if s.SleepsUsed > 0 {
+		// The high bit of N says a count of sleeps follows, so states
+		// of configurations without sleeps encode as they always did.
+		b = append(b, s.N|0x80, s.G, s.FaultsUsed, s.SleepsUsed)
+	} else {
+		b = append(b, s.N, s.G, s.FaultsUsed)
+	}
 	for i := 0; i < int(s.N); i++ {
 		b = appendThread(b, &s.T[i])
 	}
@@ -205,18 +232,19 @@ func appendThread(b []byte, t *Thread) []byte {
 	if t.Dangling {
 		fl |= 4
 	}
+	fl |= uint8(t.Nap) << 3
 	b = append(b, t.PC, t.Iter, uint8(t.Status), t.Sig, uint8(t.Fn), t.LPC,
 		uint8(t.Arg), uint8(t.Ptr), t.PtrGen, t.Local)
 	b = binary.LittleEndian.AppendUint16(b, uint16(t.Ret))
 	b = append(b, uint8(t.Errno), uint8(t.SysRet), t.TLS, t.Gen, fl)
 	b = binary.LittleEndian.AppendUint16(b, uint16(t.Word))
 	b = append(b, uint8(t.Kind), uint8(t.Group), uint8(t.Peer), uint8(t.Sleep),
-		uint8(t.Wake), uint8(t.Out), uint8(t.Reason), uint8(t.GEntry), uint8(t.GKern))
+		uint8(t.Wake), uint8(t.Out), uint8(t.Reason), uint8(t.GEntry), uint8(t.GKern), uint8(t.GRan))
 	return b
 }
 
 // EncodedSize is the upper bound of the encoding's length in bytes.
-const EncodedSize = 3 + MaxThreads*threadBytes + MaxGroups*(5+2*MaxThreads)
+const EncodedSize = 4 + MaxThreads*threadBytes + MaxGroups*(5+2*MaxThreads)
 
 // Fingerprint is the engine's 64-bit hash (sim.Hash) of the canonical
 // encoding. It is deterministic across runs and machines.
@@ -233,13 +261,21 @@ func (s *State) Decode(b []byte) bool {
 		return false
 	}
 	s.N, s.G, s.FaultsUsed = b[0], b[1], b[2]
+	b = b[3:]
+	if s.N&0x80 != 0 {
+		if len(b) < 1 || b[0] == 0 {
+			return false
+		}
+		s.N &^= 0x80
+		s.SleepsUsed = b[0]
+		b = b[1:]
+	}
 	if s.N > MaxThreads || s.G > MaxGroups {
 		return false
 	}
-	b = b[3:]
 	for i := range s.T {
 		t := &s.T[i]
-		t.Arg, t.Ptr, t.Group, t.Peer, t.Out = None, None, None, None, None
+		t.Arg, t.Ptr, t.Group, t.Peer, t.Out, t.GRan = None, None, None, None, None, None
 	}
 	for i := 0; i < int(s.N); i++ {
 		if len(b) < threadBytes {
@@ -251,9 +287,14 @@ func (s *State) Decode(b []byte) bool {
 		t.Ret = int16(binary.LittleEndian.Uint16(b[10:]))
 		t.Errno, t.SysRet, t.TLS, t.Gen = Errno(b[12]), Errno(b[13]), b[14], b[15]
 		t.Freed, t.InWait, t.Dangling = b[16]&1 != 0, b[16]&2 != 0, b[16]&4 != 0
+		t.Nap = Nap(b[16] >> 3 & 3)
+		if b[16]&^0x1f != 0 || t.Nap > NapPlain {
+			return false
+		}
 		t.Word = TaskState(binary.LittleEndian.Uint16(b[17:]))
 		t.Kind, t.Group, t.Peer, t.Sleep = Kind(b[19]), int8(b[20]), int8(b[21]), Sleep(b[22])
 		t.Wake, t.Out, t.Reason, t.GEntry, t.GKern = Wake(b[23]), int8(b[24]), Reason(b[25]), Errno(b[26]), Errno(b[27])
+		t.GRan = int8(b[28])
 		b = b[threadBytes:]
 	}
 	for g := 0; g < int(s.G); g++ {

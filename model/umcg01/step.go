@@ -23,10 +23,13 @@ const (
 	ActSpurious
 	// ActDie: the thread dies without unregistering.
 	ActDie
+	// ActSleep: kernel event, a registered worker sleeps outside UMCG (a
+	// page fault, a mutex), wherever it runs (Config.Sleeps).
+	ActSleep
 )
 
 // ActionNames names the action kinds, by Action.Kind.
-var ActionNames = []string{"step", "fail", "unblock", "preempt", "signal", "spurious", "die"}
+var ActionNames = []string{"step", "fail", "unblock", "preempt", "signal", "spurious", "die", "sleep"}
 
 // Observation is what a step did, for properties and for people.
 type Observation struct {
@@ -56,6 +59,9 @@ type Observation struct {
 	UAF bool
 	// Retry is set when the step is one more turn of a busy retry loop.
 	Retry bool
+	// Retried is set when the call returned a failure in this step and
+	// its client decided to make the same call again.
+	Retried bool
 }
 
 // Enabled appends to buf the actions enabled in s, in a deterministic order
@@ -107,6 +113,11 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 				th.Fn == CallNone && th.Word.Base() == StateRunning && th.Peer >= 0 {
 				buf = append(buf, Action{Kind: ActPreempt, Thread: t})
 			}
+			// Any registered worker can sleep outside UMCG wherever it
+			// runs: in its own code and between libumcg's steps.
+			if th.Kind == KindWorker && int(s.SleepsUsed) < m.cfg.Sleeps {
+				buf = append(buf, Action{Kind: ActSleep, Thread: t})
+			}
 		}
 		if budget && f&FaultDeath != 0 && isWorker {
 			buf = append(buf, Action{Kind: ActDie, Thread: t})
@@ -142,11 +153,16 @@ func (m *Model) Step(s *State, a Action) Observation {
 		if th.Sleep != Awake {
 			o.Call = th.Fn
 			o.Label = "kernel: resume after wakeup"
+			napping := th.Nap != NapNone
 			e, again := m.Resume(s, t)
 			if again {
 				o.Label = "kernel: woken, sleeps again"
 			}
-			th.SysRet = e
+			if !napping {
+				// A worker back from a sleep outside UMCG goes on
+				// where it was: no syscall of its own returned.
+				th.SysRet = e
+			}
 			if th.Status == Killed {
 				o.Label = "kernel: worker woken while not RUNNING with a server: SIGSEGV"
 			}
@@ -160,10 +176,23 @@ func (m *Model) Step(s *State, a Action) Observation {
 		}
 	case ActUnblock:
 		o.Label = "kernel: unblock (blocking syscall completes)"
+		nap := th.Nap
+		if nap != NapNone {
+			o.Call = th.Fn
+			o.Label = "kernel: unblock (the sleep outside UMCG ends)"
+		}
 		m.Unblock(s, t)
 		if th.Status == Killed {
 			o.Label = "kernel: unblock while still linked to a server: SIGSEGV"
+			if nap == NapPlain {
+				o.Label = "kernel: unblock: wake hook finds the word not RUNNING: SIGSEGV"
+			}
 		}
+	case ActSleep:
+		s.SleepsUsed++
+		o.Call = th.Fn
+		o.Label = "kernel: worker sleeps outside UMCG (page fault): block hook"
+		m.Nap(s, t)
 	case ActPreempt:
 		s.FaultsUsed++
 		o.Label = "kernel: preempt worker"
@@ -194,6 +223,21 @@ func (m *Model) Step(s *State, a Action) Observation {
 // became UNBLOCKED. It looks only at state words, not at the kernel's list,
 // so a kernel bug in the list cannot hide from queue-fifo.
 func (m *Model) updateGhost(s *State) {
+	// GRan: the last worker that ran linked to a server inside run_worker
+	// (what run_worker promises to return), from state words and links.
+	for i := 0; i < int(s.N); i++ {
+		th := &s.T[i]
+		if th.Fn != CallRunWorker {
+			th.GRan = None
+			continue
+		}
+		if p := th.Peer; p >= 0 {
+			if w := &s.T[p]; w.Kind == KindWorker && w.Status == Alive && w.Sleep == Awake &&
+				w.Word.Base() == StateRunning && w.Peer == int8(i) {
+				th.GRan = p
+			}
+		}
+	}
 	for g := 0; g < int(s.G); g++ {
 		gr := &s.Grp[g]
 		for i := 0; i < int(gr.NGhost); {

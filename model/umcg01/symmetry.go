@@ -50,7 +50,7 @@ func (m *Model) Permute(s *State, p Perm) State {
 	}
 	for i := 0; i < int(s.N); i++ {
 		t := s.T[i]
-		t.Peer, t.Out, t.Ptr = ref(t.Peer), ref(t.Out), ref(t.Ptr)
+		t.Peer, t.Out, t.Ptr, t.GRan = ref(t.Peer), ref(t.Out), ref(t.Ptr), ref(t.GRan)
 		if takesThread(t.Fn) {
 			t.Arg = ref(t.Arg)
 		}
@@ -105,7 +105,7 @@ func (m *Model) Canonical(s *State, classes [][]int8) (State, Perm) {
 	for _, c := range classes {
 		for _, i := range c {
 			t := s.T[i]
-			t.Peer, t.Out, t.Ptr = int8(abs(t.Peer)), int8(abs(t.Out)), int8(abs(t.Ptr))
+			t.Peer, t.Out, t.Ptr, t.GRan = int8(abs(t.Peer)), int8(abs(t.Out)), int8(abs(t.Ptr)), int8(abs(t.GRan))
 			if takesThread(t.Fn) {
 				t.Arg = int8(abs(t.Arg))
 			}

@@ -57,8 +57,10 @@ func buildVocabulary() *traces.Vocabulary {
 // Trace records a run of m (actions from its initial state) as a trace:
 // each library call as an op (a request and a followup for calls
 // that can sleep), each block, unblock and preemption as an event; step k
-// happens at time 10(k+1) ns. Faults other than preemption leave no op, so
-// a run with them records a trace the fixed specification may reject.
+// happens at time 10(k+1) ns. Faults other than preemption leave no op, and
+// neither does a sleep outside UMCG (the sleep event, its unblock and its
+// wakeup), so a run with them records a trace the fixed specification may
+// reject.
 func (m *Model) Trace(actions []Action, source string) (traces.Trace, error) {
 	s := m.Init()
 	type pending struct {
@@ -80,6 +82,8 @@ func (m *Model) Trace(actions []Action, source string) (traces.Trace, error) {
 		now := int64(k+1) * 10
 		name := m.ThreadName(int(t))
 		switch {
+		case before.Nap != NapNone && before.Sleep != Awake:
+			continue // the end of a sleep outside UMCG
 		case a.Kind == ActUnblock:
 			tr.Ops = append(tr.Ops, traces.Op{Thread: name, Kind: traces.OpKind(EventUnblock.String()), Call: now, Return: now})
 			continue
