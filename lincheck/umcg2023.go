@@ -1,0 +1,44 @@
+package lincheck
+
+import (
+	"hash/maphash"
+
+	"github.com/umcgcheck/umcgcheck/model/umcg2023"
+	"github.com/umcgcheck/umcgcheck/traces"
+)
+
+// umcg2023Spec adapts model/umcg2023's sequential specification.
+func umcg2023Spec() *Spec {
+	var sp umcg2023.Spec
+	seed := maphash.MakeSeed()
+	return &Spec{
+		Protocol:   umcg2023.ProtocolName,
+		Vocabulary: umcg2023.Vocabulary(),
+		Ops: func(t traces.Trace) ([]SpecOp, error) {
+			ops, err := umcg2023.SpecOps(t)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]SpecOp, len(ops))
+			for i, op := range ops {
+				out[i] = SpecOp{Index: op.Index, Thread: int(op.Thread), Op: op}
+			}
+			return out, nil
+		},
+		Init: func() any { return sp.Init() },
+		Step: func(state, op any) (bool, any) {
+			s := state.(umcg2023.SpecState)
+			ok := sp.Apply(&s, op.(umcg2023.SpecOp))
+			return ok, s
+		},
+		Equal: func(a, b any) bool { return a.(umcg2023.SpecState) == b.(umcg2023.SpecState) },
+		Hash:  func(state any) uint64 { return maphash.Comparable(seed, state.(umcg2023.SpecState)) },
+		DescribeOp: func(op any, tasks []string) string {
+			return sp.Describe(op.(umcg2023.SpecOp), tasks)
+		},
+		DescribeState: func(state any, tasks []string) string {
+			s := state.(umcg2023.SpecState)
+			return sp.DescribeState(&s, tasks)
+		},
+	}
+}
