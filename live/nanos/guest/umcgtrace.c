@@ -1,0 +1,332 @@
+/*
+ * umcgtrace: runs a UMCG (2023 API, syscall 450 as Nanos numbers it)
+ * workload inside a guest and prints the trace of every call it made, as
+ * umcg-trace JSON lines (docs/trace-format.md, protocol "umcg-2023"), each
+ * prefixed by "UMCGTRACE " so that the reader can pick them out of the
+ * console's other output.
+ *
+ * Usage: umcgtrace WORKLOAD SERVERS WORKERS STEPS SEED
+ *   WORKLOAD  "sleep" (each worker nanosleeps STEPS times: a blocking
+ *             syscall, so BLOCK and WAKE events), "yield" (each worker
+ *             calls UMCG_WAIT STEPS times: WAIT events) or "mixed"
+ *             (alternately).
+ *
+ * Servers share one user-space run queue (as the posting's answer [PO]
+ * describes Google's use): a server switches to the queue's head, or
+ * waits for events when the queue is empty. Workers register, do their
+ * steps and unregister. When every worker has exited, the servers wake
+ * each other (UMCG_WAKE until EAGAIN) and stop.
+ *
+ * Recording: each thread writes its records into its own preallocated
+ * buffer, with CLOCK_MONOTONIC before and after each call; nothing is
+ * printed until every thread has joined, so that the recording makes no
+ * syscall of its own between a worker's calls. A call that sleeps is
+ * recorded as a request over the call's whole interval and a followup at
+ * its end (the format's rule for a producer that cannot see when the call
+ * took effect).
+ *
+ * This is our own program; it includes nothing of Nanos.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SYS_UMCG 450
+
+enum { REGISTER_WORKER = 1, REGISTER_SERVER, UNREGISTER, WAKE, WAIT, CTX_SWITCH };
+static const char *event_names[] = {"?", "BLOCK", "WAKE", "WAIT", "EXIT", "TIMEOUT", "PREEMPT"};
+#define EVENT_MASK 31
+#define NSLOTS 4              /* events buffer: up to 3 from the idle list, and the 0 end */
+#define MAX_TASKS 16
+#define MAX_RECORDS 4096
+#define SERVER_WAIT_NS 50000000 /* a server's WAIT gives up after 50 ms (see stop()) */
+
+struct rec {
+	const char *op;
+	int phase;            /* 0 none, 1 request, 2 followup */
+	int next;             /* task index of args.next, -1 none */
+	int worker;           /* read_event: the worker's task index */
+	int event;            /* read_event: the event kind */
+	long ret;
+	int err;
+	int64_t call, ret_t;
+};
+
+struct task {
+	char name[8];
+	pthread_t th;
+	atomic_int tid;
+	int nrec;
+	struct rec recs[MAX_RECORDS];
+};
+
+static struct task tasks[MAX_TASKS];
+static int nservers, nworkers, steps;
+static const char *workload;
+static uint64_t seed;
+
+/* The servers' shared run queue of worker task indices, guarded by a spin
+ * lock (a futex would be a syscall of its own in the trace's window). */
+static atomic_flag qlock = ATOMIC_FLAG_INIT;
+static int queue[MAX_TASKS * 4], qhead, qtail;
+static atomic_int exited;
+static atomic_int registered_tids;
+
+static int64_t now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static long umcg(uint64_t flags, uint64_t cmd, pid_t next, uint64_t abs_timeout, uint64_t *events, int event_sz)
+{
+	return syscall(SYS_UMCG, flags, cmd, next, abs_timeout, events, event_sz);
+}
+
+static struct rec *add(int me, const char *op, int phase)
+{
+	struct task *t = &tasks[me];
+	if (t->nrec >= MAX_RECORDS) {
+		fprintf(stderr, "umcgtrace: %s: more than %d records\n", t->name, MAX_RECORDS);
+		exit(2);
+	}
+	struct rec *r = &t->recs[t->nrec++];
+	memset(r, 0, sizeof *r);
+	r->op = op;
+	r->phase = phase;
+	r->next = -1;
+	r->worker = -1;
+	return r;
+}
+
+/* call records a call that cannot sleep. */
+static long call(int me, const char *op, uint64_t cmd)
+{
+	struct rec *r = add(me, op, 0);
+	r->call = now();
+	errno = 0;
+	long rc = umcg(0, cmd, 0, 0, NULL, 0);
+	r->err = rc < 0 ? errno : 0;
+	r->ret_t = now();
+	r->ret = rc;
+	return rc;
+}
+
+/* sleeping records a call that can sleep: a request over its whole
+ * interval and a followup at its end. */
+static long sleeping(int me, const char *op, int next, uint64_t flags, uint64_t cmd, pid_t tid, uint64_t abs_timeout, uint64_t *ev, int evsz, int *err)
+{
+	struct rec *q = add(me, op, 1);
+	q->next = next;
+	q->call = now();
+	errno = 0;
+	long rc = umcg(flags, cmd, tid, abs_timeout, ev, evsz);
+	int e = rc < 0 ? errno : 0;
+	int64_t end = now();
+	q->ret_t = end;
+	struct rec *f = add(me, op, 2);
+	f->call = f->ret_t = end;
+	f->ret = rc;
+	f->err = e;
+	if (err)
+		*err = e;
+	return rc;
+}
+
+static int worker_index(uint64_t id)
+{
+	for (int i = nservers; i < nservers + nworkers; i++)
+		if ((uint64_t)atomic_load(&tasks[i].tid) << 5 == id)
+			return i;
+	return -1;
+}
+
+static void push(int w)
+{
+	while (atomic_flag_test_and_set(&qlock))
+		;
+	queue[qtail++ % (MAX_TASKS * 4)] = w;
+	atomic_flag_clear(&qlock);
+}
+
+static int pop(void)
+{
+	int w = -1;
+	while (atomic_flag_test_and_set(&qlock))
+		;
+	if (qhead != qtail)
+		w = queue[qhead++ % (MAX_TASKS * 4)];
+	atomic_flag_clear(&qlock);
+	return w;
+}
+
+/* events records the events a server's call returned, in buffer order,
+ * and handles them: a worker that may run again joins the run queue. */
+static void events(int me, uint64_t *ev)
+{
+	for (int i = 0; i < NSLOTS && ev[i]; i++) {
+		int kind = ev[i] & EVENT_MASK;
+		int w = worker_index(ev[i] & ~(uint64_t)EVENT_MASK);
+		struct rec *r = add(me, "read_event", 0);
+		r->call = r->ret_t = now();
+		r->worker = w;
+		r->event = kind;
+		if (w < 0) {
+			fprintf(stderr, "umcgtrace: %s: event 0x%llx names no worker\n", tasks[me].name, (unsigned long long)ev[i]);
+			exit(2);
+		}
+		switch (kind) {
+		case 2: case 3: case 5: case 6: /* WAKE, WAIT, TIMEOUT, PREEMPT */
+			push(w);
+			break;
+		case 4:
+			atomic_fetch_add(&exited, 1);
+			break;
+		}
+	}
+}
+
+static void *server(void *arg)
+{
+	int me = (int)(intptr_t)arg;
+	atomic_store(&tasks[me].tid, gettid());
+	call(me, "register_server", REGISTER_SERVER);
+	uint64_t ev[NSLOTS];
+	while (atomic_load(&exited) < nworkers) {
+		int w = pop();
+		memset(ev, 0, sizeof ev);
+		int err = 0;
+		long rc;
+		if (w >= 0) {
+			rc = sleeping(me, "ctx_switch", w, 0, CTX_SWITCH, atomic_load(&tasks[w].tid), 0, ev, NSLOTS, &err);
+		} else {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			uint64_t until = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + SERVER_WAIT_NS;
+			rc = sleeping(me, "wait", -1, 0, WAIT, 0, until, ev, NSLOTS, &err);
+		}
+		if (rc == 0)
+			events(me, ev);
+	}
+	/* Every worker has exited: release the servers that still wait. */
+	while (call(me, "wake", WAKE) == 0)
+		;
+	call(me, "unregister", UNREGISTER);
+	return NULL;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void *worker(void *arg)
+{
+	int me = (int)(intptr_t)arg;
+	uint64_t s = seed * 2654435761u + (uint64_t)me + 1;
+	pid_t tid = gettid();
+	atomic_store(&tasks[me].tid, tid);
+	atomic_fetch_add(&registered_tids, 1);
+	sleeping(me, "register_worker", -1, 0, REGISTER_WORKER, 0, (uint64_t)tid << 5, NULL, 0, NULL);
+	for (int i = 0; i < steps; i++) {
+		int yield = strcmp(workload, "yield") == 0 || (strcmp(workload, "mixed") == 0 && i % 2 == 1);
+		if (yield) {
+			sleeping(me, "wait", -1, 0, WAIT, 0, 0, NULL, 0, NULL);
+		} else {
+			struct timespec d = {0, 100000 + (long)(rnd(&s) % 1900000)};
+			struct rec *q = add(me, "syscall", 1);
+			q->call = now();
+			errno = 0;
+			long rc = nanosleep(&d, NULL);
+			int e = rc < 0 ? errno : 0;
+			int64_t end = now();
+			q->ret_t = end;
+			struct rec *f = add(me, "syscall", 2);
+			f->call = f->ret_t = end;
+			f->ret = rc;
+			f->err = e;
+		}
+	}
+	call(me, "unregister", UNREGISTER);
+	return NULL;
+}
+
+static void print_rec(struct task *t, struct rec *r)
+{
+	printf("UMCGTRACE {\"thread\":\"%s\",\"op\":\"%s\"", t->name, r->op);
+	if (r->phase == 1)
+		printf(",\"phase\":\"request\"");
+	if (r->phase == 2)
+		printf(",\"phase\":\"followup\"");
+	if (r->phase != 2) {
+		if (r->next >= 0)
+			printf(",\"args\":{\"next\":\"%s\"}", tasks[r->next].name);
+		else if (!strcmp(r->op, "wait") || !strcmp(r->op, "ctx_switch"))
+			printf(",\"args\":{\"next\":null}");
+		else if (r->worker >= 0)
+			printf(",\"args\":{\"worker\":\"%s\"}", tasks[r->worker].name);
+		else
+			printf(",\"args\":{}");
+	}
+	if (r->phase == 1)
+		printf(",\"ret\":null,\"errno\":0");
+	else if (r->worker >= 0)
+		printf(",\"ret\":\"%s\",\"errno\":0", r->event >= 1 && r->event <= 6 ? event_names[r->event] : "?");
+	else
+		printf(",\"ret\":%ld,\"errno\":%d", r->ret, r->err);
+	printf(",\"call\":%lld,\"return\":%lld}\n", (long long)r->call, (long long)r->ret_t);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 6) {
+		fprintf(stderr, "usage: umcgtrace sleep|yield|mixed SERVERS WORKERS STEPS SEED\n");
+		return 2;
+	}
+	workload = argv[1];
+	nservers = atoi(argv[2]);
+	nworkers = atoi(argv[3]);
+	steps = atoi(argv[4]);
+	seed = strtoull(argv[5], NULL, 10);
+	if ((strcmp(workload, "sleep") && strcmp(workload, "yield") && strcmp(workload, "mixed")) ||
+	    nservers < 1 || nworkers < 1 || nservers + nworkers > MAX_TASKS || steps < 0 || steps > 1000) {
+		fprintf(stderr, "umcgtrace: bad arguments\n");
+		return 2;
+	}
+	int n = nservers + nworkers;
+	for (int i = 0; i < n; i++)
+		snprintf(tasks[i].name, sizeof tasks[i].name, i < nservers ? "s%d" : "w%d", i < nservers ? i + 1 : i - nservers + 1);
+	/* Servers first, so that the workers' WAKE events find one. */
+	for (int i = 0; i < n; i++) {
+		void *(*fn)(void *) = i < nservers ? server : worker;
+		if (pthread_create(&tasks[i].th, NULL, fn, (void *)(intptr_t)i)) {
+			fprintf(stderr, "umcgtrace: pthread_create failed\n");
+			return 2;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(tasks[i].th, NULL);
+	printf("UMCGTRACE {\"format\":\"umcg-trace\",\"version\":1,\"protocol\":\"umcg-2023\",\"source\":\"nanos %s %d %d %d %llu\",\"clock\":\"ns\",\"tasks\":[",
+	       workload, nservers, nworkers, steps, (unsigned long long)seed);
+	for (int i = 0; i < n; i++)
+		printf("%s\"%s\"", i ? "," : "", tasks[i].name);
+	printf("],\"groups\":[]}\n");
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < tasks[i].nrec; k++)
+			print_rec(&tasks[i], &tasks[i].recs[k]);
+	printf("UMCGTRACE END\n");
+	fflush(stdout);
+	return 0;
+}
