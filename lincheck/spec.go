@@ -3,6 +3,7 @@ package lincheck
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/anishathalye/porcupine"
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
@@ -26,8 +27,8 @@ type Spec struct {
 	Ops func(t traces.Trace) ([]SpecOp, error)
 	// Init returns the state before the first operation.
 	Init func() any
-	// Step applies op (a SpecOp's Op) to state.
-	Step func(state, op any) (bool, any)
+	// Step returns the states after op (a SpecOp's Op) from state.
+	Step func(state, op any) []any
 	// Equal and Hash compare and hash states for porcupine's cache.
 	Equal func(a, b any) bool
 	Hash  func(state any) uint64
@@ -70,11 +71,12 @@ func specFor(h traces.Header) (*Spec, error) {
 	return nil, fmt.Errorf("no specification for protocol %q", h.Protocol)
 }
 
-// orderedState is a Spec's state with the count of each thread's ops
-// placed: a thread's op is placed only after all its earlier ops, also
-// when times tie (as for v0.1, partState).
+// orderedState is the set of states a Spec may be in (distinct by
+// Spec.Equal), with the count of each thread's ops placed: a thread's op
+// is placed only after all its earlier ops, also when times tie (as for
+// v0.1, partState).
 type orderedState struct {
-	s    any
+	s    []any
 	done []int32
 }
 
@@ -87,15 +89,25 @@ type orderedInput struct {
 
 func (sp *Spec) porcupineModel(tasks []string) porcupine.Model {
 	n := len(tasks)
+	contains := func(set []any, x any) bool {
+		return slices.ContainsFunc(set, func(y any) bool { return sp.Equal(x, y) })
+	}
 	return porcupine.Model{
-		Init: func() any { return &orderedState{s: sp.Init(), done: make([]int32, n)} },
+		Init: func() any { return &orderedState{s: []any{sp.Init()}, done: make([]int32, n)} },
 		Step: func(state, input, _ any) (bool, any) {
 			st, in := state.(*orderedState), input.(orderedInput)
 			if st.done[in.op.Thread] != in.seq {
 				return false, st
 			}
-			ok, next := sp.Step(st.s, in.op.Op)
-			if !ok {
+			var next []any
+			for _, s := range st.s {
+				for _, x := range sp.Step(s, in.op.Op) {
+					if !contains(next, x) {
+						next = append(next, x)
+					}
+				}
+			}
+			if len(next) == 0 {
 				return false, st
 			}
 			done := slices.Clone(st.done)
@@ -104,18 +116,35 @@ func (sp *Spec) porcupineModel(tasks []string) porcupine.Model {
 		},
 		Equal: func(a, b any) bool {
 			x, y := a.(*orderedState), b.(*orderedState)
-			return slices.Equal(x.done, y.done) && sp.Equal(x.s, y.s)
+			if !slices.Equal(x.done, y.done) || len(x.s) != len(y.s) {
+				return false
+			}
+			for _, s := range x.s {
+				if !contains(y.s, s) {
+					return false
+				}
+			}
+			return true
 		},
 		Hash: func(state any) uint64 {
 			st := state.(*orderedState)
-			h := sp.Hash(st.s)
+			var h uint64
+			for _, s := range st.s {
+				h ^= sp.Hash(s) // the order of the set does not count
+			}
 			for _, d := range st.done {
 				h = h*1099511628211 ^ uint64(d)
 			}
 			return h
 		},
 		DescribeOperation: func(input, _ any) string { return sp.DescribeOp(input.(orderedInput).op.Op, tasks) },
-		DescribeState:     func(state any) string { return sp.DescribeState(state.(*orderedState).s, tasks) },
+		DescribeState: func(state any) string {
+			var ds []string
+			for _, s := range state.(*orderedState).s {
+				ds = append(ds, sp.DescribeState(s, tasks))
+			}
+			return strings.Join(ds, " | or | ")
+		},
 	}
 }
 

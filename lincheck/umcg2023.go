@@ -26,10 +26,12 @@ func umcg2023Spec() *Spec {
 			return out, nil
 		},
 		Init: func() any { return sp.Init() },
-		Step: func(state, op any) (bool, any) {
-			s := state.(umcg2023.SpecState)
-			ok := sp.Apply(&s, op.(umcg2023.SpecOp))
-			return ok, s
+		Step: func(state, op any) []any {
+			var out []any
+			for _, n := range sp.Next(state.(umcg2023.SpecState), op.(umcg2023.SpecOp)) {
+				out = append(out, n)
+			}
+			return out
 		},
 		Equal: func(a, b any) bool { return a.(umcg2023.SpecState) == b.(umcg2023.SpecState) },
 		Hash:  func(state any) uint64 { return maphash.Comparable(seed, state.(umcg2023.SpecState)) },

@@ -29,6 +29,15 @@ func TestUMCG2023Verdicts(t *testing.T) {
 		"wait-empty-before-wake.jsonl": NotLinearizable,
 		// w1's WAIT event read as a BLOCK.
 		"yield-read-as-block.jsonl": NotLinearizable,
+		// s1's first wake releases s2 (which returns late, empty): the
+		// second finds no waiter (Nanos, futex-2s3w-smp2).
+		"wake-releases-waiter.jsonl": Linearizable,
+		// The same with no release: EAGAIN while s2 waits.
+		"wake-eagain-while-waiting.jsonl": NotLinearizable,
+		// A system call that did not sleep sends no BLOCK.
+		"syscall-not-slept.jsonl": Linearizable,
+		// A BLOCK for a worker in no system call.
+		"block-outside-syscall.jsonl": NotLinearizable,
 	}
 	ents, err := os.ReadDir(filepath.Join("testdata", "umcg2023"))
 	if err != nil {

@@ -16,11 +16,12 @@ import (
 // where they differ on what a trace shows, both are accepted, and said so
 // at the place.
 //
-// Two kernel events are not in traces because no user program sees them
-// happen: a blocked worker's wakeup (the WAKE pushed on the idle-worker
-// list) and a preemption. The specification places each at the point
-// where a server reads its event, which is the first point a trace can
-// tell it happened.
+// Three kernel events are not in traces because no user program sees them
+// happen: a worker's system call going to sleep (BLOCK; a call that does
+// not sleep sends nothing), a blocked worker's wakeup (the WAKE pushed on
+// the idle-worker list) and a preemption. The specification places each
+// at the point where a server reads its event, which is the first point a
+// trace can tell it happened.
 //
 // The specification checks what every collection must respect: every
 // event read is one the kernel generated and not yet delivered (exactly
@@ -109,9 +110,10 @@ const (
 	wWaiting         // returned control with UMCG_WAIT (its WAIT went to its server)
 	wRunning         // a server switched to it: it runs
 	wBlocked         // blocked in a system call (its BLOCK went to its server)
+	wPaused          // in a system call that has not slept (yet): it may block, or return
 )
 
-var wNames = [...]string{"none", "queued", "runnable", "waiting", "running", "blocked"}
+var wNames = [...]string{"none", "queued", "runnable", "waiting", "running", "blocked", "in a syscall"}
 
 // Server calls in progress.
 const (
@@ -119,6 +121,8 @@ const (
 	sWait
 	sWaitFor
 	sCtxSwitch
+	sReleased      // in wait, released by an UMCG_WAKE: returns with events
+	sReleasedEmpty // in wait, released by an UMCG_WAKE with nothing to collect: returns empty
 )
 
 // SpecState is the kernel's state as traces see it. It is a value:
@@ -145,9 +149,57 @@ func (Spec) Init() SpecState {
 	return s
 }
 
-// Apply applies op to s and reports whether the specification allows it
-// with the result the trace gives; on false, s is unspecified.
-func (sp Spec) Apply(s *SpecState, op SpecOp) bool {
+// Next returns the states the specification may be in after op, from s,
+// with the result the trace gives: none if it does not allow op. Only
+// UMCG_WAKE has more than one: which waiting server it released, and
+// whether that server found events ([N] runs the released server's
+// collection inside the waker's call: with none, it takes the wake flag
+// and returns empty; with some, the flag stays set).
+func (sp Spec) Next(s SpecState, op SpecOp) []SpecState {
+	if op.Call != CallWake {
+		if !sp.apply(&s, op) {
+			return nil
+		}
+		return []SpecState{s}
+	}
+	var out []SpecState
+	if op.Ret < 0 {
+		// EAGAIN: no server waits unreleased; [N] clears its flag.
+		for _, c := range s.S {
+			if c == sWait {
+				return nil
+			}
+		}
+		if op.Errno != eAGAIN {
+			return nil
+		}
+		s.WakeFlag = false
+		return []SpecState{s}
+	}
+	for t, c := range s.S {
+		if c != sWait {
+			continue
+		}
+		empty := true
+		for _, e := range s.Pool {
+			empty = empty && e == 0
+		}
+		if empty {
+			n := s
+			n.S[t], n.WakeFlag = sReleasedEmpty, false
+			out = append(out, n)
+		}
+		n := s
+		n.S[t], n.WakeFlag = sReleased, true
+		out = append(out, n)
+	}
+	return out
+}
+
+// apply applies op, any but UMCG_WAKE, to s and reports whether the
+// specification allows it with the result the trace gives; on false, s is
+// unspecified.
+func (sp Spec) apply(s *SpecState, op SpecOp) bool {
 	t := op.Thread
 	failed := op.Ret < 0
 	switch op.Call {
@@ -177,17 +229,7 @@ func (sp Spec) Apply(s *SpecState, op SpecOp) bool {
 		// Not registered: [P] EINVAL, [N] 0.
 		return !failed || op.Errno == eINVAL
 	case CallWake:
-		waiting := false
-		for i := range s.S {
-			waiting = waiting || s.S[i] == sWait
-		}
-		if !failed {
-			s.WakeFlag = true
-			return waiting
-		}
-		// EAGAIN: no server waits; [N] clears its flag.
-		s.WakeFlag = false
-		return !waiting && op.Errno == eAGAIN
+		return false // Next: a wake has several outcomes
 	case CallRegisterWorker:
 		return sp.registerWorker(s, op)
 	case CallSyscall:
@@ -230,12 +272,18 @@ func (Spec) registerWorker(s *SpecState, op SpecOp) bool {
 func (Spec) syscall(s *SpecState, op SpecOp) bool {
 	t := op.Thread
 	if op.Phase == Followup {
-		return resumed(s, op)
+		// It did not sleep (still paused: no event), or it slept and a
+		// server switched to it since.
+		if s.Role[t] != roleWorker || (s.W[t] != wPaused && s.W[t] != wRunning) {
+			return false
+		}
+		s.W[t] = wRunning
+		return true
 	}
 	if s.Role[t] != roleWorker || s.W[t] != wRunning {
 		return false
 	}
-	s.W[t], s.Slot[t], s.For[t], s.Srv[t] = wBlocked, EvBlock, s.Srv[t], -1
+	s.W[t] = wPaused
 	return true
 }
 
@@ -299,6 +347,16 @@ func (sp Spec) serverWait(s *SpecState, op SpecOp) bool {
 		// WAIT(next): returns once next is not blocked.
 		s.S[t] = sIdle
 		return op.Ret < 0 || s.W[op.Next] != wBlocked
+	case sReleasedEmpty:
+		s.S[t] = sIdle
+		return op.Ret == 0 && len(op.Events) == 0
+	case sReleased:
+		s.S[t] = sIdle
+		if op.Ret != 0 || len(op.Events) == 0 {
+			return false
+		}
+		_, ok := sp.collect(s, t, op.Events)
+		return ok
 	}
 	s.S[t] = sIdle
 	if op.Ret < 0 {
@@ -375,7 +433,15 @@ func (Spec) collect(s *SpecState, t int8, evs []SpecEvent) (attachedRead, ok boo
 		}
 		fromSlot := s.Slot[w] == e.Kind && s.For[w] == t
 		switch e.Kind {
-		case EvBlock, EvExit:
+		case EvBlock:
+			// The system call slept (unseen) and is read now: the
+			// worker ran under t.
+			if s.Role[w] != roleWorker || s.W[w] != wPaused || s.Srv[w] != t {
+				return false, false
+			}
+			s.W[w], s.Srv[w] = wBlocked, -1
+			fromSlot = true
+		case EvExit:
 			if !fromSlot {
 				return false, false
 			}
@@ -401,8 +467,9 @@ func (Spec) collect(s *SpecState, t int8, evs []SpecEvent) (attachedRead, ok boo
 			}
 		case EvPreempt:
 			// The preemption happened (unseen) and is read now: the
-			// worker ran under t.
-			if s.Role[w] != roleWorker || s.W[w] != wRunning || s.Srv[w] != t {
+			// worker ran under t, in user space or returning from a
+			// system call that did not sleep ([N] checks on return).
+			if s.Role[w] != roleWorker || (s.W[w] != wRunning && s.W[w] != wPaused) || s.Srv[w] != t {
 				return false, false
 			}
 			s.W[w], s.Srv[w] = wRunnable, -1
@@ -455,6 +522,8 @@ func (Spec) DescribeState(s *SpecState, names []string) string {
 			switch s.S[i] {
 			case sWait:
 				p += " in wait"
+			case sReleased, sReleasedEmpty:
+				p += " in wait, released by a wake"
 			case sWaitFor:
 				p += " in wait(next)"
 			case sCtxSwitch:

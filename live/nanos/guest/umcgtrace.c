@@ -6,10 +6,16 @@
  * console's other output.
  *
  * Usage: umcgtrace WORKLOAD SERVERS WORKERS STEPS SEED
- *   WORKLOAD  "sleep" (each worker nanosleeps STEPS times: a blocking
- *             syscall, so BLOCK and WAKE events), "yield" (each worker
- *             calls UMCG_WAIT STEPS times: WAIT events) or "mixed"
- *             (alternately).
+ *   WORKLOAD  as live/'s workloads (live/workload.go), STEPS blocking
+ *             system calls per worker: "sleep" (nanosleep for seeded
+ *             random durations), "futex" (FUTEX_WAIT on the worker's own
+ *             word until a producer thread, outside UMCG, posts to it in a
+ *             seeded random order with seeded random pauses), "pipes"
+ *             (read one byte from the worker's own pipe, fed the same
+ *             way); and for the 2023 API: "yield" (UMCG_WAIT STEPS
+ *             times: WAIT events), "mixed" (sleep and yield alternately),
+ *             "spin" (STEPS busy loops of about 20 ms without a system
+ *             call, then a yield: where preemption may strike).
  *
  * Servers share one user-space run queue (as the posting's answer [PO]
  * describes Google's use): a server switches to the queue's head, or
@@ -35,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +85,8 @@ static uint64_t seed;
 static atomic_flag qlock = ATOMIC_FLAG_INIT;
 static int queue[MAX_TASKS * 4], qhead, qtail;
 static atomic_int exited;
+static atomic_uint posted[MAX_TASKS]; /* futex: posts to each worker */
+static int pipes[MAX_TASKS][2];       /* pipes: each worker's pipe */
 static atomic_int registered_tids;
 
 static int64_t now(void)
@@ -199,7 +208,10 @@ static void *server(void *arg)
 {
 	int me = (int)(intptr_t)arg;
 	atomic_store(&tasks[me].tid, gettid());
-	call(me, "register_server", REGISTER_SERVER);
+	if (call(me, "register_server", REGISTER_SERVER) < 0) {
+		fprintf(stderr, "umcgtrace: UMCG_REGISTER_SERVER (syscall %d) failed: %s; is this Nanos with its umcg klib?\n", SYS_UMCG, strerror(errno));
+		exit(2);
+	}
 	uint64_t ev[NSLOTS];
 	while (atomic_load(&exited) < nworkers) {
 		int w = pop();
@@ -232,6 +244,55 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
+/* blocking records one blocking system call of a worker as a syscall op. */
+static long blocking(int me, long nr, long a, long b, long c, long d)
+{
+	struct rec *q = add(me, "syscall", 1);
+	q->call = now();
+	errno = 0;
+	long rc = syscall(nr, a, b, c, d);
+	int e = rc < 0 ? errno : 0;
+	int64_t end = now();
+	q->ret_t = end;
+	struct rec *f = add(me, "syscall", 2);
+	f->call = f->ret_t = end;
+	f->ret = rc;
+	f->err = e;
+	return rc;
+}
+
+/* producer feeds the futex and pipes workloads: STEPS rounds, each
+ * posting once to every worker in a seeded random order, with seeded
+ * random pauses up to 500 µs. It is not a UMCG thread. */
+static void *producer(void *arg)
+{
+	(void)arg;
+	uint64_t s = seed * 40503u + 7;
+	int order[MAX_TASKS];
+	for (int r = 0; r < steps; r++) {
+		for (int i = 0; i < nworkers; i++)
+			order[i] = nservers + i;
+		for (int i = nworkers - 1; i > 0; i--) {
+			int j = rnd(&s) % (i + 1), x = order[i];
+			order[i] = order[j];
+			order[j] = x;
+		}
+		for (int i = 0; i < nworkers; i++) {
+			struct timespec d = {0, (long)(rnd(&s) % 500000)};
+			nanosleep(&d, NULL);
+			int w = order[i];
+			if (!strcmp(workload, "futex")) {
+				atomic_fetch_add(&posted[w], 1);
+				syscall(SYS_futex, (long)&posted[w], FUTEX_WAKE_PRIVATE, 1, 0);
+			} else if (write(pipes[w][1], "x", 1) != 1) {
+				fprintf(stderr, "umcgtrace: producer: write failed\n");
+				exit(2);
+			}
+		}
+	}
+	return NULL;
+}
+
 static void *worker(void *arg)
 {
 	int me = (int)(intptr_t)arg;
@@ -241,22 +302,28 @@ static void *worker(void *arg)
 	atomic_fetch_add(&registered_tids, 1);
 	sleeping(me, "register_worker", -1, 0, REGISTER_WORKER, 0, (uint64_t)tid << 5, NULL, 0, NULL);
 	for (int i = 0; i < steps; i++) {
-		int yield = strcmp(workload, "yield") == 0 || (strcmp(workload, "mixed") == 0 && i % 2 == 1);
+		int yield = !strcmp(workload, "yield") || (!strcmp(workload, "mixed") && i % 2 == 1);
+		if (!strcmp(workload, "spin")) {
+			for (volatile long k = 0; k < 20000000L; k++)
+				;
+			yield = 1;
+		}
 		if (yield) {
 			sleeping(me, "wait", -1, 0, WAIT, 0, 0, NULL, 0, NULL);
+			continue;
+		}
+		if (!strcmp(workload, "futex")) {
+			/* Wait until the producer's (i+1)-th post; each FUTEX_WAIT
+			 * is one syscall op (one that finds the word changed
+			 * returns at once, without sleeping). */
+			while (atomic_load(&posted[me]) <= (unsigned)i)
+				blocking(me, SYS_futex, (long)&posted[me], FUTEX_WAIT_PRIVATE, i, 0);
+		} else if (!strcmp(workload, "pipes")) {
+			char c;
+			blocking(me, SYS_read, pipes[me][0], (long)&c, 1, 0);
 		} else {
 			struct timespec d = {0, 100000 + (long)(rnd(&s) % 1900000)};
-			struct rec *q = add(me, "syscall", 1);
-			q->call = now();
-			errno = 0;
-			long rc = nanosleep(&d, NULL);
-			int e = rc < 0 ? errno : 0;
-			int64_t end = now();
-			q->ret_t = end;
-			struct rec *f = add(me, "syscall", 2);
-			f->call = f->ret_t = end;
-			f->ret = rc;
-			f->err = e;
+			blocking(me, SYS_nanosleep, (long)&d, 0, 0, 0);
 		}
 	}
 	call(me, "unregister", UNREGISTER);
@@ -292,7 +359,7 @@ static void print_rec(struct task *t, struct rec *r)
 int main(int argc, char **argv)
 {
 	if (argc != 6) {
-		fprintf(stderr, "usage: umcgtrace sleep|yield|mixed SERVERS WORKERS STEPS SEED\n");
+		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin SERVERS WORKERS STEPS SEED\n");
 		return 2;
 	}
 	workload = argv[1];
@@ -300,7 +367,11 @@ int main(int argc, char **argv)
 	nworkers = atoi(argv[3]);
 	steps = atoi(argv[4]);
 	seed = strtoull(argv[5], NULL, 10);
-	if ((strcmp(workload, "sleep") && strcmp(workload, "yield") && strcmp(workload, "mixed")) ||
+	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin"};
+	int known = 0;
+	for (unsigned i = 0; i < sizeof workloads / sizeof *workloads; i++)
+		known |= !strcmp(workload, workloads[i]);
+	if (!known ||
 	    nservers < 1 || nworkers < 1 || nservers + nworkers > MAX_TASKS || steps < 0 || steps > 1000) {
 		fprintf(stderr, "umcgtrace: bad arguments\n");
 		return 2;
@@ -308,6 +379,11 @@ int main(int argc, char **argv)
 	int n = nservers + nworkers;
 	for (int i = 0; i < n; i++)
 		snprintf(tasks[i].name, sizeof tasks[i].name, i < nservers ? "s%d" : "w%d", i < nservers ? i + 1 : i - nservers + 1);
+	for (int i = nservers; i < n && !strcmp(workload, "pipes"); i++)
+		if (pipe(pipes[i])) {
+			fprintf(stderr, "umcgtrace: pipe failed\n");
+			return 2;
+		}
 	/* Servers first, so that the workers' WAKE events find one. */
 	for (int i = 0; i < n; i++) {
 		void *(*fn)(void *) = i < nservers ? server : worker;
@@ -316,8 +392,16 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	pthread_t prod;
+	int feed = !strcmp(workload, "futex") || !strcmp(workload, "pipes");
+	if (feed && pthread_create(&prod, NULL, producer, NULL)) {
+		fprintf(stderr, "umcgtrace: pthread_create failed\n");
+		return 2;
+	}
 	for (int i = 0; i < n; i++)
 		pthread_join(tasks[i].th, NULL);
+	if (feed)
+		pthread_join(prod, NULL);
 	printf("UMCGTRACE {\"format\":\"umcg-trace\",\"version\":1,\"protocol\":\"umcg-2023\",\"source\":\"nanos %s %d %d %d %llu\",\"clock\":\"ns\",\"tasks\":[",
 	       workload, nservers, nworkers, steps, (unsigned long long)seed);
 	for (int i = 0; i < n; i++)
