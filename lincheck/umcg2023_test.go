@@ -107,3 +107,24 @@ func TestUMCG2023UnknownToV01(t *testing.T) {
 		t.Errorf("Protocols() = %v", names)
 	}
 }
+
+// TestUMCG2023DocExample: the umcg-2023 example of docs/trace-format.md
+// reads and is linearizable.
+func TestUMCG2023DocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/trace-format.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(doc), "```jsonl umcg-2023\n")
+	block, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("no ```jsonl umcg-2023 block in docs/trace-format.md")
+	}
+	tr, err := traces.ReadAll(strings.NewReader(block), "example", Protocols())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Check(tr, 10*time.Second); err != nil || res.Verdict != Linearizable {
+		t.Fatalf("%v %v %+v", err, res.Verdict, res.Partitions)
+	}
+}

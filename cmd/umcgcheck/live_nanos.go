@@ -87,7 +87,7 @@ func runLiveNanos(fs *flag.FlagSet, r nanosRun, stdout, stderr io.Writer) (int, 
 		}
 		console = b
 	}
-	tr, err := nanos.ReadConsole(bytes.NewReader(console), name)
+	tr, hung, err := nanos.ReadConsole(bytes.NewReader(console), name)
 	if err != nil {
 		fmt.Fprintf(stdout, "FAILED: %v\n", err)
 		return exitViolation, nil
@@ -100,13 +100,18 @@ func runLiveNanos(fs *flag.FlagSet, r nanosRun, stdout, stderr io.Writer) (int, 
 		return exitUsage, usagef("--out: %v", err)
 	}
 	fmt.Fprintf(stdout, "%s: %d operations recorded by backend nanos (%s)\n", r.out, len(tr.Ops), tr.Header.Source)
+	code := exitOK
+	if hung != "" {
+		fmt.Fprintf(stdout, "HUNG: the guest gave up %s (the partial trace is written)\n", hung)
+		code = exitViolation
+	}
 	if !r.check {
-		return exitOK, nil
+		return code, nil
 	}
 	res, err := lincheck.Check(tr, r.checkTimeout)
 	if err != nil {
 		return exitUsage, usagef("%s: %v", r.out, err)
 	}
 	writeCheck(stdout, r.out, len(tr.Ops), res)
-	return withVerdict(exitOK, res.Verdict), nil
+	return withVerdict(code, res.Verdict), nil
 }

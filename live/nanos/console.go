@@ -17,17 +17,22 @@ import (
 )
 
 // Prefix begins every line of the trace on the console; End is the last
-// line, printed once every thread of the guest has joined.
+// line, printed once every thread of the guest has joined or the guest
+// gave up waiting for them; Hung, before the header, says it gave up and
+// which threads were still running.
 const (
 	Prefix = "UMCGTRACE "
 	End    = Prefix + "END"
+	Hung   = Prefix + "HUNG "
 )
 
 // ReadConsole extracts the trace from a console's output (name is for
-// errors) and reads it as a umcg-2023 trace. A console without End is an
-// error that says how far the guest got: a guest that hangs or dies
-// prints no trace at all, since it prints only after its threads joined.
-func ReadConsole(r io.Reader, name string) (traces.Trace, error) {
+// errors) and reads it as a umcg-2023 trace. hung is the guest's Hung
+// line without the prefix ("" if every thread ended): the trace is then
+// what was recorded up to that point, each sleeping call a request
+// without followup. A console without End is an error that says how far
+// the guest got (a guest that dies prints no trace).
+func ReadConsole(r io.Reader, name string) (tr traces.Trace, hung string, err error) {
 	var buf bytes.Buffer
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 2<<20)
@@ -41,6 +46,10 @@ func ReadConsole(r io.Reader, name string) (traces.Trace, error) {
 			continue
 		}
 		line = line[i:]
+		if strings.HasPrefix(line, Hung) && lines == 0 {
+			hung = strings.TrimPrefix(line, Hung)
+			continue
+		}
 		if line == End {
 			ended = true
 			break
@@ -50,10 +59,11 @@ func ReadConsole(r io.Reader, name string) (traces.Trace, error) {
 		lines++
 	}
 	if err := sc.Err(); err != nil {
-		return traces.Trace{}, fmt.Errorf("%s: %v", name, err)
+		return traces.Trace{}, "", fmt.Errorf("%s: %v", name, err)
 	}
 	if !ended {
-		return traces.Trace{}, fmt.Errorf("%s: the guest did not finish: %d trace lines and no %q line (it prints its trace only after every thread joined)", name, lines, End)
+		return traces.Trace{}, "", fmt.Errorf("%s: the guest did not finish: %d trace lines and no %q line (it prints its trace at its end)", name, lines, End)
 	}
-	return traces.ReadAll(&buf, name+" (trace lines)", umcg2023.Vocabulary())
+	tr, err = traces.ReadAll(&buf, name+" (trace lines)", umcg2023.Vocabulary())
+	return tr, hung, err
 }

@@ -15,7 +15,12 @@
  *             way); and for the 2023 API: "yield" (UMCG_WAIT STEPS
  *             times: WAIT events), "mixed" (sleep and yield alternately),
  *             "spin" (STEPS busy loops of about 20 ms without a system
- *             call, then a yield: where preemption may strike).
+ *             call, then a yield: where preemption may strike), "wakes"
+ *             (no UMCG workers: each server WAITs STEPS times, 50 ms
+ *             each at most, while WORKERS plain threads, named o1, o2,
+ *             ..., each call UMCG_WAKE twice in a row STEPS times, with
+ *             seeded random pauses up to 2 ms: the servers' shutdown of
+ *             the other workloads, many times).
  *
  * Servers share one user-space run queue (as the posting's answer [PO]
  * describes Google's use): a server switches to the queue's head, or
@@ -54,6 +59,7 @@ static const char *event_names[] = {"?", "BLOCK", "WAKE", "WAIT", "EXIT", "TIMEO
 #define NSLOTS 4              /* events buffer: up to 3 from the idle list, and the 0 end */
 #define MAX_TASKS 16
 #define MAX_RECORDS 4096
+#define RUN_LIMIT_S 20              /* a run longer than this is a hang */
 #define SERVER_WAIT_NS 50000000 /* a server's WAIT gives up after 50 ms (see stop()) */
 
 struct rec {
@@ -71,7 +77,7 @@ struct task {
 	char name[8];
 	pthread_t th;
 	atomic_int tid;
-	int nrec;
+	atomic_int nrec; /* records published: the watchdog may read them */
 	struct rec recs[MAX_RECORDS];
 };
 
@@ -101,32 +107,44 @@ static long umcg(uint64_t flags, uint64_t cmd, pid_t next, uint64_t abs_timeout,
 	return syscall(SYS_UMCG, flags, cmd, next, abs_timeout, events, event_sz);
 }
 
-static struct rec *add(int me, const char *op, int phase)
+/* add starts a record at the current time and publishes it; its end
+ * (ret_t, with ret and err before it) is set by done. A record whose
+ * ret_t is 0 is a call still in progress. */
+static struct rec *add(int me, const char *op, int phase, int next)
 {
 	struct task *t = &tasks[me];
-	if (t->nrec >= MAX_RECORDS) {
+	int n = atomic_load_explicit(&t->nrec, memory_order_relaxed);
+	if (n >= MAX_RECORDS) {
 		fprintf(stderr, "umcgtrace: %s: more than %d records\n", t->name, MAX_RECORDS);
 		exit(2);
 	}
-	struct rec *r = &t->recs[t->nrec++];
+	struct rec *r = &t->recs[n];
 	memset(r, 0, sizeof *r);
 	r->op = op;
 	r->phase = phase;
-	r->next = -1;
+	r->next = next;
 	r->worker = -1;
+	r->call = now();
+	atomic_store_explicit(&t->nrec, n + 1, memory_order_release);
 	return r;
+}
+
+static void done(struct rec *r, long ret, int err, int64_t end)
+{
+	r->ret = ret;
+	r->err = err;
+	__atomic_store_n(&r->ret_t, end, __ATOMIC_RELEASE);
 }
 
 /* call records a call that cannot sleep. */
 static long call(int me, const char *op, uint64_t cmd)
 {
-	struct rec *r = add(me, op, 0);
-	r->call = now();
+	struct rec *r = add(me, op, 0, -1);
 	errno = 0;
 	long rc = umcg(0, cmd, 0, 0, NULL, 0);
-	r->err = rc < 0 ? errno : 0;
-	r->ret_t = now();
-	r->ret = rc;
+	int e = rc < 0 ? errno : 0;
+	done(r, rc, e, now());
+	errno = e;
 	return rc;
 }
 
@@ -134,18 +152,15 @@ static long call(int me, const char *op, uint64_t cmd)
  * interval and a followup at its end. */
 static long sleeping(int me, const char *op, int next, uint64_t flags, uint64_t cmd, pid_t tid, uint64_t abs_timeout, uint64_t *ev, int evsz, int *err)
 {
-	struct rec *q = add(me, op, 1);
-	q->next = next;
-	q->call = now();
+	struct rec *q = add(me, op, 1, next);
 	errno = 0;
 	long rc = umcg(flags, cmd, tid, abs_timeout, ev, evsz);
 	int e = rc < 0 ? errno : 0;
 	int64_t end = now();
-	q->ret_t = end;
-	struct rec *f = add(me, op, 2);
-	f->call = f->ret_t = end;
-	f->ret = rc;
-	f->err = e;
+	done(q, 0, 0, end);
+	struct rec *f = add(me, op, 2, -1);
+	f->call = end;
+	done(f, rc, e, end);
 	if (err)
 		*err = e;
 	return rc;
@@ -185,10 +200,10 @@ static void events(int me, uint64_t *ev)
 	for (int i = 0; i < NSLOTS && ev[i]; i++) {
 		int kind = ev[i] & EVENT_MASK;
 		int w = worker_index(ev[i] & ~(uint64_t)EVENT_MASK);
-		struct rec *r = add(me, "read_event", 0);
-		r->call = r->ret_t = now();
+		struct rec *r = add(me, "read_event", 0, -1);
 		r->worker = w;
 		r->event = kind;
+		done(r, 0, 0, r->call);
 		if (w < 0) {
 			fprintf(stderr, "umcgtrace: %s: event 0x%llx names no worker\n", tasks[me].name, (unsigned long long)ev[i]);
 			exit(2);
@@ -202,6 +217,45 @@ static void events(int me, uint64_t *ev)
 			break;
 		}
 	}
+}
+
+static int64_t realtime_after(int64_t ns)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + ns;
+}
+
+static uint64_t rnd(uint64_t *s);
+
+/* wakes_server and waker are the "wakes" workload. */
+static void *wakes_server(void *arg)
+{
+	int me = (int)(intptr_t)arg;
+	atomic_store(&tasks[me].tid, gettid());
+	if (call(me, "register_server", REGISTER_SERVER) < 0)
+		exit(2);
+	uint64_t ev[NSLOTS];
+	for (int i = 0; i < steps; i++) {
+		memset(ev, 0, sizeof ev);
+		if (sleeping(me, "wait", -1, 0, WAIT, 0, realtime_after(SERVER_WAIT_NS), ev, NSLOTS, NULL) == 0)
+			events(me, ev);
+	}
+	call(me, "unregister", UNREGISTER);
+	return NULL;
+}
+
+static void *waker(void *arg)
+{
+	int me = (int)(intptr_t)arg;
+	uint64_t s = seed * 2654435761u + (uint64_t)me + 1;
+	for (int i = 0; i < steps; i++) {
+		struct timespec d = {0, (long)(rnd(&s) % 2000000)};
+		nanosleep(&d, NULL);
+		call(me, "wake", WAKE);
+		call(me, "wake", WAKE);
+	}
+	return NULL;
 }
 
 static void *server(void *arg)
@@ -221,10 +275,7 @@ static void *server(void *arg)
 		if (w >= 0) {
 			rc = sleeping(me, "ctx_switch", w, 0, CTX_SWITCH, atomic_load(&tasks[w].tid), 0, ev, NSLOTS, &err);
 		} else {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			uint64_t until = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + SERVER_WAIT_NS;
-			rc = sleeping(me, "wait", -1, 0, WAIT, 0, until, ev, NSLOTS, &err);
+			rc = sleeping(me, "wait", -1, 0, WAIT, 0, realtime_after(SERVER_WAIT_NS), ev, NSLOTS, &err);
 		}
 		if (rc == 0)
 			events(me, ev);
@@ -247,17 +298,15 @@ static uint64_t rnd(uint64_t *s)
 /* blocking records one blocking system call of a worker as a syscall op. */
 static long blocking(int me, long nr, long a, long b, long c, long d)
 {
-	struct rec *q = add(me, "syscall", 1);
-	q->call = now();
+	struct rec *q = add(me, "syscall", 1, -1);
 	errno = 0;
 	long rc = syscall(nr, a, b, c, d);
 	int e = rc < 0 ? errno : 0;
 	int64_t end = now();
-	q->ret_t = end;
-	struct rec *f = add(me, "syscall", 2);
-	f->call = f->ret_t = end;
-	f->ret = rc;
-	f->err = e;
+	done(q, 0, 0, end);
+	struct rec *f = add(me, "syscall", 2, -1);
+	f->call = end;
+	done(f, rc, e, end);
 	return rc;
 }
 
@@ -330,7 +379,9 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static void print_rec(struct task *t, struct rec *r)
+/* print_rec prints a record ended at end (its own ret_t, or the dump's
+ * time for a request still sleeping). */
+static void print_rec(struct task *t, struct rec *r, int64_t end)
 {
 	printf("UMCGTRACE {\"thread\":\"%s\",\"op\":\"%s\"", t->name, r->op);
 	if (r->phase == 1)
@@ -353,13 +404,13 @@ static void print_rec(struct task *t, struct rec *r)
 		printf(",\"ret\":\"%s\",\"errno\":0", r->event >= 1 && r->event <= 6 ? event_names[r->event] : "?");
 	else
 		printf(",\"ret\":%ld,\"errno\":%d", r->ret, r->err);
-	printf(",\"call\":%lld,\"return\":%lld}\n", (long long)r->call, (long long)r->ret_t);
+	printf(",\"call\":%lld,\"return\":%lld}\n", (long long)r->call, (long long)end);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc != 6) {
-		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin SERVERS WORKERS STEPS SEED\n");
+		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|wakes SERVERS WORKERS STEPS SEED\n");
 		return 2;
 	}
 	workload = argv[1];
@@ -367,7 +418,7 @@ int main(int argc, char **argv)
 	nworkers = atoi(argv[3]);
 	steps = atoi(argv[4]);
 	seed = strtoull(argv[5], NULL, 10);
-	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin"};
+	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "wakes"};
 	int known = 0;
 	for (unsigned i = 0; i < sizeof workloads / sizeof *workloads; i++)
 		known |= !strcmp(workload, workloads[i]);
@@ -378,7 +429,8 @@ int main(int argc, char **argv)
 	}
 	int n = nservers + nworkers;
 	for (int i = 0; i < n; i++)
-		snprintf(tasks[i].name, sizeof tasks[i].name, i < nservers ? "s%d" : "w%d", i < nservers ? i + 1 : i - nservers + 1);
+		snprintf(tasks[i].name, sizeof tasks[i].name, i < nservers ? "s%d" : strcmp(workload, "wakes") ? "w%d" : "o%d",
+			 i < nservers ? i + 1 : i - nservers + 1);
 	for (int i = nservers; i < n && !strcmp(workload, "pipes"); i++)
 		if (pipe(pipes[i])) {
 			fprintf(stderr, "umcgtrace: pipe failed\n");
@@ -387,6 +439,8 @@ int main(int argc, char **argv)
 	/* Servers first, so that the workers' WAKE events find one. */
 	for (int i = 0; i < n; i++) {
 		void *(*fn)(void *) = i < nservers ? server : worker;
+		if (!strcmp(workload, "wakes"))
+			fn = i < nservers ? wakes_server : waker;
 		if (pthread_create(&tasks[i].th, NULL, fn, (void *)(intptr_t)i)) {
 			fprintf(stderr, "umcgtrace: pthread_create failed\n");
 			return 2;
@@ -398,19 +452,45 @@ int main(int argc, char **argv)
 		fprintf(stderr, "umcgtrace: pthread_create failed\n");
 		return 2;
 	}
+	/* A run that does not end in RUN_LIMIT_S seconds is a hang: print
+	 * what was recorded, each thread up to its call in progress (a
+	 * sleeping request ends at the dump; a whole call in progress is
+	 * left out), after a HUNG line naming the threads still running. */
+	struct timespec limit;
+	clock_gettime(CLOCK_REALTIME, &limit);
+	limit.tv_sec += RUN_LIMIT_S;
+	int hung = 0;
 	for (int i = 0; i < n; i++)
-		pthread_join(tasks[i].th, NULL);
-	if (feed)
+		if (pthread_timedjoin_np(tasks[i].th, NULL, &limit)) {
+			if (!hung)
+				printf("UMCGTRACE HUNG after %d s, still running:", RUN_LIMIT_S);
+			printf(" %s", tasks[i].name);
+			hung = 1;
+		}
+	if (hung)
+		printf("\n");
+	if (feed && !hung)
 		pthread_join(prod, NULL);
 	printf("UMCGTRACE {\"format\":\"umcg-trace\",\"version\":1,\"protocol\":\"umcg-2023\",\"source\":\"nanos %s %d %d %d %llu\",\"clock\":\"ns\",\"tasks\":[",
 	       workload, nservers, nworkers, steps, (unsigned long long)seed);
 	for (int i = 0; i < n; i++)
 		printf("%s\"%s\"", i ? "," : "", tasks[i].name);
 	printf("],\"groups\":[]}\n");
-	for (int i = 0; i < n; i++)
-		for (int k = 0; k < tasks[i].nrec; k++)
-			print_rec(&tasks[i], &tasks[i].recs[k]);
+	int64_t dump = now();
+	for (int i = 0; i < n; i++) {
+		int nrec = atomic_load_explicit(&tasks[i].nrec, memory_order_acquire);
+		for (int k = 0; k < nrec; k++) {
+			struct rec *r = &tasks[i].recs[k];
+			int64_t end = __atomic_load_n(&r->ret_t, __ATOMIC_ACQUIRE);
+			if (end == 0 && r->phase != 1)
+				break;
+			print_rec(&tasks[i], r, end ? end : dump);
+			if (end == 0)
+				break;
+		}
+	}
 	printf("UMCGTRACE END\n");
 	fflush(stdout);
-	return 0;
+	/* A hung run exits with its threads still sleeping. */
+	_exit(hung ? 3 : 0);
 }
