@@ -57,7 +57,7 @@ Flags:
 
 func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("live", liveUsage, stdout)
-	backend := fs.String("backend", "emu", "backend: "+strings.Join(live.Backends(), ", "))
+	backend := fs.String("backend", "emu", "backend: "+strings.Join(live.Backends(), ", ")+", nanos (the 2023 API in Nanos: --run-cmd or --console)")
 	workload := fs.String("workload", "pipes", "workload: "+strings.Join(live.Workloads(), ", "))
 	out := fs.String("out", "", "write the trace to this file, which must not exist (default live-BACKEND-WORKLOAD-SEED.jsonl)")
 	check := fs.Bool("check", false, "check the trace for linearizability at once")

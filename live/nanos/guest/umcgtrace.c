@@ -20,7 +20,11 @@
  *             each at most, while WORKERS plain threads, named o1, o2,
  *             ..., each call UMCG_WAKE twice in a row STEPS times, with
  *             seeded random pauses up to 2 ms: the servers' shutdown of
- *             the other workloads, many times).
+ *             the other workloads, many times), "wake-pairs" (STEPS
+ *             rounds: every server WAITs without a timeout; once all
+ *             are asleep the WORKERS plain threads o1, o2, ... call
+ *             UMCG_WAKE once each, at the same moment; a server that no
+ *             WAKE released sleeps on, and the run hangs).
  *
  * Servers share one user-space run queue (as the posting's answer [PO]
  * describes Google's use): a server switches to the queue's head, or
@@ -258,6 +262,62 @@ static void *waker(void *arg)
 	return NULL;
 }
 
+/* wake-pairs: in round r each server announces it (pair_in) and WAITs;
+ * when all have, the wakers sleep 2 ms (so that the servers sleep), meet
+ * at a gate, and call UMCG_WAKE once each at the same moment; a server
+ * whose WAIT returned (pair_out) starts round r+1 only after every waker
+ * has called (pair_done), so that no WAKE of round r reaches a WAIT of
+ * round r+1. A server that no WAKE released sleeps on: the run hangs. */
+static atomic_int pair_in[MAX_TASKS], pair_out[MAX_TASKS], pair_done[MAX_TASKS], pair_gate;
+
+/* await sleeps in steps of 100 µs until *v >= r: no thread spins for long,
+ * so that a hang cannot be a thread starved of a CPU. */
+static void await(atomic_int *v, int r)
+{
+	struct timespec d = {0, 100000};
+	while (atomic_load(v) < r)
+		nanosleep(&d, NULL);
+}
+
+static void *pairs_server(void *arg)
+{
+	int me = (int)(intptr_t)arg;
+	atomic_store(&tasks[me].tid, gettid());
+	if (call(me, "register_server", REGISTER_SERVER) < 0)
+		exit(2);
+	uint64_t ev[NSLOTS];
+	for (int r = 1; r <= steps; r++) {
+		memset(ev, 0, sizeof ev);
+		atomic_store(&pair_in[me], r);
+		if (sleeping(me, "wait", -1, 0, WAIT, 0, 0, ev, NSLOTS, NULL) == 0)
+			events(me, ev);
+		atomic_store(&pair_out[me], r);
+		for (int i = nservers; i < nservers + nworkers; i++)
+			await(&pair_done[i], r);
+	}
+	call(me, "unregister", UNREGISTER);
+	return NULL;
+}
+
+static void *pairs_waker(void *arg)
+{
+	int me = (int)(intptr_t)arg;
+	for (int r = 1; r <= steps; r++) {
+		for (int i = 0; i < nservers; i++)
+			await(&pair_in[i], r);
+		struct timespec d = {0, 2000000};
+		nanosleep(&d, NULL);
+		atomic_fetch_add(&pair_gate, 1);
+		while (atomic_load(&pair_gate) < r * nworkers)
+			;
+		call(me, "wake", WAKE);
+		atomic_store(&pair_done[me], r);
+		for (int i = 0; i < nservers; i++)
+			await(&pair_out[i], r);
+	}
+	return NULL;
+}
+
 static void *server(void *arg)
 {
 	int me = (int)(intptr_t)arg;
@@ -410,7 +470,7 @@ static void print_rec(struct task *t, struct rec *r, int64_t end)
 int main(int argc, char **argv)
 {
 	if (argc != 6) {
-		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|wakes SERVERS WORKERS STEPS SEED\n");
+		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|wakes|wake-pairs SERVERS WORKERS STEPS SEED\n");
 		return 2;
 	}
 	workload = argv[1];
@@ -418,7 +478,7 @@ int main(int argc, char **argv)
 	nworkers = atoi(argv[3]);
 	steps = atoi(argv[4]);
 	seed = strtoull(argv[5], NULL, 10);
-	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "wakes"};
+	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "wakes", "wake-pairs"};
 	int known = 0;
 	for (unsigned i = 0; i < sizeof workloads / sizeof *workloads; i++)
 		known |= !strcmp(workload, workloads[i]);
@@ -429,7 +489,7 @@ int main(int argc, char **argv)
 	}
 	int n = nservers + nworkers;
 	for (int i = 0; i < n; i++)
-		snprintf(tasks[i].name, sizeof tasks[i].name, i < nservers ? "s%d" : strcmp(workload, "wakes") ? "w%d" : "o%d",
+		snprintf(tasks[i].name, sizeof tasks[i].name, i < nservers ? "s%d" : strncmp(workload, "wake", 4) ? "w%d" : "o%d",
 			 i < nservers ? i + 1 : i - nservers + 1);
 	for (int i = nservers; i < n && !strcmp(workload, "pipes"); i++)
 		if (pipe(pipes[i])) {
@@ -441,6 +501,8 @@ int main(int argc, char **argv)
 		void *(*fn)(void *) = i < nservers ? server : worker;
 		if (!strcmp(workload, "wakes"))
 			fn = i < nservers ? wakes_server : waker;
+		if (!strcmp(workload, "wake-pairs"))
+			fn = i < nservers ? pairs_server : pairs_waker;
 		if (pthread_create(&tasks[i].th, NULL, fn, (void *)(intptr_t)i)) {
 			fprintf(stderr, "umcgtrace: pthread_create failed\n");
 			return 2;
