@@ -22,7 +22,7 @@ type Spec struct {
 	// Vocabulary is the protocol's trace vocabulary.
 	Vocabulary *traces.Vocabulary
 	// Ops converts a trace (read with Vocabulary) into the operations Step
-	// takes, in file order. Each names the trace op whose times it takes
+	// takes, in file order. Each names the trace ops whose times bound it
 	// and its thread (an index into the header's tasks).
 	Ops func(t traces.Trace) ([]SpecOp, error)
 	// Init returns the state before the first operation.
@@ -40,9 +40,16 @@ type Spec struct {
 
 // SpecOp is one operation of a trace for a Spec.
 type SpecOp struct {
-	Index  int // the trace op whose call and return times it has
-	Thread int // index into the header's tasks
-	Op     any // what Spec.Step takes
+	// Index is the trace op whose return time ends the operation's
+	// interval; From is the one whose call time begins it (From <=
+	// Index; usually Index itself). A followup may begin at its
+	// request's call: its effect can come any time after the request's,
+	// also before the thread returns to user space (a kernel may collect
+	// a sleeping server's events for it), and the thread's program order
+	// still places it after the request.
+	Index, From int
+	Thread      int // index into the header's tasks
+	Op          any // what Spec.Step takes
 }
 
 // specs are the specifications of the protocols besides v0.1.
@@ -161,8 +168,7 @@ func checkSpec(t traces.Trace, sp *Spec, o Options) (Result, error) {
 	for _, op := range ops {
 		in := orderedInput{op: op, seq: seq[op.Thread]}
 		seq[op.Thread]++
-		to := t.Ops[op.Index]
-		h = append(h, porcupine.Operation{ClientId: op.Thread, Input: in, Call: to.Call, Output: nil, Return: to.Return})
+		h = append(h, porcupine.Operation{ClientId: op.Thread, Input: in, Call: t.Ops[op.From].Call, Output: nil, Return: t.Ops[op.Index].Return})
 	}
 	pm := sp.porcupineModel(t.Header.Tasks)
 	r, info := porcupine.CheckOperationsVerbose(pm, h, o.Timeout)

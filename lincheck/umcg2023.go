@@ -20,8 +20,20 @@ func umcg2023Spec() *Spec {
 				return nil, err
 			}
 			out := make([]SpecOp, len(ops))
+			request := map[int8]int{} // thread -> its pending request's trace op
 			for i, op := range ops {
-				out[i] = SpecOp{Index: op.Index, Thread: int(op.Thread), Op: op}
+				out[i] = SpecOp{Index: op.Index, From: op.Index, Thread: int(op.Thread), Op: op}
+				switch op.Phase {
+				case umcg2023.Request:
+					request[op.Thread] = op.Index
+				case umcg2023.Followup:
+					// Nanos completes a sleeping call in the kernel
+					// (a server's events are collected when its
+					// worker's event arrives), before the thread
+					// returns: the followup may be anywhere after its
+					// request.
+					out[i].From = request[op.Thread]
+				}
 			}
 			return out, nil
 		},

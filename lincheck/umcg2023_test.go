@@ -38,6 +38,18 @@ func TestUMCG2023Verdicts(t *testing.T) {
 		"syscall-not-slept.jsonl": Linearizable,
 		// A BLOCK for a worker in no system call.
 		"block-outside-syscall.jsonl": NotLinearizable,
+		// w1's wait_until times out: the switch to it fails (EINVAL),
+		// TIMEOUT is read, it runs again and returns ETIMEDOUT.
+		"worker-timeout.jsonl": Linearizable,
+		// The same with a plain wait: there was no timer.
+		"worker-timeout-without-timer.jsonl": NotLinearizable,
+		// Switched to in time, yet ETIMEDOUT.
+		"worker-timedout-after-switch.jsonl": NotLinearizable,
+		// s2's CTX_SWITCH collected w1's TIMEOUT in the kernel when w2
+		// blocked, long before s2 returned; s1 switched to w1 in between
+		// (Nanos, timeouts-2s3w-smp2): a followup may take effect any
+		// time after its request.
+		"collected-before-return.jsonl": Linearizable,
 	}
 	ents, err := os.ReadDir(filepath.Join("testdata", "umcg2023"))
 	if err != nil {

@@ -16,10 +16,11 @@ import (
 // where they differ on what a trace shows, both are accepted, and said so
 // at the place.
 //
-// Three kernel events are not in traces because no user program sees them
+// Four kernel events are not in traces because no user program sees them
 // happen: a worker's system call going to sleep (BLOCK; a call that does
 // not sleep sends nothing), a blocked worker's wakeup (the WAKE pushed on
-// the idle-worker list) and a preemption. The specification places each
+// the idle-worker list), a preemption, and a waiting worker's timeout
+// (TIMEOUT pushed on the idle-worker list). The specification places each
 // at the point where a server reads its event, which is the first point a
 // trace can tell it happened.
 //
@@ -51,9 +52,10 @@ const (
 	CallWait
 	CallCtxSwitch
 	CallSyscall
+	CallWaitUntil
 )
 
-var specCallNames = [...]string{"none", OpRegisterWorker, OpRegisterServer, OpUnregister, OpWake, OpWait, OpCtxSwitch, OpSyscall}
+var specCallNames = [...]string{"none", OpRegisterWorker, OpRegisterServer, OpUnregister, OpWake, OpWait, OpCtxSwitch, OpSyscall, OpWaitUntil}
 
 func (c SpecCall) String() string { return specCallNames[c] }
 
@@ -92,6 +94,7 @@ type SpecOp struct {
 
 // Errnos the specification knows.
 const (
+	eSRCH      = 3
 	eINTR      = 4
 	eAGAIN     = 11
 	eINVAL     = 22
@@ -115,6 +118,13 @@ const (
 
 var wNames = [...]string{"none", "queued", "runnable", "waiting", "running", "blocked", "in a syscall"}
 
+// Worker timers.
+const (
+	timerNone = iota
+	timerArmed
+	timerFired
+)
+
 // Server calls in progress.
 const (
 	sIdle = iota
@@ -135,6 +145,10 @@ type SpecState struct {
 	Slot [MaxSpecTasks]uint8 // a worker's attached event not yet read, 0 none
 	For  [MaxSpecTasks]int8  // the server Slot's event goes to
 	S    [MaxSpecTasks]uint8 // a server's call in progress
+	// Timer is a worker's timeout of its wait_until: armed, or fired
+	// (it was put on the idle list with TIMEOUT, and its call returns
+	// ETIMEDOUT).
+	Timer [MaxSpecTasks]uint8
 	// WakeFlag: an UMCG_WAKE is owed to a waiting server ([N]'s
 	// wake_idle_server; [P] wakes one idle server at once).
 	WakeFlag bool
@@ -234,7 +248,7 @@ func (sp Spec) apply(s *SpecState, op SpecOp) bool {
 		return sp.registerWorker(s, op)
 	case CallSyscall:
 		return sp.syscall(s, op)
-	case CallWait:
+	case CallWait, CallWaitUntil:
 		if s.Role[t] == roleWorker {
 			return sp.workerWait(s, op)
 		}
@@ -290,15 +304,44 @@ func (Spec) syscall(s *SpecState, op SpecOp) bool {
 func (Spec) workerWait(s *SpecState, op SpecOp) bool {
 	t := op.Thread
 	if op.Phase == Followup {
-		return op.Ret < 0 || resumed(s, op)
+		if op.Ret < 0 && op.Errno == eINVAL {
+			return true // refused at once: nothing changed
+		}
+		if !resumed(s, op) {
+			return false
+		}
+		// ETIMEDOUT exactly when the timer fired before a server
+		// switched to it ([N:umcg_worker_timeout]; a switch cancels it).
+		fired := s.Timer[t] == timerFired
+		s.Timer[t] = timerNone
+		if fired {
+			return op.Ret == -1 && op.Errno == eTIMEDOUT
+		}
+		return op.Ret == 0
 	}
 	if s.W[t] != wRunning {
 		return false
 	}
-	if op.Ret < 0 {
-		return op.Errno == eINVAL // bad arguments: nothing changes
+	if op.Ret < 0 && op.Errno == eINVAL {
+		return true // bad arguments: nothing changes
 	}
 	s.W[t], s.Slot[t], s.For[t], s.Srv[t] = wWaiting, EvWait, s.Srv[t], -1
+	if op.Call == CallWaitUntil {
+		s.Timer[t] = timerArmed
+	}
+	return true
+}
+
+// fire is a waiting worker's timeout, which no trace shows: the worker
+// goes on the idle list with TIMEOUT and its call will return ETIMEDOUT
+// ([N:umcg_worker_timeout]). The specification fires it where a trace
+// first tells: a server reads the TIMEOUT, or a CTX_SWITCH to the worker
+// fails because it is no longer WAITING.
+func fire(s *SpecState, w int8) bool {
+	if s.Role[w] != roleWorker || s.W[w] != wWaiting || s.Timer[w] != timerArmed {
+		return false
+	}
+	s.W[w], s.Pool[w], s.Timer[w] = wQueued, EvTimeout, timerFired
 	return true
 }
 
@@ -396,10 +439,18 @@ func (sp Spec) serverSwitch(s *SpecState, op SpecOp) bool {
 	if op.Phase == Request {
 		ok := n >= 0 && s.Role[n] == roleWorker && (s.W[n] == wRunnable || s.W[n] == wWaiting)
 		if op.Ret < 0 && op.Errno == eINVAL {
-			return !ok
+			// Refused: n is not switchable, or its timeout fired.
+			return !ok || fire(s, n)
+		}
+		if op.Ret < 0 && op.Errno == eSRCH {
+			// No such thread: n is no worker (any more).
+			return n < 0 || s.Role[n] != roleWorker
 		}
 		if !ok {
 			return false
+		}
+		if s.Timer[n] == timerArmed {
+			s.Timer[n] = timerNone // the switch cancels the timeout
 		}
 		s.W[n], s.Srv[n], s.S[t] = wRunning, t, sCtxSwitch
 		return true
@@ -474,8 +525,14 @@ func (Spec) collect(s *SpecState, t int8, evs []SpecEvent) (attachedRead, ok boo
 			}
 			s.W[w], s.Srv[w] = wRunnable, -1
 			fromSlot = true
+		case EvTimeout:
+			// Its timeout fired: now (unseen), or when a CTX_SWITCH
+			// to it failed.
+			if s.Pool[w] != EvTimeout && !fire(s, w) {
+				return false, false
+			}
+			s.Pool[w], s.W[w] = 0, wRunnable
 		default:
-			// TIMEOUT: the traces record no worker timeouts.
 			return false, false
 		}
 		attachedRead = attachedRead || fromSlot

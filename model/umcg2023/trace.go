@@ -21,6 +21,7 @@ const (
 	OpWait           = "wait"
 	OpCtxSwitch      = "ctx_switch"
 	OpSyscall        = "syscall"
+	OpWaitUntil      = "wait_until"
 	OpReadEvent      = "read_event"
 )
 
@@ -39,6 +40,9 @@ var traceOps = []traces.OpSpec{
 	{Name: OpSyscall, Sleeps: true, Ret: traces.RetsInt},
 	// args.worker: the worker the event is about; ret: its kind.
 	{Name: OpReadEvent, Arg: "worker", Ret: traces.RetsState},
+	// UMCG_WAIT with a timeout (abs_timeout other than 0 and 1); a
+	// worker's returns ETIMEDOUT if the timeout fired first.
+	{Name: OpWaitUntil, Sleeps: true, Arg: "next", Ret: traces.RetsInt},
 }
 
 var vocabulary = func() *traces.Vocabulary {
@@ -61,8 +65,8 @@ func Vocabulary() *traces.Vocabulary { return vocabulary }
 // Index is that followup's). A request carries its followup's result, so
 // that the specification can decide at the request whether the call took
 // effect. An error names the line (header = line 1) and what is wrong:
-// a read_event that does not follow a server's successful wait or
-// ctx_switch followup, or more tasks than a state holds.
+// a read_event that does not follow a server's successful wait, wait_until
+// or ctx_switch followup, or more tasks than a state holds.
 func SpecOps(t traces.Trace) ([]SpecOp, error) {
 	if len(t.Header.Tasks) > MaxSpecTasks {
 		return nil, &traces.Error{Line: 1, Field: "tasks", Msg: fmt.Sprintf(
@@ -85,9 +89,9 @@ func SpecOps(t traces.Trace) ([]SpecOp, error) {
 		th := task[op.Thread]
 		if op.Kind == OpReadEvent {
 			j, ok := last[th]
-			if !ok || out[j].Phase != Followup || (out[j].Call != CallWait && out[j].Call != CallCtxSwitch) || out[j].Ret != 0 {
+			if !ok || out[j].Phase != Followup || (out[j].Call != CallWait && out[j].Call != CallWaitUntil && out[j].Call != CallCtxSwitch) || out[j].Ret != 0 {
 				return nil, &traces.Error{Line: i + 2, Field: "op",
-					Msg: "read_event must follow a successful wait or ctx_switch followup of the same thread (or another read_event)"}
+					Msg: "read_event must follow a successful wait, wait_until or ctx_switch followup of the same thread (or another read_event)"}
 			}
 			k, _ := parseEvent(op.Ret.Name)
 			out[j].Events = append(out[j].Events, SpecEvent{Worker: name(op.Args.Worker), Kind: k})
@@ -121,7 +125,7 @@ func SpecOps(t traces.Trace) ([]SpecOp, error) {
 }
 
 func callOf(k traces.OpKind) SpecCall {
-	for c := CallRegisterWorker; c <= CallSyscall; c++ {
+	for c := CallRegisterWorker; c <= CallWaitUntil; c++ {
 		if specCallNames[c] == string(k) {
 			return c
 		}

@@ -15,7 +15,11 @@
  *             way); and for the 2023 API: "yield" (UMCG_WAIT STEPS
  *             times: WAIT events), "mixed" (sleep and yield alternately),
  *             "spin" (STEPS busy loops of about 20 ms without a system
- *             call, then a yield: where preemption may strike), "wakes"
+ *             call, then a yield: where preemption may strike),
+ *             "timeouts" (UMCG_WAIT with a timeout of 0.2 to 3 ms, seeded,
+ *             recorded as wait_until, while the servers pause up to 3 ms
+ *             before each switch: TIMEOUT events, and switches that fail
+ *             with EINVAL because the worker timed out), "wakes"
  *             (no UMCG workers: each server WAITs STEPS times, 50 ms
  *             each at most, while WORKERS plain threads, named o1, o2,
  *             ..., each call UMCG_WAKE twice in a row STEPS times, with
@@ -321,6 +325,7 @@ static void *pairs_waker(void *arg)
 static void *server(void *arg)
 {
 	int me = (int)(intptr_t)arg;
+	uint64_t s = seed * 97u + (uint64_t)me + 3;
 	atomic_store(&tasks[me].tid, gettid());
 	if (call(me, "register_server", REGISTER_SERVER) < 0) {
 		fprintf(stderr, "umcgtrace: UMCG_REGISTER_SERVER (syscall %d) failed: %s; is this Nanos with its umcg klib?\n", SYS_UMCG, strerror(errno));
@@ -333,6 +338,12 @@ static void *server(void *arg)
 		int err = 0;
 		long rc;
 		if (w >= 0) {
+			if (!strcmp(workload, "timeouts")) {
+				struct timespec d = {0, (long)(rnd(&s) % 3000000)};
+				nanosleep(&d, NULL);
+			}
+			/* EINVAL: w is not RUNNABLE or WAITING (its timeout
+			 * fired: its TIMEOUT event will queue it again). */
 			rc = sleeping(me, "ctx_switch", w, 0, CTX_SWITCH, atomic_load(&tasks[w].tid), 0, ev, NSLOTS, &err);
 		} else {
 			rc = sleeping(me, "wait", -1, 0, WAIT, 0, realtime_after(SERVER_WAIT_NS), ev, NSLOTS, &err);
@@ -417,6 +428,11 @@ static void *worker(void *arg)
 				;
 			yield = 1;
 		}
+		if (!strcmp(workload, "timeouts")) {
+			int64_t d = 200000 + (int64_t)(rnd(&s) % 2800000);
+			sleeping(me, "wait_until", -1, 0, WAIT, 0, realtime_after(d), NULL, 0, NULL);
+			continue;
+		}
 		if (yield) {
 			sleeping(me, "wait", -1, 0, WAIT, 0, 0, NULL, 0, NULL);
 			continue;
@@ -451,7 +467,7 @@ static void print_rec(struct task *t, struct rec *r, int64_t end)
 	if (r->phase != 2) {
 		if (r->next >= 0)
 			printf(",\"args\":{\"next\":\"%s\"}", tasks[r->next].name);
-		else if (!strcmp(r->op, "wait") || !strcmp(r->op, "ctx_switch"))
+		else if (!strcmp(r->op, "wait") || !strcmp(r->op, "wait_until") || !strcmp(r->op, "ctx_switch"))
 			printf(",\"args\":{\"next\":null}");
 		else if (r->worker >= 0)
 			printf(",\"args\":{\"worker\":\"%s\"}", tasks[r->worker].name);
@@ -470,7 +486,7 @@ static void print_rec(struct task *t, struct rec *r, int64_t end)
 int main(int argc, char **argv)
 {
 	if (argc != 6) {
-		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|wakes|wake-pairs SERVERS WORKERS STEPS SEED\n");
+		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|timeouts|wakes|wake-pairs SERVERS WORKERS STEPS SEED\n");
 		return 2;
 	}
 	workload = argv[1];
@@ -478,7 +494,7 @@ int main(int argc, char **argv)
 	nworkers = atoi(argv[3]);
 	steps = atoi(argv[4]);
 	seed = strtoull(argv[5], NULL, 10);
-	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "wakes", "wake-pairs"};
+	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "timeouts", "wakes", "wake-pairs"};
 	int known = 0;
 	for (unsigned i = 0; i < sizeof workloads / sizeof *workloads; i++)
 		known |= !strcmp(workload, workloads[i]);
