@@ -50,6 +50,12 @@ func TestUMCG2023Verdicts(t *testing.T) {
 		// (Nanos, timeouts-2s3w-smp2): a followup may take effect any
 		// time after its request.
 		"collected-before-return.jsonl": Linearizable,
+		// w1 switches to w2 (which runs under s1 and exits there), goes
+		// on the idle list with WAIT, and runs again once s1 switches
+		// to it.
+		"worker-swap.jsonl": Linearizable,
+		// The same, but w1's switch returns before anyone ran it again.
+		"worker-swap-returns-unrun.jsonl": NotLinearizable,
 	}
 	ents, err := os.ReadDir(filepath.Join("testdata", "umcg2023"))
 	if err != nil {

@@ -16,7 +16,10 @@
  *             times: WAIT events), "mixed" (sleep and yield alternately),
  *             "spin" (STEPS busy loops of about 20 ms without a system
  *             call, then a yield: where preemption may strike),
- *             "timeouts" (UMCG_WAIT with a timeout of 0.2 to 3 ms, seeded,
+ *             "swap" (the worker takes the run queue's head, if any,
+ *             and CTX_SWITCHes to it; else it yields: a worker-to-worker
+ *             switch, which fails with EINVAL unless the target is
+ *             RUNNABLE), "timeouts" (UMCG_WAIT with a timeout of 0.2 to 3 ms, seeded,
  *             recorded as wait_until, while the servers pause up to 3 ms
  *             before each switch: TIMEOUT events, and switches that fail
  *             with EINVAL because the worker timed out), "wakes"
@@ -428,6 +431,14 @@ static void *worker(void *arg)
 				;
 			yield = 1;
 		}
+		if (!strcmp(workload, "swap")) {
+			int n = pop();
+			if (n >= 0) {
+				sleeping(me, "ctx_switch", n, 0, CTX_SWITCH, atomic_load(&tasks[n].tid), 0, NULL, 0, NULL);
+				continue;
+			}
+			yield = 1;
+		}
 		if (!strcmp(workload, "timeouts")) {
 			int64_t d = 200000 + (int64_t)(rnd(&s) % 2800000);
 			sleeping(me, "wait_until", -1, 0, WAIT, 0, realtime_after(d), NULL, 0, NULL);
@@ -486,7 +497,7 @@ static void print_rec(struct task *t, struct rec *r, int64_t end)
 int main(int argc, char **argv)
 {
 	if (argc != 6) {
-		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|timeouts|wakes|wake-pairs SERVERS WORKERS STEPS SEED\n");
+		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|swap|timeouts|wakes|wake-pairs SERVERS WORKERS STEPS SEED\n");
 		return 2;
 	}
 	workload = argv[1];
@@ -494,7 +505,7 @@ int main(int argc, char **argv)
 	nworkers = atoi(argv[3]);
 	steps = atoi(argv[4]);
 	seed = strtoull(argv[5], NULL, 10);
-	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "timeouts", "wakes", "wake-pairs"};
+	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "swap", "timeouts", "wakes", "wake-pairs"};
 	int known = 0;
 	for (unsigned i = 0; i < sizeof workloads / sizeof *workloads; i++)
 		known |= !strcmp(workload, workloads[i]);
