@@ -387,9 +387,15 @@ func (sp Spec) serverWait(s *SpecState, op SpecOp) bool {
 	case sIdle: // the request failed at once
 		return op.Ret < 0
 	case sWaitFor:
-		// WAIT(next): returns once next is not blocked.
+		// WAIT(next): returns once next is not blocked. A blocked
+		// worker's wakeup, which no trace shows, is placed here at the
+		// latest: its WAKE is on the idle list from now on.
 		s.S[t] = sIdle
-		return op.Ret < 0 || s.W[op.Next] != wBlocked
+		n := op.Next
+		if op.Ret == 0 && n >= 0 && s.Role[n] == roleWorker && s.W[n] == wBlocked {
+			s.W[n], s.Pool[n] = wQueued, EvWake
+		}
+		return op.Ret == 0 || op.Errno == eINTR || op.Errno == eRESTART
 	case sReleasedEmpty:
 		s.S[t] = sIdle
 		return op.Ret == 0 && len(op.Events) == 0

@@ -16,7 +16,9 @@
  *             times: WAIT events), "mixed" (sleep and yield alternately),
  *             "spin" (STEPS busy loops of about 20 ms without a system
  *             call, then a yield: where preemption may strike),
- *             "swap" (the worker takes the run queue's head, if any,
+ *             "wait-for" (as sleep, but a server that reads a worker's
+ *             BLOCK then WAITs for that worker, next_tid = its tid, as
+ *             Nanos's runtime test does), "swap" (the worker takes the run queue's head, if any,
  *             and CTX_SWITCHes to it; else it yields: a worker-to-worker
  *             switch, which fails with EINVAL unless the target is
  *             RUNNABLE), "timeouts" (UMCG_WAIT with a timeout of 0.2 to 3 ms, seeded,
@@ -208,6 +210,7 @@ static int pop(void)
  * and handles them: a worker that may run again joins the run queue. */
 static void events(int me, uint64_t *ev)
 {
+	int blocked[NSLOTS], nblocked = 0;
 	for (int i = 0; i < NSLOTS && ev[i]; i++) {
 		int kind = ev[i] & EVENT_MASK;
 		int w = worker_index(ev[i] & ~(uint64_t)EVENT_MASK);
@@ -226,8 +229,16 @@ static void events(int me, uint64_t *ev)
 		case 4:
 			atomic_fetch_add(&exited, 1);
 			break;
+		case 1:
+			blocked[nblocked++] = w;
+			break;
 		}
 	}
+	/* wait-for: after reading the buffer (its read_event lines belong
+	 * to the call that filled it), wait for each worker that blocked
+	 * to wake, as Nanos's runtime test's server does. */
+	for (int i = 0; i < nblocked && !strcmp(workload, "wait-for"); i++)
+		sleeping(me, "wait", blocked[i], 0, WAIT, atomic_load(&tasks[blocked[i]].tid), 0, NULL, 0, NULL);
 }
 
 static int64_t realtime_after(int64_t ns)
@@ -497,7 +508,7 @@ static void print_rec(struct task *t, struct rec *r, int64_t end)
 int main(int argc, char **argv)
 {
 	if (argc != 6) {
-		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|swap|timeouts|wakes|wake-pairs SERVERS WORKERS STEPS SEED\n");
+		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|wait-for|swap|timeouts|wakes|wake-pairs SERVERS WORKERS STEPS SEED\n");
 		return 2;
 	}
 	workload = argv[1];
@@ -505,7 +516,7 @@ int main(int argc, char **argv)
 	nworkers = atoi(argv[3]);
 	steps = atoi(argv[4]);
 	seed = strtoull(argv[5], NULL, 10);
-	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "swap", "timeouts", "wakes", "wake-pairs"};
+	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "wait-for", "swap", "timeouts", "wakes", "wake-pairs"};
 	int known = 0;
 	for (unsigned i = 0; i < sizeof workloads / sizeof *workloads; i++)
 		known |= !strcmp(workload, workloads[i]);
