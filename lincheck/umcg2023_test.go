@@ -56,6 +56,12 @@ func TestUMCG2023Verdicts(t *testing.T) {
 		"worker-swap.jsonl": Linearizable,
 		// The same, but w1's switch returns before anyone ran it again.
 		"worker-swap-returns-unrun.jsonl": NotLinearizable,
+		// s1 reads w1's BLOCK, WAITs for w1 to wake, then collects its
+		// WAKE and runs it.
+		"wait-for-worker.jsonl": Linearizable,
+		// The same without collecting the WAKE: once WAIT(next) has
+		// returned, w1 is on the idle list, and a switch to it must fail.
+		"wait-for-then-switch-unqueued.jsonl": NotLinearizable,
 	}
 	ents, err := os.ReadDir(filepath.Join("testdata", "umcg2023"))
 	if err != nil {
