@@ -21,19 +21,23 @@ import (
 // not sleep sends nothing), a blocked worker's wakeup (the WAKE pushed on
 // the idle-worker list), a preemption, and a waiting worker's timeout
 // (TIMEOUT pushed on the idle-worker list). The specification places each
-// at the point where a server reads its event, which is the first point a
-// trace can tell it happened.
+// at the first point a trace can tell it happened: where a server reads
+// its event, a server's WAIT for the worker returns (a wakeup), or a
+// CTX_SWITCH to the worker fails because it is no longer WAITING (a
+// timeout).
 //
 // The specification checks what every collection must respect: every
 // event read is one the kernel generated and not yet delivered (exactly
 // once), an attached event (BLOCK, WAIT, EXIT, PREEMPT) reaches the server
 // the worker ran under and no other, a CTX_SWITCH returns with its
-// worker's event, a worker runs only after a server switched to it, and
-// WAIT returns empty only when UMCG_WAKE asked it to (or it timed out with
-// nothing on the idle list). What it does not check: that the number of
-// events fits the caller's buffer (the trace does not record event_sz)
-// and the order of the idle list (LIFO or FIFO, D6: a server may read the
-// queued events in any order).
+// worker's event, a worker runs only after a server switched to it, a
+// worker's wait_until returns ETIMEDOUT exactly when its timeout fired,
+// WAIT returns empty only when an UMCG_WAKE released it (or it timed out
+// with nothing on the idle list), and UMCG_WAKE returns 0 only when it
+// released a waiting server and EAGAIN only when none waited. What it
+// does not check: that the number of events fits the caller's buffer (the
+// trace does not record event_sz) and the order of the idle list (LIFO or
+// FIFO, D6: a server may read the queued events in any order).
 type Spec struct{}
 
 // MaxSpecTasks bounds the tasks of a trace the specification checks.
