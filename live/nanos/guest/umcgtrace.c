@@ -102,7 +102,8 @@ static uint64_t seed;
 /* The servers' shared run queue of worker task indices, guarded by a spin
  * lock (a futex would be a syscall of its own in the trace's window). */
 static atomic_flag qlock = ATOMIC_FLAG_INIT;
-static int queue[MAX_TASKS * 4], qhead, qtail;
+static int queue[MAX_TASKS], qhead, qtail; /* each worker at most once */
+static char queued[MAX_TASKS];
 static atomic_int exited;
 static atomic_uint posted[MAX_TASKS]; /* futex: posts to each worker */
 static int pipes[MAX_TASKS][2];       /* pipes: each worker's pipe */
@@ -187,11 +188,17 @@ static int worker_index(uint64_t id)
 	return -1;
 }
 
+/* push queues w unless it is queued already: a worker may be named by
+ * two events before a server runs it (its WAIT, then its TIMEOUT), and a
+ * queue of duplicates could outgrow the ring. */
 static void push(int w)
 {
 	while (atomic_flag_test_and_set(&qlock))
 		;
-	queue[qtail++ % (MAX_TASKS * 4)] = w;
+	if (!queued[w]) {
+		queued[w] = 1;
+		queue[qtail++ % MAX_TASKS] = w;
+	}
 	atomic_flag_clear(&qlock);
 }
 
@@ -200,8 +207,10 @@ static int pop(void)
 	int w = -1;
 	while (atomic_flag_test_and_set(&qlock))
 		;
-	if (qhead != qtail)
-		w = queue[qhead++ % (MAX_TASKS * 4)];
+	if (qhead != qtail) {
+		w = queue[qhead++ % MAX_TASKS];
+		queued[w] = 0;
+	}
 	atomic_flag_clear(&qlock);
 	return w;
 }
@@ -445,7 +454,12 @@ static void *worker(void *arg)
 		if (!strcmp(workload, "swap")) {
 			int n = pop();
 			if (n >= 0) {
-				sleeping(me, "ctx_switch", n, 0, CTX_SWITCH, atomic_load(&tasks[n].tid), 0, NULL, 0, NULL);
+				/* Refused (EINVAL) when n is not RUNNABLE: Nanos
+				 * lets a worker switch only to a RUNNABLE worker,
+				 * not to a WAITING one (a server may): n goes back
+				 * to the queue, for a server. */
+				if (sleeping(me, "ctx_switch", n, 0, CTX_SWITCH, atomic_load(&tasks[n].tid), 0, NULL, 0, NULL) < 0)
+					push(n);
 				continue;
 			}
 			yield = 1;
