@@ -18,7 +18,9 @@
  *             call, then a yield: where preemption may strike),
  *             "wait-for" (as sleep, but a server that reads a worker's
  *             BLOCK then WAITs for that worker, next_tid = its tid, as
- *             Nanos's runtime test does), "swap" (the worker takes the run queue's head, if any,
+ *             Nanos's runtime test does), "wait-for-late" (the same, the
+ *             server pausing 1 to 3 ms before it WAITs for the worker,
+ *             and the workers sleeping 0.1 to 0.3 ms), "swap" (the worker takes the run queue's head, if any,
  *             and CTX_SWITCHes to it; else it yields: a worker-to-worker
  *             switch, which fails with EINVAL unless the target is
  *             RUNNABLE), "timeouts" (UMCG_WAIT with a timeout of 0.2 to 3 ms, seeded,
@@ -246,8 +248,16 @@ static void events(int me, uint64_t *ev)
 	/* wait-for: after reading the buffer (its read_event lines belong
 	 * to the call that filled it), wait for each worker that blocked
 	 * to wake, as Nanos's runtime test's server does. */
-	for (int i = 0; i < nblocked && !strcmp(workload, "wait-for"); i++)
+	int late = !strcmp(workload, "wait-for-late");
+	for (int i = 0; i < nblocked && (late || !strcmp(workload, "wait-for")); i++) {
+		if (late) {
+			/* Let the worker wake and another server run it
+			 * first: docs/umcg-2023.md's D10. */
+			struct timespec d = {0, 1000000 + (long)(now() % 2000000)};
+			nanosleep(&d, NULL);
+		}
 		sleeping(me, "wait", blocked[i], 0, WAIT, atomic_load(&tasks[blocked[i]].tid), 0, NULL, 0, NULL);
+	}
 }
 
 static int64_t realtime_after(int64_t ns)
@@ -483,7 +493,8 @@ static void *worker(void *arg)
 			char c;
 			blocking(me, SYS_read, pipes[me][0], (long)&c, 1, 0);
 		} else {
-			struct timespec d = {0, 100000 + (long)(rnd(&s) % 1900000)};
+			long span = strcmp(workload, "wait-for-late") ? 1900000 : 200000;
+			struct timespec d = {0, 100000 + (long)(rnd(&s) % span)};
 			blocking(me, SYS_nanosleep, (long)&d, 0, 0, 0);
 		}
 	}
@@ -522,7 +533,7 @@ static void print_rec(struct task *t, struct rec *r, int64_t end)
 int main(int argc, char **argv)
 {
 	if (argc != 6) {
-		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|wait-for|swap|timeouts|wakes|wake-pairs SERVERS WORKERS STEPS SEED\n");
+		fprintf(stderr, "usage: umcgtrace sleep|futex|pipes|yield|mixed|spin|wait-for|wait-for-late|swap|timeouts|wakes|wake-pairs SERVERS WORKERS STEPS SEED\n");
 		return 2;
 	}
 	workload = argv[1];
@@ -530,7 +541,7 @@ int main(int argc, char **argv)
 	nworkers = atoi(argv[3]);
 	steps = atoi(argv[4]);
 	seed = strtoull(argv[5], NULL, 10);
-	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "wait-for", "swap", "timeouts", "wakes", "wake-pairs"};
+	static const char *const workloads[] = {"sleep", "futex", "pipes", "yield", "mixed", "spin", "wait-for", "wait-for-late", "swap", "timeouts", "wakes", "wake-pairs"};
 	int known = 0;
 	for (unsigned i = 0; i < sizeof workloads / sizeof *workloads; i++)
 		known |= !strcmp(workload, workloads[i]);
