@@ -1,7 +1,9 @@
 // Package lincheck checks that a trace (package traces) is linearizable
-// with respect to a protocol's sequential specification: today UMCG v0.1's,
-// umcg01.Spec, the fixed library and kernel one call at a time. It uses
-// porcupine; the trace format itself depends on neither.
+// with respect to the sequential specification of the protocol its header
+// names: UMCG v0.1's, umcg01.Spec (the fixed library and kernel one call
+// at a time, checked group by group), or another protocol's Spec
+// (umcg-2023's). It uses porcupine; the trace format itself depends on
+// neither.
 package lincheck
 
 import (
@@ -61,7 +63,8 @@ type Edge struct {
 	From, To model.TaskState
 }
 
-// Check checks that t is linearizable with respect to model.Spec, the
+// Check checks that t is linearizable with respect to its protocol's
+// specification. For v0.1 that is model.Spec, the
 // sequential specification of the fixed library and kernel, partition by
 // partition: tasks that never name each other (in arguments or results)
 // and share no group are independent, and each connected set is checked
@@ -82,6 +85,12 @@ type Options struct {
 
 // CheckWith is Check with options.
 func CheckWith(t traces.Trace, o Options) (Result, error) {
+	if sp, err := specFor(t.Header); err != nil || sp != nil {
+		if err != nil {
+			return Result{}, err
+		}
+		return checkSpec(t, sp, o)
+	}
 	timeout := o.Timeout
 	parts, err := partitionTrace(t)
 	if err != nil {

@@ -18,6 +18,8 @@ Checks that each trace (JSON Lines, docs/trace-format.md) is linearizable
 with respect to the model's sequential specification: the fixed library and
 kernel, one call at a time, calls that can sleep split into a request and a
 followup. Traces are checked group by group (core tasks together).
+A trace whose header names "protocol":"umcg-2023" is checked against
+the 2023 API's specification, all its tasks together.
 
 Exit codes: 0 every trace linearizable, 1 some trace is not (the smallest
 failing partition and the operations that could not be placed are printed),
@@ -57,7 +59,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		if err != nil {
 			return exitUsage, usagef("%v", err)
 		}
-		tr, err := traces.ReadAll(f, path, model.Vocabulary())
+		tr, err := traces.ReadAll(f, path, lincheck.Protocols())
 		f.Close()
 		if err != nil {
 			return exitUsage, usagef("%v", err)

@@ -35,9 +35,17 @@ mapping): a kernel that kills a task with SIGSEGV, or a run that never
 ends (it is killed after --kill-after), loses no op, and what died, where
 and when is reported (docs/live.md).
 
+Backend nanos runs the 2023 API inside the Nanos unikernel: --run-cmd
+runs a command of yours that boots a Nanos image whose program is our
+guest program (live/nanos/guest/umcgtrace.c, which picks the workload
+from its own arguments), and reads the trace from its console
+(docs/nanos.md); --console reads a console saved before. umcgcheck never
+builds Nanos or its image.
+
 Example:
   umcgcheck live --backend emu --workload pipes --check
   umcgcheck live --backend kernel --syscall-base 451 --groups 1 --check
+  umcgcheck live --backend nanos --run-cmd ./boot-my-image.sh --check
 
 Exit codes: 0 recorded (and linearizable, with --check), 1 not linearizable,
 the run hung, or the child died or failed (its partial trace is still
@@ -49,7 +57,7 @@ Flags:
 
 func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("live", liveUsage, stdout)
-	backend := fs.String("backend", "emu", "backend: "+strings.Join(live.Backends(), ", "))
+	backend := fs.String("backend", "emu", "backend: "+strings.Join(live.Backends(), ", ")+", nanos (the 2023 API in Nanos: --run-cmd or --console)")
 	workload := fs.String("workload", "pipes", "workload: "+strings.Join(live.Workloads(), ", "))
 	out := fs.String("out", "", "write the trace to this file, which must not exist (default live-BACKEND-WORKLOAD-SEED.jsonl)")
 	check := fs.Bool("check", false, "check the trace for linearizability at once")
@@ -70,8 +78,13 @@ func runLive(args []string, stdout, stderr io.Writer) (int, error) {
 	blocks := fs.Int("blocks", 0, "blocking syscalls per worker (default: the workload's; given, 0 is none)")
 	timeout := fs.Duration("timeout", 30*time.Second, "a run that takes longer is reported as hung (more than 0)")
 	checkTimeout := fs.Duration("check-timeout", time.Minute, "with --check: give up on a partition after this long (0: no limit)")
+	runCmd := fs.String("run-cmd", "", "nanos only: a shell command that boots your Nanos image running our guest program (live/nanos/guest) and prints its console on stdout")
+	console := fs.String("console", "", "nanos only: read a console output saved from such a run, instead of --run-cmd")
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
+	}
+	if *backend == "nanos" || *runCmd != "" || *console != "" {
+		return runLiveNanos(fs, nanosRun{cmd: *runCmd, console: *console, out: *out, check: *check, timeout: *timeout, checkTimeout: *checkTimeout}, stdout, stderr)
 	}
 	if *timeout <= 0 {
 		return exitUsage, usagef("--timeout: %v is not a duration above 0", *timeout)
@@ -226,7 +239,12 @@ func newLiveBackend(name, bug string, base uintptr, baseSet bool) (live.Backend,
 // defaultLiveOut is live-BACKEND-WORKLOAD-SEED.jsonl, or the first of
 // ...-2.jsonl, ...-3.jsonl, ... that does not exist.
 func defaultLiveOut(backend string, w live.Workload) string {
-	stem := fmt.Sprintf("live-%s-%s-%d", backend, w.Name, w.Seed)
+	return firstFreeName(fmt.Sprintf("live-%s-%s-%d", backend, w.Name, w.Seed))
+}
+
+// firstFreeName is STEM.jsonl, or the first of STEM-2.jsonl, STEM-3.jsonl,
+// ... that does not exist.
+func firstFreeName(stem string) string {
 	name := stem + ".jsonl"
 	for i := 2; ; i++ {
 		if _, err := os.Lstat(name); errors.Is(err, os.ErrNotExist) {
