@@ -702,7 +702,7 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 		m.serverSwitch(s, o, sv, int(w), SSwitched)
 	default: // WAIT(0, 2 slots): S2, S3
 		o.Op = 'W'
-		m.serverWait(s, sv)
+		m.serverWait(s, o, sv)
 	}
 }
 
@@ -788,10 +788,28 @@ func (m *Model) serverSwitch(s *State, o *Observation, sv, w int, pc uint8) {
 	}
 }
 
+// staleSlot is the posting's check at the start of a server's
+// WAIT(next_tid 0): an event left in the slot SIGKILLs the caller
+// ([P:umcg_wait], "bad event"). Only a CTX_SWITCH with event_sz 0 (D8)
+// returns to user space without collecting the slot; reading
+// slot=overwrite (D16) has no such check ([N]'s slot belongs to one
+// CTX_SWITCH call). It reports whether sv was killed.
+func (m *Model) staleSlot(s *State, o *Observation, sv int) bool {
+	if m.r.slotOverwrite || s.Slot[sv] == 0 {
+		return false
+	}
+	m.kill(s, o, sv)
+	return true
+}
+
 // serverWait is server sv's WAIT with a two-event buffer and no timeout
-// (S2, S3): it collects at once if a worker is idle; in Nanos a left-over
-// WAKE returns 0 at once with no events (D7); else sv sleeps idle.
-func (m *Model) serverWait(s *State, sv int) {
+// (S2, S3): a stale slot event kills sv (the posting); it collects at
+// once if a worker is idle; in Nanos a left-over WAKE returns 0 at once
+// with no events (D7); else sv sleeps idle.
+func (m *Model) serverWait(s *State, o *Observation, sv int) {
+	if m.staleSlot(s, o, sv) {
+		return
+	}
 	s.PC[sv] = SWaiting
 	if s.NIdleW > 0 {
 		return // stays RUNNING: collects at once
