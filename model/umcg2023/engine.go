@@ -473,8 +473,8 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		LabelStep:     func(o *Observation) string { return m.name(int(o.Thread)) + " " + m.opName(o) },
 		DescribeState: func(s *State) string { return m.describe(s, "\n") },
 	}
-	if classes := m.Classes(); len(classes) > 0 {
-		e.Canonical = func(s *State) (State, sim.Perm) { return m.Canonical(s, classes) }
+	if classes := m.symmetryClasses(); len(classes) > 0 {
+		e.Canonical = func(s *State) (State, sim.Perm) { return m.canonical(s, classes) }
 		var parts []string
 		for _, c := range classes {
 			var ns []string
