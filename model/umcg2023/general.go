@@ -257,7 +257,7 @@ func (m *Model) generalCall(s *State, o *Observation, t, i int) {
 			if s.PC[t] == SLoop { // [N]: a left-over WAKE returned at once (D7)
 				s.PC[t] = 0
 			}
-			o.Slept = s.PC[t] != 0 && o.Killed == 0
+			o.Slept = s.PC[t] != 0 // a stale slot's SIGKILL leaves PC 0
 		case cmdWaitPoll: // collect now: 0 if anything, else ETIMEDOUT
 			if !m.staleSlot(s, o, t) && m.collect(s, o, t) && o.NDeliv == 0 {
 				o.Result = ETIMEDOUT
