@@ -43,6 +43,11 @@ type Explorer struct {
 	// it has answered, it must keep giving the same answer. It is called
 	// from several goroutines.
 	Stop func() string
+	// Coverage counts, per step kind and documented state edge of the
+	// model's Coverage table, the transitions that took it
+	// (Report.Coverage). Without it the search counts nothing and costs
+	// nothing more.
+	Coverage bool
 }
 
 // Progress is a snapshot of a running search.
@@ -78,8 +83,32 @@ type Report struct {
 	// grouped by property in Model.Properties order, each with a shortest
 	// counterexample (fewest steps from the initial state), shortest first.
 	Violations []Counterexample
-	Elapsed    time.Duration
+	// Sometimes says, for each Sometimes property in Model.Properties
+	// order, whether the search met an example, and the shortest path to
+	// the first one. A property with no example is violated only if the
+	// search was complete and exact (not Bitstate); otherwise the search
+	// cannot tell.
+	Sometimes []Reach
+	// Coverage holds the counts Explorer.Coverage asked for (nil without
+	// it, or when the model has no Coverage table).
+	Coverage *CoverageReport
+	Elapsed  time.Duration
 }
+
+// Reach is what a search found for a Sometimes property.
+type Reach struct {
+	Property string
+	Reached  bool
+	// Example is what the first example shows (its check's words), and
+	// Actions a shortest path to it: to the state, or through the step.
+	Example string
+	Actions []Action
+}
+
+// Proven reports whether the search proves the property's verdict: an
+// example is always a proof; its absence only after a complete, exact
+// search.
+func (r Report) Proven(x Reach) bool { return x.Reached || (r.Complete && !r.Bitstate) }
 
 // succ is one transition found while expanding a level.
 type succ[S, O any] struct {
@@ -144,6 +173,18 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	parent, via = append(parent, 0), append(via, Action{})
 	r.States = 1
 	inv := newInvariants(m.Properties)
+	some := newSometimes(m.Properties, workers)
+	some.checkInit(&init)
+	var cov *Coverage[S, O] // nil: nothing counted
+	var covIx *coverageIndex
+	var covTotal *coverageCounts
+	var covs []*coverageCounts
+	if e.Coverage && m.Coverage != nil {
+		cov, covIx, covTotal = m.Coverage, newCoverageIndex(m.Coverage), newCoverageCounts(m.Coverage)
+		for range workers {
+			covs = append(covs, newCoverageCounts(m.Coverage))
+		}
+	}
 	if vs := props.CheckState(m.Properties, &init, false, nil); len(vs) > 0 {
 		inv.set(0, inv.maskOf(vs))
 		for _, v := range vs {
@@ -235,6 +276,12 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						next = s
 						o = m.Step(&next, a)
 						vs := props.CheckStep(m.Properties, &s, &next, &o, nil)
+						if cov != nil {
+							countCoverage(cov, covIx, covs[w], &s, &next, &o)
+						}
+						if some.pending > 0 {
+							some.check(w, ids[i], a, &s, &next, &o)
+						}
 						if symmetry {
 							next, _ = m.Canonical(&next)
 						}
@@ -286,6 +333,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			break
 		}
 		r.Depth = depth
+		for _, c := range covs {
+			covTotal.add(c)
+		}
+		some.merge()
 		// Merge in order: the same ids and the same first violations for
 		// any number of workers.
 		for _, ts := range terms {
@@ -373,6 +424,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	if b, ok := seen.(*bitstate); ok {
 		r.Missed = b.missed
 	}
+	r.Sometimes = some.results(path)
+	if cov != nil {
+		r.Coverage = covTotal.report(cov.Steps, cov.Edges, symmetry)
+	}
 	r.Liveness = "terminal states only"
 	if g != nil && r.Complete {
 		g.off = append(g.off, uint32(len(g.to)))
@@ -381,6 +436,11 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			record(m, &r, found, v, "", c.Actions, c.Loop)
 		}
 		r.Liveness = "lassos"
+	}
+	for i, x := range r.Sometimes {
+		if symmetry && x.Reached {
+			r.Sometimes[i].Actions = m.realPath(Counterexample{Actions: x.Actions, Loop: -1}).Actions
+		}
 	}
 	for i := range r.Violations {
 		if symmetry {
@@ -441,7 +501,7 @@ type invariants[S, O any] struct {
 func newInvariants[S, O any](ps []*props.Property[S, O]) *invariants[S, O] {
 	v := &invariants[S, O]{bit: map[*props.Property[S, O]]uint64{}, masks: map[uint32]uint64{}}
 	for _, p := range ps {
-		if p.State != nil && p.Class != props.Deadlock {
+		if p.Class == props.Invariant {
 			v.bit[p] = 1 << uint(len(v.bit)) // Validate allows at most 64
 		}
 	}

@@ -66,6 +66,53 @@ type exploreResult struct {
 	MemoryUsed  uint64             `json:"memory_used,omitempty"` // bytes, when --max-memory stopped the search
 	MaxMemory   uint64             `json:"max_memory,omitempty"`
 	Violations  []exploreViolation `json:"violations"`
+	// Reachability holds the protocol's reachability (sometimes)
+	// properties for this configuration; Coverage what --coverage counted.
+	Reachability []reachResult       `json:"reachability,omitempty"`
+	Coverage     *sim.CoverageReport `json:"coverage,omitempty"`
+}
+
+// reachResult is a reachability property's verdict: "reached" (with the
+// length of a shortest example and what it shows), "never reached" (a
+// complete exact search met no example: a violation) or "not reached" (an
+// incomplete search: it cannot tell).
+type reachResult struct {
+	Property string `json:"property"`
+	Verdict  string `json:"verdict"`
+	Steps    int    `json:"steps,omitempty"`
+	Example  string `json:"example,omitempty"`
+}
+
+const (
+	reached      = "reached"
+	neverReached = "never reached"
+	notReached   = "not reached"
+)
+
+// neverReached lists the reachability properties a complete search
+// proved unreachable: violations.
+func (r exploreResult) neverReached() []string {
+	var ids []string
+	for _, x := range r.Reachability {
+		if x.Verdict == neverReached {
+			ids = append(ids, x.Property)
+		}
+	}
+	return ids
+}
+
+// foldCode folds the result into the exit code so far: a violation (a
+// property broken, or a reachability property never reached) wins, then
+// incomplete (a bound, a signal, bitstate, or a reachability property
+// an incomplete search did not reach).
+func (r exploreResult) foldCode(code int) int {
+	switch {
+	case len(r.Violations) > 0 || len(r.neverReached()) > 0:
+		return exitViolation
+	case (!r.Complete || r.Bitstate) && code == exitOK:
+		return exitIncomplete
+	}
+	return code
 }
 
 type exploreViolation struct {
@@ -99,6 +146,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	emit := fs.String("emit-traces", "", "write each counterexample as a trace (docs/trace-format.md) into this directory (created if missing; existing files are not overwritten)")
 	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	coverage := fs.Bool("coverage", false, "count, per step kind of the protocol's table (UMCG: each library step, syscall result, client step, kernel event and fault) and per documented state edge, the transitions that took it, and list those that never fired: a configuration that never fires what it is meant to test checks it vacuously (under symmetry the counts are over representatives)")
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
 	}
@@ -172,7 +220,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			continue
 		}
 		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers,
-			NoLiveness: *noLive, Symmetry: !*noSym, Stop: guard.stopReason}
+			NoLiveness: *noLive, Symmetry: !*noSym, Stop: guard.stopReason, Coverage: *coverage}
 		if *bitstate > 0 {
 			e.BitstateBits = 1 << *bitstate
 		}
@@ -192,7 +240,17 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		res := exploreResult{Unit: i, Name: n.Name, Protocol: protocolField(d.Protocol), Config: mustJSON(d.Config),
 			States: r.States, Transitions: r.Transitions,
 			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(d, e.Symmetry, r),
-			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}}
+			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}, Coverage: r.Coverage}
+		for _, x := range r.Sometimes {
+			rr := reachResult{Property: x.Property, Verdict: notReached}
+			switch {
+			case x.Reached:
+				rr.Verdict, rr.Steps, rr.Example = reached, len(x.Actions), x.Example
+			case r.Proven(x):
+				rr.Verdict = neverReached
+			}
+			res.Reachability = append(res.Reachability, rr)
+		}
 		if r.Stopped == "max-memory" {
 			res.MemoryUsed, res.MaxMemory = guard.used.Load(), maxMem.bytes
 		}
@@ -209,12 +267,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 				}
 			}
 		}
-		switch {
-		case len(r.Violations) > 0:
-			code = exitViolation
-		case (!r.Complete || r.Bitstate) && code == exitOK:
-			code = exitIncomplete // a bitstate search proves nothing either
-		}
+		code = res.foldCode(code) // a bitstate search proves nothing either
 		results = append(results, res)
 	}
 	if *out != "" {
@@ -274,7 +327,11 @@ func writeExploreText(w io.Writer, r exploreResult) {
 		}
 		fmt.Fprintln(w)
 	}
-	if len(r.Violations) == 0 {
+	writeReachability(w, r)
+	if r.Coverage != nil {
+		writeCoverageCounts(w, r.Coverage)
+	}
+	if len(r.Violations) == 0 && len(r.neverReached()) == 0 {
 		if r.Complete {
 			fmt.Fprintln(w, "  no violation")
 		} else {
@@ -306,11 +363,15 @@ func writeExploreSummary(w io.Writer, rs []exploreResult, out string) {
 		if !r.Complete || r.Bitstate {
 			incomplete++
 		}
-		distinct += len(r.Violations)
+		distinct += len(r.Violations) + len(r.neverReached())
+		ids := r.neverReached()
 		for _, v := range r.Violations {
-			if !violated[v.Property] {
-				violated[v.Property] = true
-				order = append(order, v.Property)
+			ids = append(ids, v.Property)
+		}
+		for _, id := range ids {
+			if !violated[id] {
+				violated[id] = true
+				order = append(order, id)
 			}
 		}
 	}
@@ -426,4 +487,63 @@ func checkBitstateSize(n uint, maxMem *maxMemoryFlag) error {
 		return usagef("--bitstate %d: its array of 2^%d bits takes %s, more than %s (%s); give fewer bits", n, n, formatBytes(size), formatBytes(bound), what)
 	}
 	return nil
+}
+
+// writeReachability prints the reachability properties: a line for those
+// reached, and each one never reached (a violation) or not reached by an
+// incomplete search.
+func writeReachability(w io.Writer, r exploreResult) {
+	n := 0
+	for _, x := range r.Reachability {
+		if x.Verdict == reached {
+			n++
+		}
+	}
+	if len(r.Reachability) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  reachability: %d of %d reached\n", n, len(r.Reachability))
+	for _, x := range r.Reachability {
+		switch x.Verdict {
+		case neverReached:
+			fmt.Fprintf(w, "  NEVER REACHED %s: the complete search met no example\n", x.Property)
+		case notReached:
+			fmt.Fprintf(w, "  not reached %s: INCOMPLETE, states beyond may reach it\n", x.Property)
+		}
+	}
+}
+
+// writeCoverageCounts prints what --coverage counted: every step kind and
+// documented edge with its transitions, then those that never fired.
+func writeCoverageCounts(w io.Writer, c *sim.CoverageReport) {
+	over := "transitions"
+	if c.Representatives {
+		over = "transitions between representatives (symmetry)"
+	}
+	steps, edges := c.NeverFired()
+	fmt.Fprintf(w, "  coverage (%s): %d of %d step kinds fired, %d of %d documented edges\n", over,
+		len(c.Steps)-len(steps), len(c.Steps), len(c.Edges)-len(edges), len(c.Edges))
+	for _, part := range []struct {
+		what           string
+		counts, extras []sim.Count
+	}{{"step", c.Steps, c.UnlistedSteps}, {"edge", c.Edges, c.UnlistedEdges}} {
+		for _, x := range part.counts {
+			fmt.Fprintf(w, "    %-4s %10d  %s\n", part.what, x.N, x.Name)
+		}
+		for _, x := range part.extras {
+			fmt.Fprintf(w, "    %-4s %10d  %s (not in the protocol's table)\n", part.what, x.N, x.Name)
+		}
+	}
+	for _, part := range []struct {
+		what  string
+		names []string
+	}{{"step kinds", steps}, {"documented edges", edges}} {
+		if len(part.names) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  never fired, %d %s:\n", len(part.names), part.what)
+		for _, n := range part.names {
+			fmt.Fprintf(w, "    %s\n", n)
+		}
+	}
 }

@@ -150,12 +150,7 @@ func runMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	code := exitOK
 	for _, r := range merged.Results {
-		switch {
-		case len(r.Violations) > 0:
-			code = exitViolation
-		case (!r.Complete || r.Bitstate) && code == exitOK:
-			code = exitIncomplete
-		}
+		code = r.foldCode(code)
 	}
 	shards := merged.Shards
 	merged.Shard, merged.Shards = 0, 1

@@ -77,6 +77,25 @@ func LegalEdges(k Kind) [][2]TaskState {
 }
 
 func legalEdge(mo *Model, b, a *State, o *Observation) string {
+	var buf [MaxThreads]threadEdge
+	for _, e := range stepEdgesOf(b, a, o, &buf) {
+		if !legal[e.kind][edge{e.from, e.to}] {
+			return fmt.Sprintf("%s (%s) moved %s -> %s in %q", mo.ThreadName(int(e.thread)), e.kind, e.from, e.to, o.Label)
+		}
+	}
+	return ""
+}
+
+// threadEdge is a task state edge a thread took: its kind, old and new word.
+type threadEdge struct {
+	thread int8
+	documentedEdge
+}
+
+// stepEdgesOf returns, in buf, the task state edges the step from b to a
+// takes: legal-edge checks them, coverage counts them.
+func stepEdgesOf(b, a *State, o *Observation, buf *[MaxThreads]threadEdge) []threadEdge {
+	out := buf[:0]
 	for i := 0; i < int(a.N); i++ {
 		tb, ta := &b.T[i], &a.T[i]
 		if tb.Word == ta.Word || tb.Gen != ta.Gen {
@@ -92,11 +111,9 @@ func legalEdge(mo *Model, b, a *State, o *Observation) string {
 		if o.Action.Kind == ActDie && int(o.Action.Thread) == i && ta.Word == StateNone {
 			continue // the fixed kernel unregisters a dying task
 		}
-		if !legal[k][edge{tb.Word, ta.Word}] {
-			return fmt.Sprintf("%s (%s) moved %s -> %s in %q", mo.ThreadName(i), k, tb.Word, ta.Word, o.Label)
-		}
+		out = append(out, threadEdge{int8(i), documentedEdge{k, tb.Word, ta.Word}})
 	}
-	return ""
+	return out
 }
 
 func workerHasServer(mo *Model, s *State) string {

@@ -35,6 +35,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Place:       m.place,
 		ExplainStep: m.explainStep,
 		LabelStep:   m.labelStep,
+		Coverage:    coverage,
 		DescribeState: func(s *State) string {
 			var parts []string
 			for t := 0; t < int(s.N); t++ {
