@@ -20,7 +20,11 @@ property (see 'umcgcheck props') on every state and transition: safety
 properties everywhere, deadlock and liveness triggers at terminal states,
 liveness on weakly fair lassos. For each distinct violation (a property
 broken at a place: where the breaking step happens, as the protocol names
-it) it prints a shortest counterexample (fewest steps). With no flags it
+it) it prints a shortest counterexample (fewest steps). Reachability
+properties (class sometimes) say what a configuration is meant to reach:
+one that the complete search never reaches is reported NEVER REACHED, a
+violation (the configuration checks the rest vacuously). --coverage counts
+what each step kind and documented state edge fired. With no flags it
 explores every shipped configuration of UMCG v0.1's seed variant (the
 RFC's code) in seconds. The configuration flags below are the protocol's.
 
@@ -36,9 +40,11 @@ Examples:
   umcgcheck explore --config default --workers 3 --out cex.json
   umcgcheck replay cex.json
 
-Exit codes: 0 complete and no violation, 1 a violation (even if a bound or
-a signal stopped the search later), 2 bad usage, 3 incomplete (a bound was
-hit, a signal stopped it, or --bitstate) and no violation found.
+Exit codes: 0 complete and no violation, 1 a violation or a reachability
+property never reached (even if a bound or a signal stopped the search
+later), 2 bad usage, 3 incomplete (a bound was hit, a signal stopped it,
+or --bitstate: a reachability property not reached proves nothing then)
+and no violation found.
 
 Flags:
 `
@@ -521,8 +527,11 @@ func writeCoverageCounts(w io.Writer, c *sim.CoverageReport) {
 		over = "transitions between representatives (symmetry)"
 	}
 	steps, edges := c.NeverFired()
-	fmt.Fprintf(w, "  coverage (%s): %d of %d step kinds fired, %d of %d documented edges\n", over,
-		len(c.Steps)-len(steps), len(c.Steps), len(c.Edges)-len(edges), len(c.Edges))
+	fmt.Fprintf(w, "  coverage (%s): %d of %d step kinds fired", over, len(c.Steps)-len(steps), len(c.Steps))
+	if len(c.Edges) > 0 {
+		fmt.Fprintf(w, ", %d of %d documented edges", len(c.Edges)-len(edges), len(c.Edges))
+	}
+	fmt.Fprintln(w)
 	for _, part := range []struct {
 		what           string
 		counts, extras []sim.Count

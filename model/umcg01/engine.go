@@ -29,7 +29,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Encode:      func(b []byte, s *State) []byte { return s.AppendEncoding(b) },
 		Decode:      func(s *State, b []byte) { s.Decode(b) },
 		MaxEncoded:  EncodedSize,
-		Properties:  m.Properties(),
+		Properties:  append(m.Properties(), m.Reachability()...),
 		Fair:        fair,
 		Halted:      func(s *State) bool { return !s.Live() },
 		Place:       m.place,
