@@ -55,6 +55,12 @@ type Progress struct {
 	States, Transitions uint64
 	Depth, Queue        int
 	Elapsed             time.Duration
+	// Remaining estimates the states still to be stored, when Estimated:
+	// once the frontier narrows, the levels to come are taken to shrink
+	// as the last ones did (see estimateRemaining). It is an estimate, not
+	// a bound.
+	Remaining float64
+	Estimated bool
 }
 
 // Report is the outcome of a search.
@@ -210,6 +216,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		g = &graph{trig: make([][]uint32, len(live)), goal: make([][]uint32, len(live))}
 	}
 	lastProgress := time.Now()
+	levels := []int{1} // states first reached at each depth, for the progress estimate
 	chunks := make([][]succ[S, O], workers)
 	terms := make([][]terminalHit[S, O], workers)
 	exps := make([][]expanded, workers)
@@ -412,9 +419,14 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			}
 		}
 		frontier, ids = nextFrontier, nextIDs
-		if e.Progress != nil && (time.Since(lastProgress) >= e.ProgressEvery || len(frontier) == 0) {
-			lastProgress = time.Now()
-			e.Progress(Progress{States: r.States, Transitions: r.Transitions, Depth: depth + 1, Queue: len(frontier), Elapsed: time.Since(start)})
+		if e.Progress != nil {
+			levels = append(levels, len(frontier))
+			if time.Since(lastProgress) >= e.ProgressEvery || len(frontier) == 0 {
+				lastProgress = time.Now()
+				p := Progress{States: r.States, Transitions: r.Transitions, Depth: depth + 1, Queue: len(frontier), Elapsed: time.Since(start)}
+				p.Remaining, p.Estimated = estimateRemaining(levels)
+				e.Progress(p)
+			}
 		}
 		if stop {
 			r.Stopped = "max-states"

@@ -150,7 +150,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	out := fs.String("out", "", "write the counterexamples to this file (JSON; read by 'umcgcheck replay'); it must not exist")
 	dot := fs.String("dot", "", "also draw the state graph (at most 2000 states, no symmetry) in Graphviz DOT to this file; it must not exist")
 	emit := fs.String("emit-traces", "", "write each counterexample as a trace (docs/trace-format.md) into this directory (created if missing; existing files are not overwritten)")
-	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal)")
+	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal): states, states/s, depth, queue (the frontier), memory in use and, once the frontier narrows, an ESTIMATE of the states left (the levels to come taken to shrink as the last three did, a geometric tail: a guess, not a bound); one line redrawn every second on a terminal, a line every 5s otherwise")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	coverage := fs.Bool("coverage", false, "count, per step kind of the protocol's table (UMCG: each library step, syscall result, client step, kernel event and fault) and per documented state edge, the transitions that took it, and list those that never fired: a configuration that never fires what it is meant to test checks it vacuously (under symmetry the counts are over representatives)")
 	if help, err := parse(fs, args); help || err != nil {
@@ -230,18 +230,23 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		if *bitstate > 0 {
 			e.BitstateBits = 1 << *bitstate
 		}
+		redraw := isTerminal(stderr)
 		if showProgress {
-			e.ProgressEvery = time.Second
-			name := n.Name
-			e.Progress = func(p sim.Progress) {
-				fmt.Fprintf(stderr, "\r%s: %d states, %.0f states/s, depth %d, queue %d, memory %s   ", name, p.States,
-					float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue, formatBytes(memoryInUse()))
+			e.ProgressEvery = 5 * time.Second
+			if redraw {
+				e.ProgressEvery = time.Second
 			}
+			name := n.Name
+			e.Progress = func(p sim.Progress) { writeProgress(stderr, redraw, name, p) }
 		}
 		r := sys.Explore(e)
 		if showProgress {
-			fmt.Fprintf(stderr, "\r%s: %d states, %d transitions in %.2fs (%.0f states/s)          \n", n.Name, r.States, r.Transitions,
+			line := fmt.Sprintf("%s: %d states, %d transitions in %.2fs (%.0f states/s)", n.Name, r.States, r.Transitions,
 				r.Elapsed.Seconds(), float64(r.States)/r.Elapsed.Seconds())
+			if redraw {
+				line = "\r" + line + clearToEOL
+			}
+			fmt.Fprintln(stderr, line)
 		}
 		res := exploreResult{Unit: i, Name: n.Name, Protocol: protocolField(d.Protocol), Config: mustJSON(d.Config),
 			States: r.States, Transitions: r.Transitions,
@@ -555,4 +560,30 @@ func writeCoverageCounts(w io.Writer, c *sim.CoverageReport) {
 			fmt.Fprintf(w, "    %s\n", n)
 		}
 	}
+}
+
+// clearToEOL erases the rest of a terminal's line (ECMA-48 EL): a shorter
+// line redrawn over a longer one leaves nothing behind.
+const clearToEOL = "\x1b[K"
+
+// writeProgress writes a progress line: redrawn in place on a terminal,
+// one plain line each time otherwise (a log file).
+func writeProgress(w io.Writer, redraw bool, name string, p sim.Progress) {
+	rate := float64(p.States) / p.Elapsed.Seconds()
+	line := fmt.Sprintf("%s: %d states, %.0f states/s, depth %d, queue %d, memory %s", name, p.States, rate, p.Depth, p.Queue, formatBytes(memoryInUse()))
+	switch {
+	case p.Queue == 0:
+	case p.Estimated:
+		line += fmt.Sprintf(", estimate ~%.0f states left", p.Remaining)
+		if rate > 0 {
+			line += fmt.Sprintf(" (~%s)", (time.Duration(p.Remaining/rate*float64(time.Second))).Round(time.Second))
+		}
+	default:
+		line += ", no estimate (the frontier is not narrowing)"
+	}
+	if redraw {
+		fmt.Fprint(w, "\r"+line+clearToEOL)
+		return
+	}
+	fmt.Fprintln(w, line)
 }
