@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/json"
 	"runtime"
 	"slices"
 	"sync"
@@ -48,6 +49,20 @@ type Explorer struct {
 	// (Report.Coverage). Without it the search counts nothing and costs
 	// nothing more.
 	Coverage bool
+	// Checkpoint, when set, receives the search saved at a level boundary
+	// (Snapshot): every CheckpointEvery (0: at every level), and when the
+	// search ends incomplete because Stop answered (even inside a level:
+	// the level is dropped whole, so the search stands at its start) or
+	// the time limit passed. It runs on the searching goroutine while the
+	// search waits; the snapshot shares the search's memory and is valid
+	// only during the call.
+	Checkpoint      func(*Snapshot)
+	CheckpointEvery time.Duration
+	// Resume, when set, continues the search a snapshot saved instead of
+	// starting afresh, to the same report as a search never interrupted.
+	// The snapshot must pass Check for this model and Explorer: Explore
+	// panics otherwise (the caller checks first).
+	Resume *Snapshot
 }
 
 // Progress is a snapshot of a running search.
@@ -217,10 +232,62 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	}
 	lastProgress := time.Now()
 	levels := []int{1} // states first reached at each depth, for the progress estimate
+	firstDepth := 0
+	if x := e.Resume; x != nil {
+		if err := x.Check(m.Describe(), e); err != nil {
+			panic("sim: Explorer.Resume: " + err.Error())
+		}
+		st := &x.State
+		firstDepth, r.States, r.Transitions, r.Depth = st.Depth, st.States, st.Transitions, st.LastDepth
+		r.Violations = st.Violations
+		clear(found)
+		for i, c := range r.Violations {
+			found[key(c.Property, c.Place)] = i
+		}
+		parent, via = st.Parent, st.Via
+		if r.Bitstate {
+			seen = &bitstate{words: st.Bits, mask: uint64(len(st.Bits))*64 - 1, set: st.BitsSet, missed: st.Missed}
+		} else {
+			seen = &fpTable{keys: st.FPKeys, ids: st.FPIDs, n: st.FPN}
+		}
+		inv.any, inv.masks = st.InvAny, st.InvMasks
+		if inv.masks == nil {
+			inv.masks = map[uint32]uint64{}
+		}
+		frontier, ids, levels = st.Frontier, st.IDs, st.Levels
+		if g != nil {
+			if g = st.Graph.graph(); g == nil {
+				panic("sim: Explorer.Resume: the snapshot has no state graph")
+			}
+		}
+		some.restore(st.SomeFound, st.SomeEx)
+		if covTotal != nil {
+			covTotal.restore(st.Coverage)
+		}
+	}
+	// snapshot saves the search at the start of level depth.
+	snapshot := func(depth int) {
+		cfg, err := json.Marshal(m.Config)
+		if err != nil {
+			panic(err) // configurations are plain data
+		}
+		st := searchState{Depth: depth, States: r.States, Transitions: r.Transitions, LastDepth: r.Depth,
+			Violations: r.Violations, Parent: parent, Via: via, InvAny: inv.any, InvMasks: inv.masks,
+			Frontier: frontier, IDs: ids, Graph: g.state(), Levels: levels, Coverage: covTotal.state()}
+		switch v := seen.(type) {
+		case *fpTable:
+			st.FPKeys, st.FPIDs, st.FPN = v.keys, v.ids, v.n
+		case *bitstate:
+			st.Bits, st.BitsSet, st.Missed = v.words, v.set, v.missed
+		}
+		st.SomeFound, st.SomeEx = some.state()
+		e.Checkpoint(&Snapshot{Version: SnapshotVersion, Protocol: m.Protocol, Config: cfg, Options: optionsOf(e), State: st})
+	}
+	lastCheckpoint := time.Now()
 	chunks := make([][]succ[S, O], workers)
 	terms := make([][]terminalHit[S, O], workers)
 	exps := make([][]expanded, workers)
-	for depth := 0; ; depth++ {
+	for depth := firstDepth; ; depth++ {
 		if len(frontier) == 0 {
 			r.Complete = true
 			break
@@ -231,13 +298,19 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		}
 		if e.TimeLimit > 0 && time.Since(start) > e.TimeLimit {
 			r.Stopped = "time-limit"
+		}
+		if e.Stop != nil && r.Stopped == "" {
+			r.Stopped = e.Stop()
+		}
+		if r.Stopped != "" {
+			if e.Checkpoint != nil {
+				snapshot(depth)
+			}
 			break
 		}
-		if e.Stop != nil {
-			if why := e.Stop(); why != "" {
-				r.Stopped = why
-				break
-			}
+		if e.Checkpoint != nil && time.Since(lastCheckpoint) >= e.CheckpointEvery {
+			snapshot(depth)
+			lastCheckpoint = time.Now()
 		}
 		// Expand the level in parallel, in contiguous chunks.
 		// The per-goroutine buffers keep their capacity from level to
@@ -336,7 +409,12 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		}
 		wg.Wait()
 		if cut.Load() {
+			// Nothing the search keeps changed while the level was
+			// expanded: it stands at the level's start.
 			r.Stopped = e.Stop()
+			if e.Checkpoint != nil {
+				snapshot(depth)
+			}
 			break
 		}
 		r.Depth = depth
@@ -419,8 +497,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			}
 		}
 		frontier, ids = nextFrontier, nextIDs
+		levels = append(levels, len(frontier))
 		if e.Progress != nil {
-			levels = append(levels, len(frontier))
 			if time.Since(lastProgress) >= e.ProgressEvery || len(frontier) == 0 {
 				lastProgress = time.Now()
 				p := Progress{States: r.States, Transitions: r.Transitions, Depth: depth + 1, Queue: len(frontier), Elapsed: time.Since(start)}
