@@ -32,13 +32,19 @@ Bounds (--max-states, --max-depth, --time-limit, --max-memory) end a
 search as INCOMPLETE, with the figures of what it covered: that is never a
 pass. So does SIGINT (Ctrl-C) or SIGTERM: the configurations done so far
 and the interrupted one are reported, the rest are listed as not started
-(a second signal ends the process at once).
+(a second signal ends the process at once). With --checkpoint FILE the
+search of one configuration is also saved, at a level boundary, every
+--checkpoint-every and when a signal, --max-memory or --time-limit stops
+it; --resume FILE, with the same flags, continues it to the same output
+(the same report and counterexample files) as a run never interrupted.
 
 Examples:
   umcgcheck explore                              every shipped configuration, seed variant
   umcgcheck explore --variant fixed              the same, corrected: no violation
   umcgcheck explore --config default --workers 3 --out cex.json
   umcgcheck replay cex.json
+  umcgcheck explore --config default --workers 4 --checkpoint s.ckpt    Ctrl-C, then:
+  umcgcheck explore --config default --workers 4 --resume s.ckpt --checkpoint s.ckpt
 
 Exit codes: 0 complete and no violation, 1 a violation or a reachability
 property never reached (even if a bound or a signal stopped the search
@@ -152,6 +158,9 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	emit := fs.String("emit-traces", "", "write each counterexample as a trace (docs/trace-format.md) into this directory (created if missing; existing files are not overwritten)")
 	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal): states, states/s, depth, queue (the frontier), memory in use and, once the frontier narrows, an ESTIMATE of the states left (the levels to come taken to shrink as the last three did, a geometric tail: a guess, not a bound); one line redrawn every second on a terminal, a line every 5s otherwise")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	checkpoint := fs.String("checkpoint", "", "save the search to this `file` at a level boundary every --checkpoint-every, and when a signal or --max-memory or --time-limit stops it (one configuration; the file must not exist, unless it is the --resume file)")
+	checkpointEvery := fs.Duration("checkpoint-every", 10*time.Minute, "how often --checkpoint saves the search (0: at every level)")
+	resume := fs.String("resume", "", "continue the search saved in this `file` by --checkpoint, to the same result as an uninterrupted run; give the same configuration and search flags (--max-states, --max-depth, --bitstate, --no-symmetry, --no-liveness, --coverage): others are refused")
 	coverage := fs.Bool("coverage", false, "count, per step kind of the protocol's table (UMCG: each library step, syscall result, client step, kernel event and fault) and per documented state edge, the transitions that took it, and list those that never fired: a configuration that never fires what it is meant to test checks it vacuously (under symmetry the counts are over representatives)")
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
@@ -185,6 +194,36 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if err := checkTraceDir(*emit, systems); err != nil {
 		return exitUsage, err
+	}
+	var snap *sim.Snapshot
+	if *checkpoint != "" || *resume != "" {
+		if len(systems) != 1 {
+			return exitUsage, usagef("--checkpoint and --resume: save one configuration's search; choose it with --config")
+		}
+		if *checkpointEvery < 0 {
+			return exitUsage, usagef("--checkpoint-every: %v is negative", *checkpointEvery)
+		}
+		if *checkpoint != "" && *checkpoint != *resume {
+			if err := checkNewFile("checkpoint", *checkpoint); err != nil {
+				return exitUsage, err
+			}
+		}
+		for _, o := range []struct{ flag, path string }{{"out", *out}, {"dot", *dot}} {
+			if o.path != "" && (o.path == *checkpoint || o.path == *resume) {
+				return exitUsage, usagef("--%s and the checkpoint: both name %s", o.flag, o.path)
+			}
+		}
+	}
+	if *resume != "" {
+		f, err := os.Open(*resume)
+		if err != nil {
+			return exitUsage, usagef("--resume: %v", err)
+		}
+		snap, err = sim.ReadSnapshot(f)
+		f.Close()
+		if err != nil {
+			return exitUsage, usagef("--resume: %s: %v", *resume, err)
+		}
 	}
 	if *dot != "" {
 		if len(systems) != 1 {
@@ -230,6 +269,23 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		if *bitstate > 0 {
 			e.BitstateBits = 1 << *bitstate
 		}
+		if snap != nil {
+			if err := snap.Check(d, e); err != nil {
+				return exitUsage, usagef("--resume: %s: %v", *resume, err)
+			}
+			e.Resume = snap
+		}
+		saved := false
+		if *checkpoint != "" {
+			e.CheckpointEvery = *checkpointEvery
+			e.Checkpoint = func(s *sim.Snapshot) {
+				if err := writeCheckpoint(*checkpoint, s); err != nil {
+					fmt.Fprintf(stderr, "umcgcheck explore: --checkpoint: %v\n", err)
+					return
+				}
+				saved = true
+			}
+		}
 		redraw := isTerminal(stderr)
 		if showProgress {
 			e.ProgressEvery = 5 * time.Second
@@ -264,6 +320,9 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		if r.Stopped == "max-memory" {
 			res.MemoryUsed, res.MaxMemory = guard.used.Load(), maxMem.bytes
+		}
+		if saved && !r.Complete {
+			fmt.Fprintf(stderr, "umcgcheck explore: search saved in %s; continue it with the same flags and --resume %s\n", *checkpoint, *checkpoint)
 		}
 		guard.next()
 		nth := map[string]int{} // distinct violations of each property so far
@@ -576,7 +635,7 @@ func writeProgress(w io.Writer, redraw bool, name string, p sim.Progress) {
 	case p.Estimated:
 		line += fmt.Sprintf(", estimate ~%.0f states left", p.Remaining)
 		if rate > 0 {
-			line += fmt.Sprintf(" (~%s)", (time.Duration(p.Remaining/rate*float64(time.Second))).Round(time.Second))
+			line += fmt.Sprintf(" (~%s)", (time.Duration(p.Remaining / rate * float64(time.Second))).Round(time.Second))
 		}
 	default:
 		line += ", no estimate (the frontier is not narrowing)"
@@ -586,4 +645,25 @@ func writeProgress(w io.Writer, redraw bool, name string, p sim.Progress) {
 		return
 	}
 	fmt.Fprintln(w, line)
+}
+
+// writeCheckpoint saves a snapshot to path through a temporary file
+// renamed over it: a process killed while writing leaves the previous
+// checkpoint whole.
+func writeCheckpoint(path string, s *sim.Snapshot) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := s.Write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }
