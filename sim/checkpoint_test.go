@@ -204,3 +204,43 @@ func TestCheckpointRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestStopInTheLassoSearch: Stop is asked while the lasso search runs
+// (it was not: a signal there waited for the search to end). A search
+// stopped there is incomplete, keeps the lassos it confirmed, and its
+// checkpoint resumes to the report of a search never stopped.
+func TestStopInTheLassoSearch(t *testing.T) {
+	m := mutexModel(t, 3, "spin", "")
+	full := m.Explore(sim.Explorer{Workers: 1})
+	if !full.Complete || len(full.Violations) == 0 {
+		t.Fatalf("the full search: complete=%v, %d violations", full.Complete, len(full.Violations))
+	}
+	var expanded bool // every state expanded: the lasso search runs
+	var file bytes.Buffer
+	r := m.Explore(sim.Explorer{Workers: 1,
+		Progress: func(p sim.Progress) { expanded = expanded || p.Queue == 0 },
+		Stop: func() string {
+			if expanded {
+				return "signal"
+			}
+			return ""
+		},
+		Checkpoint:      func(s *sim.Snapshot) { file.Reset(); s.Write(&file) },
+		CheckpointEvery: 1 << 62,
+	})
+	if r.Complete || r.Stopped != "signal" || r.States != full.States || !strings.Contains(r.Liveness, "in part") {
+		t.Errorf("stopped in the lasso search: complete=%v stopped=%q states %d of %d, liveness %q", r.Complete, r.Stopped, r.States, full.States, r.Liveness)
+	}
+	for _, c := range r.Violations {
+		if _, err := m.Confirm(c); err != nil {
+			t.Errorf("%s: not confirmed: %v", c.Property, err)
+		}
+	}
+	snap, err := sim.ReadSnapshot(&file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Explore(sim.Explorer{Workers: 1, Resume: snap}); !reflect.DeepEqual(same(got), same(full)) {
+		t.Errorf("resumed:\n got %+v\nwant %+v", same(got), same(full))
+	}
+}

@@ -521,11 +521,25 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	r.Liveness = "terminal states only"
 	if g != nil && r.Complete {
 		g.off = append(g.off, uint32(len(g.to)))
+		g.stop = e.Stop
 		for _, c := range m.checkLiveness(g, live, cycles, path) {
 			v := props.Violation[S, O]{Property: m.property(c.Property), Message: c.Message}
 			record(m, &r, found, v, "", c.Actions, c.Loop)
 		}
 		r.Liveness = "lassos"
+		if g.stopped != "" {
+			// Every state was expanded, but the lasso search did not
+			// end: the lassos it found are real, and the search proves
+			// nothing more.
+			r.Complete, r.Stopped = false, g.stopped
+			r.Liveness = "lassos searched in part (stopped)"
+			if e.Checkpoint != nil {
+				// The saved search has an empty frontier: a resumed
+				// one goes straight to the lasso search.
+				frontier, ids = nil, nil
+				snapshot(r.Depth + 1)
+			}
+		}
 	}
 	for i, x := range r.Sometimes {
 		if symmetry && x.Reached {
