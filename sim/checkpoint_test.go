@@ -52,10 +52,11 @@ func interruptAndResume[S, O any](t *testing.T, m *sim.Model[S, O], e sim.Explor
 	t.Helper()
 	var snap *sim.Snapshot
 	for cuts := 0; ; cuts++ {
-		// Each resumed run goes further before it is stopped: a level
-		// too wide to expand between two answers would otherwise be
-		// cut forever.
-		st := &stopAfter{n: n + 3*cuts}
+		// Each resumed run goes further before it is stopped (twice as
+		// many calls): a level too wide to expand, or a lasso search too
+		// long to end, between two answers would otherwise be cut
+		// forever.
+		st := &stopAfter{n: n << min(cuts, 20)}
 		var file bytes.Buffer
 		x := e
 		x.Stop, x.Resume = st.stop, snap

@@ -522,6 +522,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	if g != nil && r.Complete {
 		g.off = append(g.off, uint32(len(g.to)))
 		g.stop = e.Stop
+		before := slices.Clone(r.Violations) // what a checkpoint of this point holds
 		for _, c := range m.checkLiveness(g, live, cycles, path) {
 			v := props.Violation[S, O]{Property: m.property(c.Property), Message: c.Message}
 			record(m, &r, found, v, "", c.Actions, c.Loop)
@@ -536,8 +537,13 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			if e.Checkpoint != nil {
 				// The saved search has an empty frontier: a resumed
 				// one goes straight to the lasso search.
+				// It holds the violations found before the lasso
+				// search, which the resumed one finds again.
 				frontier, ids = nil, nil
+				all := r.Violations
+				r.Violations = before
 				snapshot(r.Depth + 1)
+				r.Violations = all
 			}
 		}
 	}
