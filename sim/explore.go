@@ -195,6 +195,9 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	r.States = 1
 	inv := newInvariants(m.Properties)
 	some := newSometimes(m.Properties, workers)
+	// The properties checked on every transition: the reachability ones
+	// are checked apart (some), and only until they are met.
+	checked := slices.DeleteFunc(slices.Clone(m.Properties), func(p *props.Property[S, O]) bool { return p.Class == props.Sometimes })
 	some.checkInit(&init)
 	var cov *Coverage[S, O] // nil: nothing counted
 	var covIx *coverageIndex
@@ -206,7 +209,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			covs = append(covs, newCoverageCounts(m.Coverage))
 		}
 	}
-	if vs := props.CheckState(m.Properties, &init, false, nil); len(vs) > 0 {
+	if vs := props.CheckState(checked, &init, false, nil); len(vs) > 0 {
 		inv.set(0, inv.maskOf(vs))
 		for _, v := range vs {
 			record(m, &r, found, v, "", nil, -1)
@@ -345,7 +348,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(&s, buf, live)})
 					}
 					if len(buf) == 0 {
-						if hit, ok := m.checkTerminal(&s, live); ok {
+						if hit, ok := m.checkTerminal(checked, &s, live); ok {
 							hit.id = ids[i]
 							terms[w] = append(terms[w], hit)
 						}
@@ -355,7 +358,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					for _, a := range buf {
 						next = s
 						o = m.Step(&next, a)
-						vs := props.CheckStep(m.Properties, &s, &next, &o, nil)
+						vs := props.CheckStep(checked, &s, &next, &o, nil)
 						if cov != nil {
 							countCoverage(cov, covIx, covs[w], &s, &next, &o)
 						}
@@ -390,11 +393,11 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							arena, enc = arena[:at], nil
 							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
 								mask = inv.of(id)
-								vs = inv.keep(props.CheckState(m.Properties, &next, false, vs), len(vs), mask&^parentInv)
+								vs = inv.keep(props.CheckState(checked, &next, false, vs), len(vs), mask&^parentInv)
 							}
 						} else {
 							n := len(vs)
-							vs = props.CheckState(m.Properties, &next, false, vs)
+							vs = props.CheckState(checked, &next, false, vs)
 							mask = inv.maskOf(vs[n:])
 							vs = inv.keep(vs, n, mask&^parentInv)
 						}
@@ -688,8 +691,8 @@ func cycleBits[S, O any](cycles []*props.Property[S, O], o *O) uint8 {
 
 // checkTerminal checks a terminal state: deadlock, and leads-to properties
 // whose trigger still holds with no goal, which nothing can now change.
-func (m *Model[S, O]) checkTerminal(s *S, live []*props.Property[S, O]) (terminalHit[S, O], bool) {
-	vs := props.CheckState(m.Properties, s, true, nil)
+func (m *Model[S, O]) checkTerminal(checked []*props.Property[S, O], s *S, live []*props.Property[S, O]) (terminalHit[S, O], bool) {
+	vs := props.CheckState(checked, s, true, nil)
 	// Invariants were checked when the state was reached; keep only the
 	// terminal ones here.
 	var out []props.Violation[S, O]

@@ -169,9 +169,12 @@ var documentedEdges, edgeNames = func() ([]documentedEdge, map[documentedEdge]st
 // stepEdges appends the state edges the step from b to a took, as
 // legalEdge sees them.
 func stepEdges(b, a *State, o *Observation, buf []string) []string {
-	var es [MaxThreads]threadEdge
-	for _, e := range stepEdgesOf(b, a, o, &es) {
-		n, ok := edgeNames[e.documentedEdge]
+	for i := 0; i < int(a.N); i++ {
+		e, ok := edgeOf(b, a, o, i)
+		if !ok {
+			continue
+		}
+		n, ok := edgeNames[e]
 		if !ok {
 			n = e.String()
 		}
