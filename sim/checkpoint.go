@@ -139,19 +139,58 @@ func (s *Snapshot) Check(d Description, e Explorer) error {
 	return nil
 }
 
-// Write writes s: a first line naming the format, the SHA-256 of the
-// payload, and the payload (gob). The hash catches a file damaged or cut
-// short.
+// snapshotHeader is what a snapshot says about itself, read first.
+type snapshotHeader struct {
+	Version  int
+	Protocol string
+	Config   json.RawMessage
+	Options  SnapshotOptions
+}
+
+// The parts of a search in the order the file holds them: the fields of
+// st, whether the graph is there and its parts, whether coverage is there
+// and its parts. Each is encoded on its own, so that writing a checkpoint
+// buffers one part at a time, not the whole search again: a search
+// stopped near --max-memory can still be saved.
+func (st *searchState) parts(hasGraph *bool) []any {
+	return []any{&st.Depth, &st.States, &st.Transitions, &st.LastDepth, &st.Violations, &st.Parent, &st.Via,
+		&st.FPKeys, &st.FPIDs, &st.FPN, &st.Bits, &st.BitsSet, &st.Missed, &st.InvAny, &st.InvMasks,
+		&st.Frontier, &st.IDs, &st.Levels, &st.SomeFound, &st.SomeEx, hasGraph}
+}
+
+func (g *graphState) parts() []any {
+	return []any{&g.Off, &g.To, &g.Act, &g.Cycle, &g.Mask, &g.Live, &g.Trig, &g.Goal}
+}
+
+func (c *coverageState) parts() []any { return []any{&c.Steps, &c.Edges, &c.Unlisted, &c.UnlistEd} }
+
+// Write writes s: a first line naming the format, the payload (a gob
+// stream: the header, then the search's parts one by one), and the
+// SHA-256 of the payload, which catches a file damaged or cut short.
 func (s *Snapshot) Write(w io.Writer) error {
-	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(s); err != nil {
-		return err
-	}
-	sum := sha256.Sum256(payload.Bytes())
 	bw := bufio.NewWriter(w)
 	bw.WriteString(snapshotMagic)
-	bw.Write(sum[:])
-	bw.Write(payload.Bytes())
+	h := sha256.New()
+	enc := gob.NewEncoder(io.MultiWriter(bw, h))
+	if err := enc.Encode(snapshotHeader{s.Version, s.Protocol, s.Config, s.Options}); err != nil {
+		return err
+	}
+	st := &s.State
+	hasGraph, hasCoverage := st.Graph != nil, st.Coverage != nil
+	ps := st.parts(&hasGraph)
+	if hasGraph {
+		ps = append(ps, st.Graph.parts()...)
+	}
+	ps = append(ps, &hasCoverage)
+	if hasCoverage {
+		ps = append(ps, st.Coverage.parts()...)
+	}
+	for _, p := range ps {
+		if err := enc.Encode(p); err != nil {
+			return err
+		}
+	}
+	bw.Write(h.Sum(nil))
 	return bw.Flush()
 }
 
@@ -169,18 +208,48 @@ func ReadSnapshot(r io.Reader) (*Snapshot, error) {
 	if len(rest) < sha256.Size {
 		return nil, errors.New("checkpoint cut short")
 	}
-	sum, payload := rest[:sha256.Size], rest[sha256.Size:]
+	payload, sum := rest[:len(rest)-sha256.Size], rest[len(rest)-sha256.Size:]
 	if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
 		return nil, errors.New("checkpoint damaged or cut short (its checksum does not match)")
 	}
-	var s Snapshot
-	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
+	dec := gob.NewDecoder(bytes.NewReader(payload))
+	var h snapshotHeader
+	if err := dec.Decode(&h); err != nil {
 		return nil, fmt.Errorf("checkpoint unreadable: %v", err)
 	}
-	if s.Version != SnapshotVersion {
-		return nil, fmt.Errorf("checkpoint format version %d, this umcgcheck reads version %d", s.Version, SnapshotVersion)
+	if h.Version != SnapshotVersion {
+		return nil, fmt.Errorf("checkpoint format version %d, this umcgcheck reads version %d", h.Version, SnapshotVersion)
 	}
-	return &s, nil
+	s := &Snapshot{Version: h.Version, Protocol: h.Protocol, Config: h.Config, Options: h.Options}
+	st := &s.State
+	var hasGraph, hasCoverage bool
+	decode := func(ps []any) error {
+		for _, p := range ps {
+			if err := dec.Decode(p); err != nil {
+				return fmt.Errorf("checkpoint unreadable: %v", err)
+			}
+		}
+		return nil
+	}
+	if err := decode(st.parts(&hasGraph)); err != nil {
+		return nil, err
+	}
+	if hasGraph {
+		st.Graph = &graphState{}
+		if err := decode(st.Graph.parts()); err != nil {
+			return nil, err
+		}
+	}
+	if err := decode([]any{&hasCoverage}); err != nil {
+		return nil, err
+	}
+	if hasCoverage {
+		st.Coverage = &coverageState{}
+		if err := decode(st.Coverage.parts()); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 func (g *graph) state() *graphState {
