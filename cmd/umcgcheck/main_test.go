@@ -66,6 +66,7 @@ func TestCLIGolden(t *testing.T) {
 		{"sim-bad-fault", []string{"sim", "--faults", "eintr,gremlins"}, exitUsage},
 		{"sim-bad-bug", []string{"sim", "--bug", "nosuch"}, exitUsage},
 		{"sim-bad-property", []string{"sim", "--property", "nosuch"}, exitUsage},
+		{"sim-reachability-property", []string{"sim", "--property", "reach-server-polling"}, exitUsage},
 		{"sim-extra-arg", []string{"sim", "extra"}, exitUsage},
 		{"sim-too-big", []string{"sim", "--workers", "20"}, exitUsage},
 		{"explore-help", []string{"explore", "-h"}, exitOK},
