@@ -5,18 +5,22 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 // stopAfter is an Explorer.Stop that answers "signal" from its n+1-th
-// call on, and reports whether the last call came inside a level.
+// call on. Stop is called from several goroutines: calls is guarded.
 type stopAfter struct {
+	mu       sync.Mutex
 	n, calls int
 }
 
 func (s *stopAfter) stop() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.calls++
 	if s.calls > s.n {
 		return "signal"
