@@ -24,7 +24,7 @@ it) it prints a shortest counterexample (fewest steps). Reachability
 properties (class sometimes) say what a configuration is meant to reach:
 one that the complete search never reaches is reported NEVER REACHED, a
 violation (the configuration checks the rest vacuously). --coverage counts
-what each step kind and documented state edge fired. With no flags it
+how often each step kind and documented state edge fired. With no flags it
 explores every shipped configuration of UMCG v0.1's seed variant (the
 RFC's code) in seconds. The configuration flags below are the protocol's.
 
