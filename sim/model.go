@@ -105,6 +105,11 @@ type Model[S, O any] struct {
 	// state's (graph nodes, one line per thread).
 	LabelStep     func(o *O) string
 	DescribeState func(s *S) string
+
+	// Coverage, when set, is the protocol's table of its step kinds and
+	// documented state edges, which a search with Explorer.Coverage
+	// counts.
+	Coverage *Coverage[S, O]
 }
 
 // Threads is the number of threads.
@@ -204,6 +209,8 @@ func (m *Model[S, O]) Validate() error {
 			ok = p.State != nil && p.Step == nil && p.Live == nil
 		case props.StepProperty:
 			ok = p.Step != nil && p.State == nil && p.Live == nil
+		case props.Sometimes:
+			ok = (p.State != nil) != (p.Step != nil) && p.Live == nil
 		case props.Liveness:
 			ok = p.Live != nil && p.State == nil && p.Step == nil &&
 				(p.Live.Trigger != nil) == (p.Live.Goal != nil) && (p.Live.Trigger != nil) != (p.Live.Cycle != nil)
@@ -215,6 +222,20 @@ func (m *Model[S, O]) Validate() error {
 		}
 		if !ok {
 			return fmt.Errorf("model %s: property %s: its checks do not match its class %s", m.Protocol, p.ID, p.Class)
+		}
+	}
+	if c := m.Coverage; c != nil {
+		if c.Step == nil {
+			return fmt.Errorf("model %s: Coverage.Step is nil", m.Protocol)
+		}
+		for _, names := range [][]string{c.Steps, c.Edges} {
+			seen := map[string]bool{}
+			for _, n := range names {
+				if seen[n] {
+					return fmt.Errorf("model %s: coverage table lists %q twice", m.Protocol, n)
+				}
+				seen[n] = true
+			}
 		}
 	}
 	if cycles > 8 || invariants > 64 {
