@@ -175,8 +175,8 @@ func Hash(b []byte) uint64 {
 // Validate reports the first way m breaks the contract of Model, in one
 // sentence: a required function missing, more threads than MaxThreads,
 // more than 8 fair-cycle properties (a step's are kept in a byte), more
-// than 64 invariants (a state's are kept in a word), a property id used
-// twice, or a property whose checks do not match its class. The searches
+// than 64 invariants (a state's are kept in a word), an action name or a
+// property id used twice, or a property whose checks do not match its class. The searches
 // call it first and panic on an invalid model: it is a programming error
 // of the protocol, not bad input.
 func (m *Model[S, O]) Validate() error {
@@ -192,6 +192,15 @@ func (m *Model[S, O]) Validate() error {
 	}
 	if len(m.ThreadNames) == 0 || len(m.ThreadNames) > MaxThreads {
 		return fmt.Errorf("model %s: %d threads (1..%d)", m.Protocol, len(m.ThreadNames), MaxThreads)
+	}
+	// Saved counterexamples name their actions (Description.Action): a
+	// name given to two kinds would replay the wrong one.
+	kinds := map[string]bool{}
+	for _, n := range m.ActionNames {
+		if kinds[n] {
+			return fmt.Errorf("model %s: action name %q given to two kinds", m.Protocol, n)
+		}
+		kinds[n] = true
 	}
 	cycles, invariants := 0, 0
 	seen := map[string]bool{}
