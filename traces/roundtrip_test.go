@@ -26,17 +26,25 @@ func genName() *rapid.Generator[string] {
 func genTrace(t *rapid.T) Trace {
 	tasks := rapid.SliceOfNDistinct(genName(), 1, 5, rapid.ID[string]).Draw(t, "tasks")
 	groups := rapid.SliceOfNDistinct(genName(), 0, 3, rapid.ID[string]).Draw(t, "groups")
+	version := rapid.IntRange(Version1, LatestVersion).Draw(t, "version")
 	tr := Trace{Header: Header{
-		Version: Version,
+		Version: version,
 		Source:  rapid.SampledFrom([]string{"emu", "kernel", "model", "ünï\"\\\n"}).Draw(t, "source"),
 		Clock:   ClockNS,
 		Tasks:   tasks,
 		Groups:  groups,
 	}}
+	if version >= Version2 {
+		// Version 2 may list only some names: the others are declared
+		// where they first appear.
+		tr.Header.Tasks = tasks[:rapid.IntRange(0, len(tasks)).Draw(t, "listed-tasks")]
+		tr.Header.Groups = groups[:rapid.IntRange(0, len(groups)).Draw(t, "listed-groups")]
+	}
+	created := map[string]bool{} // version 2: a group name is created once
 	type thread struct {
 		now     int64
 		pending OpKind
-		done    bool // a request left pending: no more ops
+		done    bool // a request left pending, an unknown outcome, a death: no more ops
 	}
 	ts := make(map[string]*thread, len(tasks))
 	for _, n := range tasks {
@@ -56,6 +64,14 @@ func genTrace(t *rapid.T) Trace {
 			continue
 		}
 		op := Op{Thread: tn}
+		if version >= Version2 && rapid.IntRange(0, 19).Draw(t, "die") == 0 {
+			op.Kind = Died
+			op.Call = th.now + rapid.Int64Range(0, 1000).Draw(t, "gap")
+			op.Return = op.Call + rapid.Int64Range(0, 1000).Draw(t, "duration")
+			th.done = true
+			tr.Ops = append(tr.Ops, op)
+			continue
+		}
 		if th.pending != "" {
 			if rapid.IntRange(0, 9).Draw(t, "abandon") == 0 {
 				th.done = true
@@ -65,12 +81,13 @@ func genTrace(t *rapid.T) Trace {
 			th.pending = ""
 		} else {
 			op.Kind = rapid.SampledFrom(kinds()).Draw(t, "kind")
-			if specOf(op.Kind).sleeps {
+			if specOf(op.Kind).sleeps && (version < Version2 || rapid.Bool().Draw(t, "split")) {
 				op.Phase = PhaseRequest
 				th.pending = op.Kind
 			}
 		}
 		spec := specOf(op.Kind)
+		unknown := version >= Version2 && op.Phase == PhaseNone && !spec.event && rapid.IntRange(0, 9).Draw(t, "unknown") == 0
 		if op.Phase != PhaseFollowup && spec.arg != argNone {
 			if spec.arg == argGroup {
 				op.Args.set(spec.arg, name(groups, "arg"))
@@ -90,7 +107,9 @@ func genTrace(t *rapid.T) Trace {
 				choices = append(choices, NameRet(rapid.SampledFrom(tasks).Draw(t, "task")))
 			}
 			if spec.ret&RetsGroup != 0 && len(groups) > 0 {
-				choices = append(choices, NameRet(rapid.SampledFrom(groups).Draw(t, "group")))
+				if g := rapid.SampledFrom(groups).Draw(t, "group"); version < Version2 || !created[g] {
+					choices = append(choices, NameRet(g))
+				}
 			}
 			if spec.ret&RetsState != 0 {
 				s := rapid.SampledFrom(testVocab.states.Names).Draw(t, "state")
@@ -101,9 +120,19 @@ func genTrace(t *rapid.T) Trace {
 			}
 			op.Ret = rapid.SampledFrom(choices).Draw(t, "ret")
 			op.Errno = rapid.SampledFrom([]int{0, 0, 4, 11, 22, -1, MaxErrno, -MaxErrno}).Draw(t, "errno")
+			if op.Ret.Kind == RetName && spec.ret&RetsGroup != 0 {
+				created[op.Ret.Name] = true
+			}
+			if version >= Version2 && !spec.event && rapid.IntRange(0, 4).Draw(t, "signalled") == 0 {
+				op.Signal = rapid.IntRange(1, MaxSignal).Draw(t, "signal")
+			}
 		}
 		op.Call = th.now + rapid.Int64Range(0, 1000).Draw(t, "gap")
 		op.Return = op.Call + rapid.Int64Range(0, 1000).Draw(t, "duration")
+		if unknown {
+			op.Outcome, op.Ret, op.Errno, op.Return = OutcomeUnknown, Ret{}, 0, op.Call
+			th.done = true
+		}
 		th.now = op.Return
 		tr.Ops = append(tr.Ops, op)
 	}
@@ -166,8 +195,8 @@ func TestWriterRejects(t *testing.T) {
 		h    Header
 		want string
 	}{
-		{Header{Source: "emu", Clock: "ns"}, "1: version: unsupported version 0: this reader reads version 1"},
-		{Header{Version: 1, Source: "emu"}, `1: clock: unsupported clock "": version 1 has "ns" only`},
+		{Header{Source: "emu", Clock: "ns"}, "1: version: unsupported version 0: this reader reads versions 1 and 2"},
+		{Header{Version: 1, Source: "emu"}, `1: clock: unsupported clock "": the format has "ns" only`},
 		{Header{Version: 1, Clock: "ns"}, "1: source: empty source: name the producer"},
 		{Header{Version: 1, Source: "\xff", Clock: "ns"}, "1: source: not valid UTF-8"},
 		{Header{Version: 1, Source: "e", Clock: "ns", Tasks: []string{"a", "\xffb"}}, "1: tasks[1]: name is not valid UTF-8"},

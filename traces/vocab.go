@@ -96,6 +96,9 @@ func NewVocabulary(protocol string, ops []OpSpec, states States) (*Vocabulary, e
 		if v.index[OpKind(o.Name)] != nil {
 			return nil, bad("duplicate name")
 		}
+		if OpKind(o.Name) == Died {
+			return nil, bad("the name is the format's own (a thread's death)")
+		}
 		k := argNone
 		if o.Arg != "" {
 			for a := argGroup; a <= argTask; a++ {
@@ -150,8 +153,64 @@ func (v *Vocabulary) States() States {
 	return s
 }
 
-// spec returns the compiled spec of k, or nil.
+// spec returns the compiled spec of k, an op of the protocol, or nil.
 func (v *Vocabulary) spec(k OpKind) *kindSpec { return v.index[k] }
+
+// lookup returns the spec of k in a trace of the given version: an op of
+// the protocol, or (version 2) the format's Died; nil if k is neither.
+func (v *Vocabulary) lookup(k OpKind, version int) *kindSpec {
+	if k == Died && version >= Version2 {
+		return &diedSpec
+	}
+	return v.index[k]
+}
+
+// Names returns every task and every group t names, t being a valid trace
+// of v: the header's lists, then, in order of first appearance in t.Ops,
+// the names a version 2 trace declares where it first uses them (threads,
+// args, and rets that name a task or a group).
+func (v *Vocabulary) Names(t Trace) (tasks, groups []string) {
+	tasks = append([]string(nil), t.Header.Tasks...)
+	groups = append([]string(nil), t.Header.Groups...)
+	seenT := make(map[string]bool, len(tasks))
+	seenG := make(map[string]bool, len(groups))
+	for _, n := range tasks {
+		seenT[n] = true
+	}
+	for _, n := range groups {
+		seenG[n] = true
+	}
+	add := func(n string, group bool) {
+		switch {
+		case n == "":
+		case group && !seenG[n]:
+			seenG[n] = true
+			groups = append(groups, n)
+		case !group && !seenT[n]:
+			seenT[n] = true
+			tasks = append(tasks, n)
+		}
+	}
+	for _, op := range t.Ops {
+		add(op.Thread, false)
+		spec := v.lookup(op.Kind, t.Header.Version)
+		if spec == nil || spec.event {
+			continue
+		}
+		if op.Phase != PhaseFollowup && spec.arg != argNone {
+			add(op.Args.get(spec.arg), spec.arg == argGroup)
+		}
+		if op.Ret.Kind == RetName && op.Phase != PhaseRequest {
+			switch {
+			case spec.ret&RetsTask != 0:
+				add(op.Ret.Name, false)
+			case spec.ret&RetsGroup != 0:
+				add(op.Ret.Name, true)
+			}
+		}
+	}
+	return tasks, groups
+}
 
 // validState reports whether s names a task state as a RetsState ret.
 func (v *Vocabulary) validState(s string) bool {
