@@ -67,6 +67,7 @@ type Vocabulary struct {
 
 // kindSpec is an OpSpec compiled for the Reader and the Writer.
 type kindSpec struct {
+	index  int // in the vocabulary's ops
 	name   string
 	sleeps bool
 	event  bool
@@ -122,7 +123,7 @@ func NewVocabulary(protocol string, ops []OpSpec, states States) (*Vocabulary, e
 		if o.Event {
 			ret = RetsNull
 		}
-		v.specs[i] = kindSpec{name: o.Name, sleeps: o.Sleeps, event: o.Event, arg: k, ret: ret}
+		v.specs[i] = kindSpec{index: i, name: o.Name, sleeps: o.Sleeps, event: o.Event, arg: k, ret: ret}
 		v.index[OpKind(o.Name)] = &v.specs[i]
 	}
 	return v, nil
@@ -137,10 +138,8 @@ func (v *Vocabulary) Ops() []OpSpec { return append([]OpSpec(nil), v.ops...) }
 
 // Op returns the OpSpec of kind k.
 func (v *Vocabulary) Op(k OpKind) (OpSpec, bool) {
-	for _, o := range v.ops {
-		if o.Name == string(k) {
-			return o, true
-		}
+	if s := v.index[k]; s != nil {
+		return v.ops[s.index], true
 	}
 	return OpSpec{}, false
 }
