@@ -425,7 +425,7 @@ func TestProtocol(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	for _, bad := range [][]OpSpec{{{Name: "Lock", Ret: RetsInt}}, {{Name: "a", Ret: RetsInt}, {Name: "a", Ret: RetsInt}},
-		{{Name: "a", Arg: "x", Ret: RetsInt}}, {{Name: "a"}}, {{Name: "e", Event: true, Sleeps: true}}, {{Name: "s", Ret: RetsState}}} {
+		{{Name: "a", Arg: "x", Ret: RetsInt}}, {{Name: "a"}}, {{Name: "e", Event: true, Sleeps: true}}, {{Name: "s", Ret: RetsState}}, {{Name: "died", Event: true}}} {
 		if _, err := NewVocabulary("p", bad, States{}); err == nil {
 			t.Errorf("NewVocabulary accepts %+v", bad)
 		}
