@@ -44,7 +44,8 @@ func genTrace(t *rapid.T) Trace {
 	type thread struct {
 		now     int64
 		pending OpKind
-		done    bool // a request left pending, an unknown outcome, a death: no more ops
+		done    bool // a request left pending, an unknown outcome: no more ops but a death
+		dead    bool
 	}
 	ts := make(map[string]*thread, len(tasks))
 	for _, n := range tasks {
@@ -60,15 +61,15 @@ func genTrace(t *rapid.T) Trace {
 	for i := 0; i < n; i++ {
 		tn := rapid.SampledFrom(tasks).Draw(t, "thread")
 		th := ts[tn]
-		if th.done {
+		if th.dead || th.done && version < Version2 {
 			continue
 		}
 		op := Op{Thread: tn}
-		if version >= Version2 && rapid.IntRange(0, 19).Draw(t, "die") == 0 {
+		if version >= Version2 && (th.done || rapid.IntRange(0, 19).Draw(t, "die") == 0) {
 			op.Kind = Died
 			op.Call = th.now + rapid.Int64Range(0, 1000).Draw(t, "gap")
 			op.Return = op.Call + rapid.Int64Range(0, 1000).Draw(t, "duration")
-			th.done = true
+			th.dead = true
 			tr.Ops = append(tr.Ops, op)
 			continue
 		}
@@ -335,5 +336,68 @@ func TestErrorFormat(t *testing.T) {
 		if got := e.Error(); got != want {
 			t.Errorf("%+v: %q, want %q", e, got, want)
 		}
+	}
+}
+
+// TestWriterVersions: a version 1 Writer refuses version 2's forms, as the
+// Reader does; a version 2 Writer writes them, and leaves empty name lists
+// out of the header.
+func TestWriterVersions(t *testing.T) {
+	reg := Op{Thread: "c1", Kind: "register_core_task", Ret: NameRet("c1"), Call: 1, Return: 2}
+	unknown := Op{Thread: "c1", Kind: "wake", Args: Args{Next: "c2"}, Outcome: OutcomeUnknown, Call: 3, Return: 3}
+	whole := Op{Thread: "c1", Kind: "wait", Ret: IntRet(-1), Errno: 4, Signal: 10, Call: 3, Return: 9}
+	died := Op{Thread: "c1", Kind: Died, Call: 3, Return: 3}
+	for _, c := range []struct {
+		op   Op
+		want string
+	}{
+		{unknown, "3: outcome: unknown field: version 1 has no outcome (write version 2)"},
+		{whole, `3: phase: missing field: wait can sleep, so it is recorded as a "request" line and a "followup" line`},
+		{Op{Thread: "c1", Kind: "wake", Args: Args{Next: "c2"}, Ret: IntRet(0), Signal: 10, Call: 3, Return: 3}, "3: signal: unknown field: version 1 has no signal (write version 2)"},
+		{died, `3: op: unknown op "died"`},
+	} {
+		var buf bytes.Buffer
+		w := NewWriter(&buf, testVocab)
+		if err := w.WriteHeader(Header{Version: Version1, Source: "t", Clock: ClockNS, Tasks: []string{"c1", "c2"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteOp(reg); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteOp(c.op); err == nil || err.Error() != c.want {
+			t.Errorf("version 1, %+v: %v, want %s", c.op, err, c.want)
+		}
+	}
+	var buf bytes.Buffer
+	tr := Trace{Header: Header{Version: Version2, Source: "t", Clock: ClockNS}, Ops: []Op{reg, whole,
+		{Thread: "c2", Kind: "register_core_task", Ret: NameRet("c2"), Call: 1, Return: 2}, unknown, died}}
+	tr.Ops[3].Thread, tr.Ops[3].Args.Next, tr.Ops[4].Thread = "c2", "c1", "c2"
+	if err := WriteAll(&buf, tr, testVocab); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"format":"umcg-trace","version":2,"source":"t","clock":"ns"}
+{"thread":"c1","op":"register_core_task","args":{},"ret":"c1","errno":0,"call":1,"return":2}
+{"thread":"c1","op":"wait","args":{},"ret":-1,"errno":4,"signal":10,"call":3,"return":9}
+{"thread":"c2","op":"register_core_task","args":{},"ret":"c2","errno":0,"call":1,"return":2}
+{"thread":"c2","op":"wake","args":{"next":"c1"},"outcome":"unknown","call":3}
+{"thread":"c2","op":"died","args":{},"ret":null,"errno":0,"call":3,"return":3}
+`
+	if buf.String() != want {
+		t.Errorf("wrote\n%s\nwant\n%s", buf.String(), want)
+	}
+	back, err := ReadAll(strings.NewReader(want), "t", testVocab)
+	if err != nil || !equalTraces(back, tr) {
+		t.Errorf("read back %v:\n%+v", err, back)
+	}
+	if tasks, _ := testVocab.Names(back); !slices.Equal(tasks, []string{"c1", "c2"}) {
+		t.Errorf("Names: tasks %v", tasks)
+	}
+	bad := unknown
+	bad.Thread, bad.Return = "c1", 4
+	w := NewWriter(&buf, testVocab)
+	_ = w.WriteHeader(tr.Header)
+	_ = w.WriteOp(reg)
+	if err := w.WriteOp(bad); err == nil || err.Error() != "3: return: an op of unknown outcome has no return (its Return is its Call)" {
+		t.Errorf("got %v", err)
 	}
 }

@@ -370,7 +370,7 @@ func headerLocal(line []byte) error {
 // checks do.
 func TestSchemaAgreesWithReader(t *testing.T) {
 	s := loadSchema(t)
-	opNames := []string{`"bogus"`, `3`}
+	opNames := []string{`"bogus"`, `3`, `"` + Died.String() + `"`}
 	for _, k := range kinds() {
 		opNames = append(opNames, `"`+k.String()+`"`)
 	}
