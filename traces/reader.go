@@ -74,7 +74,8 @@ func (r *Reader) Header() (Header, error) {
 // returns io.EOF; otherwise its error is an *Error. An op it returns is
 // valid on its own (Op.Validate is nil) and follows every rule relating it
 // to the header and to the ops before it. A request that is pending at the
-// end of the trace (never followed up) is valid.
+// end of the trace (never followed up) is valid, and so is (version 2) an
+// op of unknown outcome; only the thread's death may follow either.
 func (r *Reader) Next() (Op, error) {
 	if _, err := r.Header(); err != nil {
 		return Op{}, err
@@ -552,13 +553,16 @@ func decodeOp(v jval, voc *Vocabulary, version int) (Op, *kindSpec, *Error) {
 			}
 		}
 	}
-	if op.Outcome == OutcomeUnknown {
-		n, err := integer("call", m("call"), -1<<63, 1<<63-1)
-		op.Call, op.Return = n, n
-		if err == nil {
-			err = op.decodeSignal(v)
+	if op.Outcome == OutcomeUnknown { // no ret, errno, return
+		if err := op.decodeSignal(v); err != nil {
+			return op, nil, err
 		}
-		return op, spec, err
+		n, err := integer("call", m("call"), -1<<63, 1<<63-1)
+		if err != nil {
+			return op, nil, err
+		}
+		op.Call, op.Return = n, n
+		return op, spec, nil
 	}
 	switch r := m("ret"); r.kind {
 	case jNull:

@@ -95,8 +95,8 @@ func (o Outcome) String() string {
 	return "Outcome(" + strconv.Itoa(int(o)) + ")"
 }
 
-// Schema is the JSON Schema (draft 2020-12) of one line of a version 1
-// trace: the header line validates against its $defs/header, every other
+// Schema is the JSON Schema (draft 2020-12) of one line of a trace of
+// version 1 or 2: the header line validates against its $defs/header, every other
 // line against its $defs/op. It checks each line on its own; the rules that
 // relate lines (names listed in the header, time order, request/followup
 // pairing) are the Reader's.
@@ -353,7 +353,7 @@ func checkName(field, s string) *Error {
 	return nil
 }
 
-// Validate checks h on its own: Version is Version, Clock is ClockNS,
+// Validate checks h on its own: Version is 1 or 2, Clock is ClockNS,
 // Protocol is valid UTF-8 (whether it is known is the Reader's and the
 // Writer's check), Source is non-empty, and Tasks and Groups hold
 // non-empty, distinct, valid UTF-8 names. It returns nil or an *Error with
