@@ -2,6 +2,7 @@ package lincheck
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -355,5 +356,68 @@ func TestVersion2ErrorLine(t *testing.T) {
 	_, err = Check(tr, time.Second)
 	if err == nil || !strings.HasPrefix(err.Error(), "6: op: read_event must follow") {
 		t.Fatalf("err = %v, want line 6's read_event refused", err)
+	}
+}
+
+// TestOneRecordModelTraces: the fixed model's traces, and the same traces
+// with one thing changed (the mutations of TestMutatedTracesAreRejected),
+// in one-line form: every model trace stays linearizable, and the
+// mutated ones are rejected as often as in split form, but for those
+// whose rejection needs the moment a call went to sleep (counted).
+func TestOneRecordModelTraces(t *testing.T) {
+	check := func(tr traces.Trace) Verdict {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := traces.WriteAll(&buf, tr, model.Vocabulary()); err != nil {
+			t.Fatalf("write: %v", err)
+		}
+		back, err := traces.ReadAll(&buf, "model.jsonl", model.Vocabulary())
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		res, err := Check(back, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Verdict
+	}
+	traced, rejectedSplit, rejectedOne := 0, 0, 0
+	for ci, c := range traceConfigs() {
+		m, _ := model.New(c)
+		for seed := uint64(0); seed < 20; seed++ {
+			tr, err := m.Trace(walk(m, seed, 400), "model")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := check(oneRecord(tr)); v != Linearizable {
+				t.Fatalf("config %s seed %d: one-line form %s", c, seed, v)
+			}
+			for mi, mu := range mutations {
+				mt := traces.Trace{Header: tr.Header, Ops: append([]traces.Op(nil), tr.Ops...)}
+				rng := rand.New(rand.NewPCG(seed, uint64(ci*len(mutations)+mi)))
+				if !mu.apply(&mt, func(n int) int { return rng.IntN(n) }) {
+					continue
+				}
+				var buf bytes.Buffer
+				if traces.WriteAll(&buf, mt, model.Vocabulary()) != nil {
+					continue // the change broke the format
+				}
+				traced++
+				split, one := check(mt), check(oneRecord(mt))
+				if split == NotLinearizable {
+					rejectedSplit++
+				}
+				if one == NotLinearizable {
+					rejectedOne++
+				}
+				if split == Linearizable && one != Linearizable {
+					t.Fatalf("config %s seed %d, %s: split form linearizable, one-line form %s", c, seed, mu.name, one)
+				}
+			}
+		}
+	}
+	t.Logf("%d mutated traces: %d rejected in split form, %d in one-line form", traced, rejectedSplit, rejectedOne)
+	if traced == 0 || rejectedOne*10 < rejectedSplit*9 {
+		t.Errorf("the one-line form loses more than a tenth of the rejections")
 	}
 }
