@@ -178,34 +178,10 @@ func checkSpec(t traces.Trace, sp *Spec, o Options) (Result, error) {
 		p.Verdict = Linearizable
 	case porcupine.Illegal:
 		p.Verdict = NotLinearizable
-		p.Unplaced = unplacedOps(h, info, func(in any) string { return sp.DescribeOp(in.(orderedInput).op.Op, t.Header.Tasks) })
+		p.Unplaced, p.MoreUnplaced = describeOps(h, unplacedIn(len(h), longestPartial(info)),
+			func(in any) string { return sp.DescribeOp(in.(orderedInput).op.Op, t.Header.Tasks) })
 	default:
 		p.Verdict = Unknown
 	}
 	return Result{Verdict: p.Verdict, Partitions: []Partition{p}, Model: pm, Info: info, Edges: map[Edge]int{}}, nil
-}
-
-// unplacedOps lists the operations of h outside the longest partial
-// linearization porcupine found.
-func unplacedOps(h []porcupine.Operation, info porcupine.LinearizationInfo, describe func(any) string) []string {
-	placed := map[int]bool{}
-	best := -1
-	for _, part := range info.PartialLinearizations() {
-		for _, lin := range part {
-			if len(lin) > best {
-				best = len(lin)
-				placed = map[int]bool{}
-				for _, i := range lin {
-					placed[i] = true
-				}
-			}
-		}
-	}
-	var out []string
-	for i, op := range h {
-		if !placed[i] {
-			out = append(out, fmt.Sprintf("[%d, %d] %s", op.Call, op.Return, describe(op.Input)))
-		}
-	}
-	return out
 }

@@ -1,0 +1,378 @@
+package lincheck
+
+import (
+	"math/bits"
+	"sort"
+	"time"
+)
+
+// This file checks a partition's history piece by piece, so that time and
+// memory grow with the trace's length and not with its square.
+//
+// A quiescent point is a time at which no operation is pending: every
+// operation called before it has returned. Every linearization places the
+// operations before such a point before those after it, so the history is
+// cut there into pieces, and the pieces are checked in turn. Each piece is
+// searched exhaustively, level by level (a level is a number of placed
+// operations): a configuration is the set of placed operations and the
+// specification's state, and configurations are deduplicated per level.
+// The states of the last level are every state the specification may be
+// in after the piece, whichever of its linearizations happened: the next
+// piece starts from that set, so no linearization is lost at a cut and the
+// verdict is the one a search over the whole history gives (the test
+// TestCutsKeepVerdicts compares the two). The set of placed operations is
+// kept as a count of the leading operations (in call order) all placed
+// and a bit set of the few placed after them, whose size is bounded by the
+// number of operations pending at once, not by the length of the history.
+//
+// A piece whose levels grow beyond maxWidth configurations (many
+// operations at once whose orders lead to different states, like a pool
+// of workers that register together) is left to porcupine, whose
+// depth-first search tries the order the trace suggests first: the rest
+// of the partition is checked in one go from each state the pieces
+// before it may have left.
+
+// maxWidth bounds a level's configurations before a piece is left to
+// porcupine: about 16k states of a few hundred bytes each.
+var maxWidth = 1 << 14
+
+// searchOp is one operation of a partition's history, in call order.
+type searchOp struct {
+	call, ret int64
+	prev      int // index (in call order) of its thread's previous op, -1 if none
+	hist      int // index in the partition's history
+}
+
+// searchSpec is what the piece search needs of a specification whose
+// states are of type S. States are values: step must not change s.
+type searchSpec[S any] struct {
+	// step appends to out the states after history op hist from s; none
+	// when the specification does not allow it there.
+	step  func(s S, hist int, out []S) []S
+	hash  func(s S) uint64
+	equal func(a, b S) bool
+	// fallback checks the history ops ops[from:] (in call order) from any
+	// of the states starts (each reached by the placed ops before from):
+	// the verdict, and for a failure the history ops no linearization
+	// placed; for a success, when coverage is asked, the history ops of a
+	// linearization, and which start it began from.
+	fallback func(starts []S, from int, deadline time.Time) (v Verdict, hist []int, start int)
+}
+
+// config is a configuration of the search: ops [0,p) of the piece placed,
+// and op p+k placed when bit k of set is; link is its place in the links
+// kept for coverage (-1 when none are kept).
+type config[S any] struct {
+	p    int
+	set  []uint64
+	s    S
+	h    uint64
+	link int32
+	// chain is the next configuration of the level with the same hash
+	// bucket (-1: none).
+	chain int32
+}
+
+// link records how a configuration was reached, for coverage: the op
+// placed last (a history index) and the configuration before.
+type link struct {
+	parent int32
+	hist   int32
+}
+
+// searchResult is the outcome of a piece search.
+type searchResult struct {
+	verdict Verdict
+	// unplaced are the history ops of a failing partition that the
+	// deepest partial linearization of the failing piece did not place,
+	// then every op after that piece, in call order.
+	unplaced []int
+	// lin is a linearization (history ops), for a linearizable partition
+	// when links are kept.
+	lin []int
+	// pieces counts the pieces the history was cut into; fellBack says
+	// a piece was left to porcupine.
+	pieces   int
+	fellBack bool
+}
+
+// searchOps sorts a history's intervals by call (ties in history order,
+// which is each thread's program order) and links each op to its
+// thread's previous one.
+func searchOps(call, ret []int64, thread []int) []searchOp {
+	n := len(call)
+	ops := make([]searchOp, n)
+	for i := range ops {
+		ops[i] = searchOp{call: call[i], ret: ret[i], hist: i}
+	}
+	sort.SliceStable(ops, func(a, b int) bool { return ops[a].call < ops[b].call })
+	last := map[int]int{}
+	for i := range ops {
+		t := thread[ops[i].hist]
+		ops[i].prev = -1
+		if p, ok := last[t]; ok {
+			ops[i].prev = p
+		}
+		last[t] = i
+	}
+	return ops
+}
+
+// cuts returns where ops (in call order) may be cut: i such that every op
+// before i returned before op i was called (porcupine's convention: at
+// equal times a call comes before a return, so they overlap) and no op
+// before i follows, in its thread's order, one at i or after. The first
+// element is 0.
+func cuts(ops []searchOp) []int {
+	out := []int{0}
+	if len(ops) == 0 {
+		return out
+	}
+	maxRet := ops[0].ret
+	for i := 1; i < len(ops); i++ {
+		if maxRet < ops[i].call {
+			out = append(out, i)
+		}
+		maxRet = max(maxRet, ops[i].ret)
+	}
+	// A thread's op never precedes its previous op in call order (the
+	// reader checks that a thread's call is at or after its previous
+	// return), so a cut never separates an op from a later predecessor;
+	// keep the check cheap and certain anyway.
+	keep := out[:1]
+	for _, c := range out[1:] {
+		ok := true
+		for i := keep[len(keep)-1]; i < c && ok; i++ {
+			ok = ops[i].prev < c
+		}
+		if ok {
+			keep = append(keep, c)
+		}
+	}
+	return keep
+}
+
+// search checks ops (in call order) from init, piece by piece. With
+// keepLinks, a linearizable result carries one linearization.
+func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time, keepLinks bool) searchResult {
+	n := len(ops)
+	sufMinRet := make([]int64, n+1)
+	sufMinRet[n] = 1<<63 - 1
+	for i := n - 1; i >= 0; i-- {
+		sufMinRet[i] = min(sufMinRet[i+1], ops[i].ret)
+	}
+	var links []link
+	newLink := func(parent int32, hist int) int32 {
+		if !keepLinks {
+			return -1
+		}
+		links = append(links, link{parent, int32(hist)})
+		return int32(len(links) - 1)
+	}
+	res := searchResult{verdict: Linearizable}
+	cur := []config[S]{{s: init, h: sp.hash(init), link: -1}}
+	// Levels alternate between two buffers, and share one table.
+	var next []config[S]
+	table := map[uint64]int32{} // hash -> first configuration of the level with it
+	var after []S
+	var starts []config[S]
+	cs := cuts(ops)
+	res.pieces = len(cs)
+	for pi, a := range cs {
+		starts = append(starts[:0], cur...) // the states the pieces before may have left
+		b := n
+		if pi+1 < len(cs) {
+			b = cs[pi+1]
+		}
+		for level := a; level < b; level++ {
+			if !deadline.IsZero() && level&255 == 0 && time.Now().After(deadline) {
+				res.verdict = Unknown
+				return res
+			}
+			next = next[:0]
+			clear(table)
+			for ci := range cur {
+				c := &cur[ci]
+				placed := func(i int) bool { // i: an index in ops
+					k := i - a - c.p
+					return k < 0 || (k < 64*len(c.set) && c.set[k/64]&(1<<(k%64)) != 0)
+				}
+				// The earliest return among unplaced ops bounds which
+				// ops may be placed next.
+				hi := a + c.p + setLen(c.set)
+				minRet := sufMinRet[hi]
+				for i := a + c.p; i < hi; i++ {
+					if !placed(i) {
+						minRet = min(minRet, ops[i].ret)
+					}
+				}
+				for j := a + c.p; j < b && ops[j].call <= minRet; j++ {
+					if placed(j) || (ops[j].prev >= a && !placed(ops[j].prev)) {
+						continue
+					}
+					after = sp.step(c.s, ops[j].hist, after[:0])
+					for _, s := range after {
+						nc := config[S]{s: s}
+						nc.p, nc.set = advance(c.p, c.set, j-a-c.p)
+						nc.h = sp.hash(s) ^ setHash(nc.p, nc.set)
+						if !insert(table, &next, nc, sp.equal) {
+							continue
+						}
+						next[len(next)-1].link = newLink(c.link, ops[j].hist)
+					}
+				}
+			}
+			if len(next) == 0 {
+				res.verdict = NotLinearizable
+				c := &cur[0]
+				for i := a; i < n; i++ {
+					k := i - a - c.p
+					if k >= 0 && (k >= 64*len(c.set) || c.set[k/64]&(1<<(k%64)) == 0) {
+						res.unplaced = append(res.unplaced, ops[i].hist)
+					}
+				}
+				return res
+			}
+			if len(next) > maxWidth {
+				res.fellBack = true
+				states := make([]S, len(starts))
+				for i, c := range starts {
+					states[i] = c.s
+				}
+				v, hist, start := sp.fallback(states, a, deadline)
+				res.verdict = v
+				switch {
+				case v == NotLinearizable:
+					res.unplaced = hist
+				case v == Linearizable && keepLinks:
+					res.lin = append(linearization(links, starts[start].link), hist...)
+				}
+				return res
+			}
+			cur, next = next, cur
+		}
+		// A cut: every configuration placed the whole piece; keep each
+		// state once, to start the next piece from.
+		ends := next[:0]
+		clear(table)
+		for _, c := range cur {
+			c.p, c.set, c.h = 0, nil, sp.hash(c.s)
+			insert(table, &ends, c, sp.equal)
+		}
+		cur, next = ends, cur
+	}
+	if keepLinks {
+		res.lin = linearization(links, cur[0].link)
+	}
+	return res
+}
+
+// linearization follows links back from l: the history ops placed, first
+// to last.
+func linearization(links []link, l int32) []int {
+	var lin []int
+	for ; l >= 0; l = links[l].parent {
+		lin = append(lin, int(links[l].hist))
+	}
+	for i, j := 0, len(lin)-1; i < j; i, j = i+1, j-1 {
+		lin[i], lin[j] = lin[j], lin[i]
+	}
+	return lin
+}
+
+// insert appends c to the level cs unless an equal configuration is
+// there already; it reports whether it did.
+func insert[S any](table map[uint64]int32, cs *[]config[S], c config[S], equal func(a, b S) bool) bool {
+	first, ok := table[c.h]
+	if !ok {
+		first = -1
+	}
+	for i := first; i >= 0; i = (*cs)[i].chain {
+		o := &(*cs)[i]
+		if o.h == c.h && o.p == c.p && equalSets(o.set, c.set) && equal(o.s, c.s) {
+			return false
+		}
+	}
+	c.chain = first
+	table[c.h] = int32(len(*cs))
+	*cs = append(*cs, c)
+	return true
+}
+
+func equalSets(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// setLen is one past the highest bit of set (0 for an empty set).
+func setLen(set []uint64) int {
+	if len(set) == 0 {
+		return 0
+	}
+	return 64*(len(set)-1) + 64 - bits.LeadingZeros64(set[len(set)-1])
+}
+
+// advance places op p+k (k >= 0, not yet placed) in the placed set (p,
+// set) and returns the set in normal form: p counts every leading placed
+// op, bit 0 of set is clear, and set has no trailing zero words. set is
+// not changed.
+func advance(p int, set []uint64, k int) (int, []uint64) {
+	if k == 0 && len(set) == 0 {
+		return p + 1, nil
+	}
+	words := max(len(set), k/64+1)
+	out := make([]uint64, words)
+	copy(out, set)
+	out[k/64] |= 1 << (k % 64)
+	// Count the leading ones and shift them out.
+	t := 0
+	for t/64 < len(out) && out[t/64] == ^uint64(0) {
+		t += 64
+	}
+	if t/64 < len(out) {
+		t += bits.TrailingZeros64(^out[t/64])
+	}
+	if t > 0 {
+		out = shiftRight(out, t)
+	}
+	for len(out) > 0 && out[len(out)-1] == 0 {
+		out = out[:len(out)-1]
+	}
+	if len(out) == 0 {
+		out = nil
+	}
+	return p + t, out
+}
+
+// shiftRight shifts the bit set right by t bits.
+func shiftRight(set []uint64, t int) []uint64 {
+	w, b := t/64, uint(t%64)
+	if w >= len(set) {
+		return nil
+	}
+	out := make([]uint64, len(set)-w)
+	for i := range out {
+		out[i] = set[i+w] >> b
+		if b > 0 && i+w+1 < len(set) {
+			out[i] |= set[i+w+1] << (64 - b)
+		}
+	}
+	return out
+}
+
+// setHash hashes a placed set.
+func setHash(p int, set []uint64) uint64 {
+	h := uint64(p)*0x9e3779b97f4a7c15 + 1
+	for _, w := range set {
+		h = (h ^ w) * 0xff51afd7ed558ccd
+		h ^= h >> 32
+	}
+	return h
+}

@@ -1,0 +1,130 @@
+package lincheck
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/traces"
+	"pgregory.net/rapid"
+)
+
+// TestCutsKeepVerdicts: the piece search (cut at quiescent points, each
+// piece searched level by level from every state the pieces before may
+// have left, wide pieces left to porcupine) gives the verdict porcupine
+// gives on each whole partition, on generated traces, linearizable and
+// not: runs of the fixed model, some mutated, some on a coarse clock
+// (which makes ops of different threads overlap and fewer cuts), with the
+// level width bounded low or not (so that the fall-back to porcupine from
+// a set of states is exercised too).
+func TestCutsKeepVerdicts(t *testing.T) {
+	defer func(w int) { maxWidth = w }(maxWidth)
+	counts := map[string]int{}
+	rapid.Check(t, func(rt *rapid.T) {
+		cfgs := traceConfigs()
+		c := cfgs[rapid.IntRange(0, len(cfgs)-1).Draw(rt, "config")]
+		m, _ := model.New(c)
+		tr, err := m.Trace(walk(m, rapid.Uint64().Draw(rt, "seed"), rapid.IntRange(10, 400).Draw(rt, "depth")), "model")
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if rapid.Bool().Draw(rt, "mutate") {
+			mu := mutations[rapid.IntRange(0, len(mutations)-1).Draw(rt, "mutation")]
+			if !mu.apply(&tr, func(n int) int { return rapid.IntRange(0, n-1).Draw(rt, "where") }) {
+				rt.Skip("nothing to mutate")
+			}
+		}
+		if tick := rapid.SampledFrom([]int64{1, 7, 30, 100}).Draw(rt, "tick"); tick > 1 {
+			for i := range tr.Ops {
+				tr.Ops[i].Call, tr.Ops[i].Return = tr.Ops[i].Call/tick, tr.Ops[i].Return/tick
+			}
+		}
+		var buf bytes.Buffer
+		if traces.WriteAll(&buf, tr, model.Vocabulary()) != nil {
+			rt.Skip("not well formed (the reader's business)")
+		}
+		maxWidth = rapid.SampledFrom([]int{2, 8, 1 << 14}).Draw(rt, "maxWidth")
+		whole, err := CheckWith(tr, Options{Timeout: 10 * time.Second, wholePartitions: true})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		cut, err := CheckWith(tr, Options{Timeout: 10 * time.Second})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if whole.Verdict == Unknown || cut.Verdict == Unknown {
+			rt.Skip("timed out")
+		}
+		for i := range whole.Partitions {
+			if w, c := whole.Partitions[i].Verdict, cut.Partitions[i].Verdict; w != c {
+				rt.Fatalf("partition %s: whole %s, cut %s\n%s", whole.Partitions[i].Name, w, c, buf.String())
+			}
+		}
+		counts[string(cut.Verdict)]++
+	})
+	t.Logf("verdicts compared: %v", counts)
+	if counts[string(Linearizable)] == 0 || counts[string(NotLinearizable)] == 0 {
+		t.Errorf("the traces drawn were not of both kinds: %v", counts)
+	}
+}
+
+// TestCuts: a trace is cut where nothing is pending, not where ops
+// overlap or merely touch (a call at the instant another op returns).
+func TestCuts(t *testing.T) {
+	iv := func(pairs ...int64) []searchOp {
+		var call, ret []int64
+		var thread []int
+		for i := 0; i < len(pairs); i += 2 {
+			call, ret, thread = append(call, pairs[i]), append(ret, pairs[i+1]), append(thread, i/2)
+		}
+		return searchOps(call, ret, thread)
+	}
+	for _, c := range []struct {
+		ops  []searchOp
+		want []int
+	}{
+		{iv(0, 1, 2, 3, 4, 5), []int{0, 1, 2}},
+		{iv(0, 2, 2, 3, 4, 5), []int{0, 2}},    // a call at a return: they overlap
+		{iv(0, 10, 2, 3, 4, 5), []int{0}},      // the first op spans the others
+		{iv(4, 5, 0, 1, 2, 3), []int{0, 1, 2}}, // file order is not call order
+	} {
+		if got := cuts(c.ops); !equalInts(got, c.want) {
+			t.Errorf("%+v: cuts %v, want %v", c.ops, got, c.want)
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestAdvance: the placed set stays in normal form.
+func TestAdvance(t *testing.T) {
+	p, set := advance(0, nil, 1) // op 1 placed, op 0 not
+	if p != 0 || len(set) != 1 || set[0] != 2 {
+		t.Fatalf("got %d %b", p, set)
+	}
+	p, set = advance(p, set, 70)
+	if p != 0 || len(set) != 2 {
+		t.Fatalf("got %d %b", p, set)
+	}
+	p, set = advance(p, set, 0) // ops 0, 1 placed: p moves past them
+	if p != 2 || len(set) != 2 || set[0] != 0 || set[1] != 1<<4 {
+		t.Fatalf("got %d %b", p, set)
+	}
+	for k := 0; k < 68; k++ {
+		p, set = advance(p, set, 0)
+	}
+	if p != 71 || set != nil {
+		t.Fatalf("got %d %b", p, set)
+	}
+}
