@@ -9,9 +9,7 @@ import (
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
-// checkPieces checks one v0.1 partition piece by piece (pieces.go); a
-// piece too wide for the level search is left, with the rest of the
-// partition, to porcupine.
+// checkPieces checks one v0.1 partition piece by piece (pieces.go).
 func (cv *converter) checkPieces(history []porcupine.Operation, timeout time.Duration, coverage bool) (Partition, map[Edge]int) {
 	var deadline time.Time
 	if timeout > 0 {
@@ -36,8 +34,13 @@ func (cv *converter) checkPieces(history []porcupine.Operation, timeout time.Dur
 		equal: func(a, b model.State) bool {
 			return string(a.AppendEncoding(encA[:0])) == string(b.AppendEncoding(encB[:0]))
 		},
-		fallback: func(starts []model.State, from int, deadline time.Time) (Verdict, []int, int) {
-			return cv.porcupineFrom(history, ops, starts, from, deadline)
+		prio: func(ops []searchOp) []int64 {
+			ranked := cv.ranked(history)
+			prio := make([]int64, len(ops))
+			for i, op := range ops {
+				prio[i] = ranked[op.hist].Call
+			}
+			return prio
 		},
 	}
 	r := search(ops, cv.spec.Init(), sp, deadline, coverage)
@@ -53,62 +56,6 @@ func (cv *converter) checkPieces(history []porcupine.Operation, timeout time.Dur
 		pr.Unplaced, pr.MoreUnplaced = describeOps(history, r.unplaced, cv.describeInput)
 	}
 	return pr, edges
-}
-
-// porcupineFrom checks the history ops ops[from:] with porcupine, from
-// each of the states starts in turn, until one linearizes them.
-func (cv *converter) porcupineFrom(history []porcupine.Operation, ops []searchOp, starts []model.State, from int, deadline time.Time) (Verdict, []int, int) {
-	ranked := cv.ranked(history)
-	sub := make([]porcupine.Operation, 0, len(ops)-from)
-	var done [model.MaxThreads]int32
-	seen := [model.MaxThreads]bool{}
-	for _, op := range ops[from:] {
-		in := history[op.hist].Input.(specInput)
-		if t := in.op.Thread; !seen[t] {
-			seen[t], done[t] = true, in.seq
-		}
-		sub = append(sub, ranked[op.hist])
-	}
-	verdict := NotLinearizable
-	var best []int
-	for si, start := range starts {
-		m := cv.porcupineModel()
-		m.Init = func() any { return &partState{s: start, done: done} }
-		var left time.Duration
-		if !deadline.IsZero() {
-			if left = time.Until(deadline); left <= 0 {
-				return Unknown, nil, 0
-			}
-		}
-		r, info := porcupine.CheckOperationsVerbose(m, sub, left)
-		lin := longestPartial(info)
-		switch r {
-		case porcupine.Ok:
-			for i := range lin {
-				lin[i] = ops[from+lin[i]].hist
-			}
-			return Linearizable, lin, si
-		case porcupine.Unknown:
-			verdict = Unknown
-		}
-		if len(lin) >= len(best) {
-			best = lin
-		}
-	}
-	if verdict == Unknown {
-		return Unknown, nil, 0
-	}
-	placed := make([]bool, len(sub))
-	for _, i := range best {
-		placed[i] = true
-	}
-	var unplaced []int
-	for i, ok := range placed {
-		if !ok {
-			unplaced = append(unplaced, ops[from+i].hist)
-		}
-	}
-	return NotLinearizable, unplaced, 0
 }
 
 // checkWhole checks one v0.1 partition with porcupine in one go.

@@ -27,13 +27,14 @@ import (
 //
 // A piece whose levels grow beyond maxWidth configurations (many
 // operations at once whose orders lead to different states, like a pool
-// of workers that register together) is left to porcupine, whose
-// depth-first search tries the order the trace suggests first: the rest
-// of the partition is checked in one go from each state the pieces
-// before it may have left.
+// of workers that register together) is left, with the rest of the
+// partition, to a depth-first search from the states the pieces before it
+// may have left: porcupine's, which tries the order the trace suggests
+// first and stops at the first linearization, with the same compact
+// placed sets.
 
-// maxWidth bounds a level's configurations before a piece is left to
-// porcupine: about 16k states of a few hundred bytes each.
+// maxWidth bounds a level's configurations before a piece is left to the
+// depth-first search: about 16k states of a few hundred bytes each.
 var maxWidth = 1 << 14
 
 // searchOp is one operation of a partition's history, in call order.
@@ -51,12 +52,10 @@ type searchSpec[S any] struct {
 	step  func(s S, hist int, out []S) []S
 	hash  func(s S) uint64
 	equal func(a, b S) bool
-	// fallback checks the history ops ops[from:] (in call order) from any
-	// of the states starts (each reached by the placed ops before from):
-	// the verdict, and for a failure the history ops no linearization
-	// placed; for a success, when coverage is asked, the history ops of a
-	// linearization, and which start it began from.
-	fallback func(starts []S, from int, deadline time.Time) (v Verdict, hist []int, start int)
+	// prio, when not nil, returns the order in which the depth-first
+	// search tries the ops (indices in call order) that may be placed
+	// next: lower first.
+	prio func(ops []searchOp) []int64
 }
 
 // config is a configuration of the search: ops [0,p) of the piece placed,
@@ -91,7 +90,7 @@ type searchResult struct {
 	// when links are kept.
 	lin []int
 	// pieces counts the pieces the history was cut into; fellBack says
-	// a piece was left to porcupine.
+	// a piece was left to the depth-first search.
 	pieces   int
 	fellBack bool
 }
@@ -234,20 +233,18 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 				return res
 			}
 			if len(next) > maxWidth {
-				res.fellBack = true
-				states := make([]S, len(starts))
-				for i, c := range starts {
-					states[i] = c.s
+				var prio []int64
+				if sp.prio != nil {
+					prio = sp.prio(ops)
+				} else {
+					prio = make([]int64, n)
+					for i := range prio {
+						prio[i] = int64(i)
+					}
 				}
-				v, hist, start := sp.fallback(states, a, deadline)
-				res.verdict = v
-				switch {
-				case v == NotLinearizable:
-					res.unplaced = hist
-				case v == Linearizable && keepLinks:
-					res.lin = append(linearization(links, starts[start].link), hist...)
-				}
-				return res
+				r := depthFirst(ops, a, starts, sp, prio, deadline, links, keepLinks)
+				r.pieces = res.pieces
+				return r
 			}
 			cur, next = next, cur
 		}
@@ -375,4 +372,130 @@ func setHash(p int, set []uint64) uint64 {
 		h ^= h >> 32
 	}
 	return h
+}
+
+// frame is a configuration on the depth-first search's stack, with the
+// ops that may be placed next (indices in ops, best first) and how many
+// of them were tried.
+type frame[S any] struct {
+	c     config[S]
+	cand  []int
+	tried int
+	// next are the configurations the last op tried leads to (more than
+	// one when the specification is not deterministic), not yet explored.
+	next   []config[S]
+	op     int // the op placed to reach c (an index in ops[from:]), -1 for a start
+	nextOp int // the op that leads to next
+	start  int // the start it began from
+}
+
+// depthFirst checks ops[from:] from each of starts (configurations at
+// from with nothing after it placed) depth first, as porcupine does
+// (Lowe's just-in-time linearization with a cache of visited
+// configurations), but with the placed set kept as in the level search:
+// its memory grows with the configurations visited, not with their
+// number times the history's length. Candidates are tried in the order
+// prio gives (lower first): the order the trace suggests. It returns the
+// verdict and, for a failure, the ops (history indices) the deepest
+// configuration did not place; for a success, when links are kept, the
+// linearization.
+func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSpec[S], prio []int64, deadline time.Time, links []link, keepLinks bool) searchResult {
+	n := len(ops) - from
+	sufMinRet := make([]int64, n+1)
+	sufMinRet[n] = 1<<63 - 1
+	for i := n - 1; i >= 0; i-- {
+		sufMinRet[i] = min(sufMinRet[i+1], ops[from+i].ret)
+	}
+	placed := func(c *config[S], i int) bool { // i: an index in ops[from:]
+		k := i - c.p
+		return k < 0 || (k < 64*len(c.set) && c.set[k/64]&(1<<(k%64)) != 0)
+	}
+	candidates := func(c *config[S]) []int {
+		hi := c.p + setLen(c.set)
+		minRet := sufMinRet[hi]
+		for i := c.p; i < hi; i++ {
+			if !placed(c, i) {
+				minRet = min(minRet, ops[from+i].ret)
+			}
+		}
+		var out []int
+		for j := c.p; j < n && ops[from+j].call <= minRet; j++ {
+			if placed(c, j) || (ops[from+j].prev >= from && !placed(c, ops[from+j].prev-from)) {
+				continue
+			}
+			out = append(out, j)
+		}
+		sort.SliceStable(out, func(a, b int) bool { return prio[from+out[a]] < prio[from+out[b]] })
+		return out
+	}
+	count := func(c *config[S]) int {
+		k := c.p
+		for _, w := range c.set {
+			k += bits.OnesCount64(w)
+		}
+		return k
+	}
+	var visited []config[S]
+	table := map[uint64]int32{}
+	var deepest config[S]
+	deepestN := -1
+	var stack []frame[S]
+	var after []S
+	steps := 0
+	for si := range starts {
+		c := starts[si]
+		c.p, c.set, c.h = 0, nil, sp.hash(c.s)
+		if !insert(table, &visited, c, sp.equal) {
+			continue
+		}
+		stack = append(stack[:0], frame[S]{c: c, cand: candidates(&c), op: -1, start: si})
+		for len(stack) > 0 {
+			if steps++; !deadline.IsZero() && steps&1023 == 0 && time.Now().After(deadline) {
+				return searchResult{verdict: Unknown}
+			}
+			f := &stack[len(stack)-1]
+			if f.c.p == n {
+				res := searchResult{verdict: Linearizable, fellBack: true}
+				if keepLinks {
+					res.lin = linearization(links, starts[f.start].link)
+					for _, g := range stack[1:] {
+						res.lin = append(res.lin, ops[from+g.op].hist)
+					}
+				}
+				return res
+			}
+			if k := count(&f.c); k > deepestN {
+				deepest, deepestN = f.c, k
+			}
+			if len(f.next) > 0 {
+				nc := f.next[0]
+				f.next = f.next[1:]
+				stack = append(stack, frame[S]{c: nc, cand: candidates(&nc), op: f.nextOp, start: f.start})
+				continue
+			}
+			if f.tried == len(f.cand) {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			j := f.cand[f.tried]
+			f.tried++
+			after = sp.step(f.c.s, ops[from+j].hist, after[:0])
+			for _, s := range after {
+				nc := config[S]{s: s}
+				nc.p, nc.set = advance(f.c.p, f.c.set, j-f.c.p)
+				nc.h = sp.hash(s) ^ setHash(nc.p, nc.set)
+				if insert(table, &visited, nc, sp.equal) {
+					f.next = append(f.next, nc)
+				}
+			}
+			f.nextOp = j
+		}
+	}
+	res := searchResult{verdict: NotLinearizable, fellBack: true}
+	for i := 0; i < n; i++ {
+		if deepestN < 0 || !placed(&deepest, i) {
+			res.unplaced = append(res.unplaced, ops[from+i].hist)
+		}
+	}
+	return res
 }

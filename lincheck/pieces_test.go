@@ -22,12 +22,22 @@ func TestCutsKeepVerdicts(t *testing.T) {
 	defer func(w int) { maxWidth = w }(maxWidth)
 	counts := map[string]int{}
 	rapid.Check(t, func(rt *rapid.T) {
-		cfgs := traceConfigs()
-		c := cfgs[rapid.IntRange(0, len(cfgs)-1).Draw(rt, "config")]
-		m, _ := model.New(c)
-		tr, err := m.Trace(walk(m, rapid.Uint64().Draw(rt, "seed"), rapid.IntRange(10, 400).Draw(rt, "depth")), "model")
-		if err != nil {
-			rt.Fatal(err)
+		var tr traces.Trace
+		if rapid.Bool().Draw(rt, "pool") {
+			// Servers polling one queue at once: several states at a
+			// cut, and wide pieces.
+			k := rapid.IntRange(2, 4).Draw(rt, "servers")
+			tr = poolTrace(rt, rapid.IntRange(10, 120).Draw(rt, "ops"), k,
+				rapid.Int64Range(0, 20*int64(k)).Draw(rt, "overlap"), rapid.Uint64().Draw(rt, "seed"))
+		} else {
+			cfgs := traceConfigs()
+			c := cfgs[rapid.IntRange(0, len(cfgs)-1).Draw(rt, "config")]
+			m, _ := model.New(c)
+			var err error
+			tr, err = m.Trace(walk(m, rapid.Uint64().Draw(rt, "seed"), rapid.IntRange(10, 400).Draw(rt, "depth")), "model")
+			if err != nil {
+				rt.Fatal(err)
+			}
 		}
 		if rapid.Bool().Draw(rt, "mutate") {
 			mu := mutations[rapid.IntRange(0, len(mutations)-1).Draw(rt, "mutation")]
@@ -126,5 +136,60 @@ func TestAdvance(t *testing.T) {
 	}
 	if p != 71 || set != nil {
 		t.Fatalf("got %d %b", p, set)
+	}
+}
+
+// registerSpec is a register for the search's own tests: op i writes
+// vals[i] when write[i], else reads it.
+func registerSpec(write []bool, vals []int) searchSpec[int] {
+	return searchSpec[int]{
+		step: func(s, i int, out []int) []int {
+			if write[i] {
+				return append(out, vals[i])
+			}
+			if s == vals[i] {
+				return append(out, s)
+			}
+			return out
+		},
+		hash:  func(s int) uint64 { return uint64(s) },
+		equal: func(a, b int) bool { return a == b },
+	}
+}
+
+// TestSearchCarriesEveryState: two writes at once leave either value;
+// the piece after the cut reads one of them, and must find it whichever
+// it is, also when that piece is too wide for the level search and goes
+// depth first (from every state, not the first); a read of a value
+// never written fails.
+func TestSearchCarriesEveryState(t *testing.T) {
+	defer func(w int) { maxWidth = w }(maxWidth)
+	for _, width := range []int{2, 1 << 14} {
+		maxWidth = width
+		for _, c := range []struct {
+			read int
+			want Verdict
+		}{{1, Linearizable}, {2, Linearizable}, {3, NotLinearizable}} {
+			// Ops 0 and 1 write 1 and 2 at once; then 2, 3, 4 read at
+			// once (threads 2, 3, 4).
+			call := []int64{0, 0, 10, 10, 10}
+			ret := []int64{5, 5, 20, 20, 20}
+			write := []bool{true, true, false, false, false}
+			vals := []int{1, 2, c.read, c.read, c.read}
+			ops := searchOps(call, ret, []int{0, 1, 2, 3, 4})
+			r := search(ops, 0, registerSpec(write, vals), time.Time{}, true)
+			if r.verdict != c.want || r.pieces != 2 {
+				t.Errorf("width %d, read %d: %s in %d pieces, want %s in 2", width, c.read, r.verdict, r.pieces, c.want)
+			}
+			if c.want == Linearizable && r.fellBack != (width == 2) {
+				t.Errorf("width %d: fell back %v", width, r.fellBack)
+			}
+			if c.want == Linearizable && len(r.lin) != 5 {
+				t.Errorf("width %d, read %d: linearization %v", width, c.read, r.lin)
+			}
+			if c.want == NotLinearizable && len(r.unplaced) != 3 {
+				t.Errorf("width %d, read %d: unplaced %v, want the 3 reads", width, c.read, r.unplaced)
+			}
+		}
 	}
 }
