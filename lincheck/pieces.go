@@ -35,7 +35,7 @@ import (
 
 // maxWidth bounds a level's configurations before a piece is left to the
 // depth-first search: about 16k states of a few hundred bytes each.
-var maxWidth = 1 << 14
+var maxWidth = 1 << 10
 
 // searchOp is one operation of a partition's history, in call order.
 type searchOp struct {

@@ -280,16 +280,17 @@ func BenchmarkCheckScale(b *testing.B) {
 }
 
 // BenchmarkCheckConcurrency reports time and peak heap against the number
-// of operations pending at once, on 10^5 operations in one group
-// (poolTrace with k servers and k workers, ops spread over 10k ns), beside
-// porcupine alone on a register history with k clients.
+// of operations pending at once (the max-pending metric), on 10^5
+// operations in one group (poolTrace with k servers and k workers, ops
+// spread over 10k ns), beside porcupine alone on a register history with
+// k clients.
 func BenchmarkCheckConcurrency(b *testing.B) {
 	const n = 100000
 	for _, k := range []int{1, 2, 4, 8} {
-		b.Run(fmt.Sprintf("pending=%d/checker=lincheck", k), func(b *testing.B) {
+		b.Run(fmt.Sprintf("clients=%d/checker=lincheck", k), func(b *testing.B) {
 			benchCheck(b, poolTrace(b, n, k, 10*int64(k), 1))
 		})
-		b.Run(fmt.Sprintf("pending=%d/checker=porcupine-register", k), func(b *testing.B) {
+		b.Run(fmt.Sprintf("clients=%d/checker=porcupine-register", k), func(b *testing.B) {
 			benchRegister(b, registerHistory(n, k, 10*int64(k), 1))
 		})
 	}
