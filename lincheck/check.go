@@ -283,6 +283,7 @@ type converter struct {
 	pre        int // groups that exist from the start (the first pre)
 	spec       *model.Spec
 	ops        []traces.Op
+	traceIdx   []int // each op's index in the trace
 }
 
 // partitionTrace splits t into independent partitions: tasks are joined
@@ -343,7 +344,7 @@ func partitionTrace(t traces.Trace) ([]*converter, error) {
 	for _, op := range t.Ops {
 		count[find(task[op.Thread])]++
 	}
-	for _, op := range t.Ops {
+	for i, op := range t.Ops {
 		r := find(task[op.Thread])
 		cv, ok := byRoot[r]
 		if !ok {
@@ -352,6 +353,7 @@ func partitionTrace(t traces.Trace) ([]*converter, error) {
 			parts = append(parts, cv)
 		}
 		cv.ops = append(cv.ops, op)
+		cv.traceIdx = append(cv.traceIdx, i)
 	}
 	for i, n := range t.Header.Tasks {
 		if cv, ok := byRoot[find(i)]; ok {

@@ -3,6 +3,7 @@ package lincheck
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -11,6 +12,22 @@ import (
 
 // checkPieces checks one v0.1 partition piece by piece (pieces.go).
 func (cv *converter) checkPieces(history []porcupine.Operation, timeout time.Duration, coverage bool) (Partition, map[Edge]int) {
+	pr, edges, _, _ := cv.checkPiecesAt(history, timeout, coverage, false)
+	return pr, edges
+}
+
+// cutState is a cut of a partition's search: how many of the
+// partition's ops (in call order) are before it, and the set of states
+// the search may be in there, encoded (equal sets, equal strings).
+type cutState struct {
+	at     int
+	states string
+}
+
+// checkPiecesAt is checkPieces, with (when cuts is set) the cuts the
+// search passed and the trace index of each of the partition's ops in
+// call order.
+func (cv *converter) checkPiecesAt(history []porcupine.Operation, timeout time.Duration, coverage, cuts bool) (Partition, map[Edge]int, []cutState, []int) {
 	var deadline time.Time
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
@@ -43,6 +60,17 @@ func (cv *converter) checkPieces(history []porcupine.Operation, timeout time.Dur
 			return prio
 		},
 	}
+	var seen []cutState
+	if cuts {
+		sp.atCut = func(at int, states []model.State) {
+			var enc []string
+			for _, s := range states {
+				enc = append(enc, string(s.AppendEncoding(nil)))
+			}
+			sort.Strings(enc)
+			seen = append(seen, cutState{at: at, states: strings.Join(enc, "\x00")})
+		}
+	}
 	r := search(ops, cv.spec.Init(), sp, deadline, coverage)
 	pr := Partition{Name: cv.name, Ops: len(history), Verdict: r.verdict}
 	var edges map[Edge]int
@@ -55,7 +83,13 @@ func (cv *converter) checkPieces(history []porcupine.Operation, timeout time.Dur
 	case NotLinearizable:
 		pr.Unplaced, pr.MoreUnplaced = describeOps(history, r.unplaced, cv.describeInput)
 	}
-	return pr, edges
+	var order []int
+	if cuts {
+		for _, op := range ops {
+			order = append(order, cv.traceIdx[op.hist])
+		}
+	}
+	return pr, edges, seen, order
 }
 
 // checkWhole checks one v0.1 partition with porcupine in one go.

@@ -56,6 +56,12 @@ type searchSpec[S any] struct {
 	// search tries the ops (indices in call order) that may be placed
 	// next: lower first.
 	prio func(ops []searchOp) []int64
+	// atCut, when not nil, is told of each level of the search where all
+	// configurations placed the same ops, the first ones in call order
+	// (every quiescent point is such a level, and there are more): the
+	// index (in call order) of the first op after them, and every state
+	// the ops before may have left.
+	atCut func(at int, states []S)
 }
 
 // config is a configuration of the search: ops [0,p) of the piece placed,
@@ -247,6 +253,9 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 				return r
 			}
 			cur, next = next, cur
+			if sp.atCut != nil && level+1 < n {
+				reportCut(cur, a, sp.atCut)
+			}
 		}
 		// A cut: every configuration placed the whole piece; keep each
 		// state once, to start the next piece from.
@@ -262,6 +271,24 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 		res.lin = linearization(links, cur[0].link)
 	}
 	return res
+}
+
+// reportCut tells atCut of the level cur (of the piece starting at a) if
+// every configuration there placed the same ops: the first ones in call
+// order, and no other. Such a level is a cut of the search even where
+// ops still overlap in time: every linearization of the piece passes
+// through one of its states.
+func reportCut[S any](cur []config[S], a int, atCut func(int, []S)) {
+	for _, c := range cur {
+		if c.set != nil || c.p != cur[0].p {
+			return
+		}
+	}
+	states := make([]S, len(cur))
+	for i, c := range cur {
+		states[i] = c.s
+	}
+	atCut(a+cur[0].p, states)
 }
 
 // linearization follows links back from l: the history ops placed, first
