@@ -106,7 +106,8 @@ func Shrink(t traces.Trace, o Options) (traces.Trace, error) {
 		}
 		return with(ops), idx
 	}
-	same := func(us [][]int) bool {
+	var same func(us [][]int) bool
+	same = func(us [][]int) bool {
 		return verdict(build(us, true)) == NotLinearizable && verdict(build(us, false)) == Linearizable
 	}
 	// Independent parts first: the tasks of every partition but the
@@ -155,6 +156,23 @@ func Shrink(t traces.Trace, o Options) (traces.Trace, error) {
 			}
 		}
 	}
+	// The culprit's own thread keeps its ops (but for loops): they are
+	// the context its result is wrong in (a poll's EINTR is wrong for a
+	// server in one way, and for a task that never registered in
+	// another).
+	mineIdx := 0
+	for i, u := range units {
+		if prefix[u[0]].Thread != prefix[culprit].Thread {
+			units[mineIdx], units[i] = units[i], units[mineIdx]
+			mineIdx++
+		}
+	}
+	others, mine := units[:mineIdx:mineIdx], units[mineIdx:]
+	same = func(us [][]int) bool {
+		all := append(append([][]int(nil), us...), mine...)
+		return verdict(build(all, true)) == NotLinearizable && verdict(build(all, false)) == Linearizable
+	}
+	units = others
 	// Whole tasks: a failure usually involves a few of them.
 	for _, task := range t.Header.Tasks {
 		var keep [][]int
@@ -184,7 +202,7 @@ func Shrink(t traces.Trace, o Options) (traces.Trace, error) {
 			break
 		}
 	}
-	small := build(units, true)
+	small := build(append(units, mine...), true)
 	if c := unnamedDropped(small); verdict(c) == NotLinearizable {
 		small = c
 	}

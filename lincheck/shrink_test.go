@@ -49,7 +49,7 @@ func TestShrink(t *testing.T) {
 	if testing.Verbose() {
 		t.Logf("\n%s", buf.String())
 	}
-	if len(small.Ops) > 20 || len(small.Header.Groups) != 1 {
+	if len(small.Ops) > 30 || len(small.Header.Groups) != 1 {
 		t.Errorf("still %d ops:\n%s", len(small.Ops), buf.String())
 	}
 	again, _ := Shrink(tr, o)
