@@ -28,13 +28,13 @@ for row in $(rows | grep -E -- "$filter"); do
   pattern="^Benchmark${name%%/*}\$/^${name#*/}\$/^checker=${checker}\$"
   set +e
   /usr/bin/time -f "%U %M" -o "$dir/time" "$dir/lincheck.test" -test.run XXX -test.bench "$pattern" \
-    -test.benchtime 1x >"$dir/out" 2>&1
+    -test.benchtime 1x -test.v >"$dir/out" 2>&1
   set -e
   read -r user rss <"$dir/time"
-  line=$(grep -E "^Benchmark${name%%/*}/" "$dir/out" | grep -v -- '--- SKIP' | head -1 || true)
+  line=$(grep -E "^Benchmark${name%%/*}/.*ns/op" "$dir/out" | head -1 || true)
   if [ -z "$line" ]; then
-    why=$(grep -E 'scale_test.go|SKIP' "$dir/out" | tail -1 | sed 's/^ *//')
-    echo "| ${name} | ${checker} | | | | skipped: ${why#*: } | | |"
+    why=$(grep -E 'scale_test.go' "$dir/out" | tail -1 | sed 's/^ *//' || true)
+    echo "| ${name} | ${checker} | | | | not run: ${why#*: } | | |"
     continue
   fi
   python3 - "$line" "$name" "$checker" "$user" "$rss" <<'PY'
