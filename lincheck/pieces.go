@@ -323,6 +323,43 @@ func insert[S any](table map[uint64]int32, cs *[]config[S], c config[S], equal f
 	return true
 }
 
+// chunks holds the depth-first search's visited configurations in
+// blocks, so that storing one never copies the others.
+type chunks[S any] struct {
+	blocks [][]config[S]
+	n      int
+}
+
+const chunkSize = 1024
+
+func (cs *chunks[S]) at(i int32) *config[S] {
+	return &cs.blocks[i/chunkSize][i%chunkSize]
+}
+
+// insert adds c unless an equal configuration is there already; it
+// reports whether it did.
+func (cs *chunks[S]) insert(table map[uint64]int32, c config[S], equal func(a, b S) bool) bool {
+	first, ok := table[c.h]
+	if !ok {
+		first = -1
+	}
+	for i := first; i >= 0; i = cs.at(i).chain {
+		o := cs.at(i)
+		if o.h == c.h && o.p == c.p && equalSets(o.set, c.set) && equal(o.s, c.s) {
+			return false
+		}
+	}
+	if cs.n%chunkSize == 0 {
+		cs.blocks = append(cs.blocks, make([]config[S], 0, chunkSize))
+	}
+	c.chain = first
+	table[c.h] = int32(cs.n)
+	b := &cs.blocks[len(cs.blocks)-1]
+	*b = append(*b, c)
+	cs.n++
+	return true
+}
+
 func equalSets(a, b []uint64) bool {
 	if len(a) != len(b) {
 		return false
@@ -462,7 +499,7 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 		}
 		return k
 	}
-	var visited []config[S]
+	var visited chunks[S]
 	table := map[uint64]int32{}
 	var deepest config[S]
 	deepestN := -1
@@ -472,7 +509,7 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 	for si := range starts {
 		c := starts[si]
 		c.p, c.set, c.h = 0, nil, sp.hash(c.s)
-		if !insert(table, &visited, c, sp.equal) {
+		if !visited.insert(table, c, sp.equal) {
 			continue
 		}
 		stack = append(stack[:0], frame[S]{c: c, cand: candidates(&c), op: -1, start: si})
@@ -511,7 +548,7 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 				nc := config[S]{s: s}
 				nc.p, nc.set = advance(f.c.p, f.c.set, j-f.c.p)
 				nc.h = sp.hash(s) ^ setHash(nc.p, nc.set)
-				if insert(table, &visited, nc, sp.equal) {
+				if visited.insert(table, nc, sp.equal) {
 					f.next = append(f.next, nc)
 				}
 			}
