@@ -190,7 +190,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 			b = cs[pi+1]
 		}
 		for level := a; level < b; level++ {
-			if !deadline.IsZero() && level&255 == 0 && time.Now().After(deadline) {
+			if !deadline.IsZero() && (level&255 == 0 || len(cur) > 64) && time.Now().After(deadline) {
 				res.verdict = Unknown
 				return res
 			}

@@ -2,6 +2,7 @@ package lincheck
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,5 +192,27 @@ func TestSearchCarriesEveryState(t *testing.T) {
 				t.Errorf("width %d, read %d: unplaced %v, want the 3 reads", width, c.read, r.unplaced)
 			}
 		}
+	}
+}
+
+// TestTimeoutIsUnknown: a search that runs out of time says so, soon
+// after: a failing pool of 12 simultaneous registrations (factorial)
+// with a timeout of a fifth of a second.
+func TestTimeoutIsUnknown(t *testing.T) {
+	order := []int{3, 1, 4, 0, 5, 9, 2, 6, 8, 7, 10, 3}
+	tr, err := traces.ReadAll(strings.NewReader(registrations(order)), "pool.jsonl", model.Vocabulary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := CheckWith(tr, Options{Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != Unknown {
+		t.Errorf("verdict %s", res.Verdict)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v", d)
 	}
 }
