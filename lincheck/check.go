@@ -100,12 +100,16 @@ type Options struct {
 
 // CheckWith is Check with options.
 func CheckWith(t traces.Trace, o Options) (Result, error) {
-	if sp, err := specFor(t.Header); err != nil || sp != nil {
-		if err != nil {
-			return Result{}, err
-		}
-		return checkSpec(t, sp, o)
+	sp, err := specFor(t.Header)
+	if err != nil {
+		return Result{}, err
 	}
+	if sp != nil {
+		e := expand(t, sp.Vocabulary)
+		res, err := checkSpec(e.t, sp, o)
+		return res, e.fileLine(err)
+	}
+	t = expand(t, model.Vocabulary()).t
 	timeout := o.Timeout
 	parts, err := partitionTrace(t)
 	if err != nil {
@@ -481,9 +485,10 @@ func (cv *converter) history(part int) []porcupine.Operation {
 	return h
 }
 
-// specOp converts one op; the reader has checked every name.
+// specOp converts one op (of the forms expand gives); the reader has
+// checked every name.
 func (cv *converter) specOp(op traces.Op) model.SpecOp {
-	so := model.SpecOp{Thread: cv.tasks[op.Thread], Arg: model.None}
+	so := model.SpecOp{Thread: cv.tasks[op.Thread], Arg: model.None, Unknown: op.Outcome == traces.OutcomeUnknown}
 	if e, ok := model.ParseEvent(op.Kind.String()); ok {
 		so.Event = e
 		return so
@@ -531,6 +536,11 @@ func (cv *converter) specOp(op traces.Op) model.SpecOp {
 	so.Errno = model.Errno(op.Errno)
 	if op.Errno > 127 || op.Errno < -128 {
 		so.Errno = 127 // no such errno in the model: cannot match
+	}
+	if !so.Call.Failed(so.Ret) {
+		// errno is unspecified after a success (a C library leaves
+		// what an earlier call set): the specification's is 0.
+		so.Errno = 0
 	}
 	return so
 }
@@ -588,9 +598,15 @@ func (cv *converter) describe(op model.SpecOp) string {
 	s := fmt.Sprintf("%s: %s(%s)", th, op.Call, arg)
 	switch op.Phase {
 	case model.Request:
-		return s + " request"
+		s += " request"
 	case model.Followup:
 		s = fmt.Sprintf("%s: %s followup", th, op.Call)
+	}
+	switch {
+	case op.Unknown:
+		return s + " -> outcome unknown"
+	case op.Phase == model.Request:
+		return s
 	}
 	return s + " -> " + cv.retString(op.Call, op.Ret) + fmt.Sprintf(" errno %d", op.Errno)
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
@@ -113,7 +114,7 @@ func Shrink(t traces.Trace, o Options) (traces.Trace, error) {
 	// Independent parts first: the tasks of every partition but the
 	// culprit's.
 	if sp, err := specFor(t.Header); err == nil && sp == nil {
-		if parts, err := partitionTrace(build(units, true)); err == nil {
+		if parts, err := partitionTrace(expand(build(units, true), model.Vocabulary()).t); err == nil {
 			for _, cv := range parts {
 				if _, mine := cv.tasks[prefix[culprit].Thread]; mine {
 					continue
@@ -220,9 +221,18 @@ func loops(t traces.Trace, timeout time.Duration) [][]int {
 	if sp, err := specFor(t.Header); err != nil || sp != nil {
 		return nil
 	}
-	parts, err := partitionTrace(t)
+	e := expand(t, model.Vocabulary())
+	parts, err := partitionTrace(e.t)
 	if err != nil {
 		return nil
+	}
+	// The expanded trace may split an op of t in two (a sleeping call
+	// written as one line): back to t's indices, each once.
+	traceIdx := func(i int) int {
+		if e.line == nil {
+			return i
+		}
+		return e.line[i] - 2 // the header is line 1
 	}
 	var out [][]int
 	for pi, cv := range parts {
@@ -242,7 +252,15 @@ func loops(t traces.Trace, timeout time.Duration) [][]int {
 		}
 		sort.SliceStable(spans, func(a, b int) bool { return spans[a].to-spans[a].from > spans[b].to-spans[b].from })
 		for _, s := range spans[:min(len(spans), maxLoops)] {
-			out = append(out, order[s.from:s.to])
+			var span []int
+			seen := map[int]bool{}
+			for _, i := range order[s.from:s.to] {
+				if ti := traceIdx(i); !seen[ti] {
+					seen[ti] = true
+					span = append(span, ti)
+				}
+			}
+			out = append(out, span)
 		}
 	}
 	return out

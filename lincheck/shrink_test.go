@@ -62,3 +62,38 @@ func TestShrink(t *testing.T) {
 		t.Errorf("a linearizable trace: %v", err)
 	}
 }
+
+// TestShrinkVersion2: a trace in version 2's one-line form (names
+// declared where they appear) shrinks as well, and stays in that form.
+func TestShrinkVersion2(t *testing.T) {
+	tr := groupTrace(t, 3000, 4)
+	for i := 2000; i < len(tr.Ops); i++ {
+		op := &tr.Ops[i]
+		if op.Kind == "poll_worker" && op.Phase == traces.PhaseFollowup && op.Ret.Kind == traces.RetName {
+			op.Ret.Name = map[byte]string{'a': "wb", 'b': "wa"}[op.Ret.Name[1]] + op.Ret.Name[2:]
+			break
+		}
+	}
+	v2 := oneRecord(tr)
+	var buf bytes.Buffer
+	if err := traces.WriteAll(&buf, v2, model.Vocabulary()); err != nil {
+		t.Fatal(err)
+	}
+	v2 = readTrace(t, "v2.jsonl", buf.Bytes())
+	o := Options{Timeout: 10 * time.Second}
+	small, err := Shrink(v2, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	if err := traces.WriteAll(&buf, small, model.Vocabulary()); err != nil {
+		t.Fatalf("not well formed: %v", err)
+	}
+	if res, _ := CheckWith(small, o); res.Verdict != NotLinearizable || small.Header.Version != traces.Version2 {
+		t.Fatalf("%s, version %d", res.Verdict, small.Header.Version)
+	}
+	t.Logf("%d ops shrunk to %d", len(v2.Ops), len(small.Ops))
+	if len(small.Ops) > 30 {
+		t.Errorf("still %d ops:\n%s", len(small.Ops), buf.String())
+	}
+}

@@ -22,16 +22,27 @@ const (
 	// Liveness properties hold on every infinite or maximal path that is
 	// weakly fair to threads (see LeadsTo).
 	Liveness
+	// Sometimes properties (stateright's "sometimes") hold when some
+	// reachable state, or some step, is an example: their State or Step
+	// check returns a description of the example, and "" otherwise (the
+	// reverse of the other classes). A complete search that meets no
+	// example reports the property violated (never reached); an
+	// incomplete search cannot tell, and says so. They say that a
+	// configuration is not vacuous: that it reaches what the
+	// documentation says it can.
+	Sometimes
 )
 
 func (c Class) String() string {
-	return [...]string{"invariant", "step", "deadlock", "liveness"}[c]
+	return [...]string{"invariant", "step", "deadlock", "liveness", "sometimes"}[c]
 }
 
 // Property is one property. Exactly the check fields its Class needs are
 // set: State for Invariant and Deadlock, Step for StepProperty (an
-// invariant may also have Step), Live for Liveness. A check returns "" when
-// the property holds, else a sentence that says what is wrong.
+// invariant may also have Step), Live for Liveness, State or Step for
+// Sometimes. A check returns "" when the property holds, else a sentence
+// that says what is wrong; a Sometimes check returns what its example
+// shows, or "" when the state or step is not one.
 type Property[S, O any] struct {
 	ID    string
 	Doc   string
@@ -70,7 +81,7 @@ func (v Violation[S, O]) String() string { return v.Property.ID + ": " + v.Messa
 // set, the Deadlock properties it violates, in the order of ps.
 func CheckState[S, O any](ps []*Property[S, O], s *S, terminal bool, vs []Violation[S, O]) []Violation[S, O] {
 	for _, p := range ps {
-		if p.State == nil || (p.Class == Deadlock && !terminal) {
+		if p.State == nil || (p.Class == Deadlock && !terminal) || p.Class == Sometimes {
 			continue
 		}
 		if msg := p.State(s); msg != "" {
@@ -84,7 +95,7 @@ func CheckState[S, O any](ps []*Property[S, O], s *S, terminal bool, vs []Violat
 // after, which o describes, violates, in the order of ps.
 func CheckStep[S, O any](ps []*Property[S, O], before, after *S, o *O, vs []Violation[S, O]) []Violation[S, O] {
 	for _, p := range ps {
-		if p.Step == nil {
+		if p.Step == nil || p.Class == Sometimes {
 			continue
 		}
 		if msg := p.Step(before, after, o); msg != "" {

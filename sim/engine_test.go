@@ -398,6 +398,9 @@ func TestValidate(t *testing.T) {
 	for name, breakIt := range map[string]func(m *sim.Model[mutex.State, mutex.Observation]){
 		"nil Fair":   func(m *sim.Model[mutex.State, mutex.Observation]) { m.Fair = nil },
 		"no threads": func(m *sim.Model[mutex.State, mutex.Observation]) { m.ThreadNames = nil },
+		"action name twice": func(m *sim.Model[mutex.State, mutex.Observation]) {
+			m.ActionNames = append(m.ActionNames, m.ActionNames[0])
+		},
 		"id twice": func(m *sim.Model[mutex.State, mutex.Observation]) {
 			m.Properties = append(m.Properties, m.Properties[0])
 		},

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/json"
 	"runtime"
 	"slices"
 	"sync"
@@ -43,6 +44,25 @@ type Explorer struct {
 	// it has answered, it must keep giving the same answer. It is called
 	// from several goroutines.
 	Stop func() string
+	// Coverage counts, per step kind and documented state edge of the
+	// model's Coverage table, the transitions that took it
+	// (Report.Coverage). Without it the search counts nothing and costs
+	// nothing more.
+	Coverage bool
+	// Checkpoint, when set, receives the search saved at a level boundary
+	// (Snapshot): every CheckpointEvery (0: at every level), and when the
+	// search ends incomplete because Stop answered (even inside a level:
+	// the level is dropped whole, so the search stands at its start) or
+	// the time limit passed. It runs on the searching goroutine while the
+	// search waits; the snapshot shares the search's memory and is valid
+	// only during the call.
+	Checkpoint      func(*Snapshot)
+	CheckpointEvery time.Duration
+	// Resume, when set, continues the search a snapshot saved instead of
+	// starting afresh, to the same report as a search never interrupted.
+	// The snapshot must pass Check for this model and Explorer: Explore
+	// panics otherwise (the caller checks first).
+	Resume *Snapshot
 }
 
 // Progress is a snapshot of a running search.
@@ -50,6 +70,12 @@ type Progress struct {
 	States, Transitions uint64
 	Depth, Queue        int
 	Elapsed             time.Duration
+	// Remaining estimates the states still to be stored, when Estimated:
+	// once the frontier narrows, the levels to come are taken to shrink
+	// as the last ones did (see estimateRemaining). It is an estimate, not
+	// a bound.
+	Remaining float64
+	Estimated bool
 }
 
 // Report is the outcome of a search.
@@ -78,8 +104,32 @@ type Report struct {
 	// grouped by property in Model.Properties order, each with a shortest
 	// counterexample (fewest steps from the initial state), shortest first.
 	Violations []Counterexample
-	Elapsed    time.Duration
+	// Sometimes says, for each Sometimes property in Model.Properties
+	// order, whether the search met an example, and the shortest path to
+	// the first one. A property with no example is violated only if the
+	// search was complete and exact (not Bitstate); otherwise the search
+	// cannot tell.
+	Sometimes []Reach
+	// Coverage holds the counts Explorer.Coverage asked for (nil without
+	// it, or when the model has no Coverage table).
+	Coverage *CoverageReport
+	Elapsed  time.Duration
 }
+
+// Reach is what a search found for a Sometimes property.
+type Reach struct {
+	Property string
+	Reached  bool
+	// Example is what the first example shows (its check's words), and
+	// Actions a shortest path to it: to the state, or through the step.
+	Example string
+	Actions []Action
+}
+
+// Proven reports whether the search proves the property's verdict: an
+// example is always a proof; its absence only after a complete, exact
+// search.
+func (r Report) Proven(x Reach) bool { return x.Reached || (r.Complete && !r.Bitstate) }
 
 // succ is one transition found while expanding a level.
 type succ[S, O any] struct {
@@ -144,7 +194,22 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	parent, via = append(parent, 0), append(via, Action{})
 	r.States = 1
 	inv := newInvariants(m.Properties)
-	if vs := props.CheckState(m.Properties, &init, false, nil); len(vs) > 0 {
+	some := newSometimes(m.Properties, workers)
+	// The properties checked on every transition: the reachability ones
+	// are checked apart (some), and only until they are met.
+	checked := slices.DeleteFunc(slices.Clone(m.Properties), func(p *props.Property[S, O]) bool { return p.Class == props.Sometimes })
+	some.checkInit(&init)
+	var cov *Coverage[S, O] // nil: nothing counted
+	var covIx *coverageIndex
+	var covTotal *coverageCounts
+	var covs []*coverageCounts
+	if e.Coverage && m.Coverage != nil {
+		cov, covIx, covTotal = m.Coverage, newCoverageIndex(m.Coverage), newCoverageCounts(m.Coverage)
+		for range workers {
+			covs = append(covs, newCoverageCounts(m.Coverage))
+		}
+	}
+	if vs := props.CheckState(checked, &init, false, nil); len(vs) > 0 {
 		inv.set(0, inv.maskOf(vs))
 		for _, v := range vs {
 			record(m, &r, found, v, "", nil, -1)
@@ -169,10 +234,63 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		g = &graph{trig: make([][]uint32, len(live)), goal: make([][]uint32, len(live))}
 	}
 	lastProgress := time.Now()
+	levels := []int{1} // states first reached at each depth, for the progress estimate
+	firstDepth := 0
+	if x := e.Resume; x != nil {
+		if err := x.Check(m.Describe(), e); err != nil {
+			panic("sim: Explorer.Resume: " + err.Error())
+		}
+		st := &x.State
+		firstDepth, r.States, r.Transitions, r.Depth = st.Depth, st.States, st.Transitions, st.LastDepth
+		r.Violations = st.Violations
+		clear(found)
+		for i, c := range r.Violations {
+			found[key(c.Property, c.Place)] = i
+		}
+		parent, via = st.Parent, st.Via
+		if r.Bitstate {
+			seen = &bitstate{words: st.Bits, mask: uint64(len(st.Bits))*64 - 1, set: st.BitsSet, missed: st.Missed}
+		} else {
+			seen = &fpTable{keys: st.FPKeys, ids: st.FPIDs, n: st.FPN}
+		}
+		inv.any, inv.masks = st.InvAny, st.InvMasks
+		if inv.masks == nil {
+			inv.masks = map[uint32]uint64{}
+		}
+		frontier, ids, levels = st.Frontier, st.IDs, st.Levels
+		if g != nil {
+			if g = st.Graph.graph(); g == nil {
+				panic("sim: Explorer.Resume: the snapshot has no state graph")
+			}
+		}
+		some.restore(st.SomeFound, st.SomeEx)
+		if covTotal != nil {
+			covTotal.restore(st.Coverage)
+		}
+	}
+	// snapshot saves the search at the start of level depth.
+	snapshot := func(depth int) {
+		cfg, err := json.Marshal(m.Config)
+		if err != nil {
+			panic(err) // configurations are plain data
+		}
+		st := searchState{Depth: depth, States: r.States, Transitions: r.Transitions, LastDepth: r.Depth,
+			Violations: r.Violations, Parent: parent, Via: via, InvAny: inv.any, InvMasks: inv.masks,
+			Frontier: frontier, IDs: ids, Graph: g.state(), Levels: levels, Coverage: covTotal.state()}
+		switch v := seen.(type) {
+		case *fpTable:
+			st.FPKeys, st.FPIDs, st.FPN = v.keys, v.ids, v.n
+		case *bitstate:
+			st.Bits, st.BitsSet, st.Missed = v.words, v.set, v.missed
+		}
+		st.SomeFound, st.SomeEx = some.state()
+		e.Checkpoint(&Snapshot{Version: SnapshotVersion, Protocol: m.Protocol, Config: cfg, Options: optionsOf(e), State: st})
+	}
+	lastCheckpoint := time.Now()
 	chunks := make([][]succ[S, O], workers)
 	terms := make([][]terminalHit[S, O], workers)
 	exps := make([][]expanded, workers)
-	for depth := 0; ; depth++ {
+	for depth := firstDepth; ; depth++ {
 		if len(frontier) == 0 {
 			r.Complete = true
 			break
@@ -183,13 +301,19 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		}
 		if e.TimeLimit > 0 && time.Since(start) > e.TimeLimit {
 			r.Stopped = "time-limit"
+		}
+		if e.Stop != nil && r.Stopped == "" {
+			r.Stopped = e.Stop()
+		}
+		if r.Stopped != "" {
+			if e.Checkpoint != nil {
+				snapshot(depth)
+			}
 			break
 		}
-		if e.Stop != nil {
-			if why := e.Stop(); why != "" {
-				r.Stopped = why
-				break
-			}
+		if e.Checkpoint != nil && time.Since(lastCheckpoint) >= e.CheckpointEvery {
+			snapshot(depth)
+			lastCheckpoint = time.Now()
 		}
 		// Expand the level in parallel, in contiguous chunks.
 		// The per-goroutine buffers keep their capacity from level to
@@ -224,7 +348,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(&s, buf, live)})
 					}
 					if len(buf) == 0 {
-						if hit, ok := m.checkTerminal(&s, live); ok {
+						if hit, ok := m.checkTerminal(checked, &s, live); ok {
 							hit.id = ids[i]
 							terms[w] = append(terms[w], hit)
 						}
@@ -234,7 +358,13 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					for _, a := range buf {
 						next = s
 						o = m.Step(&next, a)
-						vs := props.CheckStep(m.Properties, &s, &next, &o, nil)
+						vs := props.CheckStep(checked, &s, &next, &o, nil)
+						if cov != nil {
+							countCoverage(cov, covIx, covs[w], &s, &next, &o)
+						}
+						if some.pending > 0 {
+							some.check(w, ids[i], a, &s, &next, &o)
+						}
 						if symmetry {
 							next, _ = m.Canonical(&next)
 						}
@@ -263,11 +393,11 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							arena, enc = arena[:at], nil
 							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
 								mask = inv.of(id)
-								vs = inv.keep(props.CheckState(m.Properties, &next, false, vs), len(vs), mask&^parentInv)
+								vs = inv.keep(props.CheckState(checked, &next, false, vs), len(vs), mask&^parentInv)
 							}
 						} else {
 							n := len(vs)
-							vs = props.CheckState(m.Properties, &next, false, vs)
+							vs = props.CheckState(checked, &next, false, vs)
 							mask = inv.maskOf(vs[n:])
 							vs = inv.keep(vs, n, mask&^parentInv)
 						}
@@ -282,10 +412,19 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		}
 		wg.Wait()
 		if cut.Load() {
+			// Nothing the search keeps changed while the level was
+			// expanded: it stands at the level's start.
 			r.Stopped = e.Stop()
+			if e.Checkpoint != nil {
+				snapshot(depth)
+			}
 			break
 		}
 		r.Depth = depth
+		for _, c := range covs {
+			covTotal.add(c)
+		}
+		some.merge()
 		// Merge in order: the same ids and the same first violations for
 		// any number of workers.
 		for _, ts := range terms {
@@ -361,9 +500,14 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			}
 		}
 		frontier, ids = nextFrontier, nextIDs
-		if e.Progress != nil && (time.Since(lastProgress) >= e.ProgressEvery || len(frontier) == 0) {
-			lastProgress = time.Now()
-			e.Progress(Progress{States: r.States, Transitions: r.Transitions, Depth: depth + 1, Queue: len(frontier), Elapsed: time.Since(start)})
+		levels = append(levels, len(frontier))
+		if e.Progress != nil {
+			if time.Since(lastProgress) >= e.ProgressEvery || len(frontier) == 0 {
+				lastProgress = time.Now()
+				p := Progress{States: r.States, Transitions: r.Transitions, Depth: depth + 1, Queue: len(frontier), Elapsed: time.Since(start)}
+				p.Remaining, p.Estimated = estimateRemaining(levels)
+				e.Progress(p)
+			}
 		}
 		if stop {
 			r.Stopped = "max-states"
@@ -373,14 +517,43 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	if b, ok := seen.(*bitstate); ok {
 		r.Missed = b.missed
 	}
+	r.Sometimes = some.results(path)
+	if cov != nil {
+		r.Coverage = covTotal.report(cov.Steps, cov.Edges, symmetry)
+	}
 	r.Liveness = "terminal states only"
 	if g != nil && r.Complete {
 		g.off = append(g.off, uint32(len(g.to)))
+		g.stop = e.Stop
+		before := slices.Clone(r.Violations) // what a checkpoint of this point holds
 		for _, c := range m.checkLiveness(g, live, cycles, path) {
 			v := props.Violation[S, O]{Property: m.property(c.Property), Message: c.Message}
 			record(m, &r, found, v, "", c.Actions, c.Loop)
 		}
 		r.Liveness = "lassos"
+		if g.stopped != "" {
+			// Every state was expanded, but the lasso search did not
+			// end: the lassos it found are real, and the search proves
+			// nothing more.
+			r.Complete, r.Stopped = false, g.stopped
+			r.Liveness = "lassos searched in part (stopped)"
+			if e.Checkpoint != nil {
+				// The saved search has an empty frontier: a resumed
+				// one goes straight to the lasso search.
+				// It holds the violations found before the lasso
+				// search, which the resumed one finds again.
+				frontier, ids = nil, nil
+				all := r.Violations
+				r.Violations = before
+				snapshot(r.Depth + 1)
+				r.Violations = all
+			}
+		}
+	}
+	for i, x := range r.Sometimes {
+		if symmetry && x.Reached {
+			r.Sometimes[i].Actions = m.realPath(Counterexample{Actions: x.Actions, Loop: -1}).Actions
+		}
 	}
 	for i := range r.Violations {
 		if symmetry {
@@ -441,7 +614,7 @@ type invariants[S, O any] struct {
 func newInvariants[S, O any](ps []*props.Property[S, O]) *invariants[S, O] {
 	v := &invariants[S, O]{bit: map[*props.Property[S, O]]uint64{}, masks: map[uint32]uint64{}}
 	for _, p := range ps {
-		if p.State != nil && p.Class != props.Deadlock {
+		if p.Class == props.Invariant {
 			v.bit[p] = 1 << uint(len(v.bit)) // Validate allows at most 64
 		}
 	}
@@ -518,8 +691,8 @@ func cycleBits[S, O any](cycles []*props.Property[S, O], o *O) uint8 {
 
 // checkTerminal checks a terminal state: deadlock, and leads-to properties
 // whose trigger still holds with no goal, which nothing can now change.
-func (m *Model[S, O]) checkTerminal(s *S, live []*props.Property[S, O]) (terminalHit[S, O], bool) {
-	vs := props.CheckState(m.Properties, s, true, nil)
+func (m *Model[S, O]) checkTerminal(checked []*props.Property[S, O], s *S, live []*props.Property[S, O]) (terminalHit[S, O], bool) {
+	vs := props.CheckState(checked, s, true, nil)
 	// Invariants were checked when the state was reached; keep only the
 	// terminal ones here.
 	var out []props.Violation[S, O]

@@ -15,6 +15,39 @@ type graph struct {
 	live  []bool     // the process is still running
 	trig  [][]uint32 // per leads-to property: threads whose trigger holds
 	goal  [][]uint32 // per leads-to property: threads whose goal holds
+
+	// stop, when set, is polled by the long walks over the graph (every
+	// stopEvery steps); once it answers, they return what they have and
+	// the lasso search ends (stopped holds the answer). What they return
+	// is still true of the graph: whole components, real paths.
+	stop    func() string
+	stopped string
+	polls   int
+}
+
+const stopEvery = 1 << 16
+
+// halted polls stop, and reports whether the lasso search must end.
+func (g *graph) halted() bool {
+	if g.stopped != "" {
+		return true
+	}
+	if g.stop == nil {
+		return false
+	}
+	if g.polls++; g.polls%stopEvery != 0 {
+		return false
+	}
+	g.stopped = g.stop()
+	return g.stopped != ""
+}
+
+// haltedNow asks stop at once (between the phases of the lasso search).
+func (g *graph) haltedNow() bool {
+	if g.stopped == "" && g.stop != nil {
+		g.stopped = g.stop()
+	}
+	return g.stopped != ""
 }
 
 func (g *graph) edges(v uint32) (lo, hi uint32) { return g.off[v], g.off[v+1] }
@@ -86,6 +119,9 @@ func (g *graph) sccs(allowed []bool, from []uint32) [][]uint32 {
 		stack = append(stack, root)
 		onStack[root] = true
 		for len(call) > 0 {
+			if g.halted() {
+				return out
+			}
 			f := &call[len(call)-1]
 			v := f.v
 			if f.ei < g.off[v+1] {
@@ -279,8 +315,14 @@ func (m *Model[S, O]) checkLiveness(g *graph, leads []*props.Property[S, O], cyc
 		all[i] = true
 	}
 	for ci, p := range cycles {
+		if g.haltedNow() {
+			return out
+		}
 		comps := g.sccs(all, []uint32{0})
 		for _, comp := range comps {
+			if g.haltedNow() {
+				return out
+			}
 			in := make([]bool, n)
 			for _, v := range comp {
 				in[v] = true
@@ -309,6 +351,9 @@ func (m *Model[S, O]) checkLiveness(g *graph, leads []*props.Property[S, O], cyc
 	for i, p := range leads {
 		var best *Counterexample
 		for t := 0; t < m.Threads() && best == nil; t++ {
+			if g.haltedNow() {
+				return out
+			}
 			bit := uint32(1) << uint(t)
 			allowed := make([]bool, n)
 			var sources []uint32
@@ -340,6 +385,9 @@ func (m *Model[S, O]) checkLiveness(g *graph, leads []*props.Property[S, O], cyc
 				break
 			}
 			for _, comp := range g.sccs(allowed, sources) {
+				if g.haltedNow() {
+					return out
+				}
 				in := make([]bool, n)
 				for _, v := range comp {
 					in[v] = true
@@ -394,7 +442,7 @@ func (g *graph) bfsFrom(sources []uint32, allowed []bool) reach {
 			queue = append(queue, s)
 		}
 	}
-	for len(queue) > 0 {
+	for len(queue) > 0 && !g.halted() {
 		v := queue[0]
 		queue = queue[1:]
 		lo, hi := g.edges(v)

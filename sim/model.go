@@ -105,6 +105,11 @@ type Model[S, O any] struct {
 	// state's (graph nodes, one line per thread).
 	LabelStep     func(o *O) string
 	DescribeState func(s *S) string
+
+	// Coverage, when set, is the protocol's table of its step kinds and
+	// documented state edges, which a search with Explorer.Coverage
+	// counts.
+	Coverage *Coverage[S, O]
 }
 
 // Threads is the number of threads.
@@ -170,8 +175,8 @@ func Hash(b []byte) uint64 {
 // Validate reports the first way m breaks the contract of Model, in one
 // sentence: a required function missing, more threads than MaxThreads,
 // more than 8 fair-cycle properties (a step's are kept in a byte), more
-// than 64 invariants (a state's are kept in a word), a property id used
-// twice, or a property whose checks do not match its class. The searches
+// than 64 invariants (a state's are kept in a word), an action name or a
+// property id used twice, or a property whose checks do not match its class. The searches
 // call it first and panic on an invalid model: it is a programming error
 // of the protocol, not bad input.
 func (m *Model[S, O]) Validate() error {
@@ -187,6 +192,15 @@ func (m *Model[S, O]) Validate() error {
 	}
 	if len(m.ThreadNames) == 0 || len(m.ThreadNames) > MaxThreads {
 		return fmt.Errorf("model %s: %d threads (1..%d)", m.Protocol, len(m.ThreadNames), MaxThreads)
+	}
+	// Saved counterexamples name their actions (Description.Action): a
+	// name given to two kinds would replay the wrong one.
+	kinds := map[string]bool{}
+	for _, n := range m.ActionNames {
+		if kinds[n] {
+			return fmt.Errorf("model %s: action name %q given to two kinds", m.Protocol, n)
+		}
+		kinds[n] = true
 	}
 	cycles, invariants := 0, 0
 	seen := map[string]bool{}
@@ -204,6 +218,8 @@ func (m *Model[S, O]) Validate() error {
 			ok = p.State != nil && p.Step == nil && p.Live == nil
 		case props.StepProperty:
 			ok = p.Step != nil && p.State == nil && p.Live == nil
+		case props.Sometimes:
+			ok = (p.State != nil) != (p.Step != nil) && p.Live == nil
 		case props.Liveness:
 			ok = p.Live != nil && p.State == nil && p.Step == nil &&
 				(p.Live.Trigger != nil) == (p.Live.Goal != nil) && (p.Live.Trigger != nil) != (p.Live.Cycle != nil)
@@ -215,6 +231,20 @@ func (m *Model[S, O]) Validate() error {
 		}
 		if !ok {
 			return fmt.Errorf("model %s: property %s: its checks do not match its class %s", m.Protocol, p.ID, p.Class)
+		}
+	}
+	if c := m.Coverage; c != nil {
+		if c.Step == nil {
+			return fmt.Errorf("model %s: Coverage.Step is nil", m.Protocol)
+		}
+		for _, names := range [][]string{c.Steps, c.Edges} {
+			seen := map[string]bool{}
+			for _, n := range names {
+				if seen[n] {
+					return fmt.Errorf("model %s: coverage table lists %q twice", m.Protocol, n)
+				}
+				seen[n] = true
+			}
 		}
 	}
 	if cycles > 8 || invariants > 64 {

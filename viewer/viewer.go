@@ -149,33 +149,29 @@ func lines(s string) []string {
 }
 
 // diff marks the lines of cur that differ from prev: line by line when
-// both have as many lines, else by the line's first word (the thread or
-// object it describes). With no prev, nothing is marked.
+// both have as many lines (a thread's or an object's line keeps its
+// place), else each line that prev does not have as it is (lines came or
+// went, so places do not match). With no prev, nothing is marked.
 func diff(prev, cur []string) []Line {
 	out := make([]Line, len(cur))
-	byKey := map[string]string{}
-	for _, l := range prev {
-		byKey[firstWord(l)] = l
+	var had map[string]bool
+	if prev != nil && len(prev) != len(cur) {
+		had = make(map[string]bool, len(prev))
+		for _, l := range prev {
+			had[l] = true
+		}
 	}
 	for i, l := range cur {
 		out[i].Text = l
 		switch {
 		case prev == nil:
-		case len(prev) == len(cur):
+		case had == nil:
 			out[i].Changed = prev[i] != l
 		default:
-			old, ok := byKey[firstWord(l)]
-			out[i].Changed = !ok || old != l
+			out[i].Changed = !had[l]
 		}
 	}
 	return out
-}
-
-func firstWord(s string) string {
-	if i := strings.IndexByte(s, ' '); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 //go:embed page.html

@@ -195,15 +195,22 @@ func TestWriteEscapes(t *testing.T) {
 	p := viewer.Page{Title: evil, Counterexamples: []viewer.Counterexample{{
 		ID: "c1", Config: evil, Property: evil, Meaning: evil, Message: evil, Place: evil, Verdict: evil, Cycle: evil,
 		Threads: []string{evil}, Initial: []viewer.Line{{Text: evil}},
-		Steps: []viewer.Step{{ID: "c1-s1", N: 1, Action: evil, What: evil, Result: evil, Event: evil,
+		Steps: []viewer.Step{{ID: "c1-s1", N: 1, Action: evil, What: evil, Result: evil, Event: evil, Back: evil,
 			Changes: []string{evil}, State: []viewer.Line{{Text: evil, Changed: true}}}},
 	}}}
 	var buf bytes.Buffer
 	if err := viewer.Write(&buf, p); err != nil {
 		t.Fatal(err)
 	}
-	if page := buf.String(); strings.Contains(page, "<img") {
+	page := buf.String()
+	// Quotes escaped too: a text in an attribute (the step's class) cannot
+	// end it and add one of its own.
+	if strings.Contains(page, "<img") || strings.Contains(page, `"'&`) {
 		t.Errorf("a text reached the page as markup:\n%s", page)
+	}
+	// Every field is on the page, escaped, in each of its 29 places.
+	if n := strings.Count(page, "&lt;img src=x onerror=alert(1)&gt;&#34;&#39;&amp;"); n != 29 {
+		t.Errorf("the escaped text is on the page %d times, want 29:\n%s", n, page)
 	}
 }
 

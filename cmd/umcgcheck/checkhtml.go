@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"html"
 
 	"github.com/anishathalye/porcupine"
 	"github.com/umcgcheck/umcgcheck/lincheck"
@@ -50,8 +51,16 @@ const checkPageScript = `<script>
 // writeCheckPage writes porcupine's visualization of a check with each
 // row named by its task, opening at the first failing operation.
 func writeCheckPage(res lincheck.Result) ([]byte, error) {
+	// Porcupine's tooltip puts a state's description into innerHTML, and
+	// ours names the trace's tasks and groups, which may be any UTF-8
+	// string: escaped, a name in a trace from elsewhere cannot add markup
+	// or script to the page. (Operation descriptions go to textContent.)
+	m := res.Model
+	if describe := m.DescribeState; describe != nil {
+		m.DescribeState = func(s any) string { return html.EscapeString(describe(s)) }
+	}
 	var buf bytes.Buffer
-	if err := porcupine.Visualize(res.Model, res.Info, &buf); err != nil {
+	if err := porcupine.Visualize(m, res.Info, &buf); err != nil {
 		return nil, err
 	}
 	rows, err := json.Marshal(res.Rows) // escapes <, > and &: safe inside <script>

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,19 +17,7 @@ import (
 // that no name can break out of (TestCheckPageOpensAtFirstFailure renders
 // it in Chromium).
 func TestCheckPageNamesRows(t *testing.T) {
-	f, err := os.Open("testdata/not-linearizable.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tr, err := traces.ReadAll(f, "not-linearizable.jsonl", model.Vocabulary())
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := lincheck.CheckWith(tr, lincheck.Options{Visualize: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := checkNotLinearizable(t, nil)
 	if got := strings.Join(res.Rows, " "); got != "s1 w1" {
 		t.Errorf("rows %q, want the trace's tasks s1 w1", got)
 	}
@@ -46,5 +35,60 @@ func TestCheckPageNamesRows(t *testing.T) {
 	at := bytes.Index(page, []byte("(function (rows)"))
 	if bytes.Count(page, []byte("(function (rows)")) != 1 || at > bytes.LastIndex(page, []byte("</body>")) {
 		t.Error("the script is not added once, before </body>")
+	}
+}
+
+// checkNotLinearizable checks testdata/not-linearizable.jsonl, its task
+// names first replaced by rename's, for the page.
+func checkNotLinearizable(t *testing.T, rename *strings.Replacer) lincheck.Result {
+	t.Helper()
+	data, err := os.ReadFile("testdata/not-linearizable.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rename != nil {
+		data = []byte(rename.Replace(string(data)))
+	}
+	tr, err := traces.ReadAll(bytes.NewReader(data), "not-linearizable.jsonl", model.Vocabulary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := lincheck.CheckWith(tr, lincheck.Options{Visualize: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestCheckPageEscapesStates: porcupine puts state descriptions into
+// innerHTML; a task named with markup (a trace accepts any UTF-8 name)
+// reaches them only escaped, while the operation descriptions, which
+// porcupine puts into textContent, keep the name as it is.
+func TestCheckPageEscapesStates(t *testing.T) {
+	evil := `<img src=x onerror=alert(1)>`
+	res := checkNotLinearizable(t, strings.NewReplacer(`"s1"`, `"`+evil+`"`))
+	page, err := writeCheckPage(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In porcupine's JSON, < is \u003c and & is \u0026.
+	states := regexp.MustCompile(`"StateDescription":"[^"]*`).FindAll(page, -1)
+	if len(states) == 0 {
+		t.Fatal("no state description on the page")
+	}
+	named := 0
+	for _, d := range states {
+		if bytes.Contains(d, []byte(`\u003c`)) {
+			t.Fatalf("a state description carries markup: %s", d)
+		}
+		if bytes.Contains(d, []byte(`\u0026lt;img src=x onerror=alert(1)\u0026gt;`)) {
+			named++
+		}
+	}
+	if named == 0 {
+		t.Error("no state description names the task, escaped")
+	}
+	if !regexp.MustCompile(`"Description":"\\u003cimg src=x onerror=alert\(1\)\\u003e: `).Match(page) {
+		t.Error("the operation descriptions lost the task's name as it is")
 	}
 }

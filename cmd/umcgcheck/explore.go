@@ -21,7 +21,11 @@ property (see 'umcgcheck props') on every state and transition: safety
 properties everywhere, deadlock and liveness triggers at terminal states,
 liveness on weakly fair lassos. For each distinct violation (a property
 broken at a place: where the breaking step happens, as the protocol names
-it) it prints a shortest counterexample (fewest steps). With no flags it
+it) it prints a shortest counterexample (fewest steps). Reachability
+properties (class sometimes) say what a configuration is meant to reach:
+one that the complete search never reaches is reported NEVER REACHED, a
+violation (the configuration checks the rest vacuously). --coverage counts
+how often each step kind and documented state edge fired. With no flags it
 explores every shipped configuration of UMCG v0.1's seed variant (the
 RFC's code) in seconds. The configuration flags below are the protocol's.
 
@@ -29,17 +33,25 @@ Bounds (--max-states, --max-depth, --time-limit, --max-memory) end a
 search as INCOMPLETE, with the figures of what it covered: that is never a
 pass. So does SIGINT (Ctrl-C) or SIGTERM: the configurations done so far
 and the interrupted one are reported, the rest are listed as not started
-(a second signal ends the process at once).
+(a second signal ends the process at once). With --checkpoint FILE the
+search of one configuration is also saved, at a level boundary, every
+--checkpoint-every and when a signal, --max-memory or --time-limit stops
+it; --resume FILE, with the same flags, continues it to the same output
+(the same report and counterexample files) as a run never interrupted.
 
 Examples:
   umcgcheck explore                              every shipped configuration, seed variant
   umcgcheck explore --variant fixed              the same, corrected: no violation
   umcgcheck explore --config default --workers 3 --out cex.json
   umcgcheck replay cex.json
+  umcgcheck explore --config default --workers 4 --checkpoint s.ckpt    Ctrl-C, then:
+  umcgcheck explore --config default --workers 4 --resume s.ckpt --checkpoint s.ckpt
 
-Exit codes: 0 complete and no violation, 1 a violation (even if a bound or
-a signal stopped the search later), 2 bad usage, 3 incomplete (a bound was
-hit, a signal stopped it, or --bitstate) and no violation found.
+Exit codes: 0 complete and no violation, 1 a violation or a reachability
+property never reached (even if a bound or a signal stopped the search
+later), 2 bad usage, 3 incomplete (a bound was hit, a signal stopped it,
+or --bitstate: a reachability property not reached proves nothing then)
+and no violation found.
 
 Flags:
 `
@@ -67,6 +79,53 @@ type exploreResult struct {
 	MemoryUsed  uint64             `json:"memory_used,omitempty"` // bytes, when --max-memory stopped the search
 	MaxMemory   uint64             `json:"max_memory,omitempty"`
 	Violations  []exploreViolation `json:"violations"`
+	// Reachability holds the protocol's reachability (sometimes)
+	// properties for this configuration; Coverage what --coverage counted.
+	Reachability []reachResult       `json:"reachability,omitempty"`
+	Coverage     *sim.CoverageReport `json:"coverage,omitempty"`
+}
+
+// reachResult is a reachability property's verdict: "reached" (with the
+// length of a shortest example and what it shows), "never reached" (a
+// complete exact search met no example: a violation) or "not reached" (an
+// incomplete search: it cannot tell).
+type reachResult struct {
+	Property string `json:"property"`
+	Verdict  string `json:"verdict"`
+	Steps    int    `json:"steps,omitempty"`
+	Example  string `json:"example,omitempty"`
+}
+
+const (
+	reached      = "reached"
+	neverReached = "never reached"
+	notReached   = "not reached"
+)
+
+// neverReached lists the reachability properties a complete search
+// proved unreachable: violations.
+func (r exploreResult) neverReached() []string {
+	var ids []string
+	for _, x := range r.Reachability {
+		if x.Verdict == neverReached {
+			ids = append(ids, x.Property)
+		}
+	}
+	return ids
+}
+
+// foldCode folds the result into the exit code so far: a violation (a
+// property broken, or a reachability property never reached) wins, then
+// incomplete (a bound, a signal, bitstate, or a reachability property
+// an incomplete search did not reach).
+func (r exploreResult) foldCode(code int) int {
+	switch {
+	case len(r.Violations) > 0 || len(r.neverReached()) > 0:
+		return exitViolation
+	case (!r.Complete || r.Bitstate) && code == exitOK:
+		return exitIncomplete
+	}
+	return code
 }
 
 type exploreViolation struct {
@@ -99,8 +158,12 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	dot := fs.String("dot", "", "also draw the state graph (at most 2000 states, no symmetry) in Graphviz DOT to this file; it must not exist")
 	html := fs.String("html", "", htmlFlagDoc)
 	emit := fs.String("emit-traces", "", "write each counterexample as a trace (docs/trace-format.md) into this directory (created if missing; existing files are not overwritten)")
-	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal)")
+	progress := fs.Bool("progress", false, "report progress on stderr (default: only when stderr is a terminal): states, states/s, depth, queue (the frontier), memory in use and, once the frontier narrows, an ESTIMATE of the states left (the levels to come taken to shrink as the last three did, a geometric tail: a guess, not a bound); one line redrawn every second on a terminal, a line every 5s otherwise")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	checkpoint := fs.String("checkpoint", "", "save the search to this `file` at a level boundary every --checkpoint-every, and when a signal or --max-memory or --time-limit stops it (one configuration; the file must not exist, unless it is the --resume file)")
+	checkpointEvery := fs.Duration("checkpoint-every", 10*time.Minute, "how often --checkpoint saves the search (0: at every level)")
+	resume := fs.String("resume", "", "continue the search saved in this `file` by --checkpoint, to the same result as an uninterrupted run; give the same configuration and search flags (--max-states, --max-depth, --bitstate, --no-symmetry, --no-liveness, --coverage): others are refused")
+	coverage := fs.Bool("coverage", false, "count, per step kind of the protocol's table (UMCG: each library step, syscall result, client step, kernel event and fault) and per documented state edge, the transitions that took it, and list those that never fired: a configuration that never fires what it is meant to test checks it vacuously (under symmetry the counts are over representatives)")
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
 	}
@@ -131,11 +194,41 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if *out != "" && *out == *dot {
 		return exitUsage, usagef("--out and --dot: both name %s", *out)
 	}
-	if err := checkViewerFile(*html, *out, *dot); err != nil {
+	if err := checkViewerFile(*html, *out, *dot, *emit); err != nil {
 		return exitUsage, err
 	}
 	if err := checkTraceDir(*emit, systems); err != nil {
 		return exitUsage, err
+	}
+	var snap *sim.Snapshot
+	if *checkpoint != "" || *resume != "" {
+		if len(systems) != 1 {
+			return exitUsage, usagef("--checkpoint and --resume: save one configuration's search; choose it with --config")
+		}
+		if *checkpointEvery < 0 {
+			return exitUsage, usagef("--checkpoint-every: %v is negative", *checkpointEvery)
+		}
+		if *checkpoint != "" && *checkpoint != *resume {
+			if err := checkNewFile("checkpoint", *checkpoint); err != nil {
+				return exitUsage, err
+			}
+		}
+		for _, o := range []struct{ flag, path string }{{"out", *out}, {"dot", *dot}} {
+			if o.path != "" && (o.path == *checkpoint || o.path == *resume) {
+				return exitUsage, usagef("--%s and the checkpoint: both name %s", o.flag, o.path)
+			}
+		}
+	}
+	if *resume != "" {
+		f, err := os.Open(*resume)
+		if err != nil {
+			return exitUsage, usagef("--resume: %v", err)
+		}
+		snap, err = sim.ReadSnapshot(f)
+		f.Close()
+		if err != nil {
+			return exitUsage, usagef("--resume: %s: %v", *resume, err)
+		}
 	}
 	if *dot != "" {
 		if len(systems) != 1 {
@@ -178,29 +271,64 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			continue
 		}
 		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers,
-			NoLiveness: *noLive, Symmetry: !*noSym, Stop: guard.stopReason}
+			NoLiveness: *noLive, Symmetry: !*noSym, Stop: guard.stopReason, Coverage: *coverage}
 		if *bitstate > 0 {
 			e.BitstateBits = 1 << *bitstate
 		}
-		if showProgress {
-			e.ProgressEvery = time.Second
-			name := n.Name
-			e.Progress = func(p sim.Progress) {
-				fmt.Fprintf(stderr, "\r%s: %d states, %.0f states/s, depth %d, queue %d, memory %s   ", name, p.States,
-					float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue, formatBytes(memoryInUse()))
+		if snap != nil {
+			if err := snap.Check(d, e); err != nil {
+				return exitUsage, usagef("--resume: %s: %v", *resume, err)
 			}
+			e.Resume = snap
+		}
+		saved := false
+		if *checkpoint != "" {
+			e.CheckpointEvery = *checkpointEvery
+			e.Checkpoint = func(s *sim.Snapshot) {
+				if err := writeCheckpoint(*checkpoint, s); err != nil {
+					fmt.Fprintf(stderr, "umcgcheck explore: --checkpoint: %v\n", err)
+					return
+				}
+				saved = true
+			}
+		}
+		redraw := isTerminal(stderr)
+		if showProgress {
+			e.ProgressEvery = 5 * time.Second
+			if redraw {
+				e.ProgressEvery = time.Second
+			}
+			name := n.Name
+			e.Progress = func(p sim.Progress) { writeProgress(stderr, redraw, name, p) }
 		}
 		r := sys.Explore(e)
 		if showProgress {
-			fmt.Fprintf(stderr, "\r%s: %d states, %d transitions in %.2fs (%.0f states/s)          \n", n.Name, r.States, r.Transitions,
+			line := fmt.Sprintf("%s: %d states, %d transitions in %.2fs (%.0f states/s)", n.Name, r.States, r.Transitions,
 				r.Elapsed.Seconds(), float64(r.States)/r.Elapsed.Seconds())
+			if redraw {
+				line = "\r" + line + clearToEOL
+			}
+			fmt.Fprintln(stderr, line)
 		}
 		res := exploreResult{Unit: i, Name: n.Name, Protocol: protocolField(d.Protocol), Config: mustJSON(d.Config),
 			States: r.States, Transitions: r.Transitions,
 			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(d, e.Symmetry, r),
-			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}}
+			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}, Coverage: r.Coverage}
+		for _, x := range r.Sometimes {
+			rr := reachResult{Property: x.Property, Verdict: notReached}
+			switch {
+			case x.Reached:
+				rr.Verdict, rr.Steps, rr.Example = reached, len(x.Actions), x.Example
+			case r.Proven(x):
+				rr.Verdict = neverReached
+			}
+			res.Reachability = append(res.Reachability, rr)
+		}
 		if r.Stopped == "max-memory" {
 			res.MemoryUsed, res.MaxMemory = guard.used.Load(), maxMem.bytes
+		}
+		if saved && !r.Complete {
+			fmt.Fprintf(stderr, "umcgcheck explore: search saved in %s; continue it with the same flags and --resume %s\n", *checkpoint, *checkpoint)
 		}
 		guard.next()
 		nth := map[string]int{} // distinct violations of each property so far
@@ -216,12 +344,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 				}
 			}
 		}
-		switch {
-		case len(r.Violations) > 0:
-			code = exitViolation
-		case (!r.Complete || r.Bitstate) && code == exitOK:
-			code = exitIncomplete // a bitstate search proves nothing either
-		}
+		code = res.foldCode(code) // a bitstate search proves nothing either
 		results = append(results, res)
 	}
 	if *out != "" {
@@ -286,7 +409,11 @@ func writeExploreText(w io.Writer, r exploreResult) {
 		}
 		fmt.Fprintln(w)
 	}
-	if len(r.Violations) == 0 {
+	writeReachability(w, r)
+	if r.Coverage != nil {
+		writeCoverageCounts(w, r.Coverage)
+	}
+	if len(r.Violations) == 0 && len(r.neverReached()) == 0 {
 		if r.Complete {
 			fmt.Fprintln(w, "  no violation")
 		} else {
@@ -318,11 +445,15 @@ func writeExploreSummary(w io.Writer, rs []exploreResult, out string) {
 		if !r.Complete || r.Bitstate {
 			incomplete++
 		}
-		distinct += len(r.Violations)
+		distinct += len(r.Violations) + len(r.neverReached())
+		ids := r.neverReached()
 		for _, v := range r.Violations {
-			if !violated[v.Property] {
-				violated[v.Property] = true
-				order = append(order, v.Property)
+			ids = append(ids, v.Property)
+		}
+		for _, id := range ids {
+			if !violated[id] {
+				violated[id] = true
+				order = append(order, id)
 			}
 		}
 	}
@@ -438,4 +569,113 @@ func checkBitstateSize(n uint, maxMem *maxMemoryFlag) error {
 		return usagef("--bitstate %d: its array of 2^%d bits takes %s, more than %s (%s); give fewer bits", n, n, formatBytes(size), formatBytes(bound), what)
 	}
 	return nil
+}
+
+// writeReachability prints the reachability properties: a line for those
+// reached, and each one never reached (a violation) or not reached by an
+// incomplete search.
+func writeReachability(w io.Writer, r exploreResult) {
+	n := 0
+	for _, x := range r.Reachability {
+		if x.Verdict == reached {
+			n++
+		}
+	}
+	if len(r.Reachability) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  reachability: %d of %d reached\n", n, len(r.Reachability))
+	for _, x := range r.Reachability {
+		switch x.Verdict {
+		case neverReached:
+			fmt.Fprintf(w, "  NEVER REACHED %s: the complete search met no example\n", x.Property)
+		case notReached:
+			fmt.Fprintf(w, "  not reached %s: INCOMPLETE, states beyond may reach it\n", x.Property)
+		}
+	}
+}
+
+// writeCoverageCounts prints what --coverage counted: every step kind and
+// documented edge with its transitions, then those that never fired.
+func writeCoverageCounts(w io.Writer, c *sim.CoverageReport) {
+	over := "transitions"
+	if c.Representatives {
+		over = "transitions between representatives (symmetry)"
+	}
+	steps, edges := c.NeverFired()
+	fmt.Fprintf(w, "  coverage (%s): %d of %d step kinds fired", over, len(c.Steps)-len(steps), len(c.Steps))
+	if len(c.Edges) > 0 {
+		fmt.Fprintf(w, ", %d of %d documented edges", len(c.Edges)-len(edges), len(c.Edges))
+	}
+	fmt.Fprintln(w)
+	for _, part := range []struct {
+		what           string
+		counts, extras []sim.Count
+	}{{"step", c.Steps, c.UnlistedSteps}, {"edge", c.Edges, c.UnlistedEdges}} {
+		for _, x := range part.counts {
+			fmt.Fprintf(w, "    %-4s %10d  %s\n", part.what, x.N, x.Name)
+		}
+		for _, x := range part.extras {
+			fmt.Fprintf(w, "    %-4s %10d  %s (not in the protocol's table)\n", part.what, x.N, x.Name)
+		}
+	}
+	for _, part := range []struct {
+		what  string
+		names []string
+	}{{"step kinds", steps}, {"documented edges", edges}} {
+		if len(part.names) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  never fired, %d %s:\n", len(part.names), part.what)
+		for _, n := range part.names {
+			fmt.Fprintf(w, "    %s\n", n)
+		}
+	}
+}
+
+// clearToEOL erases the rest of a terminal's line (ECMA-48 EL): a shorter
+// line redrawn over a longer one leaves nothing behind.
+const clearToEOL = "\x1b[K"
+
+// writeProgress writes a progress line: redrawn in place on a terminal,
+// one plain line each time otherwise (a log file).
+func writeProgress(w io.Writer, redraw bool, name string, p sim.Progress) {
+	rate := float64(p.States) / p.Elapsed.Seconds()
+	line := fmt.Sprintf("%s: %d states, %.0f states/s, depth %d, queue %d, memory %s", name, p.States, rate, p.Depth, p.Queue, formatBytes(memoryInUse()))
+	switch {
+	case p.Queue == 0:
+	case p.Estimated:
+		line += fmt.Sprintf(", estimate ~%.0f states left", p.Remaining)
+		if rate > 0 {
+			line += fmt.Sprintf(" (~%s)", (time.Duration(p.Remaining / rate * float64(time.Second))).Round(time.Second))
+		}
+	default:
+		line += ", no estimate (the frontier is not narrowing)"
+	}
+	if redraw {
+		fmt.Fprint(w, "\r"+line+clearToEOL)
+		return
+	}
+	fmt.Fprintln(w, line)
+}
+
+// writeCheckpoint saves a snapshot to path through a temporary file
+// renamed over it: a process killed while writing leaves the previous
+// checkpoint whole.
+func writeCheckpoint(path string, s *sim.Snapshot) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := s.Write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }

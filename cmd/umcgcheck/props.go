@@ -11,7 +11,9 @@ const propsUsage = `Usage: umcgcheck props [--json]
 
 Lists every property umcgcheck checks: its id, its class (invariant: every
 reachable state; step: every step; deadlock: every terminal state;
-liveness: every weakly fair path) and what it says.
+liveness: every weakly fair path; sometimes: some reachable state is an
+example, and a complete search that meets none reports the property never
+reached, a violation) and what it says.
 
 Flags:
 `

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
@@ -118,6 +119,13 @@ func runSim(args []string, stdout, stderr io.Writer) (int, error) {
 	if *only != "" {
 		if !systems[0].System.Describe().HasProperty(*only) {
 			return exitUsage, usagef("--property: unknown property %q (see 'umcgcheck props')", *only)
+		}
+		for _, p := range systems[0].System.Describe().Properties {
+			if p.ID == *only && p.Class == props.Sometimes.String() {
+				// A walk that meets no example says nothing: only a
+				// complete search can say "never reached".
+				return exitUsage, usagef("--property: %s is a reachability property, which random walks cannot violate; 'umcgcheck explore' checks it", *only)
+			}
 		}
 		w.Only = *only
 	}

@@ -22,8 +22,11 @@ import (
 // the unsharded one.
 
 const (
-	resultsFormat  = "umcgcheck-results"
-	resultsVersion = 2 // 2 added each violation's place and hits (and protocol); version 1 still merges
+	resultsFormat = "umcgcheck-results"
+	// 2 added each violation's place and hits (and protocol); 3 the
+	// reachability verdicts (a property never reached is a violation) and
+	// --coverage's counts. Every earlier version still merges.
+	resultsVersion = 3
 )
 
 // exploreReport is explore's JSON output: one shard's results, or a whole
@@ -123,8 +126,8 @@ func runMerge(args []string, stdout, stderr io.Writer) (int, error) {
 		switch {
 		case r.Format != resultsFormat:
 			return exitUsage, usagef("%s: line 1: format: want %q, got %q", path, resultsFormat, r.Format)
-		case r.Version != resultsVersion && r.Version != 1:
-			return exitUsage, usagef("%s: line 1: version: %d is not supported (want 1 or %d)", path, r.Version, resultsVersion)
+		case r.Version < 1 || r.Version > resultsVersion:
+			return exitUsage, usagef("%s: line 1: version: %d is not supported (want 1 to %d)", path, r.Version, resultsVersion)
 		case r.Shards < 1 || r.Shard < 0 || r.Shard >= r.Shards:
 			return exitUsage, usagef("%s: shard: %d of %d is not a shard", path, r.Shard, r.Shards)
 		}
@@ -150,12 +153,7 @@ func runMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	code := exitOK
 	for _, r := range merged.Results {
-		switch {
-		case len(r.Violations) > 0:
-			code = exitViolation
-		case (!r.Complete || r.Bitstate) && code == exitOK:
-			code = exitIncomplete
-		}
+		code = r.foldCode(code)
 	}
 	shards := merged.Shards
 	merged.Shard, merged.Shards = 0, 1

@@ -78,25 +78,35 @@ func LegalEdges(k Kind) [][2]TaskState {
 
 func legalEdge(mo *Model, b, a *State, o *Observation) string {
 	for i := 0; i < int(a.N); i++ {
-		tb, ta := &b.T[i], &a.T[i]
-		if tb.Word == ta.Word || tb.Gen != ta.Gen {
-			continue // unchanged, or a fresh allocation
+		if b.T[i].Word == a.T[i].Word {
+			continue // most threads, most steps: no call
 		}
-		k := ta.Kind
-		if k == KindNone {
-			k = tb.Kind
-		}
-		if k == KindNone {
-			continue // the library initialising its own task_tls
-		}
-		if o.Action.Kind == ActDie && int(o.Action.Thread) == i && ta.Word == StateNone {
-			continue // the fixed kernel unregisters a dying task
-		}
-		if !legal[k][edge{tb.Word, ta.Word}] {
-			return fmt.Sprintf("%s (%s) moved %s -> %s in %q", mo.ThreadName(i), k, tb.Word, ta.Word, o.Label)
+		if e, ok := edgeOf(b, a, o, i); ok && !legal[e.kind][edge{e.from, e.to}] {
+			return fmt.Sprintf("%s (%s) moved %s -> %s in %q", mo.ThreadName(i), e.kind, e.from, e.to, o.Label)
 		}
 	}
 	return ""
+}
+
+// edgeOf is the task state edge thread i takes in the step from b to a
+// (its kind, old word, new word), if it takes one that counts: legal-edge
+// checks them, coverage counts them.
+func edgeOf(b, a *State, o *Observation, i int) (documentedEdge, bool) {
+	tb, ta := &b.T[i], &a.T[i]
+	if tb.Word == ta.Word || tb.Gen != ta.Gen {
+		return documentedEdge{}, false // unchanged, or a fresh allocation
+	}
+	k := ta.Kind
+	if k == KindNone {
+		k = tb.Kind
+	}
+	if k == KindNone {
+		return documentedEdge{}, false // the library initialising its own task_tls
+	}
+	if o.Action.Kind == ActDie && int(o.Action.Thread) == i && ta.Word == StateNone {
+		return documentedEdge{}, false // the fixed kernel unregisters a dying task
+	}
+	return documentedEdge{k, tb.Word, ta.Word}, true
 }
 
 func workerHasServer(mo *Model, s *State) string {

@@ -27,7 +27,7 @@ func (cli) ConfigNames() []string { return ConfigNames() }
 
 func (cli) Properties() []props.Info {
 	m, _ := New(DefaultConfig())
-	return props.Describe(m.Properties())
+	return props.Describe(append(m.Properties(), m.reachability(true)...))
 }
 
 // Flags adds the configuration flags to fs and returns the function that,

@@ -29,13 +29,14 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Encode:        func(b []byte, s *State) []byte { return s.AppendEncoding(b) },
 		Decode:        func(s *State, b []byte) { s.Decode(b) },
 		MaxEncoded:    EncodedSize,
-		Properties:    m.Properties(),
+		Properties:    append(m.Properties(), m.Reachability()...),
 		Fair:          fair,
 		Halted:        func(s *State) bool { return !s.Live() },
 		Place:         m.place,
 		ExplainStep:   m.explainStep,
 		LabelStep:     m.labelStep,
 		DescribeState: m.describeState,
+		Coverage:      coverage,
 	}
 	if len(classes) > 0 {
 		e.Canonical = func(s *State) (State, sim.Perm) { return m.Canonical(s, classes) }

@@ -85,6 +85,18 @@ func (m *Model) addGeneral(g int8) {
 	with(KindWorker, CallWait, None)
 	with(KindWorker, CallUnregister, None)
 
+	// A call several kinds may make (wait, unregister_task) is a choice of
+	// each: its name says whose, since a saved counterexample names its
+	// actions and replay finds them by name.
+	uses := map[string]int{}
+	for _, c := range cs {
+		uses[c.name]++
+	}
+	for i := range cs {
+		if uses[cs[i].name] > 1 {
+			cs[i].name += " (" + cs[i].role.String() + ")"
+		}
+	}
 	m.choices = cs
 	m.actionNames = append([]string(nil), ActionNames...)
 	for _, c := range cs {

@@ -334,8 +334,9 @@ func (m *Model) describe(s *State, sep string) string {
 
 // encode: per used thread its status (2 bytes), link, slot, timer, pc,
 // target, pending (2 bytes), the servers the pending events are for, the
-// fine model's waiter and [N]'s server_bq; then the three lists as length
-// and entries, the counters, the kill mask and [N]'s wake flag.
+// fine model's waiter, [N]'s server_bq and a general thread's calls; then
+// the three lists as length and entries, the counters, the kill mask,
+// [N]'s wake flag, the signals so far and [N]'s WAITING mask.
 func (m *Model) encode(b []byte, s *State) []byte {
 	for t := 0; t < m.threads; t++ {
 		tm := byte(0)
@@ -473,8 +474,8 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		LabelStep:     func(o *Observation) string { return m.name(int(o.Thread)) + " " + m.opName(o) },
 		DescribeState: func(s *State) string { return m.describe(s, "\n") },
 	}
-	if classes := m.Classes(); len(classes) > 0 {
-		e.Canonical = func(s *State) (State, sim.Perm) { return m.Canonical(s, classes) }
+	if classes := m.symmetryClasses(); len(classes) > 0 {
+		e.Canonical = func(s *State) (State, sim.Perm) { return m.canonical(s, classes) }
 		var parts []string
 		for _, c := range classes {
 			var ns []string

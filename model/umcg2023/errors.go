@@ -71,9 +71,6 @@ func (m *Model) documented(s *State, t int, c choice) outcome {
 	// W6x), [N] EINVAL with nothing changed. A yielded worker is not
 	// RUNNABLE to a worker's switch in [N] (WAITING, D5).
 	switchTo := func(byWorker bool) outcome {
-		if e := badTarget(); e != 0 {
-			return outcome{errno: e}
-		}
 		if s.Status[v] != WorkerRunnable || byWorker && m.r.yieldWaiting && s.Waiting&(1<<v) != 0 {
 			if m.r.badSwitchEINVAL {
 				return outcome{errno: EINVAL}
@@ -117,6 +114,9 @@ func (m *Model) documented(s *State, t int, c choice) outcome {
 		case unregistered:
 			return outcome{kill: true}
 		}
+		if c.cmd != cmdWaitFor && !m.r.slotOverwrite && s.Slot[t] != 0 {
+			return outcome{kill: true} // [P] next_tid 0: slot non-empty -> SIGKILL
+		}
 		switch c.cmd {
 		case cmdWaitPoll: // 0 if anything was collected, else ETIMEDOUT
 			if s.Slot[t] == 0 && s.NIdleW == 0 {
@@ -140,6 +140,11 @@ func (m *Model) documented(s *State, t int, c choice) outcome {
 		}
 		return outcome{sleep: true}
 	case cmdSwitch:
+		// Both sources check CTX_SWITCH's target (ESRCH, EPERM or EINVAL)
+		// before the caller's status ([P:umcg_ctx_switch]).
+		if e := badTarget(); e != 0 {
+			return outcome{errno: e}
+		}
 		switch {
 		case worker && m.r.nanosArgs: // [N] a worker's events are ignored (D9)
 			return switchTo(true)
@@ -158,6 +163,9 @@ func (m *Model) documented(s *State, t int, c choice) outcome {
 		}
 		return outcome{errno: EINVAL} // a server's WAIT with event_sz 0
 	case cmdSwap:
+		if e := badTarget(); e != 0 { // as CTX_SWITCH above
+			return outcome{errno: e}
+		}
 		switch {
 		case worker:
 			return switchTo(true)

@@ -229,6 +229,11 @@ func (m *Model) generalCall(s *State, o *Observation, t, i int) {
 			o.Result = EAGAIN
 		}
 	case cmdWait2, cmdWaitPoll, cmdWaitFor, cmdSwitch:
+		if c.cmd == cmdSwitch { // CTX_SWITCH checks its target before its caller
+			if o.Result = m.badTarget(s, v); o.Result != 0 {
+				return
+			}
+		}
 		switch {
 		case worker && c.cmd == cmdSwitch && m.r.nanosArgs: // D9: a worker's events ignored
 			m.workerSwap(s, o, t, v)
@@ -240,35 +245,28 @@ func (m *Model) generalCall(s *State, o *Observation, t, i int) {
 			m.kill(s, o, t)
 			return
 		}
-		var bad int8 // the target check sees the target before the caller acts as a server
-		if takesTarget(c.cmd) {
-			bad = m.badTarget(s, v)
+		if c.cmd == cmdWaitFor { // checked after the caller's status, before it acts
+			if o.Result = m.badTarget(s, v); o.Result != 0 {
+				return
+			}
 		}
 		s.Status[t] = ServerRunning // an implicit server ([N]) from status 0
 		switch c.cmd {
 		case cmdWait2:
-			m.serverWait(s, t)
+			m.serverWait(s, o, t)
 			if s.PC[t] == SLoop { // [N]: a left-over WAKE returned at once (D7)
 				s.PC[t] = 0
 			}
-			o.Slept = s.PC[t] != 0
+			o.Slept = s.PC[t] != 0 // a stale slot's SIGKILL leaves PC 0
 		case cmdWaitPoll: // collect now: 0 if anything, else ETIMEDOUT
-			if m.collect(s, o, t) && o.NDeliv == 0 {
+			if !m.staleSlot(s, o, t) && m.collect(s, o, t) && o.NDeliv == 0 {
 				o.Result = ETIMEDOUT
 			}
 		case cmdWaitFor:
-			if o.Result = bad; bad != 0 {
-				s.Status[t] = st
-				return
-			}
 			s.Target[t] = int8(v)
 			m.startWaitFor(s, o, t)
 			o.Slept = s.PC[t] != 0
 		case cmdSwitch:
-			if o.Result = bad; bad != 0 {
-				s.Status[t] = st
-				return
-			}
 			m.serverSwitch(s, o, t, v, SSwitched)
 			o.Slept = o.Result == 0 && o.Killed == 0
 		}
@@ -285,15 +283,15 @@ func (m *Model) generalCall(s *State, o *Observation, t, i int) {
 			m.kill(s, o, t)
 		}
 	case cmdSwap:
+		if o.Result = m.badTarget(s, v); o.Result != 0 { // before the caller
+			return
+		}
 		switch {
 		case worker:
 			m.workerSwap(s, o, t, v)
 		case server && m.r.nanosArgs:
 			o.Result = EINVAL // event_sz <= 0
 		case server: // D8: event_sz 0 is not checked
-			if o.Result = m.badTarget(s, v); o.Result != 0 {
-				return
-			}
 			m.serverSwitch(s, o, t, v, gSwitch0)
 			o.Slept = o.Result == 0 && o.Killed == 0
 		default:
@@ -327,9 +325,6 @@ func (m *Model) badTarget(s *State, v int) int8 {
 // RUNNABLE: the posting overwrites it to RUNNING and kills w; Nanos
 // refuses with EINVAL (D4).
 func (m *Model) workerSwap(s *State, o *Observation, w, v int) {
-	if o.Result = m.badTarget(s, v); o.Result != 0 {
-		return
-	}
 	ok := s.Status[v] == WorkerRunnable && !m.waiting(s, v) // D5
 	if !ok && m.r.badSwitchEINVAL {
 		o.Result = EINVAL

@@ -30,7 +30,7 @@ var Points = []Point{
 	{"waitfor", "D10", "link", "bq",
 		"WAIT(next_tid=w): link w to the server if w is BLOCKED, cleared unconditionally on return [P:umcg_server_wait_for_worker], or overwrite w's server_bq, the queue its next attached event wakes, even when w runs under another server [N:umcg_wait]"},
 	{"slot", "D16", "kill", "overwrite",
-		"an attached event written to a full slot: the worker SIGKILLed [P:umcg_wake_server], or the slot overwritten, the older event lost [N:umcg_worker_event_to_server]"},
+		"an attached event written to a full slot: the worker SIGKILLed [P:umcg_wake_server] (and a server that WAITs with its slot full SIGKILLed [P:umcg_wait]); or the slot overwritten, the older event lost [N:umcg_worker_event_to_server]"},
 	{"yield-state", "D5", "runnable", "waiting",
 		"a yielded worker: RUNNABLE, so a worker's CTX_SWITCH may run it [P:umcg_wait]; or WAITING, which only a server's CTX_SWITCH runs, a worker's fails [N:umcg_wait, N:umcg_ctx_switch]"},
 	{"interrupt", "D13", "resume", "restart",

@@ -14,9 +14,9 @@ import (
 // them, therefore maps states to states, steps to steps, and keeps every
 // property: a search may store one representative per class.
 
-// Classes returns the sets of interchangeable threads with two or more
+// symmetryClasses returns the sets of interchangeable threads with two or more
 // members: the servers, and per script the workers that run it.
-func (m *Model) Classes() [][]int8 {
+func (m *Model) symmetryClasses() [][]int8 {
 	if m.general() {
 		return nil // action kinds name their targets
 	}
@@ -47,11 +47,11 @@ func (m *Model) Classes() [][]int8 {
 	return out
 }
 
-// Permute returns s with thread i moved to place p[i] and every reference
+// permute returns s with thread i moved to place p[i] and every reference
 // to a thread renamed accordingly: links, server_bq, targets, slot events,
 // the fine model's waiters, the lists and the run queue, and the masks of
 // killed threads and of the servers an event was written for.
-func (m *Model) Permute(s *State, p sim.Perm) State {
+func (m *Model) permute(s *State, p sim.Perm) State {
 	r := *s
 	ref := func(t int8) int8 {
 		if t < 0 {
@@ -95,14 +95,14 @@ func (m *Model) Permute(s *State, p sim.Perm) State {
 	return r
 }
 
-// Canonical returns a representative of s's symmetry class and the
+// canonical returns a representative of s's symmetry class and the
 // permutation that produced it (s's thread i is the representative's
 // thread p[i]). Within each class, threads are sorted by their own fields
 // with references to class members abstracted to their class; threads
 // that tie keep their order. Symmetric states usually, not always, get the
 // same representative: the reduction is sound either way, since the
 // representative is always a state symmetric to s.
-func (m *Model) Canonical(s *State, classes [][]int8) (State, sim.Perm) {
+func (m *Model) canonical(s *State, classes [][]int8) (State, sim.Perm) {
 	p := sim.Identity()
 	var classOf [MaxThreads]int8
 	for i := range classOf {
@@ -166,5 +166,5 @@ func (m *Model) Canonical(s *State, classes [][]int8) (State, sim.Perm) {
 	if !changed {
 		return *s, p
 	}
-	return m.Permute(s, p), p
+	return m.permute(s, p), p
 }

@@ -423,27 +423,33 @@ func (m *Model) kill(s *State, o *Observation, t int) {
 // pushWorker puts w on the idle-worker list, whose head is collected
 // first: at the head (LIFO, [P:umcg_enqueue_idle_worker]) or, reading
 // order=fifo, at the tail ([N:umcg_worker_event_idle]).
-func (m *Model) pushWorker(s *State, w int) {
-	if m.r.fifo {
-		s.IdleW[s.NIdleW] = int8(w)
-	} else {
-		copy(s.IdleW[1:], s.IdleW[:s.NIdleW])
-		s.IdleW[0] = int8(w)
-	}
-	s.NIdleW++
-}
+func (m *Model) pushWorker(s *State, w int) { m.push(&s.IdleW, &s.NIdleW, w) }
 
 // pushServer puts sv on the idle-server list, whose head is woken first:
 // at the head (LIFO, [P:umcg_enqueue_idle_server]) or, reading order=fifo,
 // at the tail (the waiters of [N]'s server_bq).
-func (m *Model) pushServer(s *State, sv int) {
-	if m.r.fifo {
-		s.IdleS[s.NIdleS] = int8(sv)
-	} else {
-		copy(s.IdleS[1:], s.IdleS[:s.NIdleS])
-		s.IdleS[0] = int8(sv)
+func (m *Model) pushServer(s *State, sv int) { m.push(&s.IdleS, &s.NIdleS, sv) }
+
+// push puts t on the idle list l of n threads as reading order says.
+func (m *Model) push(l *[MaxThreads]int8, n *uint8, t int) {
+	if !m.r.fifo {
+		copy(l[1:], l[:*n])
+		*n++
+		l[0] = int8(t)
+		return
 	}
-	s.NIdleS++
+	l[*n] = int8(t)
+	*n++
+}
+
+// popHead removes and returns the head of list l of n threads (n > 0);
+// the freed place is zeroed, so that equal lists encode alike.
+func popHead(l *[MaxThreads]int8, n *uint8) int {
+	h := l[0]
+	copy(l[:], l[1:*n])
+	*n--
+	l[*n] = 0
+	return int(h)
 }
 
 // nanosWake is blockq_wake_one on server sv's own queue ([N]): it ends
@@ -469,11 +475,7 @@ func (m *Model) wakeIdle(s *State) bool {
 	if s.NIdleS == 0 {
 		return false
 	}
-	sv := s.IdleS[0]
-	copy(s.IdleS[:], s.IdleS[1:s.NIdleS])
-	s.NIdleS--
-	s.IdleS[s.NIdleS] = 0
-	s.Status[sv] = ServerRunning
+	s.Status[popHead(&s.IdleS, &s.NIdleS)] = ServerRunning
 	return true
 }
 
@@ -695,14 +697,10 @@ func (m *Model) serverStep(s *State, o *Observation, sv int) {
 		s.Status[sv], s.PC[sv] = 0, SDone
 	case s.NQueue > 0: // CTX_SWITCH to the head of the run queue: S7, S7x
 		o.Op = 'S'
-		w := s.Queue[0]
-		copy(s.Queue[:], s.Queue[1:s.NQueue])
-		s.NQueue--
-		s.Queue[s.NQueue] = 0
-		m.serverSwitch(s, o, sv, int(w), SSwitched)
+		m.serverSwitch(s, o, sv, popHead(&s.Queue, &s.NQueue), SSwitched)
 	default: // WAIT(0, 2 slots): S2, S3
 		o.Op = 'W'
-		m.serverWait(s, sv)
+		m.serverWait(s, o, sv)
 	}
 }
 
@@ -788,10 +786,28 @@ func (m *Model) serverSwitch(s *State, o *Observation, sv, w int, pc uint8) {
 	}
 }
 
+// staleSlot is the posting's check at the start of a server's
+// WAIT(next_tid 0): an event left in the slot SIGKILLs the caller
+// ([P:umcg_wait], "bad event"). Only a CTX_SWITCH with event_sz 0 (D8)
+// returns to user space without collecting the slot; reading
+// slot=overwrite (D16) has no such check ([N]'s slot belongs to one
+// CTX_SWITCH call). It reports whether sv was killed.
+func (m *Model) staleSlot(s *State, o *Observation, sv int) bool {
+	if m.r.slotOverwrite || s.Slot[sv] == 0 {
+		return false
+	}
+	m.kill(s, o, sv)
+	return true
+}
+
 // serverWait is server sv's WAIT with a two-event buffer and no timeout
-// (S2, S3): it collects at once if a worker is idle; in Nanos a left-over
-// WAKE returns 0 at once with no events (D7); else sv sleeps idle.
-func (m *Model) serverWait(s *State, sv int) {
+// (S2, S3): a stale slot event kills sv (the posting); it collects at
+// once if a worker is idle; in Nanos a left-over WAKE returns 0 at once
+// with no events (D7); else sv sleeps idle.
+func (m *Model) serverWait(s *State, o *Observation, sv int) {
+	if m.staleSlot(s, o, sv) {
+		return
+	}
 	s.PC[sv] = SWaiting
 	if s.NIdleW > 0 {
 		return // stays RUNNING: collects at once
@@ -844,10 +860,7 @@ func (m *Model) collect(s *State, o *Observation, sv int) bool {
 		o.Delivered[0], o.NDeliv, o.FromSlot = ev, 1, true
 		s.For[ev>>3] &^= 1 << sv
 	} else if s.NIdleW > 0 {
-		w := int(s.IdleW[0])
-		copy(s.IdleW[:], s.IdleW[1:s.NIdleW])
-		s.NIdleW--
-		s.IdleW[s.NIdleW] = 0
+		w := popHead(&s.IdleW, &s.NIdleW)
 		st := s.Status[w]
 		s.Status[w] = WorkerRunnable
 		switch st {

@@ -38,7 +38,7 @@ func TestStateCounts(t *testing.T) {
 		"wait-for-fine": {316, 643},
 		"two-servers":   {1027, 2442},
 		"mixed":         {1106, 2482},
-		"general":       {59533, 257807},
+		"general":       {55909, 239223},
 		"signals":       {51, 66},
 
 		"nanos/basic":         {19, 22},
@@ -102,20 +102,20 @@ func TestShippedConfigurations(t *testing.T) {
 		// worker-eventually-runs hold, since the server that left is
 		// awake and collects the worker itself.
 		"wait-for-fine": {{"worker-has-server", 14}, {"worker-has-server", 15}, {"server-woken", 13}, {"no-kill", 14}, {"no-kill", 17}},
-		// The most general client: R1 again (a general server waits for
-		// its blocked worker while a second thread, registered as a
-		// server, switches to it); a WAKE stranded on the idle list while
-		// a server sleeps idle, twice: the push woke a server that then
-		// left without collecting it (one back from WAIT(next_tid), which
-		// W3 wakes instead of an idle server; one whose stale slot event
-		// filled its buffer, D8); and D8 itself: a server's CTX_SWITCH
-		// with event_sz 0 leaves its worker's WAIT in the slot, so the
-		// next attached event of the worker it runs finds the slot full
-		// and the worker is SIGKILLed. Errors are as documented.
 		// D13 under the posting: the interrupted server resumes its sleep
 		// with WAIT(INTERRUPTED); nothing breaks.
 		"signals": nil,
-		"general": {{"worker-has-server", 13}, {"no-lost-event", 12}, {"no-lost-event", 12},
+		// The most general client: R1 again (a general server waits for
+		// its blocked worker while a second thread, registered as a
+		// server, switches to it); a WAKE stranded on the idle list while
+		// a server sleeps idle: W3 woke the server back from
+		// WAIT(next_tid) instead of an idle one, and it left without
+		// collecting; and D8: a server's CTX_SWITCH with event_sz 0
+		// leaves its worker's WAIT in the slot, so the next attached
+		// event of the worker it runs finds the slot full and the worker
+		// is SIGKILLed (the server's own next WAIT is SIGKILLed too, as
+		// documented: TestStaleSlotKillsWait). Errors are as documented.
+		"general": {{"worker-has-server", 13}, {"no-lost-event", 13},
 			{"no-kill", 9}, {"no-kill", 9}, {"no-kill", 9}},
 	}
 	for name, c := range umcg2023.Configs {
@@ -140,7 +140,7 @@ func TestShippedConfigurations(t *testing.T) {
 func TestEachPropertyBites(t *testing.T) {
 	type row struct{ property, config, kernel, bug string }
 	rows := []row{
-		{"exactly-once", "basic", "posting", "keep-slot"},
+		{"exactly-once", "basic", "nanos", "keep-slot"}, // the posting SIGKILLs a WAIT with a stale slot
 		{"worker-has-server", "basic", "posting", "run-unattached"},
 		{"no-lost-event", "basic", "posting", "no-wake-idle"},
 		{"server-woken", "basic", "posting", "no-wake-server"},
@@ -314,6 +314,81 @@ func TestReadings(t *testing.T) {
 					t.Errorf("%s: violates %v, want %v", c, got, want)
 				}
 			}
+		}
+	}
+}
+
+// run replays the named actions (thread, action name) of configuration
+// general under kernel and returns each step's observation.
+func run(t *testing.T, kernel string, steps [][2]string) []umcg2023.Observation {
+	t.Helper()
+	c := umcg2023.Configs["general"]
+	c.Kernel = kernel
+	m := model(t, c)
+	d := m.Describe()
+	s := m.Init()
+	var obs []umcg2023.Observation
+	for i, st := range steps {
+		th, ok1 := d.Thread(st[0])
+		k, ok2 := d.Action(st[1])
+		a := sim.Action{Kind: k, Thread: th}
+		if !ok1 || !ok2 || !slices.Contains(m.Enabled(&s, nil), a) {
+			t.Fatalf("step %d: %s %q is not enabled", i+1, st[0], st[1])
+		}
+		before := s
+		o := m.Step(&s, a)
+		for _, p := range m.Properties {
+			if p.ID == "errors-as-documented" {
+				if msg := p.Step(&before, &s, &o); msg != "" {
+					t.Errorf("step %d: %s", i+1, msg)
+				}
+			}
+		}
+		obs = append(obs, o)
+	}
+	return obs
+}
+
+// TestStaleSlotKillsWait: the posting's WAIT(next_tid 0) SIGKILLs a
+// server whose slot still holds an event ([P:umcg_wait], docs/umcg-2023.md
+// §2.2), which only a CTX_SWITCH with event_sz 0 (D8) leaves there; the
+// step and the documented table agree on it.
+func TestStaleSlotKillsWait(t *testing.T) {
+	// w1 acts as a server: only a worker's choices have event_sz 0.
+	obs := run(t, "posting", [][2]string{
+		{"w1", "worker: REGISTER_SERVER"},
+		{"w2", "worker: REGISTER_WORKER"},
+		{"w1", "worker: WAIT(2 slots)"},
+		{"w1", "resume"},                           // collects w2's WAKE
+		{"w1", "worker: CTX_SWITCH(no events) w2"}, // D8: accepted
+		{"w2", "worker: WAIT(no events)"},          // WAIT into w1's slot, w1 woken
+		{"w1", "resume"},                           // collects nothing: the slot keeps it
+		{"w1", "worker: WAIT(2 slots)"},
+	})
+	if o := obs[len(obs)-1]; o.Killed != 1<<1 || o.Slept || o.Result != 0 || o.NDeliv != 0 {
+		t.Errorf("WAIT with a stale slot: killed %b, slept %v, result %d, %d delivered; want w1 SIGKILLed",
+			o.Killed, o.Slept, o.Result, o.NDeliv)
+	}
+}
+
+// TestSwitchChecksTargetFirst: CTX_SWITCH checks its target before its
+// caller ([P:umcg_ctx_switch]), so an unregistered caller naming an
+// unregistered thread gets EPERM, not the SIGKILL of "CTX_SWITCH, other";
+// with a registered target it is SIGKILLed.
+func TestSwitchChecksTargetFirst(t *testing.T) {
+	for _, tc := range []struct {
+		steps  [][2]string
+		result int8
+		killed uint8
+	}{
+		{[][2]string{{"s1", "server: CTX_SWITCH(2 slots) w1"}}, umcg2023.EPERM, 0},
+		{[][2]string{{"w1", "worker: CTX_SWITCH(no events) self"}}, umcg2023.EPERM, 0},
+		{[][2]string{{"s1", "server: CTX_SWITCH(2 slots) self"}}, umcg2023.EPERM, 0},
+		{[][2]string{{"w1", "worker: REGISTER_SERVER"}, {"s1", "server: CTX_SWITCH(2 slots) w1"}}, 0, 1},
+	} {
+		obs := run(t, "posting", tc.steps)
+		if o := obs[len(obs)-1]; o.Result != tc.result || o.Killed != tc.killed {
+			t.Errorf("%v: result %d killed %b, want %d and %b", tc.steps, o.Result, o.Killed, tc.result, tc.killed)
 		}
 	}
 }

@@ -199,6 +199,15 @@ func (m *Model) canonical(s *State) (State, sim.Perm) {
 	return r, p
 }
 
+// label names a step: its move, or "spin" for a test-and-set that found
+// the lock held.
+func label(o *Observation) string {
+	if o.Spin {
+		return "spin"
+	}
+	return pcNames[o.From] + "->" + pcNames[o.To]
+}
+
 // Engine returns m as the engine's Model.
 func (m *Model) Engine() *sim.Model[State, Observation] {
 	names := make([]string, m.cfg.Processes)
@@ -239,11 +248,11 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 			}
 			return st
 		},
-		LabelStep: func(o *Observation) string {
-			if o.Spin {
-				return "spin"
-			}
-			return pcNames[o.From] + "->" + pcNames[o.To]
+		LabelStep: label,
+		// Every kind of step of the three locks, named by its label.
+		Coverage: &sim.Coverage[State, Observation]{
+			Steps: []string{"idle->trying", "trying->critical", "trying->set", "set->critical", "critical->idle", "spin"},
+			Step:  label,
 		},
 		DescribeState: func(s *State) string { return m.describe(s, "\n") },
 	}

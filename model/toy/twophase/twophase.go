@@ -209,7 +209,24 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		names = append(names, fmt.Sprintf("r%d", i))
 		actions = append(actions, fmt.Sprintf("rcv-prepared-r%d", i))
 	}
+	// Coverage: every action kind, and the resource managers' state
+	// diagram (TwoPhase's RMs: working -> prepared -> committed, and
+	// aborted from working or prepared).
+	cov := &sim.Coverage[State, Observation]{
+		Steps: actions,
+		Step:  func(o *Observation) string { return actions[o.Action.Kind] },
+		Edges: []string{"working -> prepared", "working -> aborted", "prepared -> committed", "prepared -> aborted"},
+		StepEdges: func(before, after *State, o *Observation, buf []string) []string {
+			for i := 0; i < m.cfg.RMs; i++ {
+				if b, a := before.RM[i], after.RM[i]; b != a {
+					buf = append(buf, rmNames[b]+" -> "+rmNames[a])
+				}
+			}
+			return buf
+		},
+	}
 	return &sim.Model[State, Observation]{
+		Coverage:    cov,
 		Protocol:    ProtocolName,
 		Config:      m.cfg,
 		ThreadNames: names,
