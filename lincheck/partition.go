@@ -49,7 +49,9 @@ func (cv *converter) checkPiecesAt(history []porcupine.Operation, timeout time.D
 		},
 		hash: func(s model.State) uint64 { return s.Fingerprint() },
 		equal: func(a, b model.State) bool {
-			return string(a.AppendEncoding(encA[:0])) == string(b.AppendEncoding(encB[:0]))
+			// Equal values have equal encodings; the encodings decide
+			// only for values that differ outside them (slots past N).
+			return a == b || string(a.AppendEncoding(encA[:0])) == string(b.AppendEncoding(encB[:0]))
 		},
 		prio: func(ops []searchOp) []int64 {
 			ranked := cv.ranked(history)
