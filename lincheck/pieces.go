@@ -2,6 +2,7 @@ package lincheck
 
 import (
 	"math/bits"
+	"slices"
 	"sort"
 	"time"
 )
@@ -64,15 +65,19 @@ type searchSpec[S any] struct {
 	atCut func(at int, states []S)
 }
 
-// config is a configuration of the search: ops [0,p) of the piece placed,
-// and op p+k placed when bit k of set is; link is its place in the links
-// kept for coverage (-1 when none are kept).
+// config is a configuration of the search: ops [0,p) of the piece placed
+// but those in holes, and op p+k placed when bit k of set is; link is its
+// place in the links kept for coverage (-1 when none are kept). An op
+// that never returns (of unknown outcome) may stay unplaced while
+// everything after it is placed: it is a hole behind p rather than a bit
+// that would keep the set as long as the history after it.
 type config[S any] struct {
-	p    int
-	set  []uint64
-	s    S
-	h    uint64
-	link int32
+	p     int
+	set   []uint64
+	holes []int32 // ops before p not placed: ops that never return (unknown outcome)
+	s     S
+	h     uint64
+	link  int32
 	// chain is the next configuration of the level with the same hash
 	// bucket (-1: none).
 	chain int32
@@ -198,12 +203,9 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 			clear(table)
 			for ci := range cur {
 				c := &cur[ci]
-				placed := func(i int) bool { // i: an index in ops
-					k := i - a - c.p
-					return k < 0 || (k < 64*len(c.set) && c.set[k/64]&(1<<(k%64)) != 0)
-				}
+				placed := func(i int) bool { return c.placed(i - a) } // i: an index in ops
 				// The earliest return among unplaced ops bounds which
-				// ops may be placed next.
+				// ops may be placed next (holes never return).
 				hi := a + c.p + setLen(c.set)
 				minRet := sufMinRet[hi]
 				for i := a + c.p; i < hi; i++ {
@@ -211,19 +213,27 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 						minRet = min(minRet, ops[i].ret)
 					}
 				}
-				for j := a + c.p; j < b && ops[j].call <= minRet; j++ {
-					if placed(j) || (ops[j].prev >= a && !placed(ops[j].prev)) {
-						continue
+				try := func(j int) {
+					if ops[j].prev >= a && !placed(ops[j].prev) {
+						return
 					}
 					after = sp.step(c.s, ops[j].hist, after[:0])
 					for _, s := range after {
 						nc := config[S]{s: s}
-						nc.p, nc.set = advance(c.p, c.set, j-a-c.p)
-						nc.h = sp.hash(s) ^ setHash(nc.p, nc.set)
+						nc.p, nc.set, nc.holes = c.place(j-a, func(i int) bool { return a+i < b && ops[a+i].ret == never })
+						nc.h = sp.hash(s) ^ setHash(nc.p, nc.set, nc.holes)
 						if !insert(table, &next, nc, sp.equal) {
 							continue
 						}
 						next[len(next)-1].link = newLink(c.link, ops[j].hist)
+					}
+				}
+				for _, h := range c.holes {
+					try(a + int(h))
+				}
+				for j := a + c.p; j < b && ops[j].call <= minRet; j++ {
+					if !placed(j) {
+						try(j)
 					}
 				}
 			}
@@ -231,8 +241,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 				res.verdict = NotLinearizable
 				c := &cur[0]
 				for i := a; i < n; i++ {
-					k := i - a - c.p
-					if k >= 0 && (k >= 64*len(c.set) || c.set[k/64]&(1<<(k%64)) == 0) {
+					if !c.placed(i - a) {
 						res.unplaced = append(res.unplaced, ops[i].hist)
 					}
 				}
@@ -262,7 +271,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 		ends := next[:0]
 		clear(table)
 		for _, c := range cur {
-			c.p, c.set, c.h = 0, nil, sp.hash(c.s)
+			c.p, c.set, c.holes, c.h = 0, nil, nil, sp.hash(c.s)
 			insert(table, &ends, c, sp.equal)
 		}
 		cur, next = ends, cur
@@ -280,7 +289,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 // through one of its states.
 func reportCut[S any](cur []config[S], a int, atCut func(int, []S)) {
 	for _, c := range cur {
-		if c.set != nil || c.p != cur[0].p {
+		if c.set != nil || c.holes != nil || c.p != cur[0].p {
 			return
 		}
 	}
@@ -313,7 +322,7 @@ func insert[S any](table map[uint64]int32, cs *[]config[S], c config[S], equal f
 	}
 	for i := first; i >= 0; i = (*cs)[i].chain {
 		o := &(*cs)[i]
-		if o.h == c.h && o.p == c.p && equalSets(o.set, c.set) && equal(o.s, c.s) {
+		if o.h == c.h && o.p == c.p && equalSets(o.set, c.set) && slices.Equal(o.holes, c.holes) && equal(o.s, c.s) {
 			return false
 		}
 	}
@@ -345,7 +354,7 @@ func (cs *chunks[S]) insert(table map[uint64]int32, c config[S], equal func(a, b
 	}
 	for i := first; i >= 0; i = cs.at(i).chain {
 		o := cs.at(i)
-		if o.h == c.h && o.p == c.p && equalSets(o.set, c.set) && equal(o.s, c.s) {
+		if o.h == c.h && o.p == c.p && equalSets(o.set, c.set) && slices.Equal(o.holes, c.holes) && equal(o.s, c.s) {
 			return false
 		}
 	}
@@ -370,6 +379,48 @@ func equalSets(a, b []uint64) bool {
 		}
 	}
 	return true
+}
+
+// placed reports whether op i (relative to the configuration's base) is
+// placed.
+func (c *config[S]) placed(i int) bool {
+	k := i - c.p
+	if k < 0 {
+		_, hole := slices.BinarySearch(c.holes, int32(i))
+		return !hole
+	}
+	return k < 64*len(c.set) && c.set[k/64]&(1<<(k%64)) != 0
+}
+
+// place returns c's placed set with op i (not placed) placed, in normal
+// form (normalize); isNever says which ops never return. c is not changed.
+func (c *config[S]) place(i int, isNever func(int) bool) (int, []uint64, []int32) {
+	if i < c.p { // a hole
+		var holes []int32
+		for _, h := range c.holes {
+			if int(h) != i {
+				holes = append(holes, h)
+			}
+		}
+		return c.p, c.set, holes
+	}
+	p, set := advance(c.p, c.set, i-c.p)
+	return normalize(p, set, c.holes, isNever)
+}
+
+// normalize moves p past the ops that never return and are not placed,
+// making them holes, and past the placed ops after them: the placed set
+// (p, set, holes) has one form. set and holes are not changed.
+func normalize(p int, set []uint64, holes []int32, isNever func(int) bool) (int, []uint64, []int32) {
+	for isNever(p) && (len(set) == 0 || set[0]&1 == 0) {
+		holes = append(holes[:len(holes):len(holes)], int32(p))
+		// Place the never-op for the moment, so that advance moves p
+		// past it and every placed op after it.
+		var q int
+		q, set = advance(p, set, 0)
+		p = q
+	}
+	return p, set, holes
 }
 
 // setLen is one past the highest bit of set (0 for an empty set).
@@ -429,8 +480,11 @@ func shiftRight(set []uint64, t int) []uint64 {
 }
 
 // setHash hashes a placed set.
-func setHash(p int, set []uint64) uint64 {
+func setHash(p int, set []uint64, holes []int32) uint64 {
 	h := uint64(p)*0x9e3779b97f4a7c15 + 1
+	for _, x := range holes {
+		h = (h ^ uint64(x)) * 0xc4ceb9fe1a85ec53
+	}
 	for _, w := range set {
 		h = (h ^ w) * 0xff51afd7ed558ccd
 		h ^= h >> 32
@@ -470,10 +524,8 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 	for i := n - 1; i >= 0; i-- {
 		sufMinRet[i] = min(sufMinRet[i+1], ops[from+i].ret)
 	}
-	placed := func(c *config[S], i int) bool { // i: an index in ops[from:]
-		k := i - c.p
-		return k < 0 || (k < 64*len(c.set) && c.set[k/64]&(1<<(k%64)) != 0)
-	}
+	placed := func(c *config[S], i int) bool { return c.placed(i) } // i: an index in ops[from:]
+	isNever := func(i int) bool { return from+i < len(ops) && ops[from+i].ret == never }
 	candidates := func(c *config[S]) []int {
 		hi := c.p + setLen(c.set)
 		minRet := sufMinRet[hi]
@@ -483,17 +535,24 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 			}
 		}
 		var out []int
-		for j := c.p; j < n && ops[from+j].call <= minRet; j++ {
-			if placed(c, j) || (ops[from+j].prev >= from && !placed(c, ops[from+j].prev-from)) {
-				continue
+		ok := func(j int) bool {
+			return ops[from+j].prev < from || placed(c, ops[from+j].prev-from)
+		}
+		for _, h := range c.holes {
+			if ok(int(h)) {
+				out = append(out, int(h))
 			}
-			out = append(out, j)
+		}
+		for j := c.p; j < n && ops[from+j].call <= minRet; j++ {
+			if !placed(c, j) && ok(j) {
+				out = append(out, j)
+			}
 		}
 		sort.SliceStable(out, func(a, b int) bool { return prio[from+out[a]] < prio[from+out[b]] })
 		return out
 	}
 	count := func(c *config[S]) int {
-		k := c.p
+		k := c.p - len(c.holes)
 		for _, w := range c.set {
 			k += bits.OnesCount64(w)
 		}
@@ -508,7 +567,8 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 	steps := 0
 	for si := range starts {
 		c := starts[si]
-		c.p, c.set, c.h = 0, nil, sp.hash(c.s)
+		c.p, c.set, c.holes = normalize(0, nil, nil, isNever)
+		c.h = sp.hash(c.s) ^ setHash(c.p, c.set, c.holes)
 		if !visited.insert(table, c, sp.equal) {
 			continue
 		}
@@ -518,7 +578,7 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 				return searchResult{verdict: Unknown}
 			}
 			f := &stack[len(stack)-1]
-			if f.c.p == n {
+			if f.c.p == n && f.c.holes == nil {
 				res := searchResult{verdict: Linearizable, fellBack: true}
 				if keepLinks {
 					res.lin = linearization(links, starts[f.start].link)
@@ -546,8 +606,8 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 			after = sp.step(f.c.s, ops[from+j].hist, after[:0])
 			for _, s := range after {
 				nc := config[S]{s: s}
-				nc.p, nc.set = advance(f.c.p, f.c.set, j-f.c.p)
-				nc.h = sp.hash(s) ^ setHash(nc.p, nc.set)
+				nc.p, nc.set, nc.holes = f.c.place(j, isNever)
+				nc.h = sp.hash(s) ^ setHash(nc.p, nc.set, nc.holes)
 				if visited.insert(table, nc, sp.equal) {
 					f.next = append(f.next, nc)
 				}

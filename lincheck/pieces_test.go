@@ -51,8 +51,18 @@ func TestCutsKeepVerdicts(t *testing.T) {
 				tr.Ops[i].Call, tr.Ops[i].Return = tr.Ops[i].Call/tick, tr.Ops[i].Return/tick
 			}
 		}
+		if len(tr.Header.Groups) > 0 && rapid.Bool().Draw(rt, "unknown") {
+			// A task that registers and is never heard of again (version
+			// 2's unknown outcome): its op never returns.
+			i := rapid.IntRange(0, len(tr.Ops)-1).Draw(rt, "unknown at")
+			x := traces.Op{Thread: "x", Kind: "register_worker", Args: traces.Args{Group: tr.Header.Groups[0]},
+				Outcome: traces.OutcomeUnknown, Call: tr.Ops[i].Call, Return: tr.Ops[i].Call}
+			tr.Header.Version = traces.Version2
+			tr.Header.Tasks = append(append([]string(nil), tr.Header.Tasks...), "x")
+			tr.Ops = append(tr.Ops[:i:i], append([]traces.Op{x}, tr.Ops[i:]...)...)
+		}
 		var buf bytes.Buffer
-		if traces.WriteAll(&buf, tr, model.Vocabulary()) != nil {
+		if err := traces.WriteAll(&buf, tr, model.Vocabulary()); err != nil {
 			rt.Skip("not well formed (the reader's business)")
 		}
 		maxWidth = rapid.SampledFrom([]int{2, 8, 1 << 14}).Draw(rt, "maxWidth")
@@ -73,6 +83,9 @@ func TestCutsKeepVerdicts(t *testing.T) {
 			}
 		}
 		counts[string(cut.Verdict)]++
+		if tr.Header.Version == traces.Version2 {
+			counts["of them with an unknown outcome"]++
+		}
 	})
 	t.Logf("verdicts compared: %v", counts)
 	if counts[string(Linearizable)] == 0 || counts[string(NotLinearizable)] == 0 {
@@ -214,5 +227,35 @@ func TestTimeoutIsUnknown(t *testing.T) {
 	}
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestSearchHoles: an op that never returns (unknown outcome) may take
+// effect after any later op: a write of 5 that never returns, then reads
+// of 0, then a read of 5, is linearizable (the write goes last but one);
+// a read of 0 after the read of 5 is not. The write stays a hole behind
+// the placed ops, so the placed set stays short.
+func TestSearchHoles(t *testing.T) {
+	defer func(w int) { maxWidth = w }(maxWidth)
+	for _, width := range []int{1, 1 << 10} {
+		maxWidth = width
+		for _, c := range []struct {
+			reads []int
+			want  Verdict
+		}{{[]int{0, 0, 0, 5}, Linearizable}, {[]int{0, 5, 0}, NotLinearizable}, {[]int{0, 0}, Linearizable}} {
+			call, ret, thread := []int64{0}, []int64{never}, []int{0}
+			write, vals := []bool{true}, []int{5}
+			for i, r := range c.reads {
+				call, ret, thread = append(call, int64(10*i+10)), append(ret, int64(10*i+15)), append(thread, 1)
+				write, vals = append(write, false), append(vals, r)
+			}
+			r := search(searchOps(call, ret, thread), 0, registerSpec(write, vals), time.Time{}, true)
+			if r.verdict != c.want {
+				t.Errorf("width %d, reads %v: %s, want %s", width, c.reads, r.verdict, c.want)
+			}
+			if c.want == Linearizable && len(r.lin) != len(call) {
+				t.Errorf("width %d, reads %v: linearization %v", width, c.reads, r.lin)
+			}
+		}
 	}
 }
