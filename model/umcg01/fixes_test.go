@@ -586,7 +586,7 @@ func TestGeneralMisuseHandBuilt(t *testing.T) {
 		d = newGeneralDriver(t, fixes(model.FixRunChecksKind))
 		d.call(core, "call register_core_task")
 		d.step(core)
-		d.call(core, "call wait") // CAS self RUNNING->RUNNABLE
+		d.call(core, "call wait (core)") // CAS self RUNNING->RUNNABLE
 		d.call(srv, "call register_server g0")
 		d.step(srv)
 		d.step(srv)
@@ -602,7 +602,7 @@ func TestGeneralMisuseHandBuilt(t *testing.T) {
 		d = newGeneralDriver(t, fixes(model.FixTLSReused))
 		d.call(core, "call register_core_task")
 		d.step(core)
-		d.call(core, "call unregister_task")
+		d.call(core, "call unregister_task (core)")
 		d.step(core) // store task_tls = NULL
 		o = d.call(core, "call register_core_task")
 		if g := d.s.T[core].Gen; (g == 1) != on {
