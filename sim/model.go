@@ -101,10 +101,13 @@ type Model[S, O any] struct {
 	//     in s (they neither disable a nor enable another action of t),
 	//     and for each step b of another thread enabled in s', taking a
 	//     then b and b then a are both possible and reach the same state
-	//     with the same observations;
+	//     with the same observations (or b ends the run, a crash: no
+	//     action is enabled after b, with or without a taken first, and
+	//     the two states b reaches differ only in what no property reads);
 	//   - invisible: every state check of every property (invariants,
-	//     deadlock, Sometimes states) and Halted give the same verdict in
-	//     s' and after a from s'; every step check (step properties,
+	//     Sometimes states) and Halted give the same verdict in s' and
+	//     after a from s' (deadlock checks need not: terminal states are
+	//     kept exactly); every step check (step properties,
 	//     Sometimes steps) finds nothing to report in a's step from s';
 	//     and a step of another thread gets the same verdicts from the
 	//     step checks (and the same Place) whether a was taken before it

@@ -33,6 +33,10 @@ package sim
 // contract), not the state graph's fair cycles: liveness searches run
 // unreduced and say so (Report.PartialOrderOff), as for symmetry.
 
+// PartialOrderLiveness is Report.PartialOrderOff when a search that checks
+// liveness was asked to reduce by partial order.
+const PartialOrderLiveness = "liveness is checked on the unreduced state graph"
+
 // partialOrder decides whether a search applies the reduction, and says
 // why not in r when it was asked for and cannot be.
 func (m *Model[S, O]) partialOrder(e Explorer, wantGraph bool, r *Report) bool {
@@ -46,7 +50,7 @@ func (m *Model[S, O]) partialOrder(e Explorer, wantGraph bool, r *Report) bool {
 		// A fair cycle of the full graph may run through states the
 		// reduced graph leaves out; the strong proviso and fairness that
 		// liveness would need are not implemented.
-		r.PartialOrderOff = "liveness is checked on the unreduced state graph"
+		r.PartialOrderOff = PartialOrderLiveness
 	default:
 		r.PartialOrder = true
 	}
