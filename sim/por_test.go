@@ -2,7 +2,9 @@ package sim_test
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/umcgcheck/umcgcheck/model/toy/mutex"
@@ -283,5 +285,36 @@ func TestPartialOrderMutex(t *testing.T) {
 	}
 	if fewer == 0 {
 		t.Error("the reduction stored fewer states in no search")
+	}
+}
+
+// TestPartialOrderCheckpoint: a reduced search stopped, saved and resumed
+// ends with the report of one never stopped, and a snapshot of a reduced
+// search does not resume an unreduced one.
+func TestPartialOrderCheckpoint(t *testing.T) {
+	m := mutexModel(t, 3, "block", "no-release")
+	m.Local = func(s *mutex.State, a sim.Action) bool { return s.PC[a.Thread] == mutex.Idle }
+	e := sim.Explorer{Workers: 2, NoLiveness: true, PartialOrder: true, Coverage: true}
+	full := m.Explore(e)
+	if !full.PartialOrder || len(full.Violations) == 0 {
+		t.Fatalf("reduced %v, %d violations: want a reduced search with a violation", full.PartialOrder, len(full.Violations))
+	}
+	for _, n := range []int{1, 4} {
+		got, cuts := interruptAndResume(t, m, e, n)
+		if cuts == 0 || !reflect.DeepEqual(same(got), same(full)) {
+			t.Errorf("stop after %d calls, %d cuts: resumed report differs:\n got %+v\nwant %+v", n, cuts, same(got), same(full))
+		}
+	}
+	var snap *sim.Snapshot
+	x := e
+	x.Stop = (&stopAfter{n: 2}).stop
+	x.Checkpoint = func(s *sim.Snapshot) { c := *s; snap = &c }
+	m.Explore(x)
+	if snap == nil {
+		t.Fatal("no checkpoint")
+	}
+	e.PartialOrder = false
+	if err := snap.Check(m.Describe(), e); err == nil || !strings.Contains(err.Error(), "partial-order") {
+		t.Errorf("a reduced snapshot resumes an unreduced search: %v", err)
 	}
 }
