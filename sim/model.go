@@ -103,7 +103,8 @@ type Model[S, O any] struct {
 	//     then b and b then a are both possible and reach the same state
 	//     with the same observations (or b ends the run, a crash: no
 	//     action is enabled after b, with or without a taken first, and
-	//     the two states b reaches differ only in what no property reads);
+	//     every property check gives the two states b reaches, and b's
+	//     step to them, the same verdict);
 	//   - invisible: every state check of every property (invariants,
 	//     Sometimes states) and Halted give the same verdict in s' and
 	//     after a from s' (deadlock checks need not: terminal states are
