@@ -36,10 +36,18 @@ type Partition struct {
 	Name    string  // "group g1", "group g1 + group g2", "core tasks", or "core tasks c1,c2" when there are several
 	Ops     int     // operations in the partition
 	Verdict Verdict // of this partition
-	// Unplaced lists, for a partition that is not linearizable, the
-	// operations the longest partial linearization could not place.
-	Unplaced []string
+	// Unplaced lists, for a partition that is not linearizable, the first
+	// operations (in call order, at most MaxUnplaced) that the longest
+	// partial linearization found could not place; MoreUnplaced counts
+	// the others.
+	Unplaced     []string
+	MoreUnplaced int
 }
+
+// MaxUnplaced bounds Partition.Unplaced: the first operations that could
+// not be placed say where a failure is; the thousands after them on a
+// long trace say nothing more.
+const MaxUnplaced = 10
 
 // Result is the outcome of Check.
 type Result struct {
@@ -53,7 +61,7 @@ type Result struct {
 	Rows []string
 	// Edges counts the state-word edges (per task kind) the
 	// linearizations of the linearizable partitions go through: the
-	// coverage of the model's transition table.
+	// coverage of the model's transition table (with Options.Coverage).
 	Edges map[Edge]int
 }
 
@@ -79,18 +87,29 @@ func Check(t traces.Trace, timeout time.Duration) (Result, error) {
 type Options struct {
 	Timeout time.Duration // per partition; 0: none
 	// Visualize also runs the combined check that Result.Info needs for
-	// porcupine.Visualize (it doubles the work).
+	// porcupine.Visualize (it doubles the work, and porcupine's search
+	// keeps a set over the whole history per state: quadratic).
 	Visualize bool
+	// Coverage fills Result.Edges (it keeps how each configuration of the
+	// search was reached, a few bytes per configuration).
+	Coverage bool
+	// wholePartitions checks each partition with porcupine in one go,
+	// without cutting it: the reference the cuts are tested against.
+	wholePartitions bool
 }
 
 // CheckWith is Check with options.
 func CheckWith(t traces.Trace, o Options) (Result, error) {
-	if sp, err := specFor(t.Header); err != nil || sp != nil {
-		if err != nil {
-			return Result{}, err
-		}
-		return checkSpec(t, sp, o)
+	sp, err := specFor(t.Header)
+	if err != nil {
+		return Result{}, err
 	}
+	if sp != nil {
+		e := expand(t, sp.Vocabulary)
+		res, err := checkSpec(e.t, sp, o)
+		return res, e.fileLine(err)
+	}
+	t = expand(t, model.Vocabulary()).t
 	timeout := o.Timeout
 	parts, err := partitionTrace(t)
 	if err != nil {
@@ -112,20 +131,11 @@ func CheckWith(t traces.Trace, o Options) (Result, error) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			history := histories[pi]
-			r, info := porcupine.CheckOperationsVerbose(p.porcupineModel(), p.ranked(history), timeout)
-			pr := Partition{Name: p.name, Ops: len(history)}
-			switch r {
-			case porcupine.Ok:
-				pr.Verdict = Linearizable
-				edges[pi] = map[Edge]int{}
-				p.cover(history, info, edges[pi])
-			case porcupine.Illegal:
-				pr.Verdict = NotLinearizable
-				pr.Unplaced = p.unplaced(history, info)
-			default:
-				pr.Verdict = Unknown
+			if o.wholePartitions {
+				results[pi], edges[pi] = p.checkWhole(history, timeout, o.Coverage)
+			} else {
+				results[pi], edges[pi] = p.checkPieces(history, timeout, o.Coverage)
 			}
-			results[pi] = pr
 		}(pi, p)
 	}
 	wg.Wait()
@@ -133,9 +143,11 @@ func CheckWith(t traces.Trace, o Options) (Result, error) {
 	for pi := range parts {
 		// Each partition numbers its tasks from 0: in the combined
 		// history, each task gets a row of its own.
-		for _, op := range histories[pi] {
-			op.ClientId += len(res.Rows)
-			all = append(all, op)
+		if o.Visualize {
+			for _, op := range histories[pi] {
+				op.ClientId += len(res.Rows)
+				all = append(all, op)
+			}
 		}
 		res.Rows = append(res.Rows, parts[pi].taskNames...)
 		for e, n := range edges[pi] {
@@ -264,31 +276,6 @@ func (cv *converter) porcupineModel() porcupine.Model {
 	return m
 }
 
-// unplaced lists the operations of history outside the longest partial
-// linearization porcupine found.
-func (cv *converter) unplaced(history []porcupine.Operation, info porcupine.LinearizationInfo) []string {
-	placed := map[int]bool{}
-	best := 0
-	for _, part := range info.PartialLinearizations() {
-		for _, lin := range part {
-			if len(lin) > best {
-				best = len(lin)
-				placed = map[int]bool{}
-				for _, i := range lin {
-					placed[i] = true
-				}
-			}
-		}
-	}
-	var out []string
-	for i, op := range history {
-		if !placed[i] {
-			out = append(out, fmt.Sprintf("[%d, %d] %s", op.Call, op.Return, cv.describe(op.Input.(specInput).op)))
-		}
-	}
-	return out
-}
-
 // converter maps one partition's names to the indices its model.Spec
 // works with.
 type converter struct {
@@ -300,6 +287,7 @@ type converter struct {
 	pre        int // groups that exist from the start (the first pre)
 	spec       *model.Spec
 	ops        []traces.Op
+	traceIdx   []int // each op's index in the trace
 }
 
 // partitionTrace splits t into independent partitions: tasks are joined
@@ -356,15 +344,20 @@ func partitionTrace(t traces.Trace) ([]*converter, error) {
 	// more core tasks than one specification state holds.
 	byRoot := map[int]*converter{}
 	var parts []*converter
+	count := map[int]int{}
 	for _, op := range t.Ops {
+		count[find(task[op.Thread])]++
+	}
+	for i, op := range t.Ops {
 		r := find(task[op.Thread])
 		cv, ok := byRoot[r]
 		if !ok {
-			cv = &converter{tasks: map[string]int8{}, groups: map[string]int8{}}
+			cv = &converter{tasks: map[string]int8{}, groups: map[string]int8{}, ops: make([]traces.Op, 0, count[r])}
 			byRoot[r] = cv
 			parts = append(parts, cv)
 		}
 		cv.ops = append(cv.ops, op)
+		cv.traceIdx = append(cv.traceIdx, i)
 	}
 	for i, n := range t.Header.Tasks {
 		if cv, ok := byRoot[find(i)]; ok {
@@ -492,9 +485,10 @@ func (cv *converter) history(part int) []porcupine.Operation {
 	return h
 }
 
-// specOp converts one op; the reader has checked every name.
+// specOp converts one op (of the forms expand gives); the reader has
+// checked every name.
 func (cv *converter) specOp(op traces.Op) model.SpecOp {
-	so := model.SpecOp{Thread: cv.tasks[op.Thread], Arg: model.None}
+	so := model.SpecOp{Thread: cv.tasks[op.Thread], Arg: model.None, Unknown: op.Outcome == traces.OutcomeUnknown}
 	if e, ok := model.ParseEvent(op.Kind.String()); ok {
 		so.Event = e
 		return so
@@ -542,6 +536,11 @@ func (cv *converter) specOp(op traces.Op) model.SpecOp {
 	so.Errno = model.Errno(op.Errno)
 	if op.Errno > 127 || op.Errno < -128 {
 		so.Errno = 127 // no such errno in the model: cannot match
+	}
+	if !so.Call.Failed(so.Ret) {
+		// errno is unspecified after a success (a C library leaves
+		// what an earlier call set): the specification's is 0.
+		so.Errno = 0
 	}
 	return so
 }
@@ -599,9 +598,15 @@ func (cv *converter) describe(op model.SpecOp) string {
 	s := fmt.Sprintf("%s: %s(%s)", th, op.Call, arg)
 	switch op.Phase {
 	case model.Request:
-		return s + " request"
+		s += " request"
 	case model.Followup:
 		s = fmt.Sprintf("%s: %s followup", th, op.Call)
+	}
+	switch {
+	case op.Unknown:
+		return s + " -> outcome unknown"
+	case op.Phase == model.Request:
+		return s
 	}
 	return s + " -> " + cv.retString(op.Call, op.Ret) + fmt.Sprintf(" errno %d", op.Errno)
 }
@@ -651,19 +656,12 @@ func (cv *converter) describeState(s *model.State) string {
 	return strings.Join(parts, "; ")
 }
 
-// cover replays the longest linearization of a linearizable partition on
-// the specification and counts the state-word edges it goes through.
-func (cv *converter) cover(history []porcupine.Operation, info porcupine.LinearizationInfo, edges map[Edge]int) {
-	var best []int
-	for _, part := range info.PartialLinearizations() {
-		for _, lin := range part {
-			if len(lin) > len(best) {
-				best = lin
-			}
-		}
-	}
+// cover replays the linearization lin (history indices) of a linearizable
+// partition on the specification and counts the state-word edges it goes
+// through.
+func (cv *converter) cover(history []porcupine.Operation, lin []int, edges map[Edge]int) {
 	s := cv.spec.Init()
-	for _, i := range best {
+	for _, i := range lin {
 		before := s
 		if !cv.spec.Apply(&s, history[i].Input.(specInput).op) {
 			return

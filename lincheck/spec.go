@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/anishathalye/porcupine"
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
@@ -155,9 +156,9 @@ func (sp *Spec) porcupineModel(tasks []string) porcupine.Model {
 	}
 }
 
-// checkSpec checks t against sp as one partition: the 2023 design keeps
+// checkSpec checks t against sp as one partition (the 2023 design keeps
 // its idle lists per process, so every task of a trace may meet every
-// other.
+// other), cut at quiescent points as v0.1's partitions are.
 func checkSpec(t traces.Trace, sp *Spec, o Options) (Result, error) {
 	ops, err := sp.Ops(t)
 	if err != nil {
@@ -171,41 +172,45 @@ func checkSpec(t traces.Trace, sp *Spec, o Options) (Result, error) {
 		h = append(h, porcupine.Operation{ClientId: op.Thread, Input: in, Call: t.Ops[op.From].Call, Output: nil, Return: t.Ops[op.Index].Return})
 	}
 	pm := sp.porcupineModel(t.Header.Tasks)
-	r, info := porcupine.CheckOperationsVerbose(pm, h, o.Timeout)
+	describe := func(in any) string { return sp.DescribeOp(in.(orderedInput).op.Op, t.Header.Tasks) }
 	p := Partition{Name: "all tasks", Ops: len(h)}
-	switch r {
-	case porcupine.Ok:
-		p.Verdict = Linearizable
-	case porcupine.Illegal:
-		p.Verdict = NotLinearizable
-		p.Unplaced = unplacedOps(h, info, func(in any) string { return sp.DescribeOp(in.(orderedInput).op.Op, t.Header.Tasks) })
-	default:
-		p.Verdict = Unknown
+	var info porcupine.LinearizationInfo
+	if o.wholePartitions {
+		var r porcupine.CheckResult
+		r, info = porcupine.CheckOperationsVerbose(pm, h, o.Timeout)
+		switch r {
+		case porcupine.Ok:
+			p.Verdict = Linearizable
+		case porcupine.Illegal:
+			p.Verdict = NotLinearizable
+			p.Unplaced, p.MoreUnplaced = describeOps(h, unplacedIn(len(h), longestPartial(info)), describe)
+		default:
+			p.Verdict = Unknown
+		}
+	} else {
+		// Piece by piece (pieces.go), as for v0.1.
+		call, ret, thread := make([]int64, len(h)), make([]int64, len(h)), make([]int, len(h))
+		for i, op := range h {
+			call[i], ret[i], thread[i] = op.Call, op.Return, op.ClientId
+		}
+		var deadline time.Time
+		if o.Timeout > 0 {
+			deadline = time.Now().Add(o.Timeout)
+		}
+		r := search(searchOps(call, ret, thread), sp.Init(), searchSpec[any]{
+			step: func(s any, hist int, out []any) []any {
+				return append(out, sp.Step(s, h[hist].Input.(orderedInput).op.Op)...)
+			},
+			hash:  sp.Hash,
+			equal: sp.Equal,
+		}, deadline, false)
+		p.Verdict = r.verdict
+		if r.verdict == NotLinearizable {
+			p.Unplaced, p.MoreUnplaced = describeOps(h, r.unplaced, describe)
+		}
+		if o.Visualize {
+			_, info = porcupine.CheckOperationsVerbose(pm, h, o.Timeout)
+		}
 	}
 	return Result{Verdict: p.Verdict, Partitions: []Partition{p}, Model: pm, Info: info, Edges: map[Edge]int{}}, nil
-}
-
-// unplacedOps lists the operations of h outside the longest partial
-// linearization porcupine found.
-func unplacedOps(h []porcupine.Operation, info porcupine.LinearizationInfo, describe func(any) string) []string {
-	placed := map[int]bool{}
-	best := -1
-	for _, part := range info.PartialLinearizations() {
-		for _, lin := range part {
-			if len(lin) > best {
-				best = len(lin)
-				placed = map[int]bool{}
-				for _, i := range lin {
-					placed[i] = true
-				}
-			}
-		}
-	}
-	var out []string
-	for i, op := range h {
-		if !placed[i] {
-			out = append(out, fmt.Sprintf("[%d, %d] %s", op.Call, op.Return, describe(op.Input)))
-		}
-	}
-	return out
 }

@@ -1,6 +1,7 @@
 package lincheck
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,5 +151,54 @@ func TestUMCG2023DocExample(t *testing.T) {
 	}
 	if res, err := Check(tr, 10*time.Second); err != nil || res.Verdict != Linearizable {
 		t.Fatalf("%v %v %+v", err, res.Verdict, res.Partitions)
+	}
+}
+
+// TestUMCG2023CutsKeepVerdicts: the piece search gives porcupine's
+// verdict on the 2023 traces (the hand-written ones and those recorded
+// on Nanos), on each with one op removed (the ones still well formed),
+// linearizable and not.
+func TestUMCG2023CutsKeepVerdicts(t *testing.T) {
+	var paths []string
+	for _, dir := range []string{filepath.Join("testdata", "umcg2023"), filepath.Join("..", "cmd", "umcgcheck", "testdata", "nanos")} {
+		ps, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+		paths = append(paths, ps...)
+	}
+	counts := map[Verdict]int{}
+	for _, path := range paths {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := traces.ReadAll(f, path, Protocols())
+		f.Close()
+		if err != nil || tr.Header.Protocol != "umcg-2023" {
+			continue
+		}
+		for drop := -1; drop < len(tr.Ops); drop += 1 + len(tr.Ops)/8 {
+			c := tr
+			if drop >= 0 {
+				c.Ops = append(append([]traces.Op(nil), tr.Ops[:drop]...), tr.Ops[drop+1:]...)
+				if traces.WriteAll(io.Discard, c, Protocols()) != nil {
+					continue
+				}
+			}
+			whole, err := CheckWith(c, Options{Timeout: 10 * time.Second, wholePartitions: true})
+			if err != nil {
+				continue // the drop broke an op pairing the 2023 conversion needs
+			}
+			cut, err := CheckWith(c, Options{Timeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if whole.Verdict != Unknown && whole.Verdict != cut.Verdict {
+				t.Errorf("%s without op %d: whole %s, cut %s", path, drop, whole.Verdict, cut.Verdict)
+			}
+			counts[cut.Verdict]++
+		}
+	}
+	t.Logf("verdicts compared: %v", counts)
+	if counts[Linearizable] == 0 || counts[NotLinearizable] == 0 {
+		t.Errorf("not both kinds: %v", counts)
 	}
 }

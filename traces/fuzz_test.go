@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,7 +17,8 @@ import (
 // read before an error must be accepted by the Writer too (every prefix of
 // a valid trace is valid).
 //
-// The seed corpus is testdata/fuzz/FuzzReader plus the example traces.
+// The seed corpus is testdata/fuzz/FuzzReader, a few lines, and every
+// trace of testdata.
 func FuzzReader(f *testing.F) {
 	for _, s := range []string{
 		hdr + "\n" + runReq + "\n" + runFol + "\n",
@@ -25,6 +28,17 @@ func FuzzReader(f *testing.F) {
 		"{}\n",
 	} {
 		f.Add([]byte(s))
+	}
+	// Every example trace, valid or not: among them, each form of version
+	// 2 (one-line sleeping calls, unknown outcomes, signals, deaths,
+	// names declared where they appear) and each of its errors.
+	files, _ := filepath.Glob("testdata/*.jsonl")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
 	}
 	s := loadSchema(f)
 	f.Fuzz(func(t *testing.T, data []byte) {

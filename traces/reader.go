@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -39,7 +40,7 @@ func NewReader(r io.Reader, name string, ps Protocols) *Reader {
 	rd.p.addIntern(headerKeys...)
 	rd.p.addIntern(opKeys...)
 	rd.p.addIntern(argNames[1:]...)
-	rd.p.addIntern("request", "followup")
+	rd.p.addIntern("request", "followup", Outcome(OutcomeUnknown).String(), string(Died))
 	return rd
 }
 
@@ -73,7 +74,8 @@ func (r *Reader) Header() (Header, error) {
 // returns io.EOF; otherwise its error is an *Error. An op it returns is
 // valid on its own (Op.Validate is nil) and follows every rule relating it
 // to the header and to the ops before it. A request that is pending at the
-// end of the trace (never followed up) is valid.
+// end of the trace (never followed up) is valid, and so is (version 2) an
+// op of unknown outcome; only the thread's death may follow either.
 func (r *Reader) Next() (Op, error) {
 	if _, err := r.Header(); err != nil {
 		return Op{}, err
@@ -91,9 +93,9 @@ func (r *Reader) Next() (Op, error) {
 		r.err = err
 		return Op{}, err
 	}
-	op, spec, e := decodeOp(v, r.chk.voc)
+	op, spec, e := decodeOp(v, r.chk.voc, r.chk.version)
 	if e == nil {
-		e = op.validate(r.chk.voc)
+		e = op.validate(r.chk.voc, r.chk.version)
 	}
 	if e == nil {
 		e = r.chk.add(op, spec, r.line)
@@ -354,6 +356,9 @@ func integer(field string, v jval, min, max int64) (int64, *Error) {
 var (
 	headerKeys         = []string{"format", "version", "protocol", "source", "clock", "tasks", "groups"}
 	requiredHeaderKeys = []string{"source", "clock", "tasks", "groups"}
+	// optionalHeaderKeys2 are the required keys that version 2 makes
+	// optional: a streaming producer declares names where they appear.
+	optionalHeaderKeys2 = []string{"tasks", "groups"}
 )
 
 func isHeaderKey(k string) bool {
@@ -391,15 +396,15 @@ func decodeHeader(v jval) (Header, *Error) {
 	switch {
 	case !isInt:
 		return h, wrongType("version", "an integer", ver)
-	case big || n != Version:
-		return h, errf("version", "unsupported version "+clip(ver.s)+": this reader reads version 1")
+	case big || n < Version1 || n > LatestVersion:
+		return h, unsupportedVersion(clip(ver.s))
 	}
-	h.Version = Version
+	h.Version = int(n)
 	if err := checkKeys("", v.obj, isHeaderKey, "unknown field"); err != nil {
 		return h, err
 	}
 	for _, k := range requiredHeaderKeys {
-		if _, ok := lookup(v.obj, k); !ok {
+		if _, ok := lookup(v.obj, k); !ok && (h.Version < Version2 || !slices.Contains(optionalHeaderKeys2, k)) {
 			return h, errf(k, "missing field")
 		}
 	}
@@ -419,7 +424,10 @@ func decodeHeader(v jval) (Header, *Error) {
 	}
 	h.Source, h.Clock = m("source").s, m("clock").s
 	for _, k := range []string{"tasks", "groups"} {
-		a := m(k)
+		a, ok := lookup(v.obj, k)
+		if !ok {
+			continue // version 2: names are declared where they appear
+		}
 		if a.kind != jArr {
 			return h, wrongType(k, "an array of names", a)
 		}
@@ -440,29 +448,43 @@ func decodeHeader(v jval) (Header, *Error) {
 }
 
 var (
-	opKeys         = []string{"thread", "op", "phase", "args", "ret", "errno", "call", "return"}
+	opKeys         = []string{"thread", "op", "phase", "args", "ret", "errno", "outcome", "signal", "call", "return"}
 	requiredOpKeys = []string{"thread", "op", "ret", "errno", "call", "return"}
+	// opKeys2 are the op keys of version 2 alone.
+	opKeys2 = []string{"outcome", "signal"}
+	// unknownOutcomeKeys are the required keys an op of unknown outcome
+	// has not.
+	unknownOutcomeKeys = []string{"ret", "errno", "return"}
 )
 
-func isOpKey(k string) bool {
-	for _, o := range opKeys {
-		if k == o {
-			return true
-		}
-	}
-	return false
-}
-
-// decodeOp decodes an op line's JSON, an op of vocabulary voc: unknown,
-// duplicate and missing fields, JSON types and integer ranges. It returns
-// the op and its kind's spec; Op.validate checks the values.
-func decodeOp(v jval, voc *Vocabulary) (Op, *kindSpec, *Error) {
+// decodeOp decodes an op line's JSON, an op of vocabulary voc in a trace
+// of the given version: unknown, duplicate and missing fields, JSON types
+// and integer ranges. It returns the op and its kind's spec; Op.validate
+// checks the values.
+func decodeOp(v jval, voc *Vocabulary, version int) (Op, *kindSpec, *Error) {
 	var op Op
+	isOpKey := func(k string) bool {
+		return slices.Contains(opKeys, k) && (version >= Version2 || !slices.Contains(opKeys2, k))
+	}
 	if err := checkKeys("", v.obj, isOpKey, "unknown field"); err != nil {
 		return op, nil, err
 	}
+	if o, ok := lookup(v.obj, "outcome"); ok {
+		switch {
+		case o.kind != jStr:
+			return op, nil, wrongType("outcome", "a string", o)
+		case o.s != OutcomeUnknown.String():
+			return op, nil, errf("outcome", "unknown outcome "+quote(o.s)+`: want "unknown" (leave the field out when the call returned)`)
+		}
+		op.Outcome = OutcomeUnknown
+		for _, k := range unknownOutcomeKeys {
+			if _, ok := lookup(v.obj, k); ok {
+				return op, nil, errf(k, "an op of unknown outcome has no "+k)
+			}
+		}
+	}
 	for _, k := range requiredOpKeys {
-		if _, ok := lookup(v.obj, k); !ok {
+		if _, ok := lookup(v.obj, k); !ok && (op.Outcome != OutcomeUnknown || !slices.Contains(unknownOutcomeKeys, k)) {
 			return op, nil, errf(k, "missing field")
 		}
 	}
@@ -476,7 +498,7 @@ func decodeOp(v jval, voc *Vocabulary) (Op, *kindSpec, *Error) {
 	if o.kind != jStr {
 		return op, nil, wrongType("op", "a string", o)
 	}
-	spec := voc.spec(OpKind(o.s))
+	spec := voc.lookup(OpKind(o.s), version)
 	if spec == nil {
 		return op, nil, errf("op", "unknown op "+quote(o.s))
 	}
@@ -531,6 +553,17 @@ func decodeOp(v jval, voc *Vocabulary) (Op, *kindSpec, *Error) {
 			}
 		}
 	}
+	if op.Outcome == OutcomeUnknown { // no ret, errno, return
+		if err := op.decodeSignal(v); err != nil {
+			return op, nil, err
+		}
+		n, err := integer("call", m("call"), -1<<63, 1<<63-1)
+		if err != nil {
+			return op, nil, err
+		}
+		op.Call, op.Return = n, n
+		return op, spec, nil
+	}
 	switch r := m("ret"); r.kind {
 	case jNull:
 	case jStr:
@@ -555,6 +588,9 @@ func decodeOp(v jval, voc *Vocabulary) (Op, *kindSpec, *Error) {
 		return op, nil, err
 	}
 	op.Errno = int(n)
+	if err := op.decodeSignal(v); err != nil {
+		return op, nil, err
+	}
 	if op.Call, err = integer("call", m("call"), -1<<63, 1<<63-1); err != nil {
 		return op, nil, err
 	}
@@ -562,4 +598,15 @@ func decodeOp(v jval, voc *Vocabulary) (Op, *kindSpec, *Error) {
 		return op, nil, err
 	}
 	return op, spec, nil
+}
+
+// decodeSignal decodes the optional "signal" field of an op line.
+func (op *Op) decodeSignal(v jval) *Error {
+	sig, ok := lookup(v.obj, "signal")
+	if !ok {
+		return nil
+	}
+	n, err := integer("signal", sig, 1, MaxSignal)
+	op.Signal = int(n)
+	return err
 }

@@ -48,9 +48,9 @@ func TestErrors(t *testing.T) {
 		{"wrong format", lines(`{"format":"porcupine","version":1}`), `t.jsonl:1: format: want "umcg-trace", got "porcupine"`},
 		{"missing version", lines(`{"format":"umcg-trace"}`), `t.jsonl:1: version: missing field`},
 		{"version type", lines(`{"format":"umcg-trace","version":"1"}`), `t.jsonl:1: version: wrong type: want an integer, got a string ("1")`},
-		{"version 2", lines(`{"format":"umcg-trace","version":2,"whatever":[]}`), `t.jsonl:1: version: unsupported version 2: this reader reads version 1`},
-		{"version 0", lines(`{"format":"umcg-trace","version":0}`), `t.jsonl:1: version: unsupported version 0: this reader reads version 1`},
-		{"huge version", lines(`{"format":"umcg-trace","version":123456789012345678901234567890}`), `t.jsonl:1: version: unsupported version 123456789012345678901234567890: this reader reads version 1`},
+		{"version 3", lines(`{"format":"umcg-trace","version":3,"whatever":[]}`), `t.jsonl:1: version: unsupported version 3: this reader reads versions 1 and 2`},
+		{"version 0", lines(`{"format":"umcg-trace","version":0}`), `t.jsonl:1: version: unsupported version 0: this reader reads versions 1 and 2`},
+		{"huge version", lines(`{"format":"umcg-trace","version":123456789012345678901234567890}`), `t.jsonl:1: version: unsupported version 123456789012345678901234567890: this reader reads versions 1 and 2`},
 		{"header duplicate", lines(`{"format":"umcg-trace","format":"umcg-trace","version":1}`), `t.jsonl:1: format: duplicate field`},
 		{"header unknown field", lines(`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":[],"groups":[],"tids":{}}`), `t.jsonl:1: tids: unknown field`},
 		{"header odd unknown field", lines(`{"format":"umcg-trace","version":1,"a b\n":0}`), `t.jsonl:1: ["a b\n"]: unknown field`},
@@ -61,7 +61,7 @@ func TestErrors(t *testing.T) {
 		{"header missing groups", lines(`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":[]}`), `t.jsonl:1: groups: missing field`},
 		{"source type", lines(`{"format":"umcg-trace","version":1,"source":null,"clock":"ns","tasks":[],"groups":[]}`), `t.jsonl:1: source: wrong type: want a string, got null`},
 		{"empty source", lines(`{"format":"umcg-trace","version":1,"source":"","clock":"ns","tasks":[],"groups":[]}`), `t.jsonl:1: source: empty source: name the producer`},
-		{"clock", lines(`{"format":"umcg-trace","version":1,"source":"emu","clock":"us","tasks":[],"groups":[]}`), `t.jsonl:1: clock: unsupported clock "us": version 1 has "ns" only`},
+		{"clock", lines(`{"format":"umcg-trace","version":1,"source":"emu","clock":"us","tasks":[],"groups":[]}`), `t.jsonl:1: clock: unsupported clock "us": the format has "ns" only`},
 		{"tasks type", lines(`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":"s1","groups":[]}`), `t.jsonl:1: tasks: wrong type: want an array of names, got a string ("s1")`},
 		{"task type", lines(`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":["s1",2],"groups":[]}`), `t.jsonl:1: tasks[1]: wrong type: want a string, got a number (2)`},
 		{"empty task", lines(`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":["s1",""],"groups":[]}`), `t.jsonl:1: tasks[1]: empty name`},
@@ -265,7 +265,7 @@ func TestReadErrorAndStickiness(t *testing.T) {
 // fails with its error.
 func TestTestdata(t *testing.T) {
 	bad := map[string]string{
-		"bad-version.jsonl":                  `version: unsupported version 2: this reader reads version 1`,
+		"bad-version.jsonl":                  `version: unsupported version 3: this reader reads versions 1 and 2`,
 		"bad-no-header.jsonl":                `1: format: missing field: line 1 must be the header {"format":"umcg-trace","version":1,...}`,
 		"bad-truncated.jsonl":                `2: truncated line: no newline at the end of the file and the JSON is incomplete`,
 		"bad-unknown-thread.jsonl":           `2: args.worker: unknown thread "w9": not in the header's tasks`,
@@ -278,6 +278,14 @@ func TestTestdata(t *testing.T) {
 		"bad-call-after-return.jsonl":        `2: return: return 1250 is before call 1300`,
 		"bad-wrong-type.jsonl":               `2: ret: wake returns an integer, got "0"`,
 		"bad-missing-field.jsonl":            `2: return: missing field`,
+		"bad-v1-one-record.jsonl":            `3: phase: missing field: wait can sleep, so it is recorded as a "request" line and a "followup" line`,
+		"bad-v1-outcome.jsonl":               `3: outcome: unknown field`,
+		"bad-v2-op-after-unknown.jsonl":      `4: op: thread "c1" has an op of unknown outcome (line 3): that op is the thread's last line, but for its death ("died")`,
+		"bad-v2-op-after-died.jsonl":         `4: thread: thread "c1" died (line 3): it has no later line`,
+		"bad-v2-unknown-with-ret.jsonl":      `3: ret: an op of unknown outcome has no ret`,
+		"bad-v2-signal-on-request.jsonl":     `3: signal: a request has no signal: a signal during the sleep is its followup's`,
+		"bad-v2-signal-range.jsonl":          `3: signal: out of range: 65 is not in [1, 64]`,
+		"bad-v2-group-reused.jsonl":          `4: ret: group "g1" was created already (line 2): a group name names one group; give a group created after destroy_group a new name`,
 	}
 	files, _ := filepath.Glob("testdata/*.jsonl")
 	nValid := 0
@@ -417,7 +425,7 @@ func TestProtocol(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	for _, bad := range [][]OpSpec{{{Name: "Lock", Ret: RetsInt}}, {{Name: "a", Ret: RetsInt}, {Name: "a", Ret: RetsInt}},
-		{{Name: "a", Arg: "x", Ret: RetsInt}}, {{Name: "a"}}, {{Name: "e", Event: true, Sleeps: true}}, {{Name: "s", Ret: RetsState}}} {
+		{{Name: "a", Arg: "x", Ret: RetsInt}}, {{Name: "a"}}, {{Name: "e", Event: true, Sleeps: true}}, {{Name: "s", Ret: RetsState}}, {{Name: "died", Event: true}}} {
 		if _, err := NewVocabulary("p", bad, States{}); err == nil {
 			t.Errorf("NewVocabulary accepts %+v", bad)
 		}

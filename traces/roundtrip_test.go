@@ -26,17 +26,26 @@ func genName() *rapid.Generator[string] {
 func genTrace(t *rapid.T) Trace {
 	tasks := rapid.SliceOfNDistinct(genName(), 1, 5, rapid.ID[string]).Draw(t, "tasks")
 	groups := rapid.SliceOfNDistinct(genName(), 0, 3, rapid.ID[string]).Draw(t, "groups")
+	version := rapid.IntRange(Version1, LatestVersion).Draw(t, "version")
 	tr := Trace{Header: Header{
-		Version: Version,
+		Version: version,
 		Source:  rapid.SampledFrom([]string{"emu", "kernel", "model", "ünï\"\\\n"}).Draw(t, "source"),
 		Clock:   ClockNS,
 		Tasks:   tasks,
 		Groups:  groups,
 	}}
+	if version >= Version2 {
+		// Version 2 may list only some names: the others are declared
+		// where they first appear.
+		tr.Header.Tasks = tasks[:rapid.IntRange(0, len(tasks)).Draw(t, "listed-tasks")]
+		tr.Header.Groups = groups[:rapid.IntRange(0, len(groups)).Draw(t, "listed-groups")]
+	}
+	created := map[string]bool{} // version 2: a group name is created once
 	type thread struct {
 		now     int64
 		pending OpKind
-		done    bool // a request left pending: no more ops
+		done    bool // a request left pending, an unknown outcome: no more ops but a death
+		dead    bool
 	}
 	ts := make(map[string]*thread, len(tasks))
 	for _, n := range tasks {
@@ -52,10 +61,18 @@ func genTrace(t *rapid.T) Trace {
 	for i := 0; i < n; i++ {
 		tn := rapid.SampledFrom(tasks).Draw(t, "thread")
 		th := ts[tn]
-		if th.done {
+		if th.dead || th.done && version < Version2 {
 			continue
 		}
 		op := Op{Thread: tn}
+		if version >= Version2 && (th.done || rapid.IntRange(0, 19).Draw(t, "die") == 0) {
+			op.Kind = Died
+			op.Call = th.now + rapid.Int64Range(0, 1000).Draw(t, "gap")
+			op.Return = op.Call + rapid.Int64Range(0, 1000).Draw(t, "duration")
+			th.dead = true
+			tr.Ops = append(tr.Ops, op)
+			continue
+		}
 		if th.pending != "" {
 			if rapid.IntRange(0, 9).Draw(t, "abandon") == 0 {
 				th.done = true
@@ -65,12 +82,13 @@ func genTrace(t *rapid.T) Trace {
 			th.pending = ""
 		} else {
 			op.Kind = rapid.SampledFrom(kinds()).Draw(t, "kind")
-			if specOf(op.Kind).sleeps {
+			if specOf(op.Kind).sleeps && (version < Version2 || rapid.Bool().Draw(t, "split")) {
 				op.Phase = PhaseRequest
 				th.pending = op.Kind
 			}
 		}
 		spec := specOf(op.Kind)
+		unknown := version >= Version2 && op.Phase == PhaseNone && !spec.event && rapid.IntRange(0, 9).Draw(t, "unknown") == 0
 		if op.Phase != PhaseFollowup && spec.arg != argNone {
 			if spec.arg == argGroup {
 				op.Args.set(spec.arg, name(groups, "arg"))
@@ -90,7 +108,9 @@ func genTrace(t *rapid.T) Trace {
 				choices = append(choices, NameRet(rapid.SampledFrom(tasks).Draw(t, "task")))
 			}
 			if spec.ret&RetsGroup != 0 && len(groups) > 0 {
-				choices = append(choices, NameRet(rapid.SampledFrom(groups).Draw(t, "group")))
+				if g := rapid.SampledFrom(groups).Draw(t, "group"); version < Version2 || !created[g] {
+					choices = append(choices, NameRet(g))
+				}
 			}
 			if spec.ret&RetsState != 0 {
 				s := rapid.SampledFrom(testVocab.states.Names).Draw(t, "state")
@@ -101,9 +121,19 @@ func genTrace(t *rapid.T) Trace {
 			}
 			op.Ret = rapid.SampledFrom(choices).Draw(t, "ret")
 			op.Errno = rapid.SampledFrom([]int{0, 0, 4, 11, 22, -1, MaxErrno, -MaxErrno}).Draw(t, "errno")
+			if op.Ret.Kind == RetName && spec.ret&RetsGroup != 0 {
+				created[op.Ret.Name] = true
+			}
+			if version >= Version2 && !spec.event && rapid.IntRange(0, 4).Draw(t, "signalled") == 0 {
+				op.Signal = rapid.IntRange(1, MaxSignal).Draw(t, "signal")
+			}
 		}
 		op.Call = th.now + rapid.Int64Range(0, 1000).Draw(t, "gap")
 		op.Return = op.Call + rapid.Int64Range(0, 1000).Draw(t, "duration")
+		if unknown {
+			op.Outcome, op.Ret, op.Errno, op.Return = OutcomeUnknown, Ret{}, 0, op.Call
+			th.done = true
+		}
 		th.now = op.Return
 		tr.Ops = append(tr.Ops, op)
 	}
@@ -166,8 +196,8 @@ func TestWriterRejects(t *testing.T) {
 		h    Header
 		want string
 	}{
-		{Header{Source: "emu", Clock: "ns"}, "1: version: unsupported version 0: this reader reads version 1"},
-		{Header{Version: 1, Source: "emu"}, `1: clock: unsupported clock "": version 1 has "ns" only`},
+		{Header{Source: "emu", Clock: "ns"}, "1: version: unsupported version 0: this reader reads versions 1 and 2"},
+		{Header{Version: 1, Source: "emu"}, `1: clock: unsupported clock "": the format has "ns" only`},
 		{Header{Version: 1, Clock: "ns"}, "1: source: empty source: name the producer"},
 		{Header{Version: 1, Source: "\xff", Clock: "ns"}, "1: source: not valid UTF-8"},
 		{Header{Version: 1, Source: "e", Clock: "ns", Tasks: []string{"a", "\xffb"}}, "1: tasks[1]: name is not valid UTF-8"},
@@ -306,5 +336,68 @@ func TestErrorFormat(t *testing.T) {
 		if got := e.Error(); got != want {
 			t.Errorf("%+v: %q, want %q", e, got, want)
 		}
+	}
+}
+
+// TestWriterVersions: a version 1 Writer refuses version 2's forms, as the
+// Reader does; a version 2 Writer writes them, and leaves empty name lists
+// out of the header.
+func TestWriterVersions(t *testing.T) {
+	reg := Op{Thread: "c1", Kind: "register_core_task", Ret: NameRet("c1"), Call: 1, Return: 2}
+	unknown := Op{Thread: "c1", Kind: "wake", Args: Args{Next: "c2"}, Outcome: OutcomeUnknown, Call: 3, Return: 3}
+	whole := Op{Thread: "c1", Kind: "wait", Ret: IntRet(-1), Errno: 4, Signal: 10, Call: 3, Return: 9}
+	died := Op{Thread: "c1", Kind: Died, Call: 3, Return: 3}
+	for _, c := range []struct {
+		op   Op
+		want string
+	}{
+		{unknown, "3: outcome: unknown field: version 1 has no outcome (write version 2)"},
+		{whole, `3: phase: missing field: wait can sleep, so it is recorded as a "request" line and a "followup" line`},
+		{Op{Thread: "c1", Kind: "wake", Args: Args{Next: "c2"}, Ret: IntRet(0), Signal: 10, Call: 3, Return: 3}, "3: signal: unknown field: version 1 has no signal (write version 2)"},
+		{died, `3: op: unknown op "died"`},
+	} {
+		var buf bytes.Buffer
+		w := NewWriter(&buf, testVocab)
+		if err := w.WriteHeader(Header{Version: Version1, Source: "t", Clock: ClockNS, Tasks: []string{"c1", "c2"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteOp(reg); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteOp(c.op); err == nil || err.Error() != c.want {
+			t.Errorf("version 1, %+v: %v, want %s", c.op, err, c.want)
+		}
+	}
+	var buf bytes.Buffer
+	tr := Trace{Header: Header{Version: Version2, Source: "t", Clock: ClockNS}, Ops: []Op{reg, whole,
+		{Thread: "c2", Kind: "register_core_task", Ret: NameRet("c2"), Call: 1, Return: 2}, unknown, died}}
+	tr.Ops[3].Thread, tr.Ops[3].Args.Next, tr.Ops[4].Thread = "c2", "c1", "c2"
+	if err := WriteAll(&buf, tr, testVocab); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"format":"umcg-trace","version":2,"source":"t","clock":"ns"}
+{"thread":"c1","op":"register_core_task","args":{},"ret":"c1","errno":0,"call":1,"return":2}
+{"thread":"c1","op":"wait","args":{},"ret":-1,"errno":4,"signal":10,"call":3,"return":9}
+{"thread":"c2","op":"register_core_task","args":{},"ret":"c2","errno":0,"call":1,"return":2}
+{"thread":"c2","op":"wake","args":{"next":"c1"},"outcome":"unknown","call":3}
+{"thread":"c2","op":"died","args":{},"ret":null,"errno":0,"call":3,"return":3}
+`
+	if buf.String() != want {
+		t.Errorf("wrote\n%s\nwant\n%s", buf.String(), want)
+	}
+	back, err := ReadAll(strings.NewReader(want), "t", testVocab)
+	if err != nil || !equalTraces(back, tr) {
+		t.Errorf("read back %v:\n%+v", err, back)
+	}
+	if tasks, _ := testVocab.Names(back); !slices.Equal(tasks, []string{"c1", "c2"}) {
+		t.Errorf("Names: tasks %v", tasks)
+	}
+	bad := unknown
+	bad.Thread, bad.Return = "c1", 4
+	w := NewWriter(&buf, testVocab)
+	_ = w.WriteHeader(tr.Header)
+	_ = w.WriteOp(reg)
+	if err := w.WriteOp(bad); err == nil || err.Error() != "3: return: an op of unknown outcome has no return (its Return is its Call)" {
+		t.Errorf("got %v", err)
 	}
 }

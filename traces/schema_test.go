@@ -177,8 +177,22 @@ func TestSchemaNamesEverything(t *testing.T) {
 	for _, r := range header["required"].([]any) {
 		req = append(req, r.(string))
 	}
-	if want := append([]string{"format", "version"}, requiredHeaderKeys...); !slices.Equal(req, want) {
-		t.Errorf("header required %v, reader's %v", req, want)
+	want2 := []string{"format", "version"}
+	for _, k := range requiredHeaderKeys {
+		if !slices.Contains(optionalHeaderKeys2, k) {
+			want2 = append(want2, k)
+		}
+	}
+	if !slices.Equal(req, want2) {
+		t.Errorf("header required %v, reader's in version 2 %v", req, want2)
+	}
+	v1 := header["allOf"].([]any)[0].(map[string]any)["then"].(map[string]any)["required"].([]any)
+	var req1 []string
+	for _, r := range v1 {
+		req1 = append(req1, r.(string))
+	}
+	if !slices.Equal(req1, optionalHeaderKeys2) {
+		t.Errorf("header required in version 1 only %v, reader's %v", req1, optionalHeaderKeys2)
 	}
 	// The schema is that of DefaultProtocol's traces (testVocab's).
 	if got := header["properties"].(map[string]any)["protocol"].(map[string]any)["const"]; got != DefaultProtocol {
@@ -193,6 +207,7 @@ func TestSchemaNamesEverything(t *testing.T) {
 	for _, k := range kinds() {
 		names = append(names, k.String())
 	}
+	names = append(names, Died.String())
 	var enum []string
 	for _, e := range opProps["op"].(map[string]any)["enum"].([]any) {
 		enum = append(enum, e.(string))
@@ -224,6 +239,7 @@ func TestSchemaNamesEverything(t *testing.T) {
 			add("ret:"+retPhrase(sp.ret), k)
 		}
 	}
+	add("event", Died)
 	got := map[string][]string{}
 	for _, e := range op["allOf"].([]any) {
 		entry := e.(map[string]any)
@@ -295,8 +311,9 @@ func TestSchemaNamesEverything(t *testing.T) {
 		}
 	}
 	for str := range strs {
-		if testVocab.spec(OpKind(str)) == nil && str != "request" && str != "followup" && str != Format && str != ClockNS && str != DefaultProtocol {
-			t.Errorf("schema names %q, which is no op, phase, format, clock or protocol", str)
+		if testVocab.lookup(OpKind(str), LatestVersion) == nil && str != "request" && str != "followup" && str != Format && str != ClockNS &&
+			str != DefaultProtocol && str != OutcomeUnknown.String() {
+			t.Errorf("schema names %q, which is no op, phase, outcome, format, clock or protocol", str)
 		}
 	}
 }
@@ -319,9 +336,9 @@ func lineLocal(line []byte) error {
 	if v.kind != jObj {
 		return fmt.Errorf("not an object")
 	}
-	op, _, e := decodeOp(v, testVocab)
+	op, _, e := decodeOp(v, testVocab, LatestVersion)
 	if e == nil {
-		e = op.validate(testVocab)
+		e = op.validate(testVocab, LatestVersion)
 	}
 	if e != nil {
 		return e
@@ -353,7 +370,7 @@ func headerLocal(line []byte) error {
 // checks do.
 func TestSchemaAgreesWithReader(t *testing.T) {
 	s := loadSchema(t)
-	opNames := []string{`"bogus"`, `3`}
+	opNames := []string{`"bogus"`, `3`, `"` + Died.String() + `"`}
 	for _, k := range kinds() {
 		opNames = append(opNames, `"`+k.String()+`"`)
 	}
@@ -362,6 +379,9 @@ func TestSchemaAgreesWithReader(t *testing.T) {
 		`{"task":"t"}`, `{"task":""}`, `{"worker":3}`, `{"group":"g","x":1}`, `"w"`}
 	rets := []string{`null`, `0`, `-1`, `"w1"`, `"RUNNING"`, `"RUNNING|WAKEUP_QUEUED"`, `"RUN"`, `""`, `1.5`, `true`, `[]`}
 	errnos := []string{`0`, `4`}
+	// Version 2's fields: the outcome (with or without the fields it
+	// excludes) and the signal.
+	extras := []string{"", `,"signal":9`, `,"signal":0`, `,"signal":65`, `,"outcome":"unknown"`, `,"outcome":"ok"`}
 	n, accepted := 0, 0
 	check := func(line string) {
 		t.Helper()
@@ -395,6 +415,32 @@ func TestSchemaAgreesWithReader(t *testing.T) {
 							b.WriteString(`,"args":` + a)
 						}
 						b.WriteString(`,"ret":` + r + `,"errno":` + e + `,"call":1,"return":2}`)
+						check(b.String())
+					}
+				}
+				for _, x := range extras {
+					for _, tail := range []string{`,"call":1}`, `,"ret":null,"errno":0,"call":1,"return":2}`, `,"call":1,"return":1}`, `}`} {
+						var b strings.Builder
+						b.WriteString(`{"thread":"t1","op":` + o)
+						if p != "" {
+							b.WriteString(`,"phase":` + p)
+						}
+						if a != "" {
+							b.WriteString(`,"args":` + a)
+						}
+						if !strings.Contains(x, "outcome") { // a key twice is the reader's alone
+							b.WriteString(x + `,"outcome":"unknown"` + tail)
+							check(b.String())
+						}
+						b.Reset()
+						b.WriteString(`{"thread":"t1","op":` + o)
+						if p != "" {
+							b.WriteString(`,"phase":` + p)
+						}
+						if a != "" {
+							b.WriteString(`,"args":` + a)
+						}
+						b.WriteString(`,"ret":null,"errno":0` + x + `,"call":1,"return":2}`)
 						check(b.String())
 					}
 				}
@@ -452,6 +498,11 @@ func TestSchemaAgreesWithReader(t *testing.T) {
 		`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":[],"groups":[],"x":0}`,
 		`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":[1],"groups":[]}`,
 		`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","tasks":"a","groups":[]}`,
+		`{"format":"umcg-trace","version":2,"source":"emu","clock":"ns"}`,
+		`{"format":"umcg-trace","version":2,"source":"emu","clock":"ns","tasks":["a"]}`,
+		`{"format":"umcg-trace","version":2,"source":"emu","clock":"ns","groups":["a","a"]}`,
+		`{"format":"umcg-trace","version":1,"source":"emu","clock":"ns","groups":[]}`,
+		`{"format":"umcg-trace","version":3,"source":"emu","clock":"ns"}`,
 	} {
 		errR := headerLocal([]byte(h))
 		okS, def := s.validLine([]byte(h))

@@ -24,28 +24,79 @@ package traces
 
 import (
 	_ "embed"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// Constants of version 1 of the format.
+// Constants of the format.
 const (
 	// Format is the value of the header's "format" field.
 	Format = "umcg-trace"
-	// Version is the only version this package reads and writes.
-	Version = 1
-	// ClockNS is the only clock of version 1: nanoseconds of CLOCK_MONOTONIC.
+	// Version1 is the first version: the header lists every task and
+	// group, and every sleeping call is a request and a followup.
+	Version1 = 1
+	// Version2 adds a sleeping call recorded as one line, ops of unknown
+	// outcome, signals, thread deaths, and names declared where they first
+	// appear (docs/trace-format.md, "Version 2").
+	Version2 = 2
+	// Version is the version producers write when their traces need
+	// nothing of a later one; every trace of version 1 reads the same as
+	// before version 2 existed.
+	Version = Version1
+	// LatestVersion is the latest version this package reads and writes;
+	// it reads and writes every version from 1 to LatestVersion.
+	LatestVersion = Version2
+	// ClockNS is the only clock: nanoseconds of CLOCK_MONOTONIC.
 	ClockNS = "ns"
 	// MaxLineBytes is the longest line a Reader accepts, not counting its
 	// newline.
 	MaxLineBytes = 1 << 20
 	// MaxErrno bounds Op.Errno: -MaxErrno <= Errno <= MaxErrno.
 	MaxErrno = 4095
+	// MaxSignal bounds Op.Signal: a signal number is in [1, MaxSignal].
+	MaxSignal = 64
 )
 
-// Schema is the JSON Schema (draft 2020-12) of one line of a version 1
-// trace: the header line validates against its $defs/header, every other
+// Died is the op of a thread's death (version 2): the format's own, of
+// every protocol, shaped as a kernel event (args {}, ret null, errno 0).
+// The thread has no line after it.
+const Died OpKind = "died"
+
+// diedSpec is Died's spec, shared by every vocabulary.
+var diedSpec = kindSpec{name: string(Died), event: true, ret: RetsNull}
+
+// Outcome says whether an op's result is known.
+type Outcome uint8
+
+// Outcomes.
+const (
+	// OutcomeKnown: the call returned, with Ret and Errno, at Return (for
+	// a request: the call took its first effect by Return).
+	OutcomeKnown Outcome = iota
+	// OutcomeUnknown (version 2): the call was made at Call and its
+	// return was never seen (the thread died, the trace was cut): it may
+	// have taken effect or not, with any result, as Jepsen's :info. Its
+	// Ret is null, its Errno 0 and its Return equal to Call; the line has
+	// no ret, errno or return, and it is its thread's last (but for Died).
+	OutcomeUnknown
+)
+
+// String returns "" for OutcomeKnown and "unknown" for OutcomeUnknown,
+// the "outcome" field's value.
+func (o Outcome) String() string {
+	switch o {
+	case OutcomeKnown:
+		return ""
+	case OutcomeUnknown:
+		return "unknown"
+	}
+	return "Outcome(" + strconv.Itoa(int(o)) + ")"
+}
+
+// Schema is the JSON Schema (draft 2020-12) of one line of a trace of
+// version 1 or 2: the header line validates against its $defs/header, every other
 // line against its $defs/op. It checks each line on its own; the rules that
 // relate lines (names listed in the header, time order, request/followup
 // pairing) are the Reader's.
@@ -193,7 +244,7 @@ func quote(s string) string { return strconv.Quote(clip(s)) }
 
 // Header is line 1 of a trace.
 type Header struct {
-	// Version is the format version; Version (1) is the only one.
+	// Version is the format version: Version1 or Version2.
 	Version int
 	// Protocol names the protocol whose ops the trace records, the
 	// Vocabulary it is read with; "" (no "protocol" field) is
@@ -205,9 +256,12 @@ type Header struct {
 	Clock string
 	// Tasks lists every thread name the trace may use: each op's thread,
 	// args naming a thread, and task names returned. Unique, non-empty.
+	// In version 2 it may be partial or empty: a name it does not list is
+	// declared where it first appears (Vocabulary.Names lists them all).
 	Tasks []string
-	// Groups lists every group name the trace may use. Unique, non-empty.
-	// Tasks and groups are separate namespaces.
+	// Groups lists every group name the trace may use (in version 2, may
+	// be partial). Unique, non-empty. Tasks and groups are separate
+	// namespaces.
 	Groups []string
 }
 
@@ -224,8 +278,16 @@ type Op struct {
 	Args   Args
 	Ret    Ret
 	// Errno is errno after the call: 0, a Linux errno, or a negative value
-	// (the seed libumcg can store -1 into errno).
+	// (the seed libumcg can store -1 into errno). After a call that
+	// succeeded it is whatever the C library left (checkers ignore it).
 	Errno int
+	// Outcome is OutcomeUnknown for a call whose return was never seen
+	// (version 2).
+	Outcome Outcome
+	// Signal is the number of a signal delivered to the thread during
+	// the call (version 2), 0 for none recorded: on a whole call or a
+	// followup, never on a request or an event.
+	Signal int
 	// Call and Return bound the operation in time, in nanoseconds of
 	// CLOCK_MONOTONIC: 0 <= Call <= Return.
 	Call   int64
@@ -291,7 +353,7 @@ func checkName(field, s string) *Error {
 	return nil
 }
 
-// Validate checks h on its own: Version is Version, Clock is ClockNS,
+// Validate checks h on its own: Version is 1 or 2, Clock is ClockNS,
 // Protocol is valid UTF-8 (whether it is known is the Reader's and the
 // Writer's check), Source is non-empty, and Tasks and Groups hold
 // non-empty, distinct, valid UTF-8 names. It returns nil or an *Error with
@@ -304,12 +366,17 @@ func (h Header) Validate() error {
 	return nil
 }
 
+// unsupportedVersion is the error of a version this package does not read.
+func unsupportedVersion(v string) *Error {
+	return errf("version", "unsupported version "+v+": this reader reads versions 1 and 2")
+}
+
 func (h Header) validate() *Error {
-	if h.Version != Version {
-		return errf("version", "unsupported version "+strconv.Itoa(h.Version)+": this reader reads version 1")
+	if h.Version < Version1 || h.Version > LatestVersion {
+		return unsupportedVersion(strconv.Itoa(h.Version))
 	}
 	if h.Clock != ClockNS {
-		return errf("clock", "unsupported clock "+quote(h.Clock)+`: version 1 has "ns" only`)
+		return errf("clock", "unsupported clock "+quote(h.Clock)+`: the format has "ns" only`)
 	}
 	if !utf8.ValidString(h.Protocol) {
 		return errf("protocol", "not valid UTF-8")
@@ -339,39 +406,40 @@ func (h Header) validate() *Error {
 	return nil
 }
 
-// Validate checks op on its own, as an op of vocabulary v, without the
-// header and the lines around it: every rule of docs/trace-format.md that one line can break (those of
-// the JSON Schema, and call <= return, which a schema cannot express), plus
-// the canonical representation of Args and Ret. It returns nil or an *Error
-// with no File and no Line.
+// Validate checks op on its own, as an op of vocabulary v in a trace of
+// the latest version, without the header and the lines around it: every
+// rule of docs/trace-format.md that one line can break (those of the JSON
+// Schema, and call <= return, which a schema cannot express), plus the
+// canonical representation of Args, Ret and an unknown outcome. It
+// returns nil or an *Error with no File and no Line.
 //
-// The rules that need the header and the other lines (names listed in the
-// header, request/followup pairing, time order per thread) are checked by
-// Reader.Next and Writer.WriteOp.
+// The rules that need the header and the other lines (the forms version 1
+// lacks, names listed in the header, request/followup pairing, time order
+// per thread) are checked by Reader.Next and Writer.WriteOp.
 func (op Op) Validate(v *Vocabulary) error {
-	if err := op.validate(v); err != nil {
+	if err := op.validate(v, LatestVersion); err != nil {
 		return err
 	}
 	return nil
 }
 
-func (op Op) validate(v *Vocabulary) *Error {
+func (op Op) validate(v *Vocabulary, version int) *Error {
 	if err := checkName("thread", op.Thread); err != nil {
 		return err
 	}
-	spec := v.spec(op.Kind)
+	spec := v.lookup(op.Kind, version)
 	if spec == nil {
 		return errf("op", "unknown op "+strconv.Quote(op.Kind.String()))
 	}
-	return op.validateAs(v, spec)
+	return op.validateAs(v, spec, version)
 }
 
 // validateAs is validate for an op whose thread is checked and whose kind
 // is spec.
-func (op Op) validateAs(v *Vocabulary, spec *kindSpec) *Error {
+func (op Op) validateAs(v *Vocabulary, spec *kindSpec, version int) *Error {
 	switch op.Phase {
 	case PhaseNone:
-		if spec.sleeps {
+		if spec.sleeps && version < Version2 {
 			return errf("phase", "missing field: "+spec.name+` can sleep, so it is recorded as a "request" line and a "followup" line`)
 		}
 	case PhaseRequest, PhaseFollowup:
@@ -382,6 +450,9 @@ func (op Op) validateAs(v *Vocabulary, spec *kindSpec) *Error {
 		return errf("phase", "unknown phase "+strconv.Quote(op.Phase.String()))
 	}
 	if err := op.validateArgs(spec); err != nil {
+		return err
+	}
+	if err := op.validateOutcome(spec, version); err != nil {
 		return err
 	}
 	if err := op.validateRet(v, spec); err != nil {
@@ -406,6 +477,42 @@ func (op Op) validateAs(v *Vocabulary, spec *kindSpec) *Error {
 	}
 	if op.Return < op.Call {
 		return errf("return", "return "+strconv.FormatInt(op.Return, 10)+" is before call "+strconv.FormatInt(op.Call, 10))
+	}
+	if op.Outcome == OutcomeUnknown && op.Return != op.Call {
+		return errf("return", "an op of unknown outcome has no return (its Return is its Call)")
+	}
+	return nil
+}
+
+// validateOutcome checks Outcome and Signal: the fields of version 2.
+func (op Op) validateOutcome(spec *kindSpec, version int) *Error {
+	switch {
+	case op.Outcome == OutcomeKnown:
+	case op.Outcome != OutcomeUnknown:
+		return errf("outcome", "unknown outcome "+strconv.Quote(op.Outcome.String()))
+	case version < Version2:
+		return errf("outcome", "unknown field: version 1 has no outcome (write version 2)")
+	case spec.event:
+		return errf("outcome", "a kernel event has no outcome")
+	case op.Phase == PhaseRequest:
+		return errf("outcome", "a request has no outcome: a request that no followup follows is a call whose return was not seen")
+	case op.Phase == PhaseFollowup:
+		return errf("outcome", "a followup records the return, so its outcome is known: leave the request without followup instead")
+	case op.Ret.Kind != RetNull || op.Ret.Int != 0 || op.Ret.Name != "":
+		return errf("ret", "an op of unknown outcome has no ret")
+	case op.Errno != 0:
+		return errf("errno", "an op of unknown outcome has no errno")
+	}
+	switch {
+	case op.Signal == 0:
+	case version < Version2:
+		return errf("signal", "unknown field: version 1 has no signal (write version 2)")
+	case op.Signal < 1 || op.Signal > MaxSignal:
+		return errf("signal", "out of range: "+strconv.Itoa(op.Signal)+" is not in [1, 64]")
+	case spec.event:
+		return errf("signal", "a kernel event has no signal")
+	case op.Phase == PhaseRequest:
+		return errf("signal", "a request has no signal: a signal during the sleep is its followup's")
 	}
 	return nil
 }
@@ -495,6 +602,9 @@ func (op Op) validateRet(v *Vocabulary, spec *kindSpec) *Error {
 		}
 		return nil
 	}
+	if op.Outcome == OutcomeUnknown {
+		return nil // checked by validateOutcome
+	}
 	if spec.event {
 		if r.Kind != RetNull {
 			return errf("ret", "a kernel event's ret must be null, got "+r.short())
@@ -525,22 +635,28 @@ type threadState struct {
 	lastLine    int    // line of the thread's previous op, 0 if none
 	pending     OpKind // kind of the pending request, "" if none
 	pendingLine int
+	unknownLine int // line of the thread's op of unknown outcome, 0 if none
+	diedLine    int // line of the thread's death, 0 if none
 }
 
 // checker holds the rules that relate a line to the header and to the
 // lines before it.
 type checker struct {
 	voc     *Vocabulary
+	version int
 	tasks   map[string]bool
 	groups  map[string]bool
+	created map[string]int // version 2: line of the op that returned each new group
 	threads map[string]*threadState
 }
 
 func newChecker(h Header, v *Vocabulary) *checker {
 	c := &checker{
 		voc:     v,
+		version: h.Version,
 		tasks:   make(map[string]bool, len(h.Tasks)),
 		groups:  make(map[string]bool, len(h.Groups)),
+		created: map[string]int{},
 		threads: make(map[string]*threadState, len(h.Tasks)),
 	}
 	for _, t := range h.Tasks {
@@ -552,77 +668,107 @@ func newChecker(h Header, v *Vocabulary) *checker {
 	return c
 }
 
-func (c *checker) task(field, name string) *Error {
-	if name != "" && !c.tasks[name] {
-		return errf(field, "unknown thread "+quote(name)+": not in the header's tasks")
-	}
-	return nil
-}
-
-func (c *checker) group(field, name string) *Error {
-	if name != "" && !c.groups[name] {
-		return errf(field, "unknown group "+quote(name)+": not in the header's groups")
-	}
-	return nil
-}
-
 // add checks op, already valid on its own and of kind spec, against the
-// header and the ops before it, and records it if it passes.
+// header and the ops before it, and records it if it passes. In version 2
+// a name the header does not list is declared by the first line that
+// uses it; a line that fails declares nothing.
 func (c *checker) add(op Op, spec *kindSpec, line int) *Error {
-	if err := c.task("thread", op.Thread); err != nil {
+	type name struct {
+		s     string
+		group bool
+	}
+	var declared [3]name
+	nd := 0
+	use := func(field, n string, group bool) *Error {
+		known, msg := c.tasks, "unknown thread %s: not in the header's tasks"
+		if group {
+			known, msg = c.groups, "unknown group %s: not in the header's groups"
+		}
+		if n == "" || known[n] {
+			return nil
+		}
+		if c.version < Version2 {
+			return errf(field, fmt.Sprintf(msg, quote(n)))
+		}
+		declared[nd] = name{n, group}
+		nd++
+		return nil
+	}
+	if err := use("thread", op.Thread, false); err != nil {
 		return err
 	}
 	if op.Phase != PhaseFollowup && spec.arg != argNone {
-		f := "args." + argNames[spec.arg]
-		v := op.Args.get(spec.arg)
-		var err *Error
-		if spec.arg == argGroup {
-			err = c.group(f, v)
-		} else {
-			err = c.task(f, v)
-		}
-		if err != nil {
+		if err := use("args."+argNames[spec.arg], op.Args.get(spec.arg), spec.arg == argGroup); err != nil {
 			return err
 		}
 	}
+	newGroup := ""
 	if op.Ret.Kind == RetName && op.Phase != PhaseRequest && !spec.event {
-		var err *Error
 		switch {
 		case spec.ret&RetsTask != 0:
-			err = c.task("ret", op.Ret.Name)
+			if err := use("ret", op.Ret.Name, false); err != nil {
+				return err
+			}
 		case spec.ret&RetsGroup != 0:
-			err = c.group("ret", op.Ret.Name)
-		}
-		if err != nil {
-			return err
+			if err := use("ret", op.Ret.Name, true); err != nil {
+				return err
+			}
+			if c.version >= Version2 {
+				if l, ok := c.created[op.Ret.Name]; ok {
+					return errf("ret", "group "+quote(op.Ret.Name)+" was created already (line "+strconv.Itoa(l)+
+						"): a group name names one group; give a group created after destroy_group a new name")
+				}
+				newGroup = op.Ret.Name
+			}
 		}
 	}
 	ts := c.threads[op.Thread]
 	if ts == nil {
 		ts = &threadState{}
 	}
-	name := quote(op.Thread)
+	thread := quote(op.Thread)
 	switch {
-	case ts.pending != "" && op.Phase != PhaseFollowup:
-		return errf("phase", "thread "+name+" has a pending "+ts.pending.String()+" request (line "+
+	case ts.diedLine != 0:
+		return errf("thread", "thread "+thread+" died (line "+strconv.Itoa(ts.diedLine)+"): it has no later line")
+	case ts.unknownLine != 0 && op.Kind != Died:
+		return errf("op", "thread "+thread+" has an op of unknown outcome (line "+strconv.Itoa(ts.unknownLine)+
+			`): that op is the thread's last line, but for its death ("died")`)
+	case ts.pending != "" && op.Phase != PhaseFollowup && op.Kind != Died:
+		return errf("phase", "thread "+thread+" has a pending "+ts.pending.String()+" request (line "+
 			strconv.Itoa(ts.pendingLine)+"): its next line must be that request's followup")
-	case ts.pending != "" && op.Kind != ts.pending:
-		return errf("op", "followup of "+op.Kind.String()+", but the pending request of thread "+name+
+	case ts.pending != "" && op.Phase == PhaseFollowup && op.Kind != ts.pending:
+		return errf("op", "followup of "+op.Kind.String()+", but the pending request of thread "+thread+
 			" (line "+strconv.Itoa(ts.pendingLine)+") is "+ts.pending.String())
 	case ts.pending == "" && op.Phase == PhaseFollowup:
-		return errf("phase", "followup without a request: thread "+name+" has no pending "+op.Kind.String()+" request")
+		return errf("phase", "followup without a request: thread "+thread+" has no pending "+op.Kind.String()+" request")
 	}
 	if ts.lastLine != 0 && op.Call < ts.lastReturn {
 		return errf("call", "times out of order: call "+strconv.FormatInt(op.Call, 10)+" is before return "+
-			strconv.FormatInt(ts.lastReturn, 10)+" of the previous op of thread "+name+" (line "+strconv.Itoa(ts.lastLine)+")")
+			strconv.FormatInt(ts.lastReturn, 10)+" of the previous op of thread "+thread+" (line "+strconv.Itoa(ts.lastLine)+")")
+	}
+	for _, n := range declared[:nd] {
+		if n.group {
+			c.groups[n.s] = true
+		} else {
+			c.tasks[n.s] = true
+		}
+	}
+	if newGroup != "" {
+		c.created[newGroup] = line
 	}
 	if c.threads[op.Thread] == nil {
 		c.threads[op.Thread] = ts
 	}
 	ts.lastReturn, ts.lastLine = op.Return, line
-	ts.pending, ts.pendingLine = "", 0
-	if op.Phase == PhaseRequest {
+	switch {
+	case op.Kind == Died:
+		ts.diedLine = line
+	case op.Outcome == OutcomeUnknown:
+		ts.unknownLine = line
+	case op.Phase == PhaseRequest:
 		ts.pending, ts.pendingLine = op.Kind, line
+	default:
+		ts.pending, ts.pendingLine = "", 0
 	}
 	return nil
 }

@@ -67,6 +67,7 @@ type Vocabulary struct {
 
 // kindSpec is an OpSpec compiled for the Reader and the Writer.
 type kindSpec struct {
+	index  int // in the vocabulary's ops
 	name   string
 	sleeps bool
 	event  bool
@@ -96,6 +97,9 @@ func NewVocabulary(protocol string, ops []OpSpec, states States) (*Vocabulary, e
 		if v.index[OpKind(o.Name)] != nil {
 			return nil, bad("duplicate name")
 		}
+		if OpKind(o.Name) == Died {
+			return nil, bad("the name is the format's own (a thread's death)")
+		}
 		k := argNone
 		if o.Arg != "" {
 			for a := argGroup; a <= argTask; a++ {
@@ -119,7 +123,7 @@ func NewVocabulary(protocol string, ops []OpSpec, states States) (*Vocabulary, e
 		if o.Event {
 			ret = RetsNull
 		}
-		v.specs[i] = kindSpec{name: o.Name, sleeps: o.Sleeps, event: o.Event, arg: k, ret: ret}
+		v.specs[i] = kindSpec{index: i, name: o.Name, sleeps: o.Sleeps, event: o.Event, arg: k, ret: ret}
 		v.index[OpKind(o.Name)] = &v.specs[i]
 	}
 	return v, nil
@@ -134,10 +138,8 @@ func (v *Vocabulary) Ops() []OpSpec { return append([]OpSpec(nil), v.ops...) }
 
 // Op returns the OpSpec of kind k.
 func (v *Vocabulary) Op(k OpKind) (OpSpec, bool) {
-	for _, o := range v.ops {
-		if o.Name == string(k) {
-			return o, true
-		}
+	if s := v.index[k]; s != nil {
+		return v.ops[s.index], true
 	}
 	return OpSpec{}, false
 }
@@ -150,8 +152,64 @@ func (v *Vocabulary) States() States {
 	return s
 }
 
-// spec returns the compiled spec of k, or nil.
+// spec returns the compiled spec of k, an op of the protocol, or nil.
 func (v *Vocabulary) spec(k OpKind) *kindSpec { return v.index[k] }
+
+// lookup returns the spec of k in a trace of the given version: an op of
+// the protocol, or (version 2) the format's Died; nil if k is neither.
+func (v *Vocabulary) lookup(k OpKind, version int) *kindSpec {
+	if k == Died && version >= Version2 {
+		return &diedSpec
+	}
+	return v.index[k]
+}
+
+// Names returns every task and every group t names, t being a valid trace
+// of v: the header's lists, then, in order of first appearance in t.Ops,
+// the names a version 2 trace declares where it first uses them (threads,
+// args, and rets that name a task or a group).
+func (v *Vocabulary) Names(t Trace) (tasks, groups []string) {
+	tasks = append([]string(nil), t.Header.Tasks...)
+	groups = append([]string(nil), t.Header.Groups...)
+	seenT := make(map[string]bool, len(tasks))
+	seenG := make(map[string]bool, len(groups))
+	for _, n := range tasks {
+		seenT[n] = true
+	}
+	for _, n := range groups {
+		seenG[n] = true
+	}
+	add := func(n string, group bool) {
+		switch {
+		case n == "":
+		case group && !seenG[n]:
+			seenG[n] = true
+			groups = append(groups, n)
+		case !group && !seenT[n]:
+			seenT[n] = true
+			tasks = append(tasks, n)
+		}
+	}
+	for _, op := range t.Ops {
+		add(op.Thread, false)
+		spec := v.lookup(op.Kind, t.Header.Version)
+		if spec == nil || spec.event {
+			continue
+		}
+		if op.Phase != PhaseFollowup && spec.arg != argNone {
+			add(op.Args.get(spec.arg), spec.arg == argGroup)
+		}
+		if op.Ret.Kind == RetName && op.Phase != PhaseRequest {
+			switch {
+			case spec.ret&RetsTask != 0:
+				add(op.Ret.Name, false)
+			case spec.ret&RetsGroup != 0:
+				add(op.Ret.Name, true)
+			}
+		}
+	}
+	return tasks, groups
+}
 
 // validState reports whether s names a task state as a RetsState ret.
 func (v *Vocabulary) validState(s string) bool {

@@ -47,7 +47,9 @@ func (w *Writer) WriteHeader(h Header) error {
 		err.Line = 1
 		return err
 	}
-	b := append(w.buf[:0], `{"format":"umcg-trace","version":1,`...)
+	b := append(w.buf[:0], `{"format":"umcg-trace","version":`...)
+	b = strconv.AppendInt(b, int64(h.Version), 10)
+	b = append(b, ',')
 	if h.Protocol != "" {
 		b = append(b, `"protocol":`...)
 		b = appendString(b, h.Protocol)
@@ -57,10 +59,16 @@ func (w *Writer) WriteHeader(h Header) error {
 	b = appendString(b, h.Source)
 	b = append(b, `,"clock":`...)
 	b = appendString(b, h.Clock)
-	b = append(b, `,"tasks":`...)
-	b = appendNames(b, h.Tasks)
-	b = append(b, `,"groups":`...)
-	b = appendNames(b, h.Groups)
+	// Version 2 leaves an empty list out: its names are declared where
+	// they appear.
+	if len(h.Tasks) > 0 || h.Version < Version2 {
+		b = append(b, `,"tasks":`...)
+		b = appendNames(b, h.Tasks)
+	}
+	if len(h.Groups) > 0 || h.Version < Version2 {
+		b = append(b, `,"groups":`...)
+		b = appendNames(b, h.Groups)
+	}
 	b = append(b, "}\n"...)
 	w.buf = b
 	if e := tooLong(b, 1); e != nil {
@@ -85,11 +93,11 @@ func (w *Writer) WriteOp(op Op) error {
 	if w.chk == nil {
 		return &Error{Line: line, Msg: "WriteOp before WriteHeader"}
 	}
-	if e := op.validate(w.chk.voc); e != nil {
+	if e := op.validate(w.chk.voc, w.chk.version); e != nil {
 		e.Line = line
 		return e
 	}
-	spec := w.chk.voc.spec(op.Kind)
+	spec := w.chk.voc.lookup(op.Kind, w.chk.version)
 	b := append(w.buf[:0], `{"thread":`...)
 	b = appendString(b, op.Thread)
 	b = append(b, `,"op":"`...)
@@ -110,21 +118,33 @@ func (w *Writer) WriteOp(op Op) error {
 		}
 		b = append(b, '}')
 	}
-	b = append(b, `,"ret":`...)
-	switch op.Ret.Kind {
-	case RetNull:
-		b = append(b, "null"...)
-	case RetInt:
-		b = strconv.AppendInt(b, op.Ret.Int, 10)
-	case RetName:
-		b = appendString(b, op.Ret.Name)
+	if op.Outcome == OutcomeKnown {
+		b = append(b, `,"ret":`...)
+		switch op.Ret.Kind {
+		case RetNull:
+			b = append(b, "null"...)
+		case RetInt:
+			b = strconv.AppendInt(b, op.Ret.Int, 10)
+		case RetName:
+			b = appendString(b, op.Ret.Name)
+		}
+		b = append(b, `,"errno":`...)
+		b = strconv.AppendInt(b, int64(op.Errno), 10)
+	} else {
+		b = append(b, `,"outcome":"`...)
+		b = append(b, op.Outcome.String()...)
+		b = append(b, '"')
 	}
-	b = append(b, `,"errno":`...)
-	b = strconv.AppendInt(b, int64(op.Errno), 10)
+	if op.Signal != 0 {
+		b = append(b, `,"signal":`...)
+		b = strconv.AppendInt(b, int64(op.Signal), 10)
+	}
 	b = append(b, `,"call":`...)
 	b = strconv.AppendInt(b, op.Call, 10)
-	b = append(b, `,"return":`...)
-	b = strconv.AppendInt(b, op.Return, 10)
+	if op.Outcome == OutcomeKnown {
+		b = append(b, `,"return":`...)
+		b = strconv.AppendInt(b, op.Return, 10)
+	}
 	b = append(b, "}\n"...)
 	w.buf = b
 	if e := tooLong(b, line); e != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -21,10 +22,16 @@ followup. Traces are checked group by group (core tasks together).
 A trace whose header names "protocol":"umcg-2023" is checked against
 the 2023 API's specification, all its tasks together.
 
-Exit codes: 0 every trace linearizable, 1 some trace is not (the smallest
-failing partition and the operations that could not be placed are printed),
-2 bad usage or a bad trace (one line: FILE:LINE: FIELD: what), 3 the check
-ran out of --timeout without an answer (never a pass).
+A bad trace is reported on stderr (one line: FILE:LINE: FIELD: what) and
+the other FILEs are still checked. With --shrink, the first trace that is
+not linearizable is cut down to a small trace that fails at the same
+operation, written to the --shrink file and reported first.
+
+Exit codes, the worst of all FILEs: 2 bad usage or some bad trace, else 1
+some trace is not linearizable (the smallest failing partition and the
+first operations that could not be placed are printed), else 3 the check
+ran out of --timeout without an answer (never a pass), else 0 every trace
+is linearizable.
 
 Flags:
 `
@@ -40,6 +47,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	html := fs.String("html", "", "write porcupine's visualization of the (first) trace to this HTML file, rows named by task, opening at the first failing operation; it must not exist")
 	htmlMax := &sizeFlag{bytes: 64 << 20, text: "64M"}
 	fs.Var(htmlMax, "html-max", "refuse to write an --html page larger than this `size` (about 600 bytes per operation), e.g. 64M, 1G; 0: no bound")
+	shrink := fs.String("shrink", "", "write a small trace that fails at the same operation as the first non-linearizable trace to this `file`; it must not exist")
 	if help, err := parsePositional(fs, args); help || err != nil {
 		return exitOK, err
 	}
@@ -52,32 +60,48 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := checkNewFile("html", *html); err != nil {
 		return exitUsage, err
 	}
+	if err := checkNewFile("shrink", *shrink); err != nil {
+		return exitUsage, err
+	}
+	if *html != "" && *html == *shrink {
+		return exitUsage, usagef("--shrink and --html: both name %s", *html)
+	}
 	code := exitOK
 	covered := map[lincheck.Edge]int{}
-	for i, path := range fs.Args() {
-		f, err := os.Open(path)
+	htmlDone, shrunk := *html == "", *shrink == ""
+	for _, path := range fs.Args() {
+		tr, err := readTrace(path)
 		if err != nil {
-			return exitUsage, usagef("%v", err)
+			// One bad file does not stop the others.
+			fmt.Fprintf(stderr, "umcgcheck check: %v\n", err)
+			code = worstCode(code, exitUsage)
+			continue
 		}
-		tr, err := traces.ReadAll(f, path, lincheck.Protocols())
-		f.Close()
-		if err != nil {
-			return exitUsage, usagef("%v", err)
-		}
-		if est := uint64(len(tr.Ops)) * htmlBytesPerOp; i == 0 && *html != "" && htmlMax.bytes > 0 && est > htmlMax.bytes {
+		visualize := !htmlDone
+		if est := uint64(len(tr.Ops)) * htmlBytesPerOp; visualize && htmlMax.bytes > 0 && est > htmlMax.bytes {
 			return exitUsage, usagef("--html: %s has %d operations: its page would take about %s, more than --html-max %s; give a larger --html-max (0: no bound)",
 				path, len(tr.Ops), formatBytes(est), htmlMax.text)
 		}
-		res, err := lincheck.CheckWith(tr, lincheck.Options{Timeout: *timeout, Visualize: i == 0 && *html != ""})
+		opts := lincheck.Options{Timeout: *timeout, Visualize: visualize, Coverage: *coverage}
+		res, err := lincheck.CheckWith(tr, opts)
 		if err != nil {
-			return exitUsage, usagef("%s: %v", path, err)
+			fmt.Fprintf(stderr, "umcgcheck check: %s: %v\n", path, err)
+			code = worstCode(code, exitUsage)
+			continue
+		}
+		if !shrunk && res.Verdict == lincheck.NotLinearizable {
+			shrunk = true
+			if err := shrinkTrace(stdout, tr, opts, *shrink); err != nil {
+				return exitUsage, err
+			}
 		}
 		writeCheck(stdout, path, len(tr.Ops), res)
 		for e, n := range res.Edges {
 			covered[e] += n
 		}
-		code = withVerdict(code, res.Verdict)
-		if i == 0 && *html != "" {
+		code = worstCode(code, verdictCode(res.Verdict))
+		if visualize {
+			htmlDone = true
 			page, err := writeCheckPage(res)
 			if err != nil {
 				return exitUsage, usagef("--html: %v", err)
@@ -92,6 +116,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 				fmt.Fprintf(stderr, "umcgcheck check: --html: wrote %s to %s\n", formatBytes(uint64(len(page))), *html)
 			}
 		}
+	}
+	if !shrunk {
+		fmt.Fprintf(stderr, "umcgcheck check: --shrink: no trace is shown not linearizable; %s not written\n", *shrink)
 	}
 	if *coverage {
 		writeCoverage(stdout, covered)
@@ -154,22 +181,82 @@ func writeCheck(w io.Writer, path string, ops int, res lincheck.Result) {
 		if p.Verdict != lincheck.NotLinearizable {
 			continue
 		}
-		fmt.Fprintf(w, "  smallest failing partition: %s; operations no linearization could place:\n", p.Name)
+		fmt.Fprintf(w, "  smallest failing partition: %s; the first operations no linearization could place:\n", p.Name)
 		for _, u := range p.Unplaced {
 			fmt.Fprintf(w, "    %s\n", u)
+		}
+		if p.MoreUnplaced > 0 {
+			fmt.Fprintf(w, "    ... and %d more\n", p.MoreUnplaced)
 		}
 		break
 	}
 }
 
-// withVerdict folds a trace's verdict into the exit code so far: not
-// linearizable wins, then unknown (a timeout is never a pass).
-func withVerdict(code int, v lincheck.Verdict) int {
-	switch {
-	case v == lincheck.NotLinearizable:
+// verdictCode is the exit code of a verdict.
+func verdictCode(v lincheck.Verdict) int {
+	switch v {
+	case lincheck.NotLinearizable:
 		return exitViolation
-	case v == lincheck.Unknown && code == exitOK:
+	case lincheck.Unknown:
 		return exitIncomplete
 	}
-	return code
+	return exitOK
 }
+
+// worstCode is the worse of two exit codes: a bad input (the run did not
+// check everything it was given), then a violation, then no answer (a
+// timeout is never a pass), then success.
+func worstCode(a, b int) int {
+	rank := func(c int) int {
+		switch c {
+		case exitUsage:
+			return 3
+		case exitViolation:
+			return 2
+		case exitIncomplete:
+			return 1
+		}
+		return 0
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
+// readTrace reads one trace file.
+func readTrace(path string) (traces.Trace, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return traces.Trace{}, err
+	}
+	defer f.Close()
+	return traces.ReadAll(f, path, lincheck.Protocols())
+}
+
+// shrinkTrace cuts a non-linearizable trace down (lincheck.Shrink), writes
+// the small trace to path and reports its check.
+func shrinkTrace(w io.Writer, tr traces.Trace, o lincheck.Options, path string) error {
+	small, err := lincheck.Shrink(tr, o)
+	if err != nil {
+		return usagef("--shrink: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := traces.WriteAll(&buf, small, lincheck.Protocols()); err != nil {
+		return usagef("--shrink: %v", err)
+	}
+	if err := writeNew(path, buf.Bytes()); err != nil {
+		return usagef("--shrink: %v", err)
+	}
+	o.Visualize, o.Coverage = false, false
+	res, err := lincheck.CheckWith(small, o)
+	if err != nil {
+		return usagef("--shrink: %v", err)
+	}
+	fmt.Fprintf(w, "shrunk to %s (%d of %d operations, %d of %d tasks):\n", path, len(small.Ops), len(tr.Ops), len(small.Header.Tasks), len(tr.Header.Tasks))
+	writeCheck(w, path, len(small.Ops), res)
+	return nil
+}
+
+// withVerdict folds a trace's verdict into the exit code so far.
+func withVerdict(code int, v lincheck.Verdict) int { return worstCode(code, verdictCode(v)) }

@@ -198,7 +198,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if *out != "" && *out == *dot {
 		return exitUsage, usagef("--out and --dot: both name %s", *out)
 	}
-	if err := checkViewerFile(*html, *out, *dot); err != nil {
+	if err := checkViewerFile(*html, *out, *dot, *emit); err != nil {
 		return exitUsage, err
 	}
 	if err := checkTraceDir(*emit, systems); err != nil {

@@ -12,12 +12,12 @@ const htmlFlagDoc = "also write every counterexample, listed at the top, on one 
 
 // checkViewerFile refuses, before the work, an --html file that exists,
 // whose directory does not, or that another output flag of explore
-// (--out, --dot) names too.
-func checkViewerFile(html, out, dot string) error {
+// (--out, --dot, --emit-traces) names too.
+func checkViewerFile(html, out, dot, emit string) error {
 	if err := checkNewFile("html", html); err != nil {
 		return err
 	}
-	for _, o := range []struct{ flag, path string }{{"out", out}, {"dot", dot}} {
+	for _, o := range []struct{ flag, path string }{{"out", out}, {"dot", dot}, {"emit-traces", emit}} {
 		if html != "" && html == o.path {
 			return usagef("--%s and --html: both name %s", o.flag, html)
 		}

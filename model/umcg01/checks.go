@@ -293,8 +293,12 @@ func errnoContract(mo *Model, b, a *State, o *Observation) string {
 		if o.Ret == -1 && o.Errno == EINTR && b.T[t].Word.Base() != StateRunnable {
 			return got() + " after a wakeup had arrived: the wakeup is lost"
 		}
-		if o.GKern != 0 && o.GKern != EINTR && o.Ret == 0 {
-			return fmt.Sprintf("%s; the kernel said %s", got(), o.GKern)
+		// A kernel error (a signal, or swap's next gone) fails the
+		// call unless a wakeup had arrived before the return: then the
+		// wakeup wins, and 0 is right (the wake half of swap is done
+		// in next's word before its syscall).
+		if o.GKern != 0 && o.Ret == 0 && b.T[t].Word.Base() == StateRunnable {
+			return fmt.Sprintf("%s; the kernel said %s and no wakeup had arrived", got(), o.GKern)
 		}
 	case CallWake:
 		if o.GEntry == EAGAIN {

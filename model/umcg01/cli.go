@@ -170,9 +170,9 @@ it. The root causes, and the
 correction the ` + "`fixed`" + ` variant makes for each, are listed in
 [semantics.md](semantics.md#the-fixed-variant-every-correction-and-the-finding-it-answers);
 the ` + "`fixed`" + ` variant violates none of these properties on the same
-configurations (` + "`umcgcheck explore --variant fixed`" + `) but ` + "`general`" + `
-and ` + "`general-sleep`" + `, the most general client, whose misuse it does not survive either
-([semantics.md](semantics.md#clients-the-environment) lists how).
+configurations (` + "`umcgcheck explore --variant fixed`" + `), the most general
+client's misuse included ([semantics.md](semantics.md#clients-the-environment)
+lists how).
 
 Steps read: number, thread (s: server, w: worker, c: core task, p: probe),
 action (step, unblock, signal, spurious, ...), what the step does, what the

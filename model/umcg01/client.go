@@ -119,8 +119,8 @@ func (m *Model) failErrno(s *State, t int8) Errno {
 		if f&FaultENOMEM == 0 {
 			return 0
 		}
-		if lpc == lpEntry && th.TLS == 0 && (c == CallRegisterCore || arg != None) {
-			return ENOMEM // malloc
+		if lpc == lpEntry && th.TLS == 0 && (c == CallRegisterCore || arg != None) && !m.keptTLS(th) {
+			return ENOMEM // malloc (none when the kept task_tls is taken)
 		}
 		if lpc == lpRegSys {
 			return ENOMEM

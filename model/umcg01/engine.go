@@ -170,6 +170,8 @@ func (m *Model) Changes(b, a *State) []string {
 		}
 		if tb.TLS != ta.TLS || tb.Freed != ta.Freed {
 			switch {
+			case ta.TLS != 0 && tb.TLS == 0 && ta.Gen == tb.Gen:
+				out = append(out, n+" task_tls taken back")
 			case ta.TLS != 0 && tb.TLS != ta.TLS:
 				out = append(out, n+" task_tls allocated")
 			case ta.Freed && !tb.Freed:

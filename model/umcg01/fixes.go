@@ -146,11 +146,29 @@ const (
 	// did nothing (its word said RUNNABLE, between libumcg's CAS and its
 	// syscall) returns to user space as it was, instead of being killed.
 	FixHooksPaired
+	// FixOwnTLSEINVAL answers own-tls-unchecked: poll_worker and
+	// run_worker by a thread with no task_tls (never registered, or
+	// unregistered) fail with EINVAL, as wait does, instead of a CAS on
+	// their own NULL task_tls.
+	FixOwnTLSEINVAL
+	// FixTLSReused answers reregister-new-tls: a registration takes the
+	// thread's kept task_tls (tls-kept's per-thread cache) instead of
+	// allocating another, and a failed registration puts it back there
+	// instead of freeing it, so a pointer to the thread's task_tls that
+	// another thread loaded never goes stale: like the utid, it names the
+	// thread, not one registration.
+	FixTLSReused
+	// FixRunChecksKind answers run-core-task: registration records the
+	// task's kind in its task_tls, and run_worker refuses (EINVAL) a
+	// target whose task_tls says it is no worker before writing its state
+	// word, instead of a CAS RUNNABLE->RUNNING on a waiting core task's
+	// word that the kernel refuses only afterwards.
+	FixRunChecksKind
 
 	lastFix
 )
 
-const numFixes = 28
+const numFixes = 31
 
 // numFixes must count the constants above.
 var _ [0]struct{} = [lastFix>>numFixes - 1]struct{}{}
@@ -192,6 +210,9 @@ var fixInfo = [numFixes]struct {
 	{"core-enomem", []string{"core-register-einval"}},
 	{"none-arg-einval", []string{"none-arg-segv"}},
 	{"hooks-paired", []string{"sleep-while-runnable-kills"}},
+	{"own-tls-einval", []string{"own-tls-unchecked"}},
+	{"tls-reused", []string{"reregister-new-tls"}},
+	{"run-checks-kind", []string{"run-core-task"}},
 }
 
 func (f Fix) index() int { return bits.TrailingZeros32(uint32(f)) }

@@ -61,6 +61,7 @@ const (
 // Labels shared by several calls (see label).
 const (
 	lblRegEntry = iota
+	lblRegReuse
 	lblRegMallocFails
 	lblRegGroup
 	lblRegSys
@@ -81,6 +82,7 @@ const (
 // them to a call's name once, at init, so that steps allocate nothing.
 var labelSuffix = [numLabels]string{
 	lblRegEntry:       ": check arguments, malloc task_tls",
+	lblRegReuse:       ": check arguments, take the kept task_tls",
 	lblRegMallocFails: ": malloc task_tls fails",
 	lblRegGroup:       ": load group->group_id",
 	lblRegSys:         ": sys_umcg_register_task",
@@ -300,14 +302,30 @@ func (m *Model) stepRegister(s *State, t int8, fault bool, o *Observation) {
 			m.ret(s, t, o, 0, EINVAL, true)
 			return
 		}
-		if fault {
+		switch {
+		case m.keptTLS(th):
+			// The thread's task_tls from an earlier registration
+			// (finding reregister-new-tls): a pointer to it that
+			// another thread loaded stays a pointer to this thread's.
+			o.Label = label(th.Fn, lblRegReuse)
+			th.TLS, th.Word = th.Gen, StateNone
+		case fault:
 			o.Label = label(th.Fn, lblRegMallocFails)
 			th.GEntry = ENOMEM
 			m.ret(s, t, o, 0, ENOMEM, true)
 			return
+		default:
+			th.Gen++
+			th.TLS, th.Freed, th.Word = th.Gen, false, StateNone
 		}
-		th.Gen++
-		th.TLS, th.Freed, th.Word = th.Gen, false, StateNone
+		if m.fix(FixRunChecksKind) {
+			// In the step that publishes the task_tls through *utid:
+			// run_worker reads it to refuse a target that is no
+			// worker (finding run-core-task). It stays after
+			// unregister, with the kept task_tls, until the thread
+			// registers again.
+			th.TLSKind = kindOf(th.Fn)
+		}
 		if th.Fn == CallRegisterCore {
 			th.LPC = lpRegSys
 		} else {
@@ -342,7 +360,12 @@ func (m *Model) stepRegister(s *State, t int8, fault bool, o *Observation) {
 		}
 		sysFailed(th, o, r.Errno)
 		if r.Errno != 0 {
-			th.Freed, th.TLS = true, 0
+			// free(umcg_task_tls); umcg_task_tls = NULL. The fixed
+			// library keeps it for the next registration instead.
+			th.TLS = 0
+			if !m.fix(FixTLSReused) {
+				th.Freed = true
+			}
 			m.ret(s, t, o, 0, m.libErrno(r.Errno), true)
 			return
 		}
@@ -353,6 +376,14 @@ func (m *Model) stepRegister(s *State, t int8, fault bool, o *Observation) {
 		touchOwnTLS(th, o)
 		m.ret(s, t, o, utid(t), 0, false)
 	}
+}
+
+// keptTLS reports whether the fixed library's next registration of th
+// takes the task_tls it kept from an earlier one (tls-kept keeps it after
+// unregister, tls-reused after a failed registration) instead of
+// allocating another (finding reregister-new-tls).
+func (m *Model) keptTLS(th *Thread) bool {
+	return m.fix(FixTLSReused) && th.TLS == 0 && th.Gen > 0 && !th.Freed
 }
 
 func (m *Model) stepUnregister(s *State, t int8, o *Observation) {
@@ -491,7 +522,7 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 	th := &s.T[t]
 	switch th.LPC {
 	case lpEntry:
-		o.Label = label(th.Fn, 9 /* load *next */)
+		o.Label = label(th.Fn, lblLoadNext)
 		if !m.loadTLSVar(s, th, th.Arg, o) {
 			if th.Status != Killed {
 				th.GEntry = EINVAL
@@ -743,6 +774,13 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 	switch th.LPC {
 	case lpEntry:
 		o.Label = "poll_worker: CAS self PROCESSING->POLLING"
+		if th.TLS == 0 && m.fix(FixOwnTLSEINVAL) {
+			// The seed's CAS is on &umcg_task_tls->umcg_task with a
+			// NULL umcg_task_tls (finding own-tls-unchecked).
+			th.GEntry = EINVAL
+			m.ret(s, t, o, 0, EINVAL, true)
+			return
+		}
 		touchOwnTLS(th, o)
 		want, to := StateProcessing, StatePolling
 		if m.bug == bugPollBadCAS {
@@ -818,6 +856,13 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 	switch th.LPC {
 	case lpEntry:
 		o.Label = "run_worker: load *worker"
+		if th.TLS == 0 && m.fix(FixOwnTLSEINVAL) {
+			// The seed goes on to a CAS on its own NULL task_tls
+			// (finding own-tls-unchecked).
+			th.GEntry = EINVAL
+			m.ret(s, t, o, 0, EINVAL, true)
+			return
+		}
 		if !m.loadTLSVar(s, th, th.Arg, o) {
 			if th.Status == Killed {
 				return
@@ -841,6 +886,20 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 				th.GEntry = EntryUnregistered
 			}
 			m.ret(s, t, o, 0, e, m.fix(FixRunNoneErrno))
+			return
+		}
+		if m.fix(FixRunChecksKind) && s.T[th.Ptr].TLSKind != KindWorker {
+			// The kind registration wrote into the task_tls, read in
+			// the step that loads the pointer (docs/semantics.md,
+			// Atomicity, says why that loses no interleaving): a core
+			// task or a server is refused before its state word is
+			// touched. The seed's CAS below moves a waiting core
+			// task's word RUNNABLE->RUNNING, which the core task takes
+			// for a wakeup, before the kernel refuses the target
+			// (finding run-core-task).
+			o.Label = "run_worker: load *worker: not a worker"
+			th.GEntry = EINVAL
+			m.ret(s, t, o, 0, EINVAL, true)
 			return
 		}
 		th.LPC = lpRunCASWorker

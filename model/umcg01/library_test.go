@@ -413,8 +413,8 @@ func TestLibraryErrorPaths(t *testing.T) {
 			},
 		},
 		{
-			name: "register_server: the syscall fails: seed errno -1, fixed the kernel's errno; task_tls freed",
-			src:  "seed umcg_register_server: if (ret) { free(umcg_task_tls); umcg_task_tls = NULL; errno = ret; return UMCG_NONE; } with syscall() returning -1 (SPEC: libc's syscall() convention)",
+			name: "register_server: the syscall fails: seed errno -1, fixed the kernel's errno; task_tls freed (fixed: kept and taken back by the next register)",
+			src:  "seed umcg_register_server: if (ret) { free(umcg_task_tls); umcg_task_tls = NULL; errno = ret; return UMCG_NONE; } with syscall() returning -1 (SPEC: libc's syscall() convention); fixed: tls-reused",
 			mk:   probeDriver("register", FaultENOMEM),
 			run: func(d *driver, v Variant) {
 				d.step(0, 0, 0) // register_worker(UMCG_NONE); malloc; load group_id
@@ -423,8 +423,14 @@ func TestLibraryErrorPaths(t *testing.T) {
 				d.expect(o.Syscall && o.SysErrno == ENOMEM && o.GKern == ENOMEM,
 					"want the syscall's ENOMEM in SysErrno and GKern, got syscall=%v %v %v", o.Syscall, o.SysErrno, o.GKern)
 				th := d.th(0)
-				d.expect(th.TLS == 0 && th.Freed && th.Kind == KindNone && d.s.Grp[0].NrTasks == 0,
-					"want task_tls freed and NULL, unregistered; got TLS %d freed %v kind %v nr_tasks %d", th.TLS, th.Freed, th.Kind, d.s.Grp[0].NrTasks)
+				d.expect(th.TLS == 0 && th.Freed == (v == Seed) && th.Kind == KindNone && d.s.Grp[0].NrTasks == 0,
+					"want task_tls NULL (freed in the seed, kept in the fixed library), unregistered; got TLS %d freed %v kind %v nr_tasks %d",
+					th.TLS, th.Freed, th.Kind, d.s.Grp[0].NrTasks)
+				o = d.step(0) // register_server again
+				want := perVariant[uint8](v, 2, 1)
+				d.expect(th.TLS == want && th.Gen == want && !th.Freed,
+					"the next register: want task_tls generation %d (the seed allocates, the fixed library takes the kept one), got TLS %d gen %d freed %v (%s)",
+					want, th.TLS, th.Gen, th.Freed, o.Label)
 			},
 		},
 		{

@@ -1144,11 +1144,12 @@ func TestStepProperties(t *testing.T) {
 	gEntry := func(e model.Errno) func(*model.Observation) { return func(o *model.Observation) { o.GEntry = e } }
 	gKern := func(e model.Errno) func(*model.Observation) { return func(o *model.Observation) { o.GKern = e } }
 	for _, tc := range []struct {
-		id    string
-		name  string
-		o     model.Observation
-		after func(s *model.State) // builds the state after the step
-		bad   bool
+		id     string
+		name   string
+		o      model.Observation
+		before func(s *model.State) // builds the state before the step
+		after  func(s *model.State) // builds the state after the step
+		bad    bool
 	}{
 		// errno-contract
 		{id: "errno-contract", name: "no return, nothing to check", o: model.Observation{Call: model.CallDestroyGroup}},
@@ -1180,6 +1181,15 @@ func TestStepProperties(t *testing.T) {
 			after: func(s *model.State) { reg(s, 0, model.KindCore, model.None, model.StateRunnable) }},
 		{id: "errno-contract", name: "wait: 0 once woken", o: ret(model.CallWait, 0, 0),
 			after: func(s *model.State) { reg(s, 0, model.KindCore, model.None, model.StateRunning) }},
+		{id: "errno-contract", name: "swap: next gone, then woken: 0", o: with(ret(model.CallSwap, 0, 0), gKern(model.ESRCH)),
+			before: func(s *model.State) { reg(s, 0, model.KindCore, model.None, model.StateRunning) },
+			after:  func(s *model.State) { reg(s, 0, model.KindCore, model.None, model.StateRunning) }},
+		{id: "errno-contract", name: "swap: next gone, wait taken back, 0", o: with(ret(model.CallSwap, 0, 0), gKern(model.ESRCH)), bad: true,
+			before: func(s *model.State) { reg(s, 0, model.KindCore, model.None, model.StateRunnable) },
+			after:  func(s *model.State) { reg(s, 0, model.KindCore, model.None, model.StateRunning) }},
+		{id: "errno-contract", name: "wait: EINTR, wait taken back, 0", o: with(ret(model.CallWait, 0, 0), gKern(model.EINTR)), bad: true,
+			before: func(s *model.State) { reg(s, 0, model.KindCore, model.None, model.StateRunnable) },
+			after:  func(s *model.State) { reg(s, 0, model.KindCore, model.None, model.StateRunning) }},
 		// server-processing
 		{id: "server-processing", name: "run returns PROCESSING", o: ret(model.CallRunWorker, 2, 0),
 			after: func(s *model.State) { reg(s, 0, model.KindServer, 0, model.StateProcessing) }},
@@ -1201,6 +1211,9 @@ func TestStepProperties(t *testing.T) {
 				t.Fatalf("%s has no step check", tc.id)
 			}
 			b := m.Init()
+			if tc.before != nil {
+				tc.before(&b)
+			}
 			a := b
 			if tc.after != nil {
 				tc.after(&a)

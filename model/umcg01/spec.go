@@ -10,7 +10,8 @@ import "fmt"
 // linearizability, Scherer and Scott 2004). Kernel events are atomic too.
 // A signal is not an operation: a followup that reports EINTR, of a
 // request that slept and that nobody woke, is taken as ended by a signal
-// delivered at that point.
+// delivered at that point. An operation of unknown outcome (SpecOp.Unknown)
+// may take effect, with whatever result, or be a no-op.
 // Spec drives the same library and kernel code as the explorer, on threads
 // whose program is the trace itself.
 type Spec struct {
@@ -52,9 +53,18 @@ type SpecOp struct {
 	// followup, encoded as Observation.Ret (a utid is task+1 and 0 is
 	// UMCG_NONE, a group is group+1, get_task_state gives the state
 	// word). Errno is compared only when the call failed (it returned -1,
-	// or UMCG_NONE); a successful call must report errno 0.
+	// or UMCG_NONE); a successful call must report errno 0 (a C library
+	// leaves errno as it was after a success: a converter from traces
+	// writes 0 there).
 	Ret   int16
 	Errno Errno
+	// Unknown: the operation's outcome was not seen (the thread died, the
+	// trace was cut; Jepsen's :info). Its Ret and Errno are ignored: it
+	// takes effect with the result the specification gives, and where it
+	// cannot happen (its request did not, its thread was not woken) it is
+	// a no-op. A checker gives it no end in time, so that it may also
+	// come after everything else, where its effect is seen by nobody.
+	Unknown bool
 }
 
 // spec flags kept in Thread.Sig for a puppet thread.
@@ -90,8 +100,17 @@ func (sp *Spec) Model() *Model { return sp.m }
 func (sp *Spec) Init() State { return sp.m.Init() }
 
 // Apply applies op to s, which it changes, and reports whether the
-// specification allows op with its recorded result in state s.
+// specification allows op with its recorded result in state s. It allows
+// an op of unknown outcome in every state: with the specification's
+// result, or as a no-op (s unchanged) where it cannot happen.
 func (sp *Spec) Apply(s *State, op SpecOp) bool {
+	if op.Unknown {
+		before := *s
+		if _, ok := sp.apply(s, op, false); !ok {
+			*s = before
+		}
+		return true
+	}
 	_, ok := sp.apply(s, op, true)
 	return ok
 }

@@ -107,6 +107,10 @@ type Thread struct {
 	Gen   uint8     // generation of the latest task_tls allocation
 	Freed bool      // the latest allocation was freed
 	Word  TaskState // umcg_task.state in the latest allocation
+	// TLSKind is the kind the fixed library records in the task_tls when
+	// it registers (run-checks-kind), KindNone before; the seed records
+	// none.
+	TLSKind Kind
 
 	// Kernel.
 	Kind   Kind
@@ -233,6 +237,7 @@ func appendThread(b []byte, t *Thread) []byte {
 		fl |= 4
 	}
 	fl |= uint8(t.Nap) << 3
+	fl |= uint8(t.TLSKind) << 5
 	b = append(b, t.PC, t.Iter, uint8(t.Status), t.Sig, uint8(t.Fn), t.LPC,
 		uint8(t.Arg), uint8(t.Ptr), t.PtrGen, t.Local)
 	b = binary.LittleEndian.AppendUint16(b, uint16(t.Ret))
@@ -288,7 +293,8 @@ func (s *State) Decode(b []byte) bool {
 		t.Errno, t.SysRet, t.TLS, t.Gen = Errno(b[12]), Errno(b[13]), b[14], b[15]
 		t.Freed, t.InWait, t.Dangling = b[16]&1 != 0, b[16]&2 != 0, b[16]&4 != 0
 		t.Nap = Nap(b[16] >> 3 & 3)
-		if b[16]&^0x1f != 0 || t.Nap > NapPlain {
+		t.TLSKind = Kind(b[16] >> 5 & 3)
+		if b[16]&^0x7f != 0 || t.Nap > NapPlain {
 			return false
 		}
 		t.Word = TaskState(binary.LittleEndian.Uint16(b[17:]))

@@ -2,6 +2,7 @@ package umcg2023
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -94,7 +95,22 @@ type SpecOp struct {
 	Errno   int
 	Pending bool
 	Events  []SpecEvent // a followup's events, in buffer order
+	// Unknown: the call's outcome was not seen (the thread died, the
+	// trace was cut; Jepsen's :info): Ret, Errno and Events are
+	// ignored, and the call may have taken effect with any result the
+	// specification knows (unknownResults), or not at all.
+	Unknown bool
 }
+
+// unknownResults are the results an operation of unknown outcome is tried
+// with: success, and each failure the specification knows. A followup of
+// unknown outcome read no events: a server's call whose events were
+// collected but never read is not among its outcomes (a checker may then
+// reject a trace that other threads' ops explain only so).
+var unknownResults = [...]struct {
+	ret   int64
+	errno int
+}{{0, 0}, {-1, eINVAL}, {-1, eAGAIN}, {-1, eINTR}, {-1, eTIMEDOUT}, {-1, eSRCH}}
 
 // Errnos the specification knows.
 const (
@@ -173,7 +189,23 @@ func (Spec) Init() SpecState {
 // whether that server found events ([N] runs the released server's
 // collection inside the waker's call: with none, it takes the wake flag
 // and returns empty; with some, the flag stays set).
+//
+// An op of unknown outcome has every next state of the op with each of
+// unknownResults, and s itself (it did not take effect).
 func (sp Spec) Next(s SpecState, op SpecOp) []SpecState {
+	if op.Unknown {
+		out := []SpecState{s}
+		for _, r := range unknownResults {
+			o := op
+			o.Unknown, o.Ret, o.Errno, o.Events = false, r.ret, r.errno, nil
+			for _, n := range sp.Next(s, o) {
+				if !slices.Contains(out, n) {
+					out = append(out, n)
+				}
+			}
+		}
+		return out
+	}
 	if op.Call != CallWake {
 		if !sp.apply(&s, op) {
 			return nil
@@ -564,9 +596,15 @@ func (Spec) Describe(op SpecOp, names []string) string {
 	}
 	switch op.Phase {
 	case Request:
-		return s + " request"
+		s += " request"
 	case Followup:
 		s += " followup"
+	}
+	switch {
+	case op.Unknown:
+		return s + " -> outcome unknown"
+	case op.Phase == Request:
+		return s
 	}
 	s += fmt.Sprintf(" -> %d errno %d", op.Ret, op.Errno)
 	if len(op.Events) > 0 {

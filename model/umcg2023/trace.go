@@ -64,7 +64,10 @@ func Vocabulary() *traces.Vocabulary { return vocabulary }
 // read_event lines are folded into the followup they follow (their
 // Index is that followup's). A request carries its followup's result, so
 // that the specification can decide at the request whether the call took
-// effect. An error names the line (header = line 1) and what is wrong:
+// effect. An op of unknown outcome (traces.OutcomeUnknown) is Unknown;
+// after a success (Ret >= 0) Errno is 0, whatever the trace recorded. The
+// ops must be in the forms lincheck gives them: no Died lines, and every
+// sleeping call a request and a followup. An error names the line (header = line 1) and what is wrong:
 // a read_event that does not follow a server's successful wait, wait_until
 // or ctx_switch followup, or more tasks than a state holds.
 func SpecOps(t traces.Trace) ([]SpecOp, error) {
@@ -97,7 +100,7 @@ func SpecOps(t traces.Trace) ([]SpecOp, error) {
 			out[j].Events = append(out[j].Events, SpecEvent{Worker: name(op.Args.Worker), Kind: k})
 			continue
 		}
-		so := SpecOp{Index: i, Thread: th, Call: callOf(op.Kind), Next: -1}
+		so := SpecOp{Index: i, Thread: th, Call: callOf(op.Kind), Next: -1, Unknown: op.Outcome == traces.OutcomeUnknown}
 		switch op.Phase {
 		case traces.PhaseRequest:
 			so.Phase = Request
@@ -108,6 +111,11 @@ func SpecOps(t traces.Trace) ([]SpecOp, error) {
 		so.Next = name(op.Args.Next)
 		if op.Phase != traces.PhaseRequest {
 			so.Ret, so.Errno = op.Ret.Int, op.Errno
+			if so.Ret >= 0 {
+				// errno is unspecified after a success: a C library
+				// leaves what an earlier call set.
+				so.Errno = 0
+			}
 		}
 		out = append(out, so)
 		last[th] = len(out) - 1

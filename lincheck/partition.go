@@ -1,0 +1,165 @@
+package lincheck
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+)
+
+// checkPieces checks one v0.1 partition piece by piece (pieces.go).
+func (cv *converter) checkPieces(history []porcupine.Operation, timeout time.Duration, coverage bool) (Partition, map[Edge]int) {
+	pr, edges, _, _ := cv.checkPiecesAt(history, timeout, coverage, false)
+	return pr, edges
+}
+
+// cutState is a cut of a partition's search: how many of the
+// partition's ops (in call order) are before it, and the set of states
+// the search may be in there, encoded (equal sets, equal strings).
+type cutState struct {
+	at     int
+	states string
+}
+
+// checkPiecesAt is checkPieces, with (when cuts is set) the cuts the
+// search passed and the trace index of each of the partition's ops in
+// call order.
+func (cv *converter) checkPiecesAt(history []porcupine.Operation, timeout time.Duration, coverage, cuts bool) (Partition, map[Edge]int, []cutState, []int) {
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	call := make([]int64, len(history))
+	ret := make([]int64, len(history))
+	thread := make([]int, len(history))
+	for i, op := range history {
+		call[i], ret[i], thread[i] = op.Call, op.Return, op.ClientId
+	}
+	ops := searchOps(call, ret, thread)
+	var encA, encB [model.EncodedSize]byte
+	sp := searchSpec[model.State]{
+		step: func(s model.State, hist int, out []model.State) []model.State {
+			if cv.spec.Apply(&s, history[hist].Input.(specInput).op) {
+				return append(out, s)
+			}
+			return out
+		},
+		hash: func(s model.State) uint64 { return s.Fingerprint() },
+		equal: func(a, b model.State) bool {
+			// Equal values have equal encodings; the encodings decide
+			// only for values that differ outside them (slots past N).
+			return a == b || string(a.AppendEncoding(encA[:0])) == string(b.AppendEncoding(encB[:0]))
+		},
+		prio: func(ops []searchOp) []int64 {
+			ranked := cv.ranked(history)
+			prio := make([]int64, len(ops))
+			for i, op := range ops {
+				prio[i] = ranked[op.hist].Call
+			}
+			return prio
+		},
+	}
+	var seen []cutState
+	if cuts {
+		sp.atCut = func(at int, states []model.State) {
+			var enc []string
+			for _, s := range states {
+				enc = append(enc, string(s.AppendEncoding(nil)))
+			}
+			sort.Strings(enc)
+			seen = append(seen, cutState{at: at, states: strings.Join(enc, "\x00")})
+		}
+	}
+	r := search(ops, cv.spec.Init(), sp, deadline, coverage)
+	pr := Partition{Name: cv.name, Ops: len(history), Verdict: r.verdict}
+	var edges map[Edge]int
+	switch r.verdict {
+	case Linearizable:
+		if coverage {
+			edges = map[Edge]int{}
+			cv.cover(history, r.lin, edges)
+		}
+	case NotLinearizable:
+		pr.Unplaced, pr.MoreUnplaced = describeOps(history, r.unplaced, cv.describeInput)
+	}
+	var order []int
+	if cuts {
+		for _, op := range ops {
+			order = append(order, cv.traceIdx[op.hist])
+		}
+	}
+	return pr, edges, seen, order
+}
+
+// checkWhole checks one v0.1 partition with porcupine in one go.
+func (cv *converter) checkWhole(history []porcupine.Operation, timeout time.Duration, coverage bool) (Partition, map[Edge]int) {
+	r, info := porcupine.CheckOperationsVerbose(cv.porcupineModel(), cv.ranked(history), timeout)
+	pr := Partition{Name: cv.name, Ops: len(history)}
+	var edges map[Edge]int
+	switch r {
+	case porcupine.Ok:
+		pr.Verdict = Linearizable
+		if coverage {
+			edges = map[Edge]int{}
+			cv.cover(history, longestPartial(info), edges)
+		}
+	case porcupine.Illegal:
+		pr.Verdict = NotLinearizable
+		pr.Unplaced, pr.MoreUnplaced = describeOps(history, unplacedIn(len(history), longestPartial(info)), cv.describeInput)
+	default:
+		pr.Verdict = Unknown
+	}
+	return pr, edges
+}
+
+func (cv *converter) describeInput(in any) string { return cv.describe(in.(specInput).op) }
+
+// longestPartial is the longest partial linearization porcupine found
+// (indices into the history it checked), the first of the longest.
+func longestPartial(info porcupine.LinearizationInfo) []int {
+	var best []int
+	found := false
+	for _, part := range info.PartialLinearizations() {
+		for _, lin := range part {
+			if !found || len(lin) > len(best) {
+				best, found = lin, true
+			}
+		}
+	}
+	return append([]int(nil), best...)
+}
+
+// unplacedIn lists the indices below n that lin does not hold.
+func unplacedIn(n int, lin []int) []int {
+	placed := make([]bool, n)
+	for _, i := range lin {
+		placed[i] = true
+	}
+	var out []int
+	for i, ok := range placed {
+		if !ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// describeOps describes the first MaxUnplaced of the history ops idx in
+// call order (then history order) and counts the others.
+func describeOps(h []porcupine.Operation, idx []int, describe func(any) string) ([]string, int) {
+	idx = append([]int(nil), idx...)
+	sort.SliceStable(idx, func(a, b int) bool {
+		if h[idx[a]].Call != h[idx[b]].Call {
+			return h[idx[a]].Call < h[idx[b]].Call
+		}
+		return idx[a] < idx[b]
+	})
+	var out []string
+	for _, i := range idx[:min(len(idx), MaxUnplaced)] {
+		out = append(out, fmt.Sprintf("[%d, %d] %s", h[i].Call, h[i].Return, describe(h[i].Input)))
+	}
+	return out, len(idx) - len(out)
+}
