@@ -46,11 +46,13 @@ type SnapshotOptions struct {
 	Symmetry     bool
 	NoLiveness   bool
 	Coverage     bool
+	PartialOrder bool
 }
 
 func optionsOf(e Explorer) SnapshotOptions {
 	return SnapshotOptions{MaxStates: e.MaxStates, MaxDepth: e.MaxDepth, BitstateBits: e.BitstateBits,
-		Symmetry: e.Symmetry, NoLiveness: e.NoLiveness, Coverage: e.Coverage}
+		Symmetry: e.Symmetry, NoLiveness: e.NoLiveness, Coverage: e.Coverage,
+		PartialOrder: e.PartialOrder}
 }
 
 // searchState is the search at the start of level Depth.
@@ -131,6 +133,7 @@ func (s *Snapshot) Check(d Description, e Explorer) error {
 		{"symmetry", want.Symmetry, got.Symmetry, want.Symmetry != got.Symmetry},
 		{"no-liveness", want.NoLiveness, got.NoLiveness, want.NoLiveness != got.NoLiveness},
 		{"coverage", want.Coverage, got.Coverage, want.Coverage != got.Coverage},
+		{"partial-order reduction", want.PartialOrder, got.PartialOrder, want.PartialOrder != got.PartialOrder},
 	} {
 		if o.differ {
 			return fmt.Errorf("checkpoint taken with %s %v, this search has %v", o.name, o.then, o.now)

@@ -58,6 +58,12 @@ type Explorer struct {
 	// only during the call.
 	Checkpoint      func(*Snapshot)
 	CheckpointEvery time.Duration
+	// PartialOrder expands, where the model's Local steps allow, the
+	// actions of one thread rather than every enabled action (an ample
+	// set, see por.go): fewer states, the same safety verdicts. Searches
+	// that check liveness are not reduced (Report.PartialOrderOff).
+	// Counterexamples stay real runs but may be longer than the shortest.
+	PartialOrder bool
 	// Resume, when set, continues the search a snapshot saved instead of
 	// starting afresh, to the same report as a search never interrupted.
 	// The snapshot must pass Check for this model and Explorer: Explore
@@ -96,6 +102,11 @@ type Report struct {
 	// was asked for was not applied.
 	Symmetry    bool
 	SymmetryOff string
+	// PartialOrder is set when the search expanded ample sets
+	// (Explorer.PartialOrder); PartialOrderOff says why a reduction that
+	// was asked for was not applied.
+	PartialOrder    bool
+	PartialOrderOff string
 	// Bitstate is set for a bitstate search; Missed estimates how many
 	// reachable states it skipped because their bits were already set.
 	Bitstate bool
@@ -185,6 +196,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		r.SymmetryOff = "liveness is checked on the unreduced state graph"
 	}
 	r.Symmetry = symmetry
+	por := m.partialOrder(e, wantGraph, &r)
 	init := m.Init()
 	if symmetry {
 		init, _ = m.Canonical(&init)
@@ -331,6 +343,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			go func(w, lo, hi int) {
 				defer wg.Done()
 				var buf []Action
+				var ample *ampleSets[S, O]
+				if por {
+					ample = m.newAmpleSets(seen, symmetry)
+				}
 				// s, next and o live for the whole chunk: the checks
 				// they are handed to would move per-step copies to the
 				// heap.
@@ -344,6 +360,9 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					}
 					m.Decode(&s, frontier[i])
 					buf = m.Enabled(&s, buf[:0])
+					if ample != nil {
+						buf = ample.reduce(&s, buf)
+					}
 					if g != nil {
 						exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(&s, buf, live)})
 					}

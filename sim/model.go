@@ -92,6 +92,34 @@ type Model[S, O any] struct {
 	Canonical func(s *S) (rep S, p Perm)
 	Symmetry  string
 
+	// Local, when set, allows partial-order reduction (Explorer.PartialOrder,
+	// see por.go). Local(s, a), for a enabled in s, may report true only
+	// when a's step is local to its thread t = a.Thread from s on: for
+	// every state s' reached from s by steps of threads other than t
+	// (s itself included),
+	//   - independent: those steps leave t's enabled actions as they are
+	//     in s (they neither disable a nor enable another action of t),
+	//     and for each step b of another thread enabled in s', taking a
+	//     then b and b then a are both possible and reach the same state
+	//     with the same observations (or b ends the run, a crash: no
+	//     action is enabled after b, with or without a taken first, and
+	//     every property check gives the two states b reaches, and b's
+	//     step to them, the same verdict);
+	//   - invisible: every state check of every property (invariants,
+	//     Sometimes states) and Halted give the same verdict in s' and
+	//     after a from s' (deadlock checks need not: terminal states are
+	//     kept exactly); every step check (step properties,
+	//     Sometimes steps) finds nothing to report in a's step from s';
+	//     and a step of another thread gets the same verdicts from the
+	//     step checks (and the same Place) whether a was taken before it
+	//     or not.
+	// In short: a reads and writes only what no other thread touches and
+	// no property looks at. Answering false is always sound (it only
+	// costs reduction); a wrong true can hide violations, which the tests
+	// that compare verdicts with and without the reduction catch. Liveness
+	// properties need not be invisible: liveness searches are not reduced.
+	Local func(s *S, a Action) bool
+
 	// Place, when set, says where a step happens (for example the call,
 	// its step and the kind of thread, without thread names): safety
 	// violations at different places are distinct, each reported with its

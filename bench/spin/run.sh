@@ -73,7 +73,7 @@ row() {
 umcg() {
   local out=$work/umcg.json rc=0
   /usr/bin/time -f "%e %M" -o "$work/umcg.time" "$work/umcgcheck" explore --variant "$1" --config single \
-    --workers "$2" --blocks "$3" --parallel "$4" --no-symmetry --no-liveness --json --quiet >"$out" || rc=$?
+    --workers "$2" --blocks "$3" --parallel "$4" --no-symmetry --no-por --no-liveness --json --quiet >"$out" || rc=$?
   [ $rc -eq 0 ] || die "umcgcheck explore exited $rc (1: a violation, which SPIN's assertions would stop at; 3: incomplete)"
   u_states=$(grep -m1 -o '"states": [0-9]*' "$out" | grep -o '[0-9]*$')
   u_trans=$(grep -m1 -o '"transitions": [0-9]*' "$out" | grep -o '[0-9]*$')

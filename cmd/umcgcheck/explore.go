@@ -21,7 +21,9 @@ property (see 'umcgcheck props') on every state and transition: safety
 properties everywhere, deadlock and liveness triggers at terminal states,
 liveness on weakly fair lassos. For each distinct violation (a property
 broken at a place: where the breaking step happens, as the protocol names
-it) it prints a shortest counterexample (fewest steps). Reachability
+it) it prints a shortest counterexample (fewest steps; where
+partial-order reduction applied, see --no-por, the shortest the reduced
+search found, which may have a few steps more). Reachability
 properties (class sometimes) say what a configuration is meant to reach:
 one that the complete search never reaches is reported NEVER REACHED, a
 violation (the configuration checks the rest vacuously). --coverage counts
@@ -73,6 +75,7 @@ type exploreResult struct {
 	Stopped     string             `json:"stopped,omitempty"`
 	Liveness    string             `json:"liveness"`
 	Symmetry    string             `json:"symmetry"`
+	POR         string             `json:"partial_order"`
 	Bitstate    bool               `json:"bitstate,omitempty"`
 	Missed      float64            `json:"estimated_missed,omitempty"`
 	Bits        uint64             `json:"bits,omitempty"`
@@ -153,6 +156,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	noLive := fs.Bool("no-liveness", false, "skip the fair-cycle search, which keeps the state graph in memory")
 	shard := fs.String("shard", "", "run only shard I of N of the configurations: I/N, or /N to read I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID; combine the shards' --json results with 'umcgcheck merge'")
 	noSym := fs.Bool("no-symmetry", false, "store every state, not one per class of states that differ only by exchanging interchangeable threads (UMCG: a group's servers, or its workers); symmetry applies only with --no-liveness")
+	noPOR := fs.Bool("no-por", false, "expand every enabled action, not only the local steps of one thread where the protocol says they commute with every other thread's and no property sees them (partial-order reduction, UMCG: see docs/semantics.md); the reduction keeps every safety verdict, may lengthen counterexamples, and applies only with --no-liveness")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	out := fs.String("out", "", "write the counterexamples to this file (JSON; read by 'umcgcheck replay'); it must not exist")
 	dot := fs.String("dot", "", "also draw the state graph (at most 2000 states, no symmetry) in Graphviz DOT to this file; it must not exist")
@@ -162,7 +166,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	checkpoint := fs.String("checkpoint", "", "save the search to this `file` at a level boundary every --checkpoint-every, and when a signal or --max-memory or --time-limit stops it (one configuration; the file must not exist, unless it is the --resume file)")
 	checkpointEvery := fs.Duration("checkpoint-every", 10*time.Minute, "how often --checkpoint saves the search (0: at every level)")
-	resume := fs.String("resume", "", "continue the search saved in this `file` by --checkpoint, to the same result as an uninterrupted run; give the same configuration and search flags (--max-states, --max-depth, --bitstate, --no-symmetry, --no-liveness, --coverage): others are refused")
+	resume := fs.String("resume", "", "continue the search saved in this `file` by --checkpoint, to the same result as an uninterrupted run; give the same configuration and search flags (--max-states, --max-depth, --bitstate, --no-symmetry, --no-por, --no-liveness, --coverage): others are refused")
 	coverage := fs.Bool("coverage", false, "count, per step kind of the protocol's table (UMCG: each library step, syscall result, client step, kernel event and fault) and per documented state edge, the transitions that took it, and list those that never fired: a configuration that never fires what it is meant to test checks it vacuously (under symmetry the counts are over representatives)")
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
@@ -264,14 +268,14 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			// A signal came: the configurations left are not started,
 			// and are listed as such.
 			results = append(results, exploreResult{Unit: i, Name: n.Name, Protocol: protocolField(d.Protocol), Config: mustJSON(d.Config),
-				Stopped: why, Liveness: "not checked", Symmetry: "not applied", Violations: []exploreViolation{}})
+				Stopped: why, Liveness: "not checked", Symmetry: "not applied", POR: "not applied", Violations: []exploreViolation{}})
 			if code == exitOK {
 				code = exitIncomplete
 			}
 			continue
 		}
 		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers,
-			NoLiveness: *noLive, Symmetry: !*noSym, Stop: guard.stopReason, Coverage: *coverage}
+			NoLiveness: *noLive, Symmetry: !*noSym, PartialOrder: !*noPOR, Stop: guard.stopReason, Coverage: *coverage}
 		if *bitstate > 0 {
 			e.BitstateBits = 1 << *bitstate
 		}
@@ -313,6 +317,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		res := exploreResult{Unit: i, Name: n.Name, Protocol: protocolField(d.Protocol), Config: mustJSON(d.Config),
 			States: r.States, Transitions: r.Transitions,
 			Depth: r.Depth, Complete: r.Complete, Stopped: r.Stopped, Liveness: r.Liveness, Symmetry: symmetryText(d, e.Symmetry, r),
+			POR:      partialOrderText(e.PartialOrder, e.NoLiveness, r),
 			Bitstate: r.Bitstate, Missed: r.Missed, Bits: e.BitstateBits, Violations: []exploreViolation{}, Coverage: r.Coverage}
 		for _, x := range r.Sometimes {
 			rr := reachResult{Property: x.Property, Verdict: notReached}
@@ -400,7 +405,7 @@ func writeExploreText(w io.Writer, r exploreResult) {
 	default:
 		status = "INCOMPLETE (stopped by --" + r.Stopped + "): states beyond were not checked"
 	}
-	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s; liveness: %s; symmetry: %s\n", r.States, r.Transitions, r.Depth, status, r.Liveness, r.Symmetry)
+	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s; liveness: %s; symmetry: %s; partial order: %s\n", r.States, r.Transitions, r.Depth, status, r.Liveness, r.Symmetry, r.POR)
 	if r.Bitstate {
 		hf := float64(r.Bits) / float64(r.States)
 		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored); at least %.1f states estimated missed", hf, r.Missed)
@@ -425,7 +430,13 @@ func writeExploreText(w io.Writer, r exploreResult) {
 		if v.Place != "" {
 			fmt.Fprintf(w, "  at: %s (reached by %d transitions)\n", v.Place, v.Hits)
 		}
-		fmt.Fprintf(w, "  shortest counterexample, %d steps", len(v.Steps))
+		if r.POR == "on" {
+			// The reduction takes a thread's local steps first: a path
+			// of the reduced graph may carry a few the shortest lacks.
+			fmt.Fprintf(w, "  counterexample (partial order: --no-por for a shortest), %d steps", len(v.Steps))
+		} else {
+			fmt.Fprintf(w, "  shortest counterexample, %d steps", len(v.Steps))
+		}
 		if v.Loop >= 0 {
 			fmt.Fprintf(w, "; steps %d-%d repeat forever", v.Loop+1, len(v.Steps))
 		}
@@ -492,6 +503,20 @@ func symmetryText(d sim.Description, asked bool, r sim.Report) string {
 		return "off (" + r.SymmetryOff + "; --no-liveness to reduce)"
 	}
 	return d.Symmetry // the classes, or that there are none
+}
+
+// partialOrderText says whether a search was reduced by partial order,
+// and why not when it was asked to be.
+func partialOrderText(asked, noLiveness bool, r sim.Report) string {
+	switch {
+	case !asked:
+		return "off"
+	case r.PartialOrder:
+		return "on"
+	case !noLiveness && r.PartialOrderOff == sim.PartialOrderLiveness:
+		return "off (liveness: --no-liveness to reduce)"
+	}
+	return "off (" + r.PartialOrderOff + ")"
 }
 
 // protocolField is a protocol's name as results record it: absent for the

@@ -37,6 +37,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		LabelStep:     m.labelStep,
 		DescribeState: m.describeState,
 		Coverage:      coverage,
+		Local:         m.localSteps(),
 	}
 	if len(classes) > 0 {
 		e.Canonical = func(s *State) (State, sim.Perm) { return m.Canonical(s, classes) }

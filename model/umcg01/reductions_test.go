@@ -12,8 +12,8 @@ import (
 // TestReductionsKeepVerdicts: every reduction and every way of running the
 // search gives the same set of violated properties, on every shipped
 // configuration of both variants and on every deliberate bug: symmetry on
-// and off, one goroutine or two. A reduction added later joins the table
-// of searches here.
+// and off, partial-order reduction on and off, one goroutine or two. A
+// reduction added later joins the table of searches here.
 func TestReductionsKeepVerdicts(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("about 200 searches: run without -race and -short")
@@ -32,12 +32,15 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 		cfgs = append(cfgs, c)
 	}
 	// Each group of searches must agree; the safety-only group may reduce
-	// by symmetry, the group with liveness must not (see sim.Report).
+	// by symmetry and partial order, the group with liveness must not (see
+	// sim.Report): there, asking for them must change nothing.
 	groups := [][]sim.Explorer{
-		{{Workers: 1}, {Workers: 2}, {Workers: 1, Symmetry: true}, {Workers: 2, Symmetry: true}},
+		{{Workers: 1}, {Workers: 2}, {Workers: 1, Symmetry: true}, {Workers: 2, Symmetry: true, PartialOrder: true}},
 		{{Workers: 1, NoLiveness: true}, {Workers: 2, NoLiveness: true},
-			{Workers: 1, NoLiveness: true, Symmetry: true}, {Workers: 2, NoLiveness: true, Symmetry: true}},
+			{Workers: 1, NoLiveness: true, Symmetry: true}, {Workers: 2, NoLiveness: true, Symmetry: true},
+			{Workers: 1, NoLiveness: true, PartialOrder: true}, {Workers: 2, NoLiveness: true, PartialOrder: true, Symmetry: true}},
 	}
+	fewer := 0 // partial-order searches that stored fewer states than the unreduced one
 	for _, c := range cfgs {
 		m, err := model.New(c)
 		if err != nil {
@@ -46,11 +49,18 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 		e := m.Engine()
 		for _, g := range groups {
 			var want []string
+			var full uint64
 			for i, x := range g {
 				r := e.Explore(x)
 				got := violatedIDs(r)
+				if r.PartialOrder != (x.PartialOrder && x.NoLiveness) {
+					t.Errorf("%s: %s: partial-order reduction applied: %v (%s)", c, describe(x), r.PartialOrder, r.PartialOrderOff)
+				}
+				if r.PartialOrder && !r.Symmetry && r.States < full {
+					fewer++
+				}
 				if i == 0 {
-					want = got
+					want, full = got, r.States
 					continue
 				}
 				if !slices.Equal(got, want) {
@@ -63,6 +73,9 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 				}
 			}
 		}
+	}
+	if fewer == 0 {
+		t.Error("partial-order reduction stored fewer states in no search")
 	}
 }
 
@@ -80,5 +93,5 @@ func violatedIDs(r sim.Report) []string {
 }
 
 func describe(e sim.Explorer) string {
-	return fmt.Sprintf("workers=%d symmetry=%v liveness=%v", e.Workers, e.Symmetry, !e.NoLiveness)
+	return fmt.Sprintf("workers=%d symmetry=%v por=%v liveness=%v", e.Workers, e.Symmetry, e.PartialOrder, !e.NoLiveness)
 }
