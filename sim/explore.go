@@ -141,7 +141,33 @@ type succ[S, O any] struct {
 	place  string // where the step happens, when vs is not empty
 	inv    uint64 // the invariants the successor violates (bit per invariant)
 	cycle  uint8  // bit i: the step is one Model.cycles[i] looks for
+	// known: the successor was stored at an earlier level, as state to
+	// (found while expanding: the merge need not probe the set again).
+	known bool
+	to    uint32
 }
+
+// pending is a successor between the two passes of a batch's expansion
+// (Explore): its encoding is scratch[from:to].
+type pending[S, O any] struct {
+	parent   uint32
+	action   Action
+	cycle    uint8
+	before   int // the state stepped from: batch[before]
+	from, to int
+	fp       uint64
+	vs       []props.Violation[S, O]
+	o        O
+}
+
+// expandBatch is how many states a worker expands before it probes the
+// set for their successors (about three each): enough misses in flight
+// to fill the core's line-fill buffers.
+const expandBatch = 4
+
+// mergeAhead is how many successors ahead the merge reads the slot of
+// the set a successor will probe.
+const mergeAhead = 8
 
 // expanded is what a worker reports for each state it expands.
 type expanded struct {
@@ -251,7 +277,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		if r.Bitstate {
 			seen = &bitstate{words: st.Bits, mask: uint64(len(st.Bits))*64 - 1, set: st.BitsSet, missed: st.Missed}
 		} else {
-			seen = &fpTable{keys: st.FPKeys, ids: st.FPIDs, n: st.FPN}
+			seen = fpTableOf(st.FPKeys, st.FPIDs, st.FPN)
 		}
 		inv.any, inv.masks = st.InvAny, st.InvMasks
 		if inv.masks == nil {
@@ -279,7 +305,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			Frontier: frontier, IDs: ids, Graph: g.state(), Levels: levels, Coverage: covTotal.state()}
 		switch v := seen.(type) {
 		case *fpTable:
-			st.FPKeys, st.FPIDs, st.FPN = v.keys, v.ids, v.n
+			st.FPKeys, st.FPIDs = v.columns()
+			st.FPN = v.n
 		case *bitstate:
 			st.Bits, st.BitsSet, st.Missed = v.words, v.set, v.missed
 		}
@@ -334,52 +361,68 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				// s, next and o live for the whole chunk: the checks
 				// they are handed to would move per-step copies to the
 				// heap.
-				var s, next S
+				var batch [expandBatch]S // the states of a batch
+				var next S
 				var o O
 				var arena []byte
-				for i := lo; i < hi; i++ {
-					if e.Stop != nil && (i-lo)%256 == 255 && e.Stop() != "" {
-						cut.Store(true)
-						return
+				// The chunk is expanded a batch of states at a time, in
+				// two passes: the first steps, checks and fingerprints
+				// every successor of the batch (into pend, nexts and
+				// scratch), then touches each one's slot of the set in a
+				// tight loop, so that the cache misses, which dominate
+				// the cost of a probe, overlap; the second probes the
+				// set (now in cache) and checks the invariants of the
+				// new successors.
+				var pend []pending[S, O]
+				var nexts []S
+				var scratch []byte
+				for b := lo; b < hi; b += expandBatch {
+					pend, nexts, scratch = pend[:0], nexts[:0], scratch[:0]
+					for i := b; i < min(b+expandBatch, hi); i++ {
+						if e.Stop != nil && (i-lo)%256 == 255 && e.Stop() != "" {
+							cut.Store(true)
+							return
+						}
+						s := &batch[i-b]
+						m.Decode(s, frontier[i])
+						buf = m.Enabled(s, buf[:0])
+						if g != nil {
+							exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(s, buf, live)})
+						}
+						if len(buf) == 0 {
+							if hit, ok := m.checkTerminal(checked, s, live); ok {
+								hit.id = ids[i]
+								terms[w] = append(terms[w], hit)
+							}
+							continue
+						}
+						for _, a := range buf {
+							next = *s
+							o = m.Step(&next, a)
+							vs := props.CheckStep(checked, s, &next, &o, nil)
+							if cov != nil {
+								countCoverage(cov, covIx, covs[w], s, &next, &o)
+							}
+							if some.pending > 0 {
+								some.check(w, ids[i], a, s, &next, &o)
+							}
+							if symmetry {
+								next, _ = m.Canonical(&next)
+							}
+							at := len(scratch)
+							scratch = m.Encode(scratch, &next)
+							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: Hash(scratch[at:]),
+								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
+							nexts = append(nexts, next)
+						}
 					}
-					m.Decode(&s, frontier[i])
-					buf = m.Enabled(&s, buf[:0])
-					if g != nil {
-						exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(&s, buf, live)})
+					for j := range pend {
+						seen.touch(pend[j].fp)
 					}
-					if len(buf) == 0 {
-						if hit, ok := m.checkTerminal(checked, &s, live); ok {
-							hit.id = ids[i]
-							terms[w] = append(terms[w], hit)
-						}
-						continue
-					}
-					parentInv := inv.of(ids[i])
-					for _, a := range buf {
-						next = s
-						o = m.Step(&next, a)
-						vs := props.CheckStep(checked, &s, &next, &o, nil)
-						if cov != nil {
-							countCoverage(cov, covIx, covs[w], &s, &next, &o)
-						}
-						if some.pending > 0 {
-							some.check(w, ids[i], a, &s, &next, &o)
-						}
-						if symmetry {
-							next, _ = m.Canonical(&next)
-						}
-						// Encodings go to one growing arena per worker:
-						// one allocation per many states, not per state.
-						// A successor stored at an earlier level keeps
-						// none (the set is only read while a level is
-						// expanded, so the lookup is safe).
-						if cap(arena)-len(arena) < m.MaxEncoded {
-							arena = make([]byte, 0, max(1<<20, m.MaxEncoded))
-						}
-						at := len(arena)
-						arena = m.Encode(arena, &next)
-						enc := arena[at:len(arena):len(arena)]
-						fp := Hash(enc)
+					for j := range pend {
+						p := &pend[j]
+						vs := p.vs
+						parentInv := inv.of(p.parent)
 						// An invariant counts where a step breaks it: the
 						// successor violates it and the parent does not.
 						// Invariants depend on the state alone, so they are
@@ -389,21 +432,34 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						// earlier reads the mask, and checks again only
 						// for the messages when it broke something.
 						var mask uint64
-						if id, old := seen.lookup(fp); old {
-							arena, enc = arena[:at], nil
+						var enc []byte
+						id, old := seen.lookup(p.fp)
+						if old {
 							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
 								mask = inv.of(id)
-								vs = inv.keep(props.CheckState(checked, &next, false, vs), len(vs), mask&^parentInv)
+								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
 							}
 						} else {
 							n := len(vs)
-							vs = props.CheckState(checked, &next, false, vs)
+							vs = props.CheckState(checked, &nexts[j], false, vs)
 							mask = inv.maskOf(vs[n:])
 							vs = inv.keep(vs, n, mask&^parentInv)
+							// Encodings of new successors go to one
+							// growing arena per worker: one allocation
+							// per many states, not per state. A
+							// successor stored at an earlier level
+							// keeps none (the set is only read while a
+							// level is expanded, so the lookup is safe).
+							if cap(arena)-len(arena) < m.MaxEncoded {
+								arena = make([]byte, 0, max(1<<20, m.MaxEncoded))
+							}
+							at := len(arena)
+							arena = append(arena, scratch[p.from:p.to]...)
+							enc = arena[at:len(arena):len(arena)]
 						}
-						sc := succ[S, O]{parent: ids[i], action: a, fp: fp, enc: enc, vs: vs, inv: mask, cycle: cycleBits(cycles, &o)}
+						sc := succ[S, O]{parent: p.parent, action: p.action, fp: p.fp, enc: enc, vs: vs, inv: mask, cycle: p.cycle, known: old, to: id}
 						if len(vs) > 0 && m.Place != nil {
-							sc.place = m.Place(&s, &o)
+							sc.place = m.Place(&batch[p.before], &p.o)
 						}
 						chunks[w] = append(chunks[w], sc)
 					}
@@ -440,7 +496,12 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		for w, ch := range chunks {
 			k := 0 // successors left of the state being merged
 			ei := 0
-			for _, sc := range ch {
+			for j, sc := range ch {
+				// Read ahead the slots the next successors will probe,
+				// so that their misses overlap with this one's work.
+				if j+mergeAhead < len(ch) && !ch[j+mergeAhead].known {
+					seen.touch(ch[j+mergeAhead].fp)
+				}
 				if g != nil {
 					for k == 0 {
 						ex := exps[w][ei]
@@ -467,22 +528,38 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						record(m, &r, found, v, sc.place, p, -1)
 					}
 				}
-				if to, ok := seen.lookup(sc.fp); ok {
+				if sc.known {
+					if g != nil {
+						g.addEdge(sc.to, sc.action, sc.cycle)
+					}
+					continue
+				}
+				// A state first reached at this level may have been
+				// reached by an earlier successor of the level: one
+				// probe both finds it and stores a new one.
+				id := uint32(len(parent))
+				full := e.MaxStates > 0 && int(r.States) >= e.MaxStates
+				var to uint32
+				var ok bool
+				if full {
+					to, ok = seen.lookup(sc.fp)
+				} else {
+					to, ok = seen.lookupOrInsert(sc.fp, id)
+				}
+				if ok {
 					if g != nil {
 						g.addEdge(to, sc.action, sc.cycle)
 					}
 					continue
 				}
-				if e.MaxStates > 0 && int(r.States) >= e.MaxStates {
+				if full {
 					stop = true
 					g = nil // the graph is incomplete: no lassos
 					continue
 				}
-				id := uint32(len(parent))
 				if g != nil {
 					g.addEdge(id, sc.action, sc.cycle)
 				}
-				seen.insert(sc.fp, id)
 				inv.set(id, sc.inv)
 				parent, via = append(parent, sc.parent), append(via, sc.action)
 				r.States++
