@@ -193,11 +193,14 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	found := map[string]int{} // violation key -> index in r.Violations
 	var parent []uint32
 	var via []Action
-	var seen visited = newFPTable()
+	var seen visited
 	if e.BitstateBits > 0 {
 		seen = newBitstate(e.BitstateBits)
 		r.Bitstate = true
+	} else {
+		seen = newFPTable()
 	}
+	defer func() { seen.release() }() // the set in use at the end
 
 	live, cycles := m.liveness()
 	wantGraph := !e.NoLiveness && !r.Bitstate && len(live)+len(cycles) > 0
@@ -274,6 +277,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			found[key(c.Property, c.Place)] = i
 		}
 		parent, via = st.Parent, st.Via
+		seen.release()
 		if r.Bitstate {
 			seen = &bitstate{words: st.Bits, mask: uint64(len(st.Bits))*64 - 1, set: st.BitsSet, missed: st.Missed}
 		} else {

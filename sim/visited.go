@@ -15,6 +15,8 @@ type visited interface {
 	// finds it in cache; the result means nothing (returning it keeps
 	// the read).
 	touch(fp uint64) uint32
+	// release frees the set's memory at the end of a search.
+	release()
 }
 
 // fpTable is the exact set: an open-addressing hash table (linear
@@ -33,7 +35,14 @@ type fpTable struct {
 // uint64 key) and its state's id+1; id 0 marks an empty slot.
 type fpSlot struct{ lo, hi, id uint32 }
 
-func newFPTable() *fpTable { return &fpTable{slots: make([]fpSlot, 1<<16)} }
+func newFPTable() *fpTable { return &fpTable{slots: allocSlots(1 << 16)} }
+
+// release frees the table's memory (see allocSlots); the table must not be
+// used after.
+func (t *fpTable) release() {
+	freeSlots(t.slots)
+	t.slots = nil
+}
 
 func (t *fpTable) lookup(fp uint64) (uint32, bool) {
 	mask := uint64(len(t.slots) - 1)
@@ -76,7 +85,8 @@ func (t *fpTable) lookupOrInsert(fp uint64, id uint32) (uint32, bool) {
 
 func (t *fpTable) grow() {
 	old := t.slots
-	t.slots = make([]fpSlot, 2*len(old))
+	defer freeSlots(old)
+	t.slots = allocSlots(2 * len(old))
 	mask := uint64(len(t.slots) - 1)
 	for _, s := range old {
 		if s.id == 0 {
@@ -102,7 +112,7 @@ func (t *fpTable) columns() (keys []uint64, ids []uint32) {
 
 // fpTableOf rebuilds the table columns returned.
 func fpTableOf(keys []uint64, ids []uint32, n int) *fpTable {
-	t := &fpTable{slots: make([]fpSlot, len(keys)), n: n}
+	t := &fpTable{slots: allocSlots(len(keys)), n: n}
 	for i, k := range keys {
 		t.slots[i] = fpSlot{uint32(k), uint32(k >> 32), ids[i]}
 	}
@@ -143,6 +153,8 @@ func (b *bitstate) lookup(fp uint64) (uint32, bool) {
 	}
 	return 0, true
 }
+
+func (b *bitstate) release() {}
 
 func (b *bitstate) touch(fp uint64) uint32 {
 	p := b.pos(fp, 0)
