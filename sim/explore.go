@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/json"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -132,19 +133,29 @@ type Reach struct {
 func (r Report) Proven(x Reach) bool { return x.Reached || (r.Complete && !r.Bitstate) }
 
 // succ is one transition found while expanding a level.
-type succ[S, O any] struct {
-	parent uint32
-	action Action
+// It holds no pointer, so that the collector need not scan a level's
+// records (about three per state), and is 32 bytes: the rare violations
+// are kept apart (stepViolations), and the encoding of a successor not
+// stored before is in its worker's arena for the level, at to.
+type succ struct {
 	fp     uint64
-	enc    []byte
-	vs     []props.Violation[S, O]
-	place  string // where the step happens, when vs is not empty
 	inv    uint64 // the invariants the successor violates (bit per invariant)
-	cycle  uint8  // bit i: the step is one Model.cycles[i] looks for
-	// known: the successor was stored at an earlier level, as state to
-	// (found while expanding: the merge need not probe the set again).
-	known bool
-	to    uint32
+	parent uint32
+	// to is the id of the state, when known: the successor was stored at
+	// an earlier level (found while expanding: the merge need not probe
+	// the set again); otherwise where its encoding starts in the arena.
+	to     uint32
+	encLen uint16
+	action Action
+	cycle  uint8 // bit i: the step is one Model.cycles[i] looks for
+	known  bool
+}
+
+// stepViolations are the violations of the successor chunks[w][at].
+type stepViolations[S, O any] struct {
+	at    int
+	vs    []props.Violation[S, O]
+	place string // where the step happens
 }
 
 // pending is a successor between the two passes of a batch's expansion
@@ -318,7 +329,13 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		e.Checkpoint(&Snapshot{Version: SnapshotVersion, Protocol: m.Protocol, Config: cfg, Options: optionsOf(e), State: st})
 	}
 	lastCheckpoint := time.Now()
-	chunks := make([][]succ[S, O], workers)
+	chunks := make([][]succ, workers)
+	viols := make([][]stepViolations[S, O], workers)
+	// Encodings of new successors go to one growing arena per worker and
+	// level: the frontier of the next level points into it. Two sets, used
+	// on alternate levels: a level's arenas are reused two levels later,
+	// once the frontier that pointed into them has been expanded.
+	arenas := [2][][]byte{make([][]byte, workers), make([][]byte, workers)}
 	terms := make([][]terminalHit[S, O], workers)
 	exps := make([][]expanded, workers)
 	for depth := firstDepth; ; depth++ {
@@ -349,9 +366,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		// Expand the level in parallel, in contiguous chunks.
 		// The per-goroutine buffers keep their capacity from level to
 		// level: one growth, not one per level.
+		arena := arenas[depth%2]
 		for w := range chunks {
-			clear(chunks[w]) // drop references to the last level's arenas
-			chunks[w], terms[w], exps[w] = chunks[w][:0], terms[w][:0], exps[w][:0]
+			clear(viols[w])
+			chunks[w], viols[w], terms[w], exps[w], arena[w] = chunks[w][:0], viols[w][:0], terms[w][:0], exps[w][:0], arena[w][:0]
 		}
 		var wg sync.WaitGroup
 		var cut atomic.Bool // Stop answered while the level was expanded
@@ -368,7 +386,6 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				var batch [expandBatch]S // the states of a batch
 				var next S
 				var o O
-				var arena []byte
 				// The chunk is expanded a batch of states at a time, in
 				// two passes: the first steps, checks and fingerprints
 				// every successor of the batch (into pend, nexts and
@@ -436,8 +453,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						// earlier reads the mask, and checks again only
 						// for the messages when it broke something.
 						var mask uint64
-						var enc []byte
 						id, old := seen.lookup(p.fp)
+						sc := succ{parent: p.parent, action: p.action, fp: p.fp, cycle: p.cycle, known: old, to: id}
 						if old {
 							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
 								mask = inv.of(id)
@@ -448,22 +465,23 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							vs = props.CheckState(checked, &nexts[j], false, vs)
 							mask = inv.maskOf(vs[n:])
 							vs = inv.keep(vs, n, mask&^parentInv)
-							// Encodings of new successors go to one
-							// growing arena per worker: one allocation
-							// per many states, not per state. A
-							// successor stored at an earlier level
-							// keeps none (the set is only read while a
-							// level is expanded, so the lookup is safe).
-							if cap(arena)-len(arena) < m.MaxEncoded {
-								arena = make([]byte, 0, max(1<<20, m.MaxEncoded))
+							// A successor stored at an earlier level
+							// keeps no encoding (the set is only read
+							// while a level is expanded, so the lookup
+							// is safe).
+							if len(arena[w]) > math.MaxUint32-math.MaxUint16 || p.to-p.from > math.MaxUint16 {
+								panic("explore: a level's encodings pass 4 GiB on one goroutine")
 							}
-							at := len(arena)
-							arena = append(arena, scratch[p.from:p.to]...)
-							enc = arena[at:len(arena):len(arena)]
+							sc.to, sc.encLen = uint32(len(arena[w])), uint16(p.to-p.from)
+							arena[w] = append(arena[w], scratch[p.from:p.to]...)
 						}
-						sc := succ[S, O]{parent: p.parent, action: p.action, fp: p.fp, enc: enc, vs: vs, inv: mask, cycle: p.cycle, known: old, to: id}
-						if len(vs) > 0 && m.Place != nil {
-							sc.place = m.Place(&batch[p.before], &p.o)
+						sc.inv = mask
+						if len(vs) > 0 {
+							sv := stepViolations[S, O]{at: len(chunks[w]), vs: vs}
+							if m.Place != nil {
+								sv.place = m.Place(&batch[p.before], &p.o)
+							}
+							viols[w] = append(viols[w], sv)
 						}
 						chunks[w] = append(chunks[w], sc)
 					}
@@ -500,6 +518,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		for w, ch := range chunks {
 			k := 0 // successors left of the state being merged
 			ei := 0
+			vi := 0 // the next of viols[w]
 			for j, sc := range ch {
 				// Read ahead the slots the next successors will probe,
 				// so that their misses overlap with this one's work.
@@ -516,20 +535,22 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					k--
 				}
 				r.Transitions++
-				if len(sc.vs) > 0 {
+				if vi < len(viols[w]) && viols[w][vi].at == j {
+					sv := viols[w][vi]
+					vi++
 					var p []Action
-					for j, v := range sc.vs {
-						if slices.ContainsFunc(sc.vs[:j], func(u props.Violation[S, O]) bool { return u.Property == v.Property }) {
+					for j, v := range sv.vs {
+						if slices.ContainsFunc(sv.vs[:j], func(u props.Violation[S, O]) bool { return u.Property == v.Property }) {
 							continue // its state and step checks both failed: one violation
 						}
-						if i, ok := found[key(v.Property.ID, sc.place)]; ok {
+						if i, ok := found[key(v.Property.ID, sv.place)]; ok {
 							r.Violations[i].Hits++
 							continue
 						}
 						if p == nil {
 							p = append(path(sc.parent), sc.action)
 						}
-						record(m, &r, found, v, sc.place, p, -1)
+						record(m, &r, found, v, sv.place, p, -1)
 					}
 				}
 				if sc.known {
@@ -567,7 +588,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				inv.set(id, sc.inv)
 				parent, via = append(parent, sc.parent), append(via, sc.action)
 				r.States++
-				nextFrontier = append(nextFrontier, sc.enc)
+				nextFrontier = append(nextFrontier, arena[w][sc.to:sc.to+uint32(sc.encLen):sc.to+uint32(sc.encLen)])
 				nextIDs = append(nextIDs, id)
 			}
 			// Terminal states after the last successor of the chunk.
