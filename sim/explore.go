@@ -380,11 +380,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			go func(w, lo, hi int) {
 				defer wg.Done()
 				var buf []Action
-				// s, next and o live for the whole chunk: the checks
-				// they are handed to would move per-step copies to the
-				// heap.
+				// batch, nexts and o live for the whole chunk: the
+				// checks they are handed to would move per-step copies
+				// to the heap.
 				var batch [expandBatch]S // the states of a batch
-				var next S
 				var o O
 				// The chunk is expanded a batch of states at a time, in
 				// two passes: the first steps, checks and fingerprints
@@ -418,23 +417,25 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							continue
 						}
 						for _, a := range buf {
-							next = *s
-							o = m.Step(&next, a)
-							vs := props.CheckStep(checked, s, &next, &o, nil)
+							// The successor is built where the second
+							// pass reads it: one copy of the state, not two.
+							nexts = append(nexts, *s)
+							next := &nexts[len(nexts)-1]
+							o = m.Step(next, a)
+							vs := props.CheckStep(checked, s, next, &o, nil)
 							if cov != nil {
-								countCoverage(cov, covIx, covs[w], s, &next, &o)
+								countCoverage(cov, covIx, covs[w], s, next, &o)
 							}
 							if some.pending > 0 {
-								some.check(w, ids[i], a, s, &next, &o)
+								some.check(w, ids[i], a, s, next, &o)
 							}
 							if symmetry {
-								next, _ = m.Canonical(&next)
+								*next, _ = m.Canonical(next)
 							}
 							at := len(scratch)
-							scratch = m.Encode(scratch, &next)
+							scratch = m.Encode(scratch, next)
 							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: Hash(scratch[at:]),
 								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
-							nexts = append(nexts, next)
 						}
 					}
 					for j := range pend {
