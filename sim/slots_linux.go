@@ -1,9 +1,20 @@
 package sim
 
 import (
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
+
+// offHeap counts the bytes allocSlots has mapped and freeSlots not yet
+// unmapped.
+var offHeap atomic.Int64
+
+// OffHeapBytes is the memory the searches running now hold outside the Go
+// heap (their fingerprint tables), which the runtime's own figures
+// (runtime/metrics, debug.SetMemoryLimit) do not count: a memory bound
+// must add it.
+func OffHeapBytes() uint64 { return uint64(max(offHeap.Load(), 0)) }
 
 // allocSlots returns n zeroed slots outside the Go heap: an anonymous
 // mapping, which the kernel zeroes page by page as the search first
@@ -20,6 +31,7 @@ func allocSlots(n int) []fpSlot {
 		return make([]fpSlot, n) // no mapping: the heap will do
 	}
 	_ = syscall.Madvise(b, 14) // MADV_HUGEPAGE; a kernel without it ignores the advice
+	offHeap.Add(int64(size))
 	return unsafe.Slice((*fpSlot)(unsafe.Pointer(&b[0])), n)
 }
 
@@ -34,4 +46,5 @@ func freeSlots(s []fpSlot) {
 		// Slots from make (the mapping failed): the collector's.
 		return
 	}
+	offHeap.Add(-int64(len(b)))
 }
