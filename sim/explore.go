@@ -330,6 +330,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	}
 	lastCheckpoint := time.Now()
 	chunks := make([][]succ, workers)
+	known := make([]uint64, workers) // per worker: successors of the level stored before
 	viols := make([][]stepViolations[S, O], workers)
 	// Encodings of new successors go to one growing arena per worker and
 	// level: the frontier of the next level points into it. Two sets, used
@@ -370,6 +371,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		for w := range chunks {
 			clear(viols[w])
 			chunks[w], viols[w], terms[w], exps[w], arena[w] = chunks[w][:0], viols[w][:0], terms[w][:0], exps[w][:0], arena[w][:0]
+			known[w] = 0
 		}
 		var wg sync.WaitGroup
 		var cut atomic.Bool // Stop answered while the level was expanded
@@ -393,6 +395,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				// the cost of a probe, overlap; the second probes the
 				// set (now in cache) and checks the invariants of the
 				// new successors.
+				var nKnown uint64 // known[w], counted here: no shared line written per step
+				defer func() { known[w] = nKnown }()
 				var pend []pending[S, O]
 				var nexts []S
 				var scratch []byte
@@ -457,6 +461,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						id, old := seen.lookup(p.fp)
 						sc := succ{parent: p.parent, action: p.action, fp: p.fp, cycle: p.cycle, known: old, to: id}
 						if old {
+							nKnown++
 							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
 								mask = inv.of(id)
 								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
@@ -513,8 +518,15 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				}
 			}
 		}
-		var nextFrontier [][]byte
-		var nextIDs []uint32
+		// At most the successors not stored before are new: sized once,
+		// not grown by copying as the level is merged.
+		fresh := 0
+		for w := range chunks {
+			fresh += len(chunks[w]) - int(known[w])
+		}
+		nextFrontier := make([][]byte, 0, fresh)
+		nextIDs := make([]uint32, 0, fresh)
+		parent, via = slices.Grow(parent, fresh), slices.Grow(via, fresh)
 		stop := false
 		for w, ch := range chunks {
 			k := 0 // successors left of the state being merged
