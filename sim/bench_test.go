@@ -9,7 +9,7 @@ import (
 
 // BenchmarkExplore reports states/s of complete searches of two-phase
 // commit with 7 resource managers: exact set without liveness,
-// as --no-liveness runs (the lasso search of this toy takes 25 s at 7 resource managers, before this change as after); with coverage counted; with checkpoints enabled
+// as --no-liveness runs; with coverage counted; with checkpoints enabled
 // but never due (what supporting them costs).
 func BenchmarkExplore(b *testing.B) {
 	m, _ := twophase.New(twophase.Config{RMs: 7})

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/json"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -143,16 +144,52 @@ type Reach struct {
 func (r Report) Proven(x Reach) bool { return x.Reached || (r.Complete && !r.Bitstate) }
 
 // succ is one transition found while expanding a level.
-type succ[S, O any] struct {
-	parent uint32
-	action Action
+// It holds no pointer, so that the collector need not scan a level's
+// records (about three per state), and is 32 bytes: the rare violations
+// are kept apart (stepViolations), and the encoding of a successor not
+// stored before is in its worker's arena for the level, at to.
+type succ struct {
 	fp     uint64
-	enc    []byte
-	vs     []props.Violation[S, O]
-	place  string // where the step happens, when vs is not empty
 	inv    uint64 // the invariants the successor violates (bit per invariant)
-	cycle  uint8  // bit i: the step is one Model.cycles[i] looks for
+	parent uint32
+	// to is the id of the state, when known: the successor was stored at
+	// an earlier level (found while expanding: the merge need not probe
+	// the set again); otherwise where its encoding starts in the arena.
+	to     uint32
+	encLen uint16
+	action Action
+	cycle  uint8 // bit i: the step is one Model.cycles[i] looks for
+	known  bool
 }
+
+// stepViolations are the violations of the successor chunks[w][at].
+type stepViolations[S, O any] struct {
+	at    int
+	vs    []props.Violation[S, O]
+	place string // where the step happens
+}
+
+// pending is a successor between the two passes of a batch's expansion
+// (Explore): its encoding is scratch[from:to].
+type pending[S, O any] struct {
+	parent   uint32
+	action   Action
+	cycle    uint8
+	before   int // the state stepped from: batch[before]
+	from, to int
+	fp       uint64
+	vs       []props.Violation[S, O]
+	o        O
+}
+
+// expandBatch is how many states a worker expands before it probes the
+// set for their successors (about three each): enough misses in flight
+// to fill the core's line-fill buffers.
+const expandBatch = 4
+
+// mergeAhead is how many successors ahead the merge reads the slot of
+// the set a successor will probe.
+const mergeAhead = 8
 
 // expanded is what a worker reports for each state it expands.
 type expanded struct {
@@ -178,11 +215,14 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	found := map[string]int{} // violation key -> index in r.Violations
 	var parent []uint32
 	var via []Action
-	var seen visited = newFPTable()
+	var seen visited
 	if e.BitstateBits > 0 {
 		seen = newBitstate(e.BitstateBits)
 		r.Bitstate = true
+	} else {
+		seen = newFPTable()
 	}
+	defer func() { seen.release() }() // the set in use at the end
 
 	live, cycles := m.liveness()
 	wantGraph := !e.NoLiveness && !r.Bitstate && len(live)+len(cycles) > 0
@@ -260,10 +300,11 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			found[key(c.Property, c.Place)] = i
 		}
 		parent, via = st.Parent, st.Via
+		seen.release()
 		if r.Bitstate {
 			seen = &bitstate{words: st.Bits, mask: uint64(len(st.Bits))*64 - 1, set: st.BitsSet, missed: st.Missed}
 		} else {
-			seen = &fpTable{keys: st.FPKeys, ids: st.FPIDs, n: st.FPN}
+			seen = fpTableOf(st.FPKeys, st.FPIDs, st.FPN)
 		}
 		inv.any, inv.masks = st.InvAny, st.InvMasks
 		if inv.masks == nil {
@@ -291,7 +332,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			Frontier: frontier, IDs: ids, Graph: g.state(), Levels: levels, Coverage: covTotal.state()}
 		switch v := seen.(type) {
 		case *fpTable:
-			st.FPKeys, st.FPIDs, st.FPN = v.keys, v.ids, v.n
+			st.FPKeys, st.FPIDs = v.columns()
+			st.FPN = v.n
 		case *bitstate:
 			st.Bits, st.BitsSet, st.Missed = v.words, v.set, v.missed
 		}
@@ -299,7 +341,14 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		e.Checkpoint(&Snapshot{Version: SnapshotVersion, Protocol: m.Protocol, Config: cfg, Options: optionsOf(e), State: st})
 	}
 	lastCheckpoint := time.Now()
-	chunks := make([][]succ[S, O], workers)
+	chunks := make([][]succ, workers)
+	known := make([]uint64, workers) // per worker: successors of the level stored before
+	viols := make([][]stepViolations[S, O], workers)
+	// Encodings of new successors go to one growing arena per worker and
+	// level: the frontier of the next level points into it. Two sets, used
+	// on alternate levels: a level's arenas are reused two levels later,
+	// once the frontier that pointed into them has been expanded.
+	arenas := [2][][]byte{make([][]byte, workers), make([][]byte, workers)}
 	terms := make([][]terminalHit[S, O], workers)
 	exps := make([][]expanded, workers)
 	for depth := firstDepth; ; depth++ {
@@ -330,9 +379,11 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		// Expand the level in parallel, in contiguous chunks.
 		// The per-goroutine buffers keep their capacity from level to
 		// level: one growth, not one per level.
+		arena := arenas[depth%2]
 		for w := range chunks {
-			clear(chunks[w]) // drop references to the last level's arenas
-			chunks[w], terms[w], exps[w] = chunks[w][:0], terms[w][:0], exps[w][:0]
+			clear(viols[w])
+			chunks[w], viols[w], terms[w], exps[w], arena[w] = chunks[w][:0], viols[w][:0], terms[w][:0], exps[w][:0], arena[w][:0]
+			known[w] = 0
 		}
 		var wg sync.WaitGroup
 		var cut atomic.Bool // Stop answered while the level was expanded
@@ -347,58 +398,76 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				if por {
 					ample = m.newAmpleSets(seen, symmetry)
 				}
-				// s, next and o live for the whole chunk: the checks
-				// they are handed to would move per-step copies to the
-				// heap.
-				var s, next S
+				// batch, nexts and o live for the whole chunk: the
+				// checks they are handed to would move per-step copies
+				// to the heap.
+				var batch [expandBatch]S // the states of a batch
 				var o O
-				var arena []byte
-				for i := lo; i < hi; i++ {
-					if e.Stop != nil && (i-lo)%256 == 255 && e.Stop() != "" {
-						cut.Store(true)
-						return
+				// The chunk is expanded a batch of states at a time, in
+				// two passes: the first steps, checks and fingerprints
+				// every successor of the batch (into pend, nexts and
+				// scratch), then touches each one's slot of the set in a
+				// tight loop, so that the cache misses, which dominate
+				// the cost of a probe, overlap; the second probes the
+				// set (now in cache) and checks the invariants of the
+				// new successors.
+				var nKnown uint64 // known[w], counted here: no shared line written per step
+				defer func() { known[w] = nKnown }()
+				var pend []pending[S, O]
+				var nexts []S
+				var scratch []byte
+				for b := lo; b < hi; b += expandBatch {
+					pend, nexts, scratch = pend[:0], nexts[:0], scratch[:0]
+					for i := b; i < min(b+expandBatch, hi); i++ {
+						if e.Stop != nil && (i-lo)%256 == 255 && e.Stop() != "" {
+							cut.Store(true)
+							return
+						}
+						s := &batch[i-b]
+						m.Decode(s, frontier[i])
+						buf = m.Enabled(s, buf[:0])
+						if ample != nil {
+							buf = ample.reduce(s, buf)
+						}
+						if g != nil {
+							exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(s, buf, live)})
+						}
+						if len(buf) == 0 {
+							if hit, ok := m.checkTerminal(checked, s, live); ok {
+								hit.id = ids[i]
+								terms[w] = append(terms[w], hit)
+							}
+							continue
+						}
+						for _, a := range buf {
+							// The successor is built where the second
+							// pass reads it: one copy of the state, not two.
+							nexts = append(nexts, *s)
+							next := &nexts[len(nexts)-1]
+							o = m.Step(next, a)
+							vs := props.CheckStep(checked, s, next, &o, nil)
+							if cov != nil {
+								countCoverage(cov, covIx, covs[w], s, next, &o)
+							}
+							if some.pending > 0 {
+								some.check(w, ids[i], a, s, next, &o)
+							}
+							if symmetry {
+								*next, _ = m.Canonical(next)
+							}
+							at := len(scratch)
+							scratch = m.Encode(scratch, next)
+							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: Hash(scratch[at:]),
+								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
+						}
 					}
-					m.Decode(&s, frontier[i])
-					buf = m.Enabled(&s, buf[:0])
-					if ample != nil {
-						buf = ample.reduce(&s, buf)
+					for j := range pend {
+						seen.touch(pend[j].fp)
 					}
-					if g != nil {
-						exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(&s, buf, live)})
-					}
-					if len(buf) == 0 {
-						if hit, ok := m.checkTerminal(checked, &s, live); ok {
-							hit.id = ids[i]
-							terms[w] = append(terms[w], hit)
-						}
-						continue
-					}
-					parentInv := inv.of(ids[i])
-					for _, a := range buf {
-						next = s
-						o = m.Step(&next, a)
-						vs := props.CheckStep(checked, &s, &next, &o, nil)
-						if cov != nil {
-							countCoverage(cov, covIx, covs[w], &s, &next, &o)
-						}
-						if some.pending > 0 {
-							some.check(w, ids[i], a, &s, &next, &o)
-						}
-						if symmetry {
-							next, _ = m.Canonical(&next)
-						}
-						// Encodings go to one growing arena per worker:
-						// one allocation per many states, not per state.
-						// A successor stored at an earlier level keeps
-						// none (the set is only read while a level is
-						// expanded, so the lookup is safe).
-						if cap(arena)-len(arena) < m.MaxEncoded {
-							arena = make([]byte, 0, max(1<<20, m.MaxEncoded))
-						}
-						at := len(arena)
-						arena = m.Encode(arena, &next)
-						enc := arena[at:len(arena):len(arena)]
-						fp := Hash(enc)
+					for j := range pend {
+						p := &pend[j]
+						vs := p.vs
+						parentInv := inv.of(p.parent)
 						// An invariant counts where a step breaks it: the
 						// successor violates it and the parent does not.
 						// Invariants depend on the state alone, so they are
@@ -408,21 +477,36 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						// earlier reads the mask, and checks again only
 						// for the messages when it broke something.
 						var mask uint64
-						if id, old := seen.lookup(fp); old {
-							arena, enc = arena[:at], nil
+						id, old := seen.lookup(p.fp)
+						sc := succ{parent: p.parent, action: p.action, fp: p.fp, cycle: p.cycle, known: old, to: id}
+						if old {
+							nKnown++
 							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
 								mask = inv.of(id)
-								vs = inv.keep(props.CheckState(checked, &next, false, vs), len(vs), mask&^parentInv)
+								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
 							}
 						} else {
 							n := len(vs)
-							vs = props.CheckState(checked, &next, false, vs)
+							vs = props.CheckState(checked, &nexts[j], false, vs)
 							mask = inv.maskOf(vs[n:])
 							vs = inv.keep(vs, n, mask&^parentInv)
+							// A successor stored at an earlier level
+							// keeps no encoding (the set is only read
+							// while a level is expanded, so the lookup
+							// is safe).
+							if len(arena[w]) > math.MaxUint32-math.MaxUint16 || p.to-p.from > math.MaxUint16 {
+								panic("explore: a level's encodings pass 4 GiB on one goroutine")
+							}
+							sc.to, sc.encLen = uint32(len(arena[w])), uint16(p.to-p.from)
+							arena[w] = append(arena[w], scratch[p.from:p.to]...)
 						}
-						sc := succ[S, O]{parent: ids[i], action: a, fp: fp, enc: enc, vs: vs, inv: mask, cycle: cycleBits(cycles, &o)}
-						if len(vs) > 0 && m.Place != nil {
-							sc.place = m.Place(&s, &o)
+						sc.inv = mask
+						if len(vs) > 0 {
+							sv := stepViolations[S, O]{at: len(chunks[w]), vs: vs}
+							if m.Place != nil {
+								sv.place = m.Place(&batch[p.before], &p.o)
+							}
+							viols[w] = append(viols[w], sv)
 						}
 						chunks[w] = append(chunks[w], sc)
 					}
@@ -453,13 +537,26 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				}
 			}
 		}
-		var nextFrontier [][]byte
-		var nextIDs []uint32
+		// At most the successors not stored before are new: sized once,
+		// not grown by copying as the level is merged.
+		fresh := 0
+		for w := range chunks {
+			fresh += len(chunks[w]) - int(known[w])
+		}
+		nextFrontier := make([][]byte, 0, fresh)
+		nextIDs := make([]uint32, 0, fresh)
+		parent, via = slices.Grow(parent, fresh), slices.Grow(via, fresh)
 		stop := false
 		for w, ch := range chunks {
 			k := 0 // successors left of the state being merged
 			ei := 0
-			for _, sc := range ch {
+			vi := 0 // the next of viols[w]
+			for j, sc := range ch {
+				// Read ahead the slots the next successors will probe,
+				// so that their misses overlap with this one's work.
+				if j+mergeAhead < len(ch) && !ch[j+mergeAhead].known {
+					seen.touch(ch[j+mergeAhead].fp)
+				}
 				if g != nil {
 					for k == 0 {
 						ex := exps[w][ei]
@@ -470,42 +567,60 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					k--
 				}
 				r.Transitions++
-				if len(sc.vs) > 0 {
+				if vi < len(viols[w]) && viols[w][vi].at == j {
+					sv := viols[w][vi]
+					vi++
 					var p []Action
-					for j, v := range sc.vs {
-						if slices.ContainsFunc(sc.vs[:j], func(u props.Violation[S, O]) bool { return u.Property == v.Property }) {
+					for j, v := range sv.vs {
+						if slices.ContainsFunc(sv.vs[:j], func(u props.Violation[S, O]) bool { return u.Property == v.Property }) {
 							continue // its state and step checks both failed: one violation
 						}
-						if i, ok := found[key(v.Property.ID, sc.place)]; ok {
+						if i, ok := found[key(v.Property.ID, sv.place)]; ok {
 							r.Violations[i].Hits++
 							continue
 						}
 						if p == nil {
 							p = append(path(sc.parent), sc.action)
 						}
-						record(m, &r, found, v, sc.place, p, -1)
+						record(m, &r, found, v, sv.place, p, -1)
 					}
 				}
-				if to, ok := seen.lookup(sc.fp); ok {
+				if sc.known {
+					if g != nil {
+						g.addEdge(sc.to, sc.action, sc.cycle)
+					}
+					continue
+				}
+				// A state first reached at this level may have been
+				// reached by an earlier successor of the level: one
+				// probe both finds it and stores a new one.
+				id := uint32(len(parent))
+				full := e.MaxStates > 0 && int(r.States) >= e.MaxStates
+				var to uint32
+				var ok bool
+				if full {
+					to, ok = seen.lookup(sc.fp)
+				} else {
+					to, ok = seen.lookupOrInsert(sc.fp, id)
+				}
+				if ok {
 					if g != nil {
 						g.addEdge(to, sc.action, sc.cycle)
 					}
 					continue
 				}
-				if e.MaxStates > 0 && int(r.States) >= e.MaxStates {
+				if full {
 					stop = true
 					g = nil // the graph is incomplete: no lassos
 					continue
 				}
-				id := uint32(len(parent))
 				if g != nil {
 					g.addEdge(id, sc.action, sc.cycle)
 				}
-				seen.insert(sc.fp, id)
 				inv.set(id, sc.inv)
 				parent, via = append(parent, sc.parent), append(via, sc.action)
 				r.States++
-				nextFrontier = append(nextFrontier, sc.enc)
+				nextFrontier = append(nextFrontier, arena[w][sc.to:sc.to+uint32(sc.encLen):sc.to+uint32(sc.encLen)])
 				nextIDs = append(nextIDs, id)
 			}
 			// Terminal states after the last successor of the chunk.

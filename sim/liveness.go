@@ -319,14 +319,19 @@ func (m *Model[S, O]) checkLiveness(g *graph, leads []*props.Property[S, O], cyc
 			return out
 		}
 		comps := g.sccs(all, []uint32{0})
+		// in marks the component at hand; one array for them all,
+		// cleared component by component (one per component cost n
+		// bytes to clear each, n^2 over a graph of singletons: most of
+		// the lasso search's time).
+		in := make([]bool, n)
+		var last []uint32
 		for _, comp := range comps {
 			if g.haltedNow() {
 				return out
 			}
-			in := make([]bool, n)
-			for _, v := range comp {
-				in[v] = true
-			}
+			mark(in, last, false)
+			mark(in, comp, true)
+			last = comp
 			need, ok := g.fairSCC(comp, in, 1<<uint(ci), m.Fair)
 			if !ok {
 				continue
@@ -384,14 +389,15 @@ func (m *Model[S, O]) checkLiveness(g *graph, leads []*props.Property[S, O], cyc
 			if best != nil {
 				break
 			}
+			in := make([]bool, n)
+			var last []uint32
 			for _, comp := range g.sccs(allowed, sources) {
 				if g.haltedNow() {
 					return out
 				}
-				in := make([]bool, n)
-				for _, v := range comp {
-					in[v] = true
-				}
+				mark(in, last, false)
+				mark(in, comp, true)
+				last = comp
 				need, ok := g.fairSCC(comp, in, 0, m.Fair)
 				if !ok {
 					continue
@@ -419,6 +425,13 @@ func (m *Model[S, O]) checkLiveness(g *graph, leads []*props.Property[S, O], cyc
 		}
 	}
 	return out
+}
+
+// mark sets in[v] to b for every v of vs.
+func mark(in []bool, vs []uint32, b bool) {
+	for _, v := range vs {
+		in[v] = b
+	}
 }
 
 // reach is a multi-source breadth-first search: prev[v] is the edge that

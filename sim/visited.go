@@ -8,58 +8,115 @@ type visited interface {
 	// keeps ids (a bitstate set returns 0).
 	lookup(fp uint64) (uint32, bool)
 	insert(fp uint64, id uint32)
+	// lookupOrInsert is lookup, then insert(fp, id) when fp was not
+	// stored (and returns id then).
+	lookupOrInsert(fp uint64, id uint32) (uint32, bool)
+	// touch reads where fp would be stored, so that a lookup soon after
+	// finds it in cache; the result means nothing (returning it keeps
+	// the read).
+	touch(fp uint64) uint32
+	// release frees the set's memory at the end of a search.
+	release()
 }
 
 // fpTable is the exact set: an open-addressing hash table (linear
 // probing) from fingerprint to state id, kept at most half full. It is a
 // flat array, which the cache likes better than a Go map (a third of a
-// search's time went to map probes). Fingerprints are already mixed, so
-// their low bits index the table directly.
+// search's time went to map probes), and a slot holds the whole
+// fingerprint and the id side by side, so that a probe costs one cache
+// miss, not one in a key array and another in an id array. Fingerprints
+// are already mixed, so their low bits index the table directly.
 type fpTable struct {
-	keys []uint64
-	ids  []uint32 // id+1; 0 marks an empty slot
-	n    int
+	slots []fpSlot
+	n     int
 }
 
-func newFPTable() *fpTable {
-	return &fpTable{keys: make([]uint64, 1<<16), ids: make([]uint32, 1<<16)}
+// fpSlot is a fingerprint (lo, hi: 12 bytes a slot, not 16 with a
+// uint64 key) and its state's id+1; id 0 marks an empty slot.
+type fpSlot struct{ lo, hi, id uint32 }
+
+func newFPTable() *fpTable { return &fpTable{slots: allocSlots(1 << 16)} }
+
+// release frees the table's memory (see allocSlots); the table must not be
+// used after.
+func (t *fpTable) release() {
+	freeSlots(t.slots)
+	t.slots = nil
 }
 
 func (t *fpTable) lookup(fp uint64) (uint32, bool) {
-	mask := uint64(len(t.keys) - 1)
-	for i := fp & mask; t.ids[i] != 0; i = (i + 1) & mask {
-		if t.keys[i] == fp {
-			return t.ids[i] - 1, true
+	mask := uint64(len(t.slots) - 1)
+	lo, hi := uint32(fp), uint32(fp>>32)
+	for i := fp & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.id == 0 {
+			return 0, false
+		}
+		if s.lo == lo && s.hi == hi {
+			return s.id - 1, true
 		}
 	}
-	return 0, false
 }
 
-func (t *fpTable) insert(fp uint64, id uint32) {
-	if 2*(t.n+1) > len(t.keys) {
-		old, oldIDs := t.keys, t.ids
-		t.keys, t.ids = make([]uint64, 2*len(old)), make([]uint32, 2*len(old))
-		t.n = 0
-		for i, v := range oldIDs {
-			if v != 0 {
-				t.put(old[i], v)
-			}
+func (t *fpTable) touch(fp uint64) uint32 { return t.slots[fp&uint64(len(t.slots)-1)].id }
+
+func (t *fpTable) insert(fp uint64, id uint32) { t.lookupOrInsert(fp, id) }
+
+// lookupOrInsert returns the id stored for fp and true, or stores fp with
+// id and returns id and false: one probe sequence for both.
+func (t *fpTable) lookupOrInsert(fp uint64, id uint32) (uint32, bool) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow()
+	}
+	mask := uint64(len(t.slots) - 1)
+	lo, hi := uint32(fp), uint32(fp>>32)
+	for i := fp & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.id == 0 {
+			*s = fpSlot{lo, hi, id + 1}
+			t.n++
+			return id, false
+		}
+		if s.lo == lo && s.hi == hi {
+			return s.id - 1, true
 		}
 	}
-	t.put(fp, id+1)
 }
 
-func (t *fpTable) put(fp uint64, v uint32) {
-	mask := uint64(len(t.keys) - 1)
-	i := fp & mask
-	for ; t.ids[i] != 0; i = (i + 1) & mask {
-		if t.keys[i] == fp {
-			t.ids[i] = v
-			return
+func (t *fpTable) grow() {
+	old := t.slots
+	defer freeSlots(old)
+	t.slots = allocSlots(2 * len(old))
+	mask := uint64(len(t.slots) - 1)
+	for _, s := range old {
+		if s.id == 0 {
+			continue
 		}
+		i := (uint64(s.hi)<<32 | uint64(s.lo)) & mask
+		for t.slots[i].id != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = s
 	}
-	t.keys[i], t.ids[i] = fp, v
-	t.n++
+}
+
+// columns returns the table as the checkpoint stores it: the keys and
+// ids of every slot, in slot order.
+func (t *fpTable) columns() (keys []uint64, ids []uint32) {
+	keys, ids = make([]uint64, len(t.slots)), make([]uint32, len(t.slots))
+	for i, s := range t.slots {
+		keys[i], ids[i] = uint64(s.hi)<<32|uint64(s.lo), s.id
+	}
+	return keys, ids
+}
+
+// fpTableOf rebuilds the table columns returned.
+func fpTableOf(keys []uint64, ids []uint32, n int) *fpTable {
+	t := &fpTable{slots: allocSlots(len(keys)), n: n}
+	for i, k := range keys {
+		t.slots[i] = fpSlot{uint32(k), uint32(k >> 32), ids[i]}
+	}
+	return t
 }
 
 // bitstate is SPIN's supertrace: k bits per state in one bit array, with
@@ -95,6 +152,21 @@ func (b *bitstate) lookup(fp uint64) (uint32, bool) {
 		}
 	}
 	return 0, true
+}
+
+func (b *bitstate) release() {}
+
+func (b *bitstate) touch(fp uint64) uint32 {
+	p := b.pos(fp, 0)
+	return uint32(b.words[p/64])
+}
+
+func (b *bitstate) lookupOrInsert(fp uint64, id uint32) (uint32, bool) {
+	if _, ok := b.lookup(fp); ok {
+		return 0, true
+	}
+	b.insert(fp, id)
+	return id, false
 }
 
 // insert stores fp. A new state collides with the bits already set with

@@ -2,10 +2,15 @@
 # SPIN and umcgcheck on the same configurations of the library-level UMCG
 # model (bench/spin/umcg.pml is umcgcheck's model/ in Promela; see
 # bench/spin/README.md). For each configuration it runs SPIN's exhaustive
-# search (no partial-order reduction) and `umcgcheck explore` (no
-# symmetry), checks that both stored the same states, and prints states,
-# transitions, seconds, states/s and bytes per state for both. The last
-# line is `ratio states/s umcgcheck/SPIN: X.XX`.
+# search (no partial-order reduction) twice, exact and at its best flags
+# (hash compaction), and `umcgcheck explore` (no symmetry), checks that
+# SPIN's exact search and umcgcheck stored the same states (and says how
+# many SPIN's hash compaction lost), and prints states, transitions, time
+# to verdict (wall and CPU seconds), states per CPU second, peak memory and
+# bytes per state for each. The last lines are
+# `ratio states/s umcgcheck/SPIN: X.XX` and `ratio time SPIN/umcgcheck: X.XX`
+# (umcgcheck on one core against SPIN at its best, by CPU seconds; above 1
+# means umcgcheck is faster).
 #
 # Usage: bench/spin/run.sh [--all] [--variant seed|fixed] [--workers N] [--blocks B] [--parallel P]
 #   (no flag)   one configuration that takes SPIN a few seconds: seed, 5 workers, 1 block
@@ -14,7 +19,7 @@
 #   --parallel  goroutines of the umcgcheck run the ratio uses (default 1:
 #               SPIN's search is sequential); with more than one core a
 #               second umcgcheck row uses every core
-# Environment: PAN_CFLAGS adds C flags to pan's (e.g. -DCOLLAPSE, -DHC4);
+# Environment: PAN_CFLAGS adds C flags to both of pan's builds (e.g. -DCOLLAPSE);
 #   MEMLIM_MB bounds pan's memory (default: 90% of MemAvailable).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +35,7 @@ while [ $# -gt 0 ]; do
     --workers) workers=${2:?}; shift ;;
     --blocks) blocks=${2:?}; shift ;;
     --parallel) parallel=${2:?}; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
@@ -59,31 +64,43 @@ fi
 ncpu=$(nproc)
 spinver=$(spin -V | awk '{ print $3 }')
 
-# the totals behind the last line (sum of states over sum of seconds)
+# SPIN's flags. Exact: every state vector stored whole, so its state
+# count must equal umcgcheck's. Best: the fastest and smallest storage
+# pan offers here, hash compaction (-DHC4: a 64-bit hash and 32 more bits
+# stored per state instead of the vector), with bound checks and the
+# fairness bookkeeping compiled out (-DNOBOUNDCHECK, -DNOFAIR) and -O3.
+# -DHC4 may lose states (two states taken for one): the row says how
+# many. -DCOLLAPSE is slower and larger than the default on this model.
+spin_exact_flags="-O3 -DNOBOUNDCHECK -DNOFAIR"
+spin_best_flags="-O3 -DHC4 -DNOBOUNDCHECK -DNOFAIR"
+
+# the totals behind the last lines (sums of states and CPU seconds)
 tot_u_states=0 tot_u_secs=0 tot_s_states=0 tot_s_secs=0
 
-# row NAME STATES TRANSITIONS SECONDS RSS_KIB [NOTE]
+# row NAME STATES TRANSITIONS WALL CPU RSS_KIB [NOTE]
 row() {
-  awk -v n="$1" -v st="$2" -v tr="$3" -v s="$4" -v rss="$5" -v note="${6:-}" 'BEGIN {
-    if (s < 0.01) s = 0.01
-    printf "%-28s %11d %12d %8.2f %11.0f %9.0f   %s\n", n, st, tr, s, st / s, rss * 1024 / st, note }'
+  awk -v n="$1" -v st="$2" -v tr="$3" -v s="$4" -v c="$5" -v rss="$6" -v note="${7:-}" 'BEGIN {
+    if (c < 0.01) c = 0.01
+    printf "%-30s %10d %11d %7.2f %7.2f %10.0f %8.0f %8.0f   %s\n", n, st, tr, s, c, st / c, rss / 1024, rss * 1024 / st, note }'
 }
 
 # umcg VARIANT N B P: runs umcgcheck; sets u_states u_trans u_secs u_rss
 umcg() {
   local out=$work/umcg.json rc=0
-  /usr/bin/time -f "%e %M" -o "$work/umcg.time" "$work/umcgcheck" explore --variant "$1" --config single \
+  /usr/bin/time -f "%e %U %S %M" -o "$work/umcg.time" "$work/umcgcheck" explore --variant "$1" --config single \
     --workers "$2" --blocks "$3" --parallel "$4" --no-symmetry --no-por --no-liveness --json --quiet >"$out" || rc=$?
   [ $rc -eq 0 ] || die "umcgcheck explore exited $rc (1: a violation, which SPIN's assertions would stop at; 3: incomplete)"
   u_states=$(grep -m1 -o '"states": [0-9]*' "$out" | grep -o '[0-9]*$')
   u_trans=$(grep -m1 -o '"transitions": [0-9]*' "$out" | grep -o '[0-9]*$')
   grep -q '"complete": true' "$out" || die "umcgcheck's search is incomplete"
-  read -r u_secs u_rss <"$work/umcg.time"
+  local usr sys
+  read -r u_secs usr sys u_rss <"$work/umcg.time"
+  u_cpu=$(awk -v a="$usr" -v b="$sys" 'BEGIN { print a + b }')
 }
 
-# spin_run VARIANT N B W: builds and runs pan; sets s_states s_trans s_secs s_rss s_mem_states s_mem_total
+# spin_run VARIANT N B W NAME FLAGS: builds and runs pan; sets s_states s_trans s_secs s_cpu s_rss s_mem_states s_mem_total
 spin_run() {
-  local dir=$work/pan-$1-$2-$3 def=""
+  local dir=$work/pan-$1-$2-$3-$5 def=""
   [ "$1" = fixed ] && def=-DFIXED
   mkdir -p "$dir"
   cp "$here/umcg.pml" "$dir/"
@@ -92,9 +109,9 @@ spin_run() {
   (cd "$dir" && spin -o2 $def -DN="$2" -DB="$3" -a umcg.pml >spin.out 2>&1) ||
     { cat "$dir/spin.out" >&2; die "spin -a failed"; }
   # shellcheck disable=SC2086
-  (cd "$dir" && gcc -O2 -w -DNOREDUCE -DSAFETY -DMEMLIM="$MEMLIM_MB" ${PAN_CFLAGS:-} -o pan pan.c) ||
+  (cd "$dir" && gcc $6 -w -DNOREDUCE -DSAFETY -DMEMLIM="$MEMLIM_MB" ${PAN_CFLAGS:-} -o pan pan.c) ||
     die "gcc pan.c failed"
-  (cd "$dir" && /usr/bin/time -f "%e %M" -o pan.time ./pan -m100000 -w"$4" >pan.out 2>&1) || true
+  (cd "$dir" && /usr/bin/time -f "%e %U %S %M" -o pan.time ./pan -m100000 -w"$4" >pan.out 2>&1) || true
   local p=$dir/pan.out
   if ! grep -q 'errors: 0' "$p" || grep -qiE 'max search depth too small|out of memory|MEMLIM|aborted' "$p"; then
     cat "$p" >&2
@@ -104,7 +121,15 @@ spin_run() {
   s_trans=$(awk '/transitions \(= stored\+matched\)/ { print $1; exit }' "$p")
   s_mem_states=$(awk '/actual memory usage for states/ { print $1; exit }' "$p")
   s_mem_total=$(awk '/total actual memory usage/ { print $1; exit }' "$p")
-  read -r s_secs s_rss <"$dir/pan.time"
+  local usr sys
+  read -r s_secs usr sys s_rss <"$dir/pan.time"
+  s_cpu=$(awk -v a="$usr" -v b="$sys" 'BEGIN { print a + b }')
+}
+
+# pan_note: pan's own memory figures of the last spin_run
+pan_note() {
+  awk -v m="$s_mem_states" -v t="$s_mem_total" -v st="$s_states" 'BEGIN {
+    printf "pan: %.0f B/state for states, %.0f in all", m * 1048576 / st, t * 1048576 / st }'
 }
 
 # compare VARIANT N B
@@ -112,23 +137,26 @@ compare() {
   local v=$1 n=$2 b=$3
   echo
   echo "config single, variant $v: 1 server, workers=$n, blocks=$b (blocking syscalls per worker), no faults; symmetry and partial-order reduction off"
+  echo "(SPIN's partial-order reduction would remove no state on this model: every step touches globals)"
   umcg "$v" "$n" "$b" "$parallel"
   # hash table: 2^w slots, at least twice the states
   local w
   w=$(awk -v s="$u_states" 'BEGIN { w = 10; while (2 ^ w < 2 * s) w++; print w }')
-  spin_run "$v" "$n" "$b" "$w"
-  printf "%-28s %11s %12s %8s %11s %9s   %s\n" tool "states" transitions seconds "states/s" "B/state" "(bytes per state: peak RSS / states)"
-  row "SPIN $spinver (pan -w$w)" "$s_states" "$s_trans" "$s_secs" "$s_rss" \
-    "$(awk -v m="$s_mem_states" -v t="$s_mem_total" -v st="$s_states" 'BEGIN {
-      printf "pan: %.0f B/state for states, %.0f B/state in all", m * 1048576 / st, t * 1048576 / st }')"
-  row "umcgcheck --parallel $parallel" "$u_states" "$u_trans" "$u_secs" "$u_rss"
+  printf "%-30s %10s %11s %7s %7s %10s %8s %8s   %s\n" tool states transitions wall-s cpu-s "states/cpu-s" "peak-MB" "B/state" "(B/state: peak RSS / states; cpu-s: user+sys)"
+  spin_run "$v" "$n" "$b" "$w" exact "$spin_exact_flags"
+  row "SPIN $spinver exact (-w$w)" "$s_states" "$s_trans" "$s_secs" "$s_cpu" "$s_rss" "$spin_exact_flags; $(pan_note)"
+  local exact_states=$s_states exact_trans=$s_trans
+  spin_run "$v" "$n" "$b" "$w" best "$spin_best_flags"
+  row "SPIN $spinver best (-w$w)" "$s_states" "$s_trans" "$s_secs" "$s_cpu" "$s_rss" "$spin_best_flags; lost $((exact_states - s_states)) states; $(pan_note)"
+  row "umcgcheck --parallel $parallel" "$u_states" "$u_trans" "$u_secs" "$u_cpu" "$u_rss"
   tot_u_states=$((tot_u_states + u_states)) tot_s_states=$((tot_s_states + s_states))
-  tot_u_secs=$(awk -v a="$tot_u_secs" -v b="$u_secs" 'BEGIN { print a + b }')
-  tot_s_secs=$(awk -v a="$tot_s_secs" -v b="$s_secs" 'BEGIN { print a + b }')
+  tot_u_secs=$(awk -v a="$tot_u_secs" -v b="$u_cpu" 'BEGIN { print a + b }')
+  tot_s_secs=$(awk -v a="$tot_s_secs" -v b="$s_cpu" 'BEGIN { print a + b }')
   local us=$u_states ut=$u_trans
+  s_states=$exact_states s_trans=$exact_trans
   if [ "$ncpu" -gt 1 ] && [ "$parallel" -ne "$ncpu" ]; then
     umcg "$v" "$n" "$b" "$ncpu"
-    row "umcgcheck --parallel $ncpu" "$u_states" "$u_trans" "$u_secs" "$u_rss" "(every core)"
+    row "umcgcheck --parallel $ncpu" "$u_states" "$u_trans" "$u_secs" "$u_cpu" "$u_rss" "(every core)"
   fi
   # The documented relation (README.md): the same states; SPIN counts the
   # initial state as one more transition.
@@ -138,7 +166,7 @@ compare() {
   if [ "$s_trans" -ne $((ut + 1)) ]; then
     die "MISMATCH: SPIN counted $s_trans transitions, umcgcheck $ut, not $((ut + 1)) (variant $v, N=$n, B=$b)"
   fi
-  echo "states agree: $s_states; transitions agree: SPIN's $s_trans = umcgcheck's $ut + 1 (SPIN counts the initial state)"
+  echo "states agree (SPIN exact): $s_states; transitions agree: SPIN's $s_trans = umcgcheck's $ut + 1 (SPIN counts the initial state)"
 }
 
 if [ $all -eq 1 ]; then
@@ -154,8 +182,10 @@ fi
 
 echo
 if [ $all -eq 1 ]; then
-  echo "over every configuration: states/s = sum of states / sum of seconds"
+  echo "over every configuration: states/s = sum of states / sum of CPU seconds"
 fi
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); ratios: umcgcheck --parallel $parallel against SPIN best ($spin_best_flags), CPU seconds"
 awk -v us="$tot_u_states" -v ut="$tot_u_secs" -v ss="$tot_s_states" -v st="$tot_s_secs" 'BEGIN {
   if (ut < 0.01) ut = 0.01; if (st < 0.01) st = 0.01
-  printf "ratio states/s umcgcheck/SPIN: %.2f\n", (us / ut) / (ss / st) }'
+  printf "ratio states/s umcgcheck/SPIN: %.2f\n", (us / ut) / (ss / st)
+  printf "ratio time SPIN/umcgcheck: %.2f\n", st / ut }'

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/umcgcheck/umcgcheck/sim"
@@ -167,6 +168,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	checkpoint := fs.String("checkpoint", "", "save the search to this `file` at a level boundary every --checkpoint-every, and when a signal or --max-memory or --time-limit stops it (one configuration; the file must not exist, unless it is the --resume file)")
 	checkpointEvery := fs.Duration("checkpoint-every", 10*time.Minute, "how often --checkpoint saves the search (0: at every level)")
 	resume := fs.String("resume", "", "continue the search saved in this `file` by --checkpoint, to the same result as an uninterrupted run; give the same configuration and search flags (--max-states, --max-depth, --bitstate, --no-symmetry, --no-por, --no-liveness, --coverage): others are refused")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to this `file` (for 'go tool pprof'); it must not exist")
 	coverage := fs.Bool("coverage", false, "count, per step kind of the protocol's table (UMCG: each library step, syscall result, client step, kernel event and fault) and per documented state edge, the transitions that took it, and list those that never fired: a configuration that never fires what it is meant to test checks it vacuously (under symmetry the counts are over representatives)")
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
@@ -233,6 +235,20 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		if err != nil {
 			return exitUsage, usagef("--resume: %s: %v", *resume, err)
 		}
+	}
+	if *cpuProfile != "" {
+		if err := checkNewFile("cpuprofile", *cpuProfile); err != nil {
+			return exitUsage, err
+		}
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return exitUsage, usagef("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return exitUsage, usagef("--cpuprofile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *dot != "" {
 		if len(systems) != 1 {

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 // A long search must not lose its results: a guard turns SIGINT and
@@ -101,15 +103,16 @@ func (g *guard) stop() {
 }
 
 // memoryInUse is the memory the Go runtime holds from the system and has
-// not given back: about the process's resident size.
+// not given back, plus what the searches hold outside the Go heap: about
+// the process's resident size.
 func memoryInUse() uint64 {
 	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(s)
 	total, released := s[0].Value.Uint64(), s[1].Value.Uint64()
 	if released > total {
-		return 0
+		return sim.OffHeapBytes()
 	}
-	return total - released
+	return total - released + sim.OffHeapBytes()
 }
 
 // availableMemory is what the machine (or the cgroup the process runs in,
