@@ -63,6 +63,14 @@ type searchSpec[S any] struct {
 	// index (in call order) of the first op after them, and every state
 	// the ops before may have left.
 	atCut func(at int, states []S)
+	// alone, when not nil, reports whether history op a may be placed
+	// from state s before each of others without losing a
+	// linearization, where a is the op that returns first among the
+	// unplaced ones and others are every other unplaced op called before
+	// it returned (those that may be linearized before it): then the
+	// search places a and nothing else there (a persistent set of one
+	// op).
+	alone func(s S, a int, others []int) bool
 }
 
 // config is a configuration of the search: ops [0,p) of the piece placed
@@ -228,6 +236,22 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 						next[len(next)-1].link = newLink(c.link, ops[j].hist)
 					}
 				}
+				if sp.alone != nil {
+					var mayPrecede []int // every unplaced op called before minRet
+					for _, h := range c.holes {
+						mayPrecede = append(mayPrecede, a+int(h))
+					}
+					for j := a + c.p; j < b && ops[j].call <= minRet; j++ {
+						if !placed(j) {
+							mayPrecede = append(mayPrecede, j)
+						}
+					}
+					enabled := func(j int) bool { return ops[j].prev < a || placed(ops[j].prev) }
+					if j, ok := aloneOp(sp, c.s, ops, mayPrecede, minRet, enabled); ok {
+						try(j)
+						continue
+					}
+				}
 				for _, h := range c.holes {
 					try(a + int(h))
 				}
@@ -298,6 +322,30 @@ func reportCut[S any](cur []config[S], a int, atCut func(int, []S)) {
 		states[i] = c.s
 	}
 	atCut(a+cur[0].p, states)
+}
+
+// aloneOp returns the op of mayPrecede (indices in ops: every unplaced op
+// called at or before minRet, the earliest return of the unplaced ones)
+// that returns at minRet, is enabled, and that sp.alone lets the search
+// place alone.
+func aloneOp[S any](sp searchSpec[S], s S, ops []searchOp, mayPrecede []int, minRet int64, enabled func(int) bool) (int, bool) {
+	if len(mayPrecede) < 2 {
+		return 0, false
+	}
+	for k, j := range mayPrecede {
+		if ops[j].ret != minRet || !enabled(j) {
+			continue
+		}
+		others := make([]int, 0, len(mayPrecede)-1)
+		for _, x := range mayPrecede[:k] {
+			others = append(others, ops[x].hist)
+		}
+		for _, x := range mayPrecede[k+1:] {
+			others = append(others, ops[x].hist)
+		}
+		return j, sp.alone(s, ops[j].hist, others)
+	}
+	return 0, false
 }
 
 // linearization follows links back from l: the history ops placed, first
@@ -537,6 +585,20 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 		var out []int
 		ok := func(j int) bool {
 			return ops[from+j].prev < from || placed(c, ops[from+j].prev-from)
+		}
+		if sp.alone != nil {
+			var mayPrecede []int // every unplaced op called before minRet (indices in ops)
+			for _, h := range c.holes {
+				mayPrecede = append(mayPrecede, from+int(h))
+			}
+			for j := c.p; j < n && ops[from+j].call <= minRet; j++ {
+				if !placed(c, j) {
+					mayPrecede = append(mayPrecede, from+j)
+				}
+			}
+			if j, found := aloneOp(sp, c.s, ops, mayPrecede, minRet, func(j int) bool { return ok(j - from) }); found {
+				return []int{j - from}
+			}
 		}
 		for _, h := range c.holes {
 			if ok(int(h)) {

@@ -1,0 +1,275 @@
+package lincheck
+
+import (
+	"slices"
+
+	"github.com/anishathalye/porcupine"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+)
+
+// This file keeps the v0.1 search from trying every order of a pool of
+// workers that register at once.
+//
+// n register_worker requests that overlap in time may be linearized in
+// any of n! orders, and each order queues the workers differently: as
+// plain specification states, each order is a state of its own, and a
+// failing trace is searched order after order. Yet until a server takes a
+// worker from the queue, nothing tells the orders apart. So the search
+// keeps a group's queue in blocks: a block is a run of workers that may
+// stand in the queue in any order, and one state stands for every order
+// of each block (it keeps each block sorted by task). A poll takes any
+// worker of the head block, and only then is the order observed.
+//
+// A block is exact (every order it stands for is one some linearization
+// reaches, and no other) under these rules:
+//   - A worker joins the last block of its group's queue only when its
+//     register_worker request is placed right after the request that
+//     queued the block's previous worker (no op in between), when it
+//     overlaps in time every request of the block, and when the request
+//     only appended its worker to the queue (no other task's state
+//     changed: no polling server was handed the worker). Such requests
+//     may then be linearized in any order, at the same places, and each
+//     leaves the same state but for the queue's order (a request reads
+//     no other worker's state; the group's count of tasks only adds up).
+//   - The kernel reads the queue only at its head (poll_worker takes the
+//     head, an unblocked worker wakes the head server, and whether the
+//     queue holds servers is the head's kind, the same for every worker)
+//     and otherwise removes a given task or appends at the tail, which
+//     keep the others' order (kernel.go). So an op is applied once per
+//     worker of the head block put first, and the results are the union.
+//   - The ghost queue (Group.Ghost: the order in which workers became
+//     UNBLOCKED) is read by the explorer's properties only, by no call of
+//     the specification: it is kept sorted.
+//
+// Even as sets, n requests placed one by one pass through 2^n sets of
+// placed requests. alone lets the search place such requests in one
+// order only: when the op that returns first is such a request and every
+// op that may be linearized before it (called before it returned) is one
+// too, into the same queue, every order of them ends in the same state,
+// so placing it first loses no linearization (a persistent set of one
+// op). TestQueueBlocksKeepVerdicts compares the verdicts with and without
+// both rules.
+
+// Blocks are bit sets over a queue's positions.
+const _ = uint64(64 - model.MaxThreads)
+
+// qstate is the state the v0.1 search carries: a specification state
+// whose queues are cut into blocks.
+type qstate struct {
+	s model.State
+	// join has bit i of a group set when Waiters[i] and Waiters[i+1] are
+	// in one block.
+	join [model.MaxGroups]uint64
+	// open is group+1 when the last op placed appended a worker to that
+	// group's last block (which may still grow), 0 otherwise; openRet is
+	// the earliest return of the block's requests.
+	open    int8
+	openRet int64
+}
+
+// queuer is the v0.1 search's specification on qstates, for one
+// partition's history.
+type queuer struct {
+	spec *model.Spec
+	hist []porcupine.Operation
+	// concrete turns blocks off: every state has one order (coverage
+	// replays a linearization on plain states; tests compare).
+	concrete bool
+}
+
+func (qu *queuer) op(hist int) model.SpecOp { return qu.hist[hist].Input.(specInput).op }
+
+func (qu *queuer) init() qstate { return qstate{s: qu.spec.Init()} }
+
+func (qu *queuer) hash(q qstate) uint64 {
+	h := q.s.Fingerprint()
+	for _, j := range q.join {
+		h = (h ^ j) * 0x9e3779b97f4a7c15
+	}
+	return h ^ uint64(q.open)<<56 ^ uint64(q.openRet)*0xff51afd7ed558ccd
+}
+
+func (qu *queuer) equal(a, b qstate) bool {
+	if a.join != b.join || a.open != b.open || a.openRet != b.openRet {
+		return false
+	}
+	if a.s == b.s {
+		return true
+	}
+	// Equal values have equal encodings; the encodings decide only for
+	// values that differ outside them (slots past N).
+	var encA, encB [model.EncodedSize]byte
+	return string(a.s.AppendEncoding(encA[:0])) == string(b.s.AppendEncoding(encB[:0]))
+}
+
+// encode appends q's encoding (for the cuts shrink compares).
+func (qu *queuer) encode(b []byte, q qstate) []byte {
+	b = q.s.AppendEncoding(b)
+	for _, j := range q.join {
+		for k := 0; k < 64; k += 8 {
+			b = append(b, byte(j>>k))
+		}
+	}
+	for k := 0; k < 64; k += 8 {
+		b = append(b, byte(q.openRet>>k))
+	}
+	return append(b, byte(q.open))
+}
+
+// isRequest reports whether op is a register_worker request of known
+// outcome: the op that may join a block.
+func isRequest(op model.SpecOp) bool {
+	return op.Event == model.NoEvent && op.Call == model.CallRegisterWorker && op.Phase == model.Request && !op.Unknown
+}
+
+// step appends the states after history op hist from q.
+func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
+	op := qu.op(hist)
+	// The head block of the op's thread's group: the workers it may take
+	// (a poll takes from its server's group only).
+	g := q.s.T[op.Thread].Group
+	var heads []int8
+	if g >= 0 && q.join[g]&1 != 0 {
+		gr := &q.s.Grp[g]
+		k := 1
+		for k < int(gr.NWait) && q.join[g]&(1<<(k-1)) != 0 {
+			k++
+		}
+		heads = gr.Waiters[:k:k]
+	}
+	// As it is (the first of the head block first).
+	after := q.s
+	ok := qu.spec.Apply(&after, op)
+	if ok {
+		out = append(out, qu.normalize(q, &q.s, after, op, hist))
+	}
+	if len(heads) == 0 || (ok && slices.Contains(after.Grp[g].Waiters[:after.Grp[g].NWait], heads[0])) {
+		// The op did not take the head: no other order of the head
+		// block changes what it does.
+		return out
+	}
+	for i := 1; i < len(heads); i++ {
+		before := q.s
+		w := &before.Grp[g].Waiters
+		w[0], w[i] = w[i], w[0] // the block is a set: any order of the rest
+		after := before
+		if qu.spec.Apply(&after, op) {
+			out = append(out, qu.normalize(q, &before, after, op, hist))
+		}
+	}
+	return out
+}
+
+// normalize returns the qstate of after, the state op (history op hist)
+// left from before, a representative of q: its blocks are q's but for
+// the workers that left, and the op's worker joins the last block if the
+// rules allow; each block is sorted.
+func (qu *queuer) normalize(q qstate, before *model.State, after model.State, op model.SpecOp, hist int) qstate {
+	n := qstate{s: after}
+	appended := int8(-1)
+	for g := 0; g < int(after.G); g++ {
+		b, a := &before.Grp[g], &n.s.Grp[g]
+		var blk [model.MaxThreads]uint8 // by task: its block in before's queue, from 1; 0 none
+		id := uint8(1)
+		for i := 0; i < int(b.NWait); i++ {
+			blk[b.Waiters[i]] = id
+			if q.join[g]&(1<<i) == 0 {
+				id++
+			}
+		}
+		for i := 0; i+1 < int(a.NWait); i++ {
+			if x, y := a.Waiters[i], a.Waiters[i+1]; blk[x] != 0 && blk[x] == blk[y] {
+				n.join[g] |= 1 << i
+			}
+		}
+		if a.NWait == b.NWait+1 && a.Waiters[b.NWait] == op.Thread && slices.Equal(a.Waiters[:b.NWait], b.Waiters[:b.NWait]) {
+			appended = int8(g)
+		}
+	}
+	if !qu.concrete && isRequest(op) && appended >= 0 && onlyAppended(before, &after, op.Thread, appended) {
+		g := appended
+		ret := qu.hist[hist].Return
+		n.open, n.openRet = g+1, ret
+		if nw := before.Grp[g].NWait; q.open == g+1 && qu.hist[hist].Call <= q.openRet && nw > 0 {
+			n.join[g] |= 1 << (nw - 1)
+			n.openRet = min(q.openRet, ret)
+		}
+	}
+	for g := 0; g < int(n.s.G); g++ {
+		gr := &n.s.Grp[g]
+		for i := 0; i < int(gr.NWait); {
+			j := i + 1
+			for j < int(gr.NWait) && n.join[g]&(1<<(j-1)) != 0 {
+				j++
+			}
+			slices.Sort(gr.Waiters[i:j])
+			i = j
+		}
+		slices.Sort(gr.Ghost[:gr.NGhost])
+	}
+	return n
+}
+
+// onlyAppended reports whether the step from before to after changed no
+// task but t and no group but g's queue (t appended), count and ghost.
+func onlyAppended(before, after *model.State, t, g int8) bool {
+	for i := 0; i < int(after.N); i++ {
+		if int8(i) != t && before.T[i] != after.T[i] {
+			return false
+		}
+	}
+	for i := 0; i < int(after.G); i++ {
+		b, a := before.Grp[i], after.Grp[i]
+		if int8(i) == g {
+			b.NrTasks, b.NWait, b.Waiters, b.NGhost, b.Ghost = a.NrTasks, a.NWait, a.Waiters, a.NGhost, a.Ghost
+		}
+		if a != b {
+			return false
+		}
+	}
+	return before.N == after.N && before.G == after.G && before.FaultsUsed == after.FaultsUsed && before.SleepsUsed == after.SleepsUsed
+}
+
+// alone reports whether history op a may be placed before every op of
+// others (the unplaced ops that may be linearized before it) without
+// losing a linearization: a returns first, and it and the others are
+// register_worker requests of distinct workers into one group, each of
+// which only appends its worker to a queue that holds no server, and
+// each may join the block the first of them opens or the open one.
+func (qu *queuer) alone(q qstate, a int, others []int) bool {
+	if qu.concrete || len(others) == 0 {
+		return false
+	}
+	opA := qu.op(a)
+	g := opA.Arg
+	if !isRequest(opA) || g < 0 || int(g) >= int(q.s.G) {
+		return false
+	}
+	gr := &q.s.Grp[g]
+	if gr.NWait > 0 && q.s.T[gr.Waiters[0]].Kind == model.KindServer {
+		return false
+	}
+	var threads uint64
+	all := append(others[:len(others):len(others)], a)
+	for _, x := range all {
+		o := qu.op(x)
+		if !isRequest(o) || o.Arg != g || threads&(1<<o.Thread) != 0 {
+			return false
+		}
+		threads |= 1 << o.Thread
+		if q.open == g+1 && qu.hist[x].Call > q.openRet {
+			return false
+		}
+	}
+	for _, x := range all {
+		after := q.s
+		if !qu.spec.Apply(&after, qu.op(x)) {
+			return false
+		}
+		n := after.Grp[g].NWait
+		if n != gr.NWait+1 || after.Grp[g].Waiters[gr.NWait] != qu.op(x).Thread || !onlyAppended(&q.s, &after, qu.op(x).Thread, g) {
+			return false
+		}
+	}
+	return true
+}
