@@ -101,11 +101,15 @@ func TestQueueOrderObservedLater(t *testing.T) {
 // (queues.go) give the verdict the plain search gives, on pools of workers
 // whose requests overlap at random and whose polls come after them (where
 // the verdict is also worked out from the intervals, queueOracle) or
-// among them, in orders right and wrong. The cut search against porcupine
-// on whole partitions, blocks included, is TestCutsKeepVerdicts.
+// among them, in orders right and wrong, in the level search and (with
+// the level width bounded low) the depth-first one. The cut search
+// against porcupine on whole partitions, blocks included, is
+// TestCutsKeepVerdicts.
 func TestQueueBlocksKeepVerdicts(t *testing.T) {
+	defer func(w int) { maxWidth = w }(maxWidth)
 	counts := map[string]int{}
 	rapid.Check(t, func(rt *rapid.T) {
+		maxWidth = rapid.SampledFrom([]int{1, 3, 1 << 10}).Draw(rt, "maxWidth")
 		k := rapid.IntRange(2, 6).Draw(rt, "workers")
 		req := make([][2]int64, k)
 		end := int64(0)
@@ -172,5 +176,43 @@ func TestFailingPoolIsQuick(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestFortyWorkers: a group of 40 workers that register at once and are
+// polled (in an order the queue allows, and with one polled twice) is
+// checked in well under a second when a specification state holds 41
+// tasks (model.MaxThreads); until then it is refused with the error that
+// names the limit.
+func TestFortyWorkers(t *testing.T) {
+	const n = 40
+	for _, fail := range []bool{false, true} {
+		order := make([]int, n)
+		for i := range order {
+			order[i] = (i*7 + 3) % n
+		}
+		want := Linearizable
+		if fail {
+			order = append(order[:n-1], order[0])
+			want = NotLinearizable
+		}
+		tr, err := traces.ReadAll(strings.NewReader(registrations(order)), "pool.jsonl", model.Vocabulary())
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		res, err := Check(tr, 10*time.Second)
+		if model.MaxThreads < n+1 {
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("checker handles at most %d tasks", model.MaxThreads)) {
+				t.Errorf("%d tasks in one group, at most %d in a state: error %v", n+1, model.MaxThreads, err)
+			}
+			continue
+		}
+		if err != nil || res.Verdict != want {
+			t.Fatalf("%s, want %s (%v)", res.Verdict, want, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%s: took %v", want, d)
+		}
 	}
 }
