@@ -11,7 +11,8 @@ import (
 // workers that register at once.
 //
 // n register_worker requests that overlap in time may be linearized in
-// any of n! orders, and each order queues the workers differently: as
+// any of n! orders, and each order queues the workers differently (so do
+// n workers whose blocking syscalls return at once, unblock events): as
 // plain specification states, each order is a state of its own, and a
 // failing trace is searched order after order. Yet until a server takes a
 // worker from the queue, nothing tells the orders apart. So the search
@@ -23,14 +24,15 @@ import (
 // A block is exact (every order it stands for is one some linearization
 // reaches, and no other) under these rules:
 //   - A worker joins the last block of its group's queue only when its
-//     register_worker request is placed right after the request that
-//     queued the block's previous worker (no op in between), when it
+//     register_worker request (or unblock event: joinGroup) is placed
+//     right after the op that queued the block's previous worker (no op
+//     in between), when it
 //     overlaps in time every request of the block, and when the request
 //     only appended its worker to the queue (no other task's state
-//     changed: no polling server was handed the worker). Such requests
-//     may then be linearized in any order, at the same places, and each
-//     leaves the same state but for the queue's order (a request reads
-//     no other worker's state; the group's count of tasks only adds up).
+//     changed: no polling server was handed the worker). Such ops may
+//     then be linearized in any order, at the same places, and each
+//     leaves the same state but for the queue's order (neither reads
+//     another worker's state; the group's count of tasks only adds up).
 //   - The kernel reads the queue only at its head (poll_worker takes the
 //     head, an unblocked worker wakes the head server, and whether the
 //     queue holds servers is the head's kind, the same for every worker)
@@ -42,13 +44,13 @@ import (
 //     the specification: it is kept sorted.
 //
 // Even as sets, n requests placed one by one pass through 2^n sets of
-// placed requests. alone lets the search place such requests in one
-// order only: when the op that returns first is such a request and every
-// op that may be linearized before it (called before it returned) is one
-// too, into the same queue, every order of them ends in the same state,
+// placed requests. alone lets the search place such ops in one order
+// only: when the op that returns first is such an op and every op that
+// may be linearized before it (called before it returned) is one too,
+// into the same queue, every order of them ends in the same state,
 // so placing it first loses no linearization (a persistent set of one
-// op). TestQueueBlocksKeepVerdicts compares the verdicts with and without
-// both rules.
+// op). TestQueueBlocksKeepVerdicts and TestUnblockBlocksKeepVerdicts
+// compare the verdicts with and without both rules.
 
 // Blocks are bit sets over a queue's positions.
 const _ = uint64(64 - model.MaxThreads)
@@ -116,10 +118,21 @@ func (qu *queuer) encode(b []byte, q qstate) []byte {
 	return append(b, byte(q.open))
 }
 
-// isRequest reports whether op is a register_worker request of known
-// outcome: the op that may join a block.
-func isRequest(op model.SpecOp) bool {
-	return op.Event == model.NoEvent && op.Call == model.CallRegisterWorker && op.Phase == model.Request && !op.Unknown
+// joinGroup returns the group whose queue op may append its worker to as
+// a block's member, when s is the state before it: a register_worker
+// request's group, or an unblocked worker's own (a pool of workers whose
+// blocking syscalls return at once); false for any other op, and for an
+// op of unknown outcome.
+func joinGroup(s *model.State, op model.SpecOp) (int8, bool) {
+	switch {
+	case op.Unknown:
+	case op.Event == model.NoEvent && op.Call == model.CallRegisterWorker && op.Phase == model.Request:
+		return op.Arg, op.Arg >= 0 && op.Arg < int8(s.G)
+	case op.Event == model.EventUnblock:
+		g := s.T[op.Thread].Group
+		return g, g >= 0
+	}
+	return 0, false
 }
 
 // step appends the states after history op hist from q.
@@ -186,8 +199,7 @@ func (qu *queuer) normalize(q qstate, before *model.State, after model.State, op
 			appended = int8(g)
 		}
 	}
-	if !qu.concrete && isRequest(op) && appended >= 0 && onlyAppended(before, &after, op.Thread, appended) {
-		g := appended
+	if g, ok := joinGroup(before, op); !qu.concrete && ok && appended == g && onlyAppended(before, &after, op.Thread, g) {
 		ret := qu.hist[hist].Return
 		n.open, n.openRet = g+1, ret
 		if nw := before.Grp[g].NWait; q.open == g+1 && qu.hist[hist].Call <= q.openRet && nw > 0 {
@@ -233,16 +245,16 @@ func onlyAppended(before, after *model.State, t, g int8) bool {
 // alone reports whether history op a may be placed before every op of
 // others (the unplaced ops that may be linearized before it) without
 // losing a linearization: a returns first, and it and the others are
-// register_worker requests of distinct workers into one group, each of
-// which only appends its worker to a queue that holds no server, and
-// each may join the block the first of them opens or the open one.
+// register_worker requests or unblocks of distinct workers into one
+// group (joinGroup), each of which only appends its worker to a queue
+// that holds no server, and each may join the block the first of them
+// opens or the open one.
 func (qu *queuer) alone(q qstate, a int, others []int) bool {
 	if qu.concrete || len(others) == 0 {
 		return false
 	}
-	opA := qu.op(a)
-	g := opA.Arg
-	if !isRequest(opA) || g < 0 || int(g) >= int(q.s.G) {
+	g, ok := joinGroup(&q.s, qu.op(a))
+	if !ok {
 		return false
 	}
 	gr := &q.s.Grp[g]
@@ -253,7 +265,7 @@ func (qu *queuer) alone(q qstate, a int, others []int) bool {
 	all := append(others[:len(others):len(others)], a)
 	for _, x := range all {
 		o := qu.op(x)
-		if !isRequest(o) || o.Arg != g || threads&(1<<o.Thread) != 0 {
+		if gx, ok := joinGroup(&q.s, o); !ok || gx != g || threads&(1<<o.Thread) != 0 {
 			return false
 		}
 		threads |= 1 << o.Thread

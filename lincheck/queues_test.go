@@ -216,3 +216,109 @@ func TestFortyWorkers(t *testing.T) {
 		}
 	}
 }
+
+// unblockPool is a trace in which server s0 runs workers w0... in turn
+// until each blocks (times in sequence), then the workers' blocking
+// syscalls return over the intervals unblock gives, and s0 polls, from
+// pollAt on, the workers of polls in turn.
+func unblockPool(tb fataler, unblock [][2]int64, pollAt int64, polls []int) traces.Trace {
+	k := len(unblock)
+	sp, err := model.NewSpec(k+1, 1, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	names := []string{"s0"}
+	for i := range k {
+		names = append(names, fmt.Sprintf("w%d", i))
+	}
+	s := sp.Init()
+	tr := traces.Trace{Header: traces.Header{Version: traces.Version, Source: "test", Clock: traces.ClockNS, Tasks: names, Groups: []string{"g"}}}
+	now := int64(0)
+	add := func(op traces.Op, call, ret int64) {
+		op.Call, op.Return = call, ret
+		tr.Ops = append(tr.Ops, op)
+	}
+	run := func(so model.SpecOp) model.SpecOp {
+		r, ok := sp.Run(&s, so)
+		if !ok {
+			tb.Fatalf("the setup is not allowed at %+v", so)
+		}
+		now += 10
+		add(specTraceOp(r, names, "g"), now, now+5)
+		return r
+	}
+	run(model.SpecOp{Thread: 0, Call: model.CallRegisterServer, Arg: 0})
+	for i := int8(1); i <= int8(k); i++ {
+		run(model.SpecOp{Thread: i, Call: model.CallRegisterWorker, Phase: model.Request, Arg: 0})
+		run(model.SpecOp{Thread: 0, Call: model.CallPollWorker, Phase: model.Request, Arg: model.None})
+		run(model.SpecOp{Thread: 0, Call: model.CallPollWorker, Phase: model.Followup, Arg: model.None})
+		run(model.SpecOp{Thread: 0, Call: model.CallRunWorker, Phase: model.Request, Arg: i})
+		run(model.SpecOp{Thread: i, Call: model.CallRegisterWorker, Phase: model.Followup, Arg: model.None})
+		run(model.SpecOp{Thread: i, Event: model.EventBlock, Arg: model.None})
+		run(model.SpecOp{Thread: 0, Call: model.CallRunWorker, Phase: model.Followup, Arg: model.None})
+	}
+	base := now + 100
+	for i, iv := range unblock {
+		add(traces.Op{Thread: names[i+1], Kind: traces.OpKind(model.EventUnblock.String())}, base+iv[0], base+iv[1])
+	}
+	for j, w := range polls {
+		t := base + pollAt + 100*int64(j)
+		add(traces.Op{Thread: "s0", Kind: "poll_worker", Phase: traces.PhaseRequest}, t, t+10)
+		add(traces.Op{Thread: "s0", Kind: "poll_worker", Phase: traces.PhaseFollowup, Ret: traces.NameRet(names[w+1])}, t+20, t+30)
+	}
+	return tr
+}
+
+// TestUnblockBlocksKeepVerdicts: as TestQueueBlocksKeepVerdicts, for a
+// pool of workers whose blocking syscalls return at once (unblock events
+// queue them as register_worker requests do).
+func TestUnblockBlocksKeepVerdicts(t *testing.T) {
+	defer func(w int) { maxWidth = w }(maxWidth)
+	counts := map[string]int{}
+	rapid.Check(t, func(rt *rapid.T) {
+		maxWidth = rapid.SampledFrom([]int{1, 3, 1 << 10}).Draw(rt, "maxWidth")
+		k := rapid.IntRange(2, 6).Draw(rt, "workers")
+		unblock := make([][2]int64, k)
+		end := int64(0)
+		for i := range unblock {
+			c := rapid.Int64Range(0, 300).Draw(rt, "call")
+			unblock[i] = [2]int64{c, c + rapid.Int64Range(1, 300).Draw(rt, "length")}
+			end = max(end, unblock[i][1])
+		}
+		after := rapid.Bool().Draw(rt, "polls after")
+		pollAt := end + 10
+		if !after {
+			pollAt = rapid.Int64Range(0, end).Draw(rt, "poll at")
+		}
+		polls := rapid.Permutation(slices.Collect(func(yield func(int) bool) {
+			for i := range k {
+				if !yield(i) {
+					return
+				}
+			}
+		})).Draw(rt, "order")[:rapid.IntRange(1, k).Draw(rt, "polled")]
+		if rapid.Bool().Draw(rt, "repeat") {
+			polls = append(polls, polls[rapid.IntRange(0, len(polls)-1).Draw(rt, "repeated")])
+		}
+		tr := unblockPool(rt, unblock, pollAt, polls)
+		var buf strings.Builder
+		if err := traces.WriteAll(&buf, tr, model.Vocabulary()); err != nil {
+			rt.Fatal(err)
+		}
+		b, c := checkBoth(rt, buf.String())
+		if b == Unknown || c == Unknown {
+			rt.Skip("timed out")
+		}
+		if b != c {
+			rt.Fatalf("with blocks %s, without %s\n%s", b, c, buf.String())
+		}
+		if o := queueOracle(unblock, polls); after && o != b {
+			rt.Fatalf("verdict %s, oracle %s\n%s", b, o, buf.String())
+		}
+		counts[string(b)]++
+	})
+	t.Logf("verdicts compared: %v", counts)
+	if counts[string(Linearizable)] == 0 || counts[string(NotLinearizable)] == 0 {
+		t.Errorf("the traces drawn were not of both kinds: %v", counts)
+	}
+}
