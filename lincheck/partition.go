@@ -40,12 +40,14 @@ func (cv *converter) checkPiecesAt(history []porcupine.Operation, timeout time.D
 	ops := searchOps(call, ret, thread)
 	// Coverage replays the linearization found on plain states, so it
 	// needs one whose queues have one order.
-	qu := &queuer{spec: cv.spec, hist: history, concrete: coverage || cv.concreteQueues}
+	qu := newQueuer(cv.spec, history, coverage || cv.concreteQueues)
 	sp := searchSpec[qstate]{
-		step:  qu.step,
-		hash:  qu.hash,
-		equal: qu.equal,
-		alone: qu.alone,
+		step:      qu.step,
+		hash:      qu.hash,
+		equal:     qu.equal,
+		alone:     qu.alone,
+		aloneKind: qu.aloneKind,
+		settle:    qu.settle,
 		prio: func(ops []searchOp) []int64 {
 			ranked := cv.ranked(history)
 			prio := make([]int64, len(ops))

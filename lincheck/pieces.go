@@ -71,6 +71,35 @@ type searchSpec[S any] struct {
 	// search places a and nothing else there (a persistent set of one
 	// op).
 	alone func(s S, a int, others []int) bool
+	// aloneKind, with alone, is a necessary condition on history op a
+	// for alone, whatever the state: the search asks alone only then.
+	aloneKind func(a int) bool
+	// settle, when not nil, returns s in the form it takes given the
+	// unplaced ops: unplaced(t, f) reports whether f holds for some
+	// unplaced op (a history index) called at or before t. Two states
+	// that settle to one form must have the same futures from there.
+	settle func(s S, unplaced func(t int64, f func(hist int) bool) bool) S
+}
+
+// settle applies sp.settle to c's state, c being a configuration of the
+// piece (or the rest of the history) that begins at ops[base].
+func settle[S any](sp searchSpec[S], c *config[S], ops []searchOp, base int) {
+	if sp.settle == nil {
+		return
+	}
+	c.s = sp.settle(c.s, func(t int64, f func(int) bool) bool {
+		for _, h := range c.holes {
+			if ops[base+int(h)].call <= t && f(ops[base+int(h)].hist) {
+				return true
+			}
+		}
+		for i := base + c.p; i < len(ops) && ops[i].call <= t; i++ {
+			if !c.placed(i-base) && f(ops[i].hist) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // config is a configuration of the search: ops [0,p) of the piece placed
@@ -194,6 +223,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 	table := map[uint64]int32{} // hash -> first configuration of the level with it
 	var after []S
 	var starts []config[S]
+	var mayPrecede []int
 	cs := cuts(ops)
 	res.pieces = len(cs)
 	for pi, a := range cs {
@@ -229,7 +259,8 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 					for _, s := range after {
 						nc := config[S]{s: s}
 						nc.p, nc.set, nc.holes = c.place(j-a, func(i int) bool { return a+i < b && ops[a+i].ret == never })
-						nc.h = sp.hash(s) ^ setHash(nc.p, nc.set, nc.holes)
+						settle(sp, &nc, ops, a)
+						nc.h = sp.hash(nc.s) ^ setHash(nc.p, nc.set, nc.holes)
 						if !insert(table, &next, nc, sp.equal) {
 							continue
 						}
@@ -237,7 +268,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 					}
 				}
 				if sp.alone != nil {
-					var mayPrecede []int // every unplaced op called before minRet
+					mayPrecede = mayPrecede[:0] // every unplaced op called before minRet
 					for _, h := range c.holes {
 						mayPrecede = append(mayPrecede, a+int(h))
 					}
@@ -335,6 +366,9 @@ func aloneOp[S any](sp searchSpec[S], s S, ops []searchOp, mayPrecede []int, min
 	for k, j := range mayPrecede {
 		if ops[j].ret != minRet || !enabled(j) {
 			continue
+		}
+		if sp.aloneKind != nil && !sp.aloneKind(ops[j].hist) {
+			return 0, false
 		}
 		others := make([]int, 0, len(mayPrecede)-1)
 		for _, x := range mayPrecede[:k] {
@@ -669,7 +703,8 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 			for _, s := range after {
 				nc := config[S]{s: s}
 				nc.p, nc.set, nc.holes = f.c.place(j, isNever)
-				nc.h = sp.hash(s) ^ setHash(nc.p, nc.set, nc.holes)
+				settle(sp, &nc, ops, from)
+				nc.h = sp.hash(nc.s) ^ setHash(nc.p, nc.set, nc.holes)
 				if visited.insert(table, nc, sp.equal) {
 					f.next = append(f.next, nc)
 				}

@@ -1,6 +1,8 @@
 package lincheck
 
 import (
+	"cmp"
+	"math"
 	"slices"
 
 	"github.com/anishathalye/porcupine"
@@ -77,6 +79,74 @@ type queuer struct {
 	// concrete turns blocks off: every state has one order (coverage
 	// replays a linearization on plain states; tests compare).
 	concrete bool
+	// overlaps says which history ops may queue a worker (joinKind) and
+	// overlap in time another such op: only those may open a block that
+	// another joins. The others leave open at 0, so that states that
+	// differ only in it do not multiply.
+	overlaps []bool
+	// named lists, for each task, the returns of the ops of other tasks
+	// that name it (run_worker's worker, a poll's result...), in time
+	// order: a poll tries first the head worker named soonest after it,
+	// so that the depth-first search follows the trace.
+	named [][]int64
+	// takes is, for a request, the task its followup returns (a poll
+	// request that took a worker from the queue), -1 if none: tried
+	// first of all.
+	takes []int8
+}
+
+func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *queuer {
+	qu := &queuer{spec: spec, hist: hist, concrete: concrete, overlaps: make([]bool, len(hist))}
+	var js []int
+	for i := range hist {
+		if joinKind(qu.op(i)) {
+			js = append(js, i)
+		}
+	}
+	qu.named = make([][]int64, model.MaxThreads)
+	qu.takes = make([]int8, len(hist))
+	var request [model.MaxThreads]int // a thread's pending request, +1
+	for i := range hist {
+		op := qu.op(i)
+		qu.takes[i] = model.None
+		switch op.Phase {
+		case model.Request:
+			request[op.Thread] = i + 1
+		case model.Followup:
+			if r := request[op.Thread]; r > 0 && !op.Unknown && op.Call.Result() == model.ResultThread && op.Ret > 0 && int(op.Ret) <= model.MaxThreads {
+				qu.takes[r-1] = int8(op.Ret - 1)
+			}
+			request[op.Thread] = 0
+		}
+		if op.Event != model.NoEvent {
+			continue
+		}
+		if op.Call.Arg() == model.ArgThread && op.Arg >= 0 && op.Arg != op.Thread {
+			qu.named[op.Arg] = append(qu.named[op.Arg], hist[i].Return)
+		}
+		if op.Call.Result() == model.ResultThread && op.Phase != model.Request && !op.Unknown && op.Ret > 0 && int(op.Ret) <= model.MaxThreads && int8(op.Ret-1) != op.Thread {
+			qu.named[op.Ret-1] = append(qu.named[op.Ret-1], hist[i].Return)
+		}
+	}
+	for _, l := range qu.named {
+		slices.Sort(l)
+	}
+	slices.SortStableFunc(js, func(a, b int) int { return cmp.Compare(hist[a].Call, hist[b].Call) })
+	maxRet := int64(math.MinInt64)
+	for k, i := range js {
+		// An earlier call that returns at or after this one's call, or
+		// the next call at or before this one's return.
+		qu.overlaps[i] = maxRet >= hist[i].Call || (k+1 < len(js) && hist[js[k+1]].Call <= hist[i].Return)
+		maxRet = max(maxRet, hist[i].Return)
+	}
+	return qu
+}
+
+// joinKind reports whether op is of a kind that may queue a worker as a
+// block's member (joinGroup says whether it does in a state).
+func joinKind(op model.SpecOp) bool {
+	return !op.Unknown && (op.Event == model.EventUnblock ||
+		op.Event == model.NoEvent && op.Call == model.CallRegisterWorker && op.Phase == model.Request)
 }
 
 func (qu *queuer) op(hist int) model.SpecOp { return qu.hist[hist].Input.(specInput).op }
@@ -125,12 +195,12 @@ func (qu *queuer) encode(b []byte, q qstate) []byte {
 // op of unknown outcome.
 func joinGroup(s *model.State, op model.SpecOp) (int8, bool) {
 	switch {
-	case op.Unknown:
-	case op.Event == model.NoEvent && op.Call == model.CallRegisterWorker && op.Phase == model.Request:
-		return op.Arg, op.Arg >= 0 && op.Arg < int8(s.G)
+	case !joinKind(op):
 	case op.Event == model.EventUnblock:
 		g := s.T[op.Thread].Group
 		return g, g >= 0
+	default:
+		return op.Arg, op.Arg >= 0 && op.Arg < int8(s.G)
 	}
 	return 0, false
 }
@@ -138,50 +208,77 @@ func joinGroup(s *model.State, op model.SpecOp) (int8, bool) {
 // step appends the states after history op hist from q.
 func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 	op := qu.op(hist)
-	// The head block of the op's thread's group: the workers it may take
-	// (a poll takes from its server's group only).
-	g := q.s.T[op.Thread].Group
-	var heads []int8
-	if g >= 0 && q.join[g]&1 != 0 {
-		gr := &q.s.Grp[g]
-		k := 1
-		for k < int(gr.NWait) && q.join[g]&(1<<(k-1)) != 0 {
-			k++
-		}
-		heads = gr.Waiters[:k:k]
-	}
 	// As it is (the first of the head block first).
 	after := q.s
 	ok := qu.spec.Apply(&after, op)
-	if ok {
-		out = append(out, qu.normalize(q, &q.s, after, op, hist))
-	}
-	if len(heads) == 0 || (ok && slices.Contains(after.Grp[g].Waiters[:after.Grp[g].NWait], heads[0])) {
-		// The op did not take the head: no other order of the head
-		// block changes what it does.
+	// The head block of the op's thread's group: the workers it may take
+	// (a poll takes from its server's group only).
+	g := q.s.T[op.Thread].Group
+	if g < 0 || q.join[g]&1 == 0 || (ok && slices.Contains(after.Grp[g].Waiters[:after.Grp[g].NWait], q.s.Grp[g].Waiters[0])) {
+		// No head block, or the op did not take its head: no other
+		// order of the block changes what it does.
+		if ok {
+			out = qu.normalize(q, &q.s, &after, op, hist, out)
+		}
 		return out
 	}
-	for i := 1; i < len(heads); i++ {
+	gr := &q.s.Grp[g]
+	k := 1
+	for k < int(gr.NWait) && q.join[g]&(1<<(k-1)) != 0 {
+		k++
+	}
+	// Each worker of the block first: the one the op's followup returns,
+	// then the one the trace names soonest after the op, first.
+	var order [model.MaxThreads]int
+	var when [model.MaxThreads]int64
+	for i := range k {
+		order[i] = i
+		l := qu.named[gr.Waiters[i]]
+		j, _ := slices.BinarySearch(l, qu.hist[hist].Call)
+		switch {
+		case gr.Waiters[i] == qu.takes[hist]:
+			when[i] = math.MinInt64
+		case j < len(l):
+			when[i] = l[j]
+		default:
+			when[i] = math.MaxInt64
+		}
+	}
+	slices.SortStableFunc(order[:k], func(a, b int) int { return cmp.Compare(when[a], when[b]) })
+	for _, i := range order[:k] {
+		if i == 0 {
+			if ok {
+				out = qu.normalize(q, &q.s, &after, op, hist, out)
+			}
+			continue
+		}
 		before := q.s
 		w := &before.Grp[g].Waiters
 		w[0], w[i] = w[i], w[0] // the block is a set: any order of the rest
 		after := before
 		if qu.spec.Apply(&after, op) {
-			out = append(out, qu.normalize(q, &before, after, op, hist))
+			out = qu.normalize(q, &before, &after, op, hist, out)
 		}
 	}
 	return out
 }
 
-// normalize returns the qstate of after, the state op (history op hist)
-// left from before, a representative of q: its blocks are q's but for
-// the workers that left, and the op's worker joins the last block if the
-// rules allow; each block is sorted.
-func (qu *queuer) normalize(q qstate, before *model.State, after model.State, op model.SpecOp, hist int) qstate {
-	n := qstate{s: after}
+// normalize appends to out the qstate of after, the state op (history
+// op hist) left from before, a representative of q: its blocks are q's
+// but for the workers that left, and the op's worker joins the last block
+// if the rules allow; each block is sorted.
+func (qu *queuer) normalize(q qstate, before, after *model.State, op model.SpecOp, hist int, out []qstate) []qstate {
+	out = append(out, qstate{s: *after})
+	n := &out[len(out)-1]
 	appended := int8(-1)
 	for g := 0; g < int(after.G); g++ {
 		b, a := &before.Grp[g], &n.s.Grp[g]
+		if a.NWait == b.NWait+1 && a.Waiters[b.NWait] == op.Thread && slices.Equal(a.Waiters[:b.NWait], b.Waiters[:b.NWait]) {
+			appended = int8(g)
+		}
+		if q.join[g] == 0 {
+			continue
+		}
 		var blk [model.MaxThreads]uint8 // by task: its block in before's queue, from 1; 0 none
 		id := uint8(1)
 		for i := 0; i < int(b.NWait); i++ {
@@ -195,11 +292,8 @@ func (qu *queuer) normalize(q qstate, before *model.State, after model.State, op
 				n.join[g] |= 1 << i
 			}
 		}
-		if a.NWait == b.NWait+1 && a.Waiters[b.NWait] == op.Thread && slices.Equal(a.Waiters[:b.NWait], b.Waiters[:b.NWait]) {
-			appended = int8(g)
-		}
 	}
-	if g, ok := joinGroup(before, op); !qu.concrete && ok && appended == g && onlyAppended(before, &after, op.Thread, g) {
+	if g, ok := joinGroup(before, op); !qu.concrete && qu.overlaps[hist] && ok && appended == g && onlyAppended(before, after, op.Thread, g) {
 		ret := qu.hist[hist].Return
 		n.open, n.openRet = g+1, ret
 		if nw := before.Grp[g].NWait; q.open == g+1 && qu.hist[hist].Call <= q.openRet && nw > 0 {
@@ -209,7 +303,7 @@ func (qu *queuer) normalize(q qstate, before *model.State, after model.State, op
 	}
 	for g := 0; g < int(n.s.G); g++ {
 		gr := &n.s.Grp[g]
-		for i := 0; i < int(gr.NWait); {
+		for i := 0; n.join[g] != 0 && i < int(gr.NWait); {
 			j := i + 1
 			for j < int(gr.NWait) && n.join[g]&(1<<(j-1)) != 0 {
 				j++
@@ -219,7 +313,7 @@ func (qu *queuer) normalize(q qstate, before *model.State, after model.State, op
 		}
 		slices.Sort(gr.Ghost[:gr.NGhost])
 	}
-	return n
+	return out
 }
 
 // onlyAppended reports whether the step from before to after changed no
@@ -250,7 +344,7 @@ func onlyAppended(before, after *model.State, t, g int8) bool {
 // that holds no server, and each may join the block the first of them
 // opens or the open one.
 func (qu *queuer) alone(q qstate, a int, others []int) bool {
-	if qu.concrete || len(others) == 0 {
+	if !qu.aloneKind(a) || len(others) == 0 {
 		return false
 	}
 	g, ok := joinGroup(&q.s, qu.op(a))
@@ -284,4 +378,18 @@ func (qu *queuer) alone(q qstate, a int, others []int) bool {
 		}
 	}
 	return true
+}
+
+// aloneKind is what alone asks of op a whatever the state: that it may
+// open or join a block.
+func (qu *queuer) aloneKind(a int) bool { return !qu.concrete && qu.overlaps[a] }
+
+// settle closes q's open block when no unplaced op that may join it is
+// left (one that may queue a worker, called before the block's first
+// return): no op can join it then, and q is the state without it.
+func (qu *queuer) settle(q qstate, unplaced func(t int64, f func(hist int) bool) bool) qstate {
+	if q.open != 0 && !unplaced(q.openRet, func(h int) bool { return joinKind(qu.op(h)) }) {
+		q.open, q.openRet = 0, 0
+	}
+	return q
 }
