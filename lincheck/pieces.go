@@ -74,32 +74,46 @@ type searchSpec[S any] struct {
 	// aloneKind, with alone, is a necessary condition on history op a
 	// for alone, whatever the state: the search asks alone only then.
 	aloneKind func(a int) bool
-	// settle, when not nil, returns s in the form it takes given the
-	// unplaced ops: unplaced(t, f) reports whether f holds for some
-	// unplaced op (a history index) called at or before t. Two states
-	// that settle to one form must have the same futures from there.
-	settle func(s S, unplaced func(t int64, f func(hist int) bool) bool) S
+	// settle, when not nil, puts s in the form it takes given the ops
+	// not yet placed (u). Two states that settle to one form must have
+	// the same futures from there.
+	settle func(s *S, u unplacedOps)
 }
 
-// settle applies sp.settle to c's state, c being a configuration of the
-// piece (or the rest of the history) that begins at ops[base].
-func settle[S any](sp searchSpec[S], c *config[S], ops []searchOp, base int) {
-	if sp.settle == nil {
-		return
+// unplacedOps is the view settle has of the ops not yet placed.
+type unplacedOps struct {
+	ops   []searchOp
+	base  int // the configuration's ops begin at ops[base]
+	p     int
+	set   []uint64
+	holes []int32
+}
+
+// any reports whether f holds for some unplaced op (a history index)
+// called at or before t.
+func (u *unplacedOps) any(t int64, f func(hist int) bool) bool {
+	c := config[struct{}]{p: u.p, set: u.set, holes: u.holes}
+	for _, h := range u.holes {
+		if u.ops[u.base+int(h)].call <= t && f(u.ops[u.base+int(h)].hist) {
+			return true
+		}
 	}
-	c.s = sp.settle(c.s, func(t int64, f func(int) bool) bool {
-		for _, h := range c.holes {
-			if ops[base+int(h)].call <= t && f(ops[base+int(h)].hist) {
-				return true
-			}
+	for i := u.base + u.p; i < len(u.ops) && u.ops[i].call <= t; i++ {
+		if !c.placed(i-u.base) && f(u.ops[i].hist) {
+			return true
 		}
-		for i := base + c.p; i < len(ops) && ops[i].call <= t; i++ {
-			if !c.placed(i-base) && f(ops[i].hist) {
-				return true
-			}
-		}
-		return false
-	})
+	}
+	return false
+}
+
+// settle applies sp.settle to s, the state of a configuration with the
+// placed set (p, set, holes) of the piece (or the rest of the history)
+// that begins at ops[base]. s is in the step's output buffer: a pointer
+// to a local configuration would make every one escape to the heap.
+func settle[S any](sp searchSpec[S], s *S, p int, set []uint64, holes []int32, ops []searchOp, base int) {
+	if sp.settle != nil {
+		sp.settle(s, unplacedOps{ops: ops, base: base, p: p, set: set, holes: holes})
+	}
 }
 
 // config is a configuration of the search: ops [0,p) of the piece placed
@@ -256,10 +270,11 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 						return
 					}
 					after = sp.step(c.s, ops[j].hist, after[:0])
-					for _, s := range after {
-						nc := config[S]{s: s}
+					for k := range after {
+						var nc config[S]
 						nc.p, nc.set, nc.holes = c.place(j-a, func(i int) bool { return a+i < b && ops[a+i].ret == never })
-						settle(sp, &nc, ops, a)
+						settle(sp, &after[k], nc.p, nc.set, nc.holes, ops, a)
+						nc.s = after[k]
 						nc.h = sp.hash(nc.s) ^ setHash(nc.p, nc.set, nc.holes)
 						if !insert(table, &next, nc, sp.equal) {
 							continue
@@ -267,7 +282,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 						next[len(next)-1].link = newLink(c.link, ops[j].hist)
 					}
 				}
-				if sp.alone != nil {
+				if sp.alone != nil && aloneFirst(sp, ops, a+c.p, b, minRet, placed) {
 					mayPrecede = mayPrecede[:0] // every unplaced op called before minRet
 					for _, h := range c.holes {
 						mayPrecede = append(mayPrecede, a+int(h))
@@ -353,6 +368,18 @@ func reportCut[S any](cur []config[S], a int, atCut func(int, []S)) {
 		states[i] = c.s
 	}
 	atCut(a+cur[0].p, states)
+}
+
+// aloneFirst reports whether the first unplaced op of ops[lo:hi] that
+// returns at minRet is one sp.aloneKind allows: a cheap test before
+// aloneOp.
+func aloneFirst[S any](sp searchSpec[S], ops []searchOp, lo, hi int, minRet int64, placed func(int) bool) bool {
+	for j := lo; j < hi && ops[j].call <= minRet; j++ {
+		if ops[j].ret == minRet && !placed(j) {
+			return sp.aloneKind == nil || sp.aloneKind(ops[j].hist)
+		}
+	}
+	return false
 }
 
 // aloneOp returns the op of mayPrecede (indices in ops: every unplaced op
@@ -620,7 +647,7 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 		ok := func(j int) bool {
 			return ops[from+j].prev < from || placed(c, ops[from+j].prev-from)
 		}
-		if sp.alone != nil {
+		if sp.alone != nil && aloneFirst(sp, ops, from+c.p, len(ops), minRet, func(i int) bool { return placed(c, i-from) }) {
 			var mayPrecede []int // every unplaced op called before minRet (indices in ops)
 			for _, h := range c.holes {
 				mayPrecede = append(mayPrecede, from+int(h))
@@ -700,10 +727,11 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 			j := f.cand[f.tried]
 			f.tried++
 			after = sp.step(f.c.s, ops[from+j].hist, after[:0])
-			for _, s := range after {
-				nc := config[S]{s: s}
+			for k := range after {
+				var nc config[S]
 				nc.p, nc.set, nc.holes = f.c.place(j, isNever)
-				settle(sp, &nc, ops, from)
+				settle(sp, &after[k], nc.p, nc.set, nc.holes, ops, from)
+				nc.s = after[k]
 				nc.h = sp.hash(nc.s) ^ setHash(nc.p, nc.set, nc.holes)
 				if visited.insert(table, nc, sp.equal) {
 					f.next = append(f.next, nc)

@@ -208,20 +208,28 @@ func joinGroup(s *model.State, op model.SpecOp) (int8, bool) {
 // step appends the states after history op hist from q.
 func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 	op := qu.op(hist)
-	// As it is (the first of the head block first).
-	after := q.s
-	ok := qu.spec.Apply(&after, op)
+	// As it is (the first of the head block first), in place at the end
+	// of out.
+	out = append(out, q)
+	after := &out[len(out)-1].s
+	ok := qu.spec.Apply(after, op)
 	// The head block of the op's thread's group: the workers it may take
 	// (a poll takes from its server's group only).
 	g := q.s.T[op.Thread].Group
 	if g < 0 || q.join[g]&1 == 0 || (ok && slices.Contains(after.Grp[g].Waiters[:after.Grp[g].NWait], q.s.Grp[g].Waiters[0])) {
 		// No head block, or the op did not take its head: no other
 		// order of the block changes what it does.
-		if ok {
-			out = qu.normalize(q, &q.s, &after, op, hist, out)
+		if !ok {
+			return out[:len(out)-1]
 		}
+		qu.normalize(q, &q.s, &out[len(out)-1], op, hist)
 		return out
 	}
+	var first qstate
+	if ok {
+		first = out[len(out)-1]
+	}
+	out = out[:len(out)-1]
 	gr := &q.s.Grp[g]
 	k := 1
 	for k < int(gr.NWait) && q.join[g]&(1<<(k-1)) != 0 {
@@ -248,28 +256,31 @@ func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 	for _, i := range order[:k] {
 		if i == 0 {
 			if ok {
-				out = qu.normalize(q, &q.s, &after, op, hist, out)
+				out = append(out, first)
+				qu.normalize(q, &q.s, &out[len(out)-1], op, hist)
 			}
 			continue
 		}
 		before := q.s
 		w := &before.Grp[g].Waiters
 		w[0], w[i] = w[i], w[0] // the block is a set: any order of the rest
-		after := before
-		if qu.spec.Apply(&after, op) {
-			out = qu.normalize(q, &before, &after, op, hist, out)
+		out = append(out, qstate{s: before})
+		if qu.spec.Apply(&out[len(out)-1].s, op) {
+			qu.normalize(q, &before, &out[len(out)-1], op, hist)
+		} else {
+			out = out[:len(out)-1]
 		}
 	}
 	return out
 }
 
-// normalize appends to out the qstate of after, the state op (history
-// op hist) left from before, a representative of q: its blocks are q's
-// but for the workers that left, and the op's worker joins the last block
-// if the rules allow; each block is sorted.
-func (qu *queuer) normalize(q qstate, before, after *model.State, op model.SpecOp, hist int, out []qstate) []qstate {
-	out = append(out, qstate{s: *after})
-	n := &out[len(out)-1]
+// normalize makes n, whose state op (history op hist) left from before,
+// a representative of q, the qstate of that state: its blocks are q's
+// but for the workers that left, and the op's worker joins the last
+// block if the rules allow; each block is sorted.
+func (qu *queuer) normalize(q qstate, before *model.State, n *qstate, op model.SpecOp, hist int) {
+	n.join, n.open, n.openRet = [model.MaxGroups]uint64{}, 0, 0
+	after := &n.s
 	appended := int8(-1)
 	for g := 0; g < int(after.G); g++ {
 		b, a := &before.Grp[g], &n.s.Grp[g]
@@ -311,9 +322,10 @@ func (qu *queuer) normalize(q qstate, before, after *model.State, op model.SpecO
 			slices.Sort(gr.Waiters[i:j])
 			i = j
 		}
-		slices.Sort(gr.Ghost[:gr.NGhost])
+		if gr.NGhost > 1 {
+			slices.Sort(gr.Ghost[:gr.NGhost])
+		}
 	}
-	return out
 }
 
 // onlyAppended reports whether the step from before to after changed no
@@ -387,9 +399,10 @@ func (qu *queuer) aloneKind(a int) bool { return !qu.concrete && qu.overlaps[a] 
 // settle closes q's open block when no unplaced op that may join it is
 // left (one that may queue a worker, called before the block's first
 // return): no op can join it then, and q is the state without it.
-func (qu *queuer) settle(q qstate, unplaced func(t int64, f func(hist int) bool) bool) qstate {
-	if q.open != 0 && !unplaced(q.openRet, func(h int) bool { return joinKind(qu.op(h)) }) {
+func (qu *queuer) settle(q *qstate, u unplacedOps) {
+	if q.open != 0 && !u.any(q.openRet, qu.joinKindAt) {
 		q.open, q.openRet = 0, 0
 	}
-	return q
 }
+
+func (qu *queuer) joinKindAt(hist int) bool { return joinKind(qu.op(hist)) }
