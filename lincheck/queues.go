@@ -28,10 +28,9 @@ import (
 //   - A worker joins the last block of its group's queue only when its
 //     register_worker request (or unblock event: joinGroup) is placed
 //     right after the op that queued the block's previous worker (no op
-//     in between), when it
-//     overlaps in time every request of the block, and when the request
-//     only appended its worker to the queue (no other task's state
-//     changed: no polling server was handed the worker). Such ops may
+//     in between), when it overlaps in time every op of the block, and
+//     when it only appended its worker to the queue (no other task's
+//     state changed: no polling server was handed the worker). Such ops may
 //     then be linearized in any order, at the same places, and each
 //     leaves the same state but for the queue's order (neither reads
 //     another worker's state; the group's count of tasks only adds up).
@@ -41,6 +40,10 @@ import (
 //     and otherwise removes a given task or appends at the tail, which
 //     keep the others' order (kernel.go). So an op is applied once per
 //     worker of the head block put first, and the results are the union.
+//   - Once no unplaced op may join the last block (none that may queue a
+//     worker was called before the block's first return), the state
+//     forgets that the block may grow (settle), so that it merges with
+//     the same state reached with another op last.
 //   - The ghost queue (Group.Ghost: the order in which workers became
 //     UNBLOCKED) is read by the explorer's properties only, by no call of
 //     the specification: it is kept sorted.
@@ -54,7 +57,9 @@ import (
 // op). TestQueueBlocksKeepVerdicts and TestUnblockBlocksKeepVerdicts
 // compare the verdicts with and without both rules.
 
-// Blocks are bit sets over a queue's positions.
+// Blocks are bit sets over a queue's positions, and alone's set of
+// threads a bit set over tasks: a uint64 each, so a table of more than 64
+// tasks does not compile here.
 const _ = uint64(64 - model.MaxThreads)
 
 // qstate is the state the v0.1 search carries: a specification state
@@ -95,6 +100,8 @@ type queuer struct {
 	takes []int8
 }
 
+// newQueuer makes the queuer of a partition's history (its ops in file
+// order, each thread's in program order); concrete turns the blocks off.
 func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *queuer {
 	qu := &queuer{spec: spec, hist: hist, concrete: concrete, overlaps: make([]bool, len(hist))}
 	var js []int
