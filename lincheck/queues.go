@@ -229,7 +229,7 @@ func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 		if !ok {
 			return out[:len(out)-1]
 		}
-		qu.normalize(q, &q.s, &out[len(out)-1], op, hist)
+		qu.normalize(&q, &q.s, &out[len(out)-1], op, hist)
 		return out
 	}
 	var first qstate
@@ -264,7 +264,7 @@ func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 		if i == 0 {
 			if ok {
 				out = append(out, first)
-				qu.normalize(q, &q.s, &out[len(out)-1], op, hist)
+				qu.normalize(&q, &q.s, &out[len(out)-1], op, hist)
 			}
 			continue
 		}
@@ -273,7 +273,7 @@ func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 		w[0], w[i] = w[i], w[0] // the block is a set: any order of the rest
 		out = append(out, qstate{s: before})
 		if qu.spec.Apply(&out[len(out)-1].s, op) {
-			qu.normalize(q, &before, &out[len(out)-1], op, hist)
+			qu.normalize(&q, &before, &out[len(out)-1], op, hist)
 		} else {
 			out = out[:len(out)-1]
 		}
@@ -285,7 +285,7 @@ func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 // a representative of q, the qstate of that state: its blocks are q's
 // but for the workers that left, and the op's worker joins the last
 // block if the rules allow; each block is sorted.
-func (qu *queuer) normalize(q qstate, before *model.State, n *qstate, op model.SpecOp, hist int) {
+func (qu *queuer) normalize(q *qstate, before *model.State, n *qstate, op model.SpecOp, hist int) {
 	n.join, n.open, n.openRet = [model.MaxGroups]uint64{}, 0, 0
 	after := &n.s
 	appended := int8(-1)
