@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,6 +156,40 @@ func BenchmarkCheck(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(len(tr.Ops))*float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+			})
+		}
+	}
+}
+
+// BenchmarkRegistrations checks pools of workers that register in one
+// group at once, then are polled one by one (registrations): n workers
+// polled in an order the queue allows (pass), and n+1 workers of which
+// the first polled is polled again at the end (fail: the checker must rule
+// out every order of the queue). 14 is the most a specification state
+// holds (model.MaxThreads, with the server and the extra worker).
+func BenchmarkRegistrations(b *testing.B) {
+	for _, n := range []int{4, 8, 9, 14} {
+		for _, fail := range []bool{false, true} {
+			order := make([]int, n)
+			for i := range order {
+				order[i] = (i*5 + 3) % n // a fixed shuffle (5 is prime to every n here)
+			}
+			want := Linearizable
+			if fail {
+				order = append(order, order[0])
+				want = NotLinearizable
+			}
+			b.Run(fmt.Sprintf("workers=%d/%s", n, strings.ReplaceAll(string(want), " ", "-")), func(b *testing.B) {
+				tr, err := traces.ReadAll(strings.NewReader(registrations(order)), "pool.jsonl", model.Vocabulary())
+				if err != nil {
+					b.Fatal(err)
+				}
+				for range b.N {
+					res, err := Check(tr, time.Minute)
+					if err != nil || res.Verdict != want {
+						b.Fatalf("%v %v", err, res.Verdict)
+					}
+				}
 			})
 		}
 	}

@@ -96,6 +96,9 @@ type Options struct {
 	// wholePartitions checks each partition with porcupine in one go,
 	// without cutting it: the reference the cuts are tested against.
 	wholePartitions bool
+	// concreteQueues turns off the queue blocks (queues.go): the
+	// reference they are tested against.
+	concreteQueues bool
 }
 
 // CheckWith is Check with options.
@@ -125,6 +128,7 @@ func CheckWith(t traces.Trace, o Options) (Result, error) {
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for pi, p := range parts {
 		histories[pi] = p.history(pi)
+		p.concreteQueues = o.concreteQueues
 		wg.Add(1)
 		go func(pi int, p *converter) {
 			defer wg.Done()
@@ -288,6 +292,9 @@ type converter struct {
 	spec       *model.Spec
 	ops        []traces.Op
 	traceIdx   []int // each op's index in the trace
+	// concreteQueues searches states whose queues have one order each
+	// (queues.go): the reference the blocks are tested against.
+	concreteQueues bool
 }
 
 // partitionTrace splits t into independent partitions: tasks are joined

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
-	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 )
 
 // checkPieces checks one v0.1 partition piece by piece (pieces.go).
@@ -39,20 +38,16 @@ func (cv *converter) checkPiecesAt(history []porcupine.Operation, timeout time.D
 		call[i], ret[i], thread[i] = op.Call, op.Return, op.ClientId
 	}
 	ops := searchOps(call, ret, thread)
-	var encA, encB [model.EncodedSize]byte
-	sp := searchSpec[model.State]{
-		step: func(s model.State, hist int, out []model.State) []model.State {
-			if cv.spec.Apply(&s, history[hist].Input.(specInput).op) {
-				return append(out, s)
-			}
-			return out
-		},
-		hash: func(s model.State) uint64 { return s.Fingerprint() },
-		equal: func(a, b model.State) bool {
-			// Equal values have equal encodings; the encodings decide
-			// only for values that differ outside them (slots past N).
-			return a == b || string(a.AppendEncoding(encA[:0])) == string(b.AppendEncoding(encB[:0]))
-		},
+	// Coverage replays the linearization found on plain states, so it
+	// needs one whose queues have one order.
+	qu := newQueuer(cv.spec, history, coverage || cv.concreteQueues)
+	sp := searchSpec[qstate]{
+		step:      qu.step,
+		hash:      qu.hash,
+		equal:     qu.equal,
+		alone:     qu.alone,
+		aloneKind: qu.aloneKind,
+		settle:    qu.settle,
 		prio: func(ops []searchOp) []int64 {
 			ranked := cv.ranked(history)
 			prio := make([]int64, len(ops))
@@ -64,16 +59,16 @@ func (cv *converter) checkPiecesAt(history []porcupine.Operation, timeout time.D
 	}
 	var seen []cutState
 	if cuts {
-		sp.atCut = func(at int, states []model.State) {
+		sp.atCut = func(at int, states []qstate) {
 			var enc []string
 			for _, s := range states {
-				enc = append(enc, string(s.AppendEncoding(nil)))
+				enc = append(enc, string(qu.encode(nil, s)))
 			}
 			sort.Strings(enc)
 			seen = append(seen, cutState{at: at, states: strings.Join(enc, "\x00")})
 		}
 	}
-	r := search(ops, cv.spec.Init(), sp, deadline, coverage)
+	r := search(ops, qu.init(), sp, deadline, coverage)
 	pr := Partition{Name: cv.name, Ops: len(history), Verdict: r.verdict}
 	var edges map[Edge]int
 	switch r.verdict {

@@ -63,6 +63,57 @@ type searchSpec[S any] struct {
 	// index (in call order) of the first op after them, and every state
 	// the ops before may have left.
 	atCut func(at int, states []S)
+	// alone, when not nil, reports whether history op a may be placed
+	// from state s before each of others without losing a
+	// linearization, where a is the op that returns first among the
+	// unplaced ones and others are every other unplaced op called before
+	// it returned (those that may be linearized before it): then the
+	// search places a and nothing else there (a persistent set of one
+	// op).
+	alone func(s S, a int, others []int) bool
+	// aloneKind, with alone, is a necessary condition on history op a
+	// for alone, whatever the state: the search asks alone only then.
+	aloneKind func(a int) bool
+	// settle, when not nil, puts s in the form it takes given the ops
+	// not yet placed (u). Two states that settle to one form must have
+	// the same futures from there.
+	settle func(s *S, u unplacedOps)
+}
+
+// unplacedOps is the view settle has of the ops not yet placed.
+type unplacedOps struct {
+	ops   []searchOp
+	base  int // the configuration's ops begin at ops[base]
+	p     int
+	set   []uint64
+	holes []int32
+}
+
+// any reports whether f holds for some unplaced op (a history index)
+// called at or before t.
+func (u *unplacedOps) any(t int64, f func(hist int) bool) bool {
+	c := config[struct{}]{p: u.p, set: u.set, holes: u.holes}
+	for _, h := range u.holes {
+		if u.ops[u.base+int(h)].call <= t && f(u.ops[u.base+int(h)].hist) {
+			return true
+		}
+	}
+	for i := u.base + u.p; i < len(u.ops) && u.ops[i].call <= t; i++ {
+		if !c.placed(i-u.base) && f(u.ops[i].hist) {
+			return true
+		}
+	}
+	return false
+}
+
+// settle applies sp.settle to s, the state of a configuration with the
+// placed set (p, set, holes) of the piece (or the rest of the history)
+// that begins at ops[base]. s is in the step's output buffer: a pointer
+// to a local configuration would make every one escape to the heap.
+func settle[S any](sp searchSpec[S], s *S, p int, set []uint64, holes []int32, ops []searchOp, base int) {
+	if sp.settle != nil {
+		sp.settle(s, unplacedOps{ops: ops, base: base, p: p, set: set, holes: holes})
+	}
 }
 
 // config is a configuration of the search: ops [0,p) of the piece placed
@@ -186,6 +237,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 	table := map[uint64]int32{} // hash -> first configuration of the level with it
 	var after []S
 	var starts []config[S]
+	var mayPrecede []int
 	cs := cuts(ops)
 	res.pieces = len(cs)
 	for pi, a := range cs {
@@ -218,14 +270,32 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 						return
 					}
 					after = sp.step(c.s, ops[j].hist, after[:0])
-					for _, s := range after {
-						nc := config[S]{s: s}
+					for k := range after {
+						var nc config[S]
 						nc.p, nc.set, nc.holes = c.place(j-a, func(i int) bool { return a+i < b && ops[a+i].ret == never })
-						nc.h = sp.hash(s) ^ setHash(nc.p, nc.set, nc.holes)
+						settle(sp, &after[k], nc.p, nc.set, nc.holes, ops, a)
+						nc.s = after[k]
+						nc.h = sp.hash(nc.s) ^ setHash(nc.p, nc.set, nc.holes)
 						if !insert(table, &next, nc, sp.equal) {
 							continue
 						}
 						next[len(next)-1].link = newLink(c.link, ops[j].hist)
+					}
+				}
+				if sp.alone != nil && aloneFirst(sp, ops, a+c.p, b, minRet, placed) {
+					mayPrecede = mayPrecede[:0] // every unplaced op called before minRet
+					for _, h := range c.holes {
+						mayPrecede = append(mayPrecede, a+int(h))
+					}
+					for j := a + c.p; j < b && ops[j].call <= minRet; j++ {
+						if !placed(j) {
+							mayPrecede = append(mayPrecede, j)
+						}
+					}
+					enabled := func(j int) bool { return ops[j].prev < a || placed(ops[j].prev) }
+					if j, ok := aloneOp(sp, c.s, ops, mayPrecede, minRet, enabled); ok {
+						try(j)
+						continue
 					}
 				}
 				for _, h := range c.holes {
@@ -298,6 +368,45 @@ func reportCut[S any](cur []config[S], a int, atCut func(int, []S)) {
 		states[i] = c.s
 	}
 	atCut(a+cur[0].p, states)
+}
+
+// aloneFirst reports whether the first unplaced op of ops[lo:hi] that
+// returns at minRet is one sp.aloneKind allows: a cheap test before
+// aloneOp.
+func aloneFirst[S any](sp searchSpec[S], ops []searchOp, lo, hi int, minRet int64, placed func(int) bool) bool {
+	for j := lo; j < hi && ops[j].call <= minRet; j++ {
+		if ops[j].ret == minRet && !placed(j) {
+			return sp.aloneKind == nil || sp.aloneKind(ops[j].hist)
+		}
+	}
+	return false
+}
+
+// aloneOp returns the op of mayPrecede (indices in ops: every unplaced op
+// called at or before minRet, the earliest return of the unplaced ones)
+// that returns at minRet, is enabled, and that sp.alone lets the search
+// place alone.
+func aloneOp[S any](sp searchSpec[S], s S, ops []searchOp, mayPrecede []int, minRet int64, enabled func(int) bool) (int, bool) {
+	if len(mayPrecede) < 2 {
+		return 0, false
+	}
+	for k, j := range mayPrecede {
+		if ops[j].ret != minRet || !enabled(j) {
+			continue
+		}
+		if sp.aloneKind != nil && !sp.aloneKind(ops[j].hist) {
+			return 0, false
+		}
+		others := make([]int, 0, len(mayPrecede)-1)
+		for _, x := range mayPrecede[:k] {
+			others = append(others, ops[x].hist)
+		}
+		for _, x := range mayPrecede[k+1:] {
+			others = append(others, ops[x].hist)
+		}
+		return j, sp.alone(s, ops[j].hist, others)
+	}
+	return 0, false
 }
 
 // linearization follows links back from l: the history ops placed, first
@@ -538,6 +647,20 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 		ok := func(j int) bool {
 			return ops[from+j].prev < from || placed(c, ops[from+j].prev-from)
 		}
+		if sp.alone != nil && aloneFirst(sp, ops, from+c.p, len(ops), minRet, func(i int) bool { return placed(c, i-from) }) {
+			var mayPrecede []int // every unplaced op called before minRet (indices in ops)
+			for _, h := range c.holes {
+				mayPrecede = append(mayPrecede, from+int(h))
+			}
+			for j := c.p; j < n && ops[from+j].call <= minRet; j++ {
+				if !placed(c, j) {
+					mayPrecede = append(mayPrecede, from+j)
+				}
+			}
+			if j, found := aloneOp(sp, c.s, ops, mayPrecede, minRet, func(j int) bool { return ok(j - from) }); found {
+				return []int{j - from}
+			}
+		}
 		for _, h := range c.holes {
 			if ok(int(h)) {
 				out = append(out, int(h))
@@ -604,10 +727,12 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 			j := f.cand[f.tried]
 			f.tried++
 			after = sp.step(f.c.s, ops[from+j].hist, after[:0])
-			for _, s := range after {
-				nc := config[S]{s: s}
+			for k := range after {
+				var nc config[S]
 				nc.p, nc.set, nc.holes = f.c.place(j, isNever)
-				nc.h = sp.hash(s) ^ setHash(nc.p, nc.set, nc.holes)
+				settle(sp, &after[k], nc.p, nc.set, nc.holes, ops, from)
+				nc.s = after[k]
+				nc.h = sp.hash(nc.s) ^ setHash(nc.p, nc.set, nc.holes)
 				if visited.insert(table, nc, sp.equal) {
 					f.next = append(f.next, nc)
 				}

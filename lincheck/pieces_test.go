@@ -209,8 +209,9 @@ func TestSearchCarriesEveryState(t *testing.T) {
 }
 
 // TestTimeoutIsUnknown: a search that runs out of time says so, soon
-// after: a failing pool of 12 simultaneous registrations (factorial)
-// with a timeout of a fifth of a second.
+// after: a failing pool of 12 simultaneous registrations, searched
+// without the queue blocks (factorial), with a timeout of a fifth of a
+// second.
 func TestTimeoutIsUnknown(t *testing.T) {
 	order := []int{3, 1, 4, 0, 5, 9, 2, 6, 8, 7, 10, 3}
 	tr, err := traces.ReadAll(strings.NewReader(registrations(order)), "pool.jsonl", model.Vocabulary())
@@ -218,7 +219,7 @@ func TestTimeoutIsUnknown(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	res, err := CheckWith(tr, Options{Timeout: 200 * time.Millisecond})
+	res, err := CheckWith(tr, Options{Timeout: 200 * time.Millisecond, concreteQueues: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -268,8 +268,8 @@ func TestSimultaneousRegistrations(t *testing.T) {
 			t.Errorf("order %v: %v", order, d)
 		}
 	}
-	// A worker polled twice is still found (on a pool small enough for
-	// the search that proves it to be quick).
+	// A worker polled twice is still found (a full pool:
+	// TestFailingPoolIsQuick).
 	res, err := checkString(t, registrations([]int{2, 0, 1, 3, 0}))
 	if err != nil {
 		t.Fatal(err)

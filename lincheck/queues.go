@@ -1,0 +1,415 @@
+package lincheck
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/anishathalye/porcupine"
+	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+)
+
+// This file keeps the v0.1 search from trying every order of a pool of
+// workers that register at once.
+//
+// n register_worker requests that overlap in time may be linearized in
+// any of n! orders, and each order queues the workers differently (so do
+// n workers whose blocking syscalls return at once, unblock events): as
+// plain specification states, each order is a state of its own, and a
+// failing trace is searched order after order. Yet until a server takes a
+// worker from the queue, nothing tells the orders apart. So the search
+// keeps a group's queue in blocks: a block is a run of workers that may
+// stand in the queue in any order, and one state stands for every order
+// of each block (it keeps each block sorted by task). A poll takes any
+// worker of the head block, and only then is the order observed.
+//
+// A block is exact (every order it stands for is one some linearization
+// reaches, and no other) under these rules:
+//   - A worker joins the last block of its group's queue only when its
+//     register_worker request (or unblock event: joinGroup) is placed
+//     right after the op that queued the block's previous worker (no op
+//     in between), when it overlaps in time every op of the block, and
+//     when it only appended its worker to the queue (no other task's
+//     state changed: no polling server was handed the worker). Such ops may
+//     then be linearized in any order, at the same places, and each
+//     leaves the same state but for the queue's order (neither reads
+//     another worker's state; the group's count of tasks only adds up).
+//   - The kernel reads the queue only at its head (poll_worker takes the
+//     head, an unblocked worker wakes the head server, and whether the
+//     queue holds servers is the head's kind, the same for every worker)
+//     and otherwise removes a given task or appends at the tail, which
+//     keep the others' order (kernel.go). So an op is applied once per
+//     worker of the head block put first, and the results are the union.
+//   - Once no unplaced op may join the last block (none that may queue a
+//     worker was called before the block's first return), the state
+//     forgets that the block may grow (settle), so that it merges with
+//     the same state reached with another op last.
+//   - The ghost queue (Group.Ghost: the order in which workers became
+//     UNBLOCKED) is read by the explorer's properties only, by no call of
+//     the specification: it is kept sorted.
+//
+// Even as sets, n requests placed one by one pass through 2^n sets of
+// placed requests. alone lets the search place such ops in one order
+// only: when the op that returns first is such an op and every op that
+// may be linearized before it (called before it returned) is one too,
+// into the same queue, every order of them ends in the same state,
+// so placing it first loses no linearization (a persistent set of one
+// op). TestQueueBlocksKeepVerdicts and TestUnblockBlocksKeepVerdicts
+// compare the verdicts with and without both rules.
+
+// Blocks are bit sets over a queue's positions, and alone's set of
+// threads a bit set over tasks: a uint64 each, so a table of more than 64
+// tasks does not compile here.
+const _ = uint64(64 - model.MaxThreads)
+
+// qstate is the state the v0.1 search carries: a specification state
+// whose queues are cut into blocks.
+type qstate struct {
+	s model.State
+	// join has bit i of a group set when Waiters[i] and Waiters[i+1] are
+	// in one block.
+	join [model.MaxGroups]uint64
+	// open is group+1 when the last op placed appended a worker to that
+	// group's last block (which may still grow), 0 otherwise; openRet is
+	// the earliest return of the block's requests.
+	open    int8
+	openRet int64
+}
+
+// queuer is the v0.1 search's specification on qstates, for one
+// partition's history.
+type queuer struct {
+	spec *model.Spec
+	hist []porcupine.Operation
+	// concrete turns blocks off: every state has one order (coverage
+	// replays a linearization on plain states; tests compare).
+	concrete bool
+	// overlaps says which history ops may queue a worker (joinKind) and
+	// overlap in time another such op: only those may open a block that
+	// another joins. The others leave open at 0, so that states that
+	// differ only in it do not multiply.
+	overlaps []bool
+	// named lists, for each task, the returns of the ops of other tasks
+	// that name it (run_worker's worker, a poll's result...), in time
+	// order: a poll tries first the head worker named soonest after it,
+	// so that the depth-first search follows the trace.
+	named [][]int64
+	// takes is, for a request, the task its followup returns (a poll
+	// request that took a worker from the queue), -1 if none: tried
+	// first of all.
+	takes []int8
+}
+
+// newQueuer makes the queuer of a partition's history (its ops in file
+// order, each thread's in program order); concrete turns the blocks off.
+func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *queuer {
+	qu := &queuer{spec: spec, hist: hist, concrete: concrete, overlaps: make([]bool, len(hist))}
+	var js []int
+	for i := range hist {
+		if joinKind(qu.op(i)) {
+			js = append(js, i)
+		}
+	}
+	qu.named = make([][]int64, model.MaxThreads)
+	qu.takes = make([]int8, len(hist))
+	var request [model.MaxThreads]int // a thread's pending request, +1
+	for i := range hist {
+		op := qu.op(i)
+		qu.takes[i] = model.None
+		switch op.Phase {
+		case model.Request:
+			request[op.Thread] = i + 1
+		case model.Followup:
+			if r := request[op.Thread]; r > 0 && !op.Unknown && op.Call.Result() == model.ResultThread && op.Ret > 0 && int(op.Ret) <= model.MaxThreads {
+				qu.takes[r-1] = int8(op.Ret - 1)
+			}
+			request[op.Thread] = 0
+		}
+		if op.Event != model.NoEvent {
+			continue
+		}
+		if op.Call.Arg() == model.ArgThread && op.Arg >= 0 && op.Arg != op.Thread {
+			qu.named[op.Arg] = append(qu.named[op.Arg], hist[i].Return)
+		}
+		if op.Call.Result() == model.ResultThread && op.Phase != model.Request && !op.Unknown && op.Ret > 0 && int(op.Ret) <= model.MaxThreads && int8(op.Ret-1) != op.Thread {
+			qu.named[op.Ret-1] = append(qu.named[op.Ret-1], hist[i].Return)
+		}
+	}
+	for _, l := range qu.named {
+		slices.Sort(l)
+	}
+	slices.SortStableFunc(js, func(a, b int) int { return cmp.Compare(hist[a].Call, hist[b].Call) })
+	maxRet := int64(math.MinInt64)
+	for k, i := range js {
+		// An earlier call that returns at or after this one's call, or
+		// the next call at or before this one's return.
+		qu.overlaps[i] = maxRet >= hist[i].Call || (k+1 < len(js) && hist[js[k+1]].Call <= hist[i].Return)
+		maxRet = max(maxRet, hist[i].Return)
+	}
+	return qu
+}
+
+// joinKind reports whether op is of a kind that may queue a worker as a
+// block's member (joinGroup says whether it does in a state).
+func joinKind(op model.SpecOp) bool {
+	return !op.Unknown && (op.Event == model.EventUnblock ||
+		op.Event == model.NoEvent && op.Call == model.CallRegisterWorker && op.Phase == model.Request)
+}
+
+func (qu *queuer) op(hist int) model.SpecOp { return qu.hist[hist].Input.(specInput).op }
+
+func (qu *queuer) init() qstate { return qstate{s: qu.spec.Init()} }
+
+func (qu *queuer) hash(q qstate) uint64 {
+	h := q.s.Fingerprint()
+	for _, j := range q.join {
+		h = (h ^ j) * 0x9e3779b97f4a7c15
+	}
+	return h ^ uint64(q.open)<<56 ^ uint64(q.openRet)*0xff51afd7ed558ccd
+}
+
+func (qu *queuer) equal(a, b qstate) bool {
+	if a.join != b.join || a.open != b.open || a.openRet != b.openRet {
+		return false
+	}
+	if a.s == b.s {
+		return true
+	}
+	// Equal values have equal encodings; the encodings decide only for
+	// values that differ outside them (slots past N).
+	var encA, encB [model.EncodedSize]byte
+	return string(a.s.AppendEncoding(encA[:0])) == string(b.s.AppendEncoding(encB[:0]))
+}
+
+// encode appends q's encoding (for the cuts shrink compares).
+func (qu *queuer) encode(b []byte, q qstate) []byte {
+	b = q.s.AppendEncoding(b)
+	for _, j := range q.join {
+		for k := 0; k < 64; k += 8 {
+			b = append(b, byte(j>>k))
+		}
+	}
+	for k := 0; k < 64; k += 8 {
+		b = append(b, byte(q.openRet>>k))
+	}
+	return append(b, byte(q.open))
+}
+
+// joinGroup returns the group whose queue op may append its worker to as
+// a block's member, when s is the state before it: a register_worker
+// request's group, or an unblocked worker's own (a pool of workers whose
+// blocking syscalls return at once); false for any other op, and for an
+// op of unknown outcome.
+func joinGroup(s *model.State, op model.SpecOp) (int8, bool) {
+	switch {
+	case !joinKind(op):
+	case op.Event == model.EventUnblock:
+		g := s.T[op.Thread].Group
+		return g, g >= 0
+	default:
+		return op.Arg, op.Arg >= 0 && op.Arg < int8(s.G)
+	}
+	return 0, false
+}
+
+// step appends the states after history op hist from q.
+func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
+	op := qu.op(hist)
+	// As it is (the first of the head block first), in place at the end
+	// of out.
+	out = append(out, q)
+	after := &out[len(out)-1].s
+	ok := qu.spec.Apply(after, op)
+	// The head block of the op's thread's group: the workers it may take
+	// (a poll takes from its server's group only).
+	g := q.s.T[op.Thread].Group
+	if g < 0 || q.join[g]&1 == 0 || (ok && slices.Contains(after.Grp[g].Waiters[:after.Grp[g].NWait], q.s.Grp[g].Waiters[0])) {
+		// No head block, or the op did not take its head: no other
+		// order of the block changes what it does.
+		if !ok {
+			return out[:len(out)-1]
+		}
+		qu.normalize(&q, &q.s, &out[len(out)-1], op, hist)
+		return out
+	}
+	var first qstate
+	if ok {
+		first = out[len(out)-1]
+	}
+	out = out[:len(out)-1]
+	gr := &q.s.Grp[g]
+	k := 1
+	for k < int(gr.NWait) && q.join[g]&(1<<(k-1)) != 0 {
+		k++
+	}
+	// Each worker of the block first: the one the op's followup returns,
+	// then the one the trace names soonest after the op, first.
+	var order [model.MaxThreads]int
+	var when [model.MaxThreads]int64
+	for i := range k {
+		order[i] = i
+		l := qu.named[gr.Waiters[i]]
+		j, _ := slices.BinarySearch(l, qu.hist[hist].Call)
+		switch {
+		case gr.Waiters[i] == qu.takes[hist]:
+			when[i] = math.MinInt64
+		case j < len(l):
+			when[i] = l[j]
+		default:
+			when[i] = math.MaxInt64
+		}
+	}
+	slices.SortStableFunc(order[:k], func(a, b int) int { return cmp.Compare(when[a], when[b]) })
+	for _, i := range order[:k] {
+		if i == 0 {
+			if ok {
+				out = append(out, first)
+				qu.normalize(&q, &q.s, &out[len(out)-1], op, hist)
+			}
+			continue
+		}
+		before := q.s
+		w := &before.Grp[g].Waiters
+		w[0], w[i] = w[i], w[0] // the block is a set: any order of the rest
+		out = append(out, qstate{s: before})
+		if qu.spec.Apply(&out[len(out)-1].s, op) {
+			qu.normalize(&q, &before, &out[len(out)-1], op, hist)
+		} else {
+			out = out[:len(out)-1]
+		}
+	}
+	return out
+}
+
+// normalize makes n, whose state op (history op hist) left from before,
+// a representative of q, the qstate of that state: its blocks are q's
+// but for the workers that left, and the op's worker joins the last
+// block if the rules allow; each block is sorted.
+func (qu *queuer) normalize(q *qstate, before *model.State, n *qstate, op model.SpecOp, hist int) {
+	n.join, n.open, n.openRet = [model.MaxGroups]uint64{}, 0, 0
+	after := &n.s
+	appended := int8(-1)
+	for g := 0; g < int(after.G); g++ {
+		b, a := &before.Grp[g], &n.s.Grp[g]
+		if a.NWait == b.NWait+1 && a.Waiters[b.NWait] == op.Thread && slices.Equal(a.Waiters[:b.NWait], b.Waiters[:b.NWait]) {
+			appended = int8(g)
+		}
+		if q.join[g] == 0 {
+			continue
+		}
+		var blk [model.MaxThreads]uint8 // by task: its block in before's queue, from 1; 0 none
+		id := uint8(1)
+		for i := 0; i < int(b.NWait); i++ {
+			blk[b.Waiters[i]] = id
+			if q.join[g]&(1<<i) == 0 {
+				id++
+			}
+		}
+		for i := 0; i+1 < int(a.NWait); i++ {
+			if x, y := a.Waiters[i], a.Waiters[i+1]; blk[x] != 0 && blk[x] == blk[y] {
+				n.join[g] |= 1 << i
+			}
+		}
+	}
+	if g, ok := joinGroup(before, op); !qu.concrete && qu.overlaps[hist] && ok && appended == g && onlyAppended(before, after, op.Thread, g) {
+		ret := qu.hist[hist].Return
+		n.open, n.openRet = g+1, ret
+		if nw := before.Grp[g].NWait; q.open == g+1 && qu.hist[hist].Call <= q.openRet && nw > 0 {
+			n.join[g] |= 1 << (nw - 1)
+			n.openRet = min(q.openRet, ret)
+		}
+	}
+	for g := 0; g < int(n.s.G); g++ {
+		gr := &n.s.Grp[g]
+		for i := 0; n.join[g] != 0 && i < int(gr.NWait); {
+			j := i + 1
+			for j < int(gr.NWait) && n.join[g]&(1<<(j-1)) != 0 {
+				j++
+			}
+			slices.Sort(gr.Waiters[i:j])
+			i = j
+		}
+		if gr.NGhost > 1 {
+			slices.Sort(gr.Ghost[:gr.NGhost])
+		}
+	}
+}
+
+// onlyAppended reports whether the step from before to after changed no
+// task but t and no group but g's queue (t appended), count and ghost.
+func onlyAppended(before, after *model.State, t, g int8) bool {
+	for i := 0; i < int(after.N); i++ {
+		if int8(i) != t && before.T[i] != after.T[i] {
+			return false
+		}
+	}
+	for i := 0; i < int(after.G); i++ {
+		b, a := before.Grp[i], after.Grp[i]
+		if int8(i) == g {
+			b.NrTasks, b.NWait, b.Waiters, b.NGhost, b.Ghost = a.NrTasks, a.NWait, a.Waiters, a.NGhost, a.Ghost
+		}
+		if a != b {
+			return false
+		}
+	}
+	return before.N == after.N && before.G == after.G && before.FaultsUsed == after.FaultsUsed && before.SleepsUsed == after.SleepsUsed
+}
+
+// alone reports whether history op a may be placed before every op of
+// others (the unplaced ops that may be linearized before it) without
+// losing a linearization: a returns first, and it and the others are
+// register_worker requests or unblocks of distinct workers into one
+// group (joinGroup), each of which only appends its worker to a queue
+// that holds no server, and each may join the block the first of them
+// opens or the open one.
+func (qu *queuer) alone(q qstate, a int, others []int) bool {
+	if !qu.aloneKind(a) || len(others) == 0 {
+		return false
+	}
+	g, ok := joinGroup(&q.s, qu.op(a))
+	if !ok {
+		return false
+	}
+	gr := &q.s.Grp[g]
+	if gr.NWait > 0 && q.s.T[gr.Waiters[0]].Kind == model.KindServer {
+		return false
+	}
+	var threads uint64
+	all := append(others[:len(others):len(others)], a)
+	for _, x := range all {
+		o := qu.op(x)
+		if gx, ok := joinGroup(&q.s, o); !ok || gx != g || threads&(1<<o.Thread) != 0 {
+			return false
+		}
+		threads |= 1 << o.Thread
+		if q.open == g+1 && qu.hist[x].Call > q.openRet {
+			return false
+		}
+	}
+	for _, x := range all {
+		after := q.s
+		if !qu.spec.Apply(&after, qu.op(x)) {
+			return false
+		}
+		n := after.Grp[g].NWait
+		if n != gr.NWait+1 || after.Grp[g].Waiters[gr.NWait] != qu.op(x).Thread || !onlyAppended(&q.s, &after, qu.op(x).Thread, g) {
+			return false
+		}
+	}
+	return true
+}
+
+// aloneKind is what alone asks of op a whatever the state: that it may
+// open or join a block.
+func (qu *queuer) aloneKind(a int) bool { return !qu.concrete && qu.overlaps[a] }
+
+// settle closes q's open block when no unplaced op that may join it is
+// left (one that may queue a worker, called before the block's first
+// return): no op can join it then, and q is the state without it.
+func (qu *queuer) settle(q *qstate, u unplacedOps) {
+	if q.open != 0 && !u.any(q.openRet, qu.joinKindAt) {
+		q.open, q.openRet = 0, 0
+	}
+}
+
+func (qu *queuer) joinKindAt(hist int) bool { return joinKind(qu.op(hist)) }
