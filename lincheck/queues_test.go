@@ -123,16 +123,7 @@ func TestQueueBlocksKeepVerdicts(t *testing.T) {
 		if !after {
 			pollAt = rapid.Int64Range(160, end).Draw(rt, "poll at")
 		}
-		polls := rapid.Permutation(slices.Collect(func(yield func(int) bool) {
-			for i := range k {
-				if !yield(i) {
-					return
-				}
-			}
-		})).Draw(rt, "order")[:rapid.IntRange(1, k).Draw(rt, "polled")]
-		if rapid.Bool().Draw(rt, "repeat") {
-			polls = append(polls, polls[rapid.IntRange(0, len(polls)-1).Draw(rt, "repeated")])
-		}
+		polls := drawPolls(rt, k)
 		s := poolRegistrations(req, pollAt, polls)
 		b, c := checkBoth(rt, s)
 		if b == Unknown || c == Unknown {
@@ -290,16 +281,7 @@ func TestUnblockBlocksKeepVerdicts(t *testing.T) {
 		if !after {
 			pollAt = rapid.Int64Range(0, end).Draw(rt, "poll at")
 		}
-		polls := rapid.Permutation(slices.Collect(func(yield func(int) bool) {
-			for i := range k {
-				if !yield(i) {
-					return
-				}
-			}
-		})).Draw(rt, "order")[:rapid.IntRange(1, k).Draw(rt, "polled")]
-		if rapid.Bool().Draw(rt, "repeat") {
-			polls = append(polls, polls[rapid.IntRange(0, len(polls)-1).Draw(rt, "repeated")])
-		}
+		polls := drawPolls(rt, k)
 		tr := unblockPool(rt, unblock, pollAt, polls)
 		var buf strings.Builder
 		if err := traces.WriteAll(&buf, tr, model.Vocabulary()); err != nil {
@@ -321,4 +303,20 @@ func TestUnblockBlocksKeepVerdicts(t *testing.T) {
 	if counts[string(Linearizable)] == 0 || counts[string(NotLinearizable)] == 0 {
 		t.Errorf("the traces drawn were not of both kinds: %v", counts)
 	}
+}
+
+// drawPolls draws the workers a pool's polls return, in order: some of the
+// k workers, each once, and maybe one of them again (a wrong trace).
+func drawPolls(rt *rapid.T, k int) []int {
+	polls := rapid.Permutation(slices.Collect(func(yield func(int) bool) {
+		for i := range k {
+			if !yield(i) {
+				return
+			}
+		}
+	})).Draw(rt, "order")[:rapid.IntRange(1, k).Draw(rt, "polled")]
+	if rapid.Bool().Draw(rt, "repeat") {
+		polls = append(polls, polls[rapid.IntRange(0, len(polls)-1).Draw(rt, "repeated")])
+	}
+	return polls
 }
