@@ -177,5 +177,10 @@ lists how).
 Steps read: number, thread (s: server, w: worker, c: core task, p: probe),
 action (step, unblock, signal, spurious, ...), what the step does, what the
 call returned, and the state changes in brackets.
+
+Google's 2023 design has its own pages: what the LKML posting violates,
+[findings-umcg-2023.md](findings-umcg-2023.md), what Nanos's reading
+does, [findings-umcg-2023-nanos.md](findings-umcg-2023-nanos.md), and what
+the traces recorded on Nanos showed, [nanos.md](nanos.md).
 `
 }
