@@ -386,7 +386,10 @@ func TestFixVerdicts(t *testing.T) {
 		})
 	}
 
-	if testing.Short() {
+	// The unobservable fixes are tried on every shipped configuration:
+	// minutes under the race detector, which the rows above already
+	// run the explorer under.
+	if raceEnabled || testing.Short() {
 		return
 	}
 	names := configNames()
