@@ -151,15 +151,25 @@ func TestIsolatedRun(t *testing.T) {
 		{"small", Workload{Name: "pipes", Groups: 1, Servers: 1, Workers: 2, Blocks: 1, Seed: 1}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res := isolated(t, "emu", c.w, 5*time.Second, 30*time.Second, GapsEnv+"=1")
-			if res.Died() || res.Result != "ok" {
-				t.Fatalf("child: %s\n%s", res.Report(), res.Stderr)
+			// A sleep between calls is rare and comes from the machine
+			// (another test binary on the same cores): a run with one is
+			// tried again, and only three in a row fail the test.
+			var res *Isolated
+			for try := 0; try < 3; try++ {
+				res = isolated(t, "emu", c.w, 5*time.Second, 30*time.Second, GapsEnv+"=1")
+				if res.Died() || res.Result != "ok" {
+					t.Fatalf("child: %s\n%s", res.Report(), res.Stderr)
+				}
+				if res.Gaps == 0 || raceEnabled {
+					break
+				}
+				t.Logf("try %d: the workers' threads slept %d times between their calls", try+1, res.Gaps)
 			}
 			switch {
 			case res.Gaps != 0 && raceEnabled:
 				t.Logf("the workers' threads slept %d times between their calls (the race detector's runtime)", res.Gaps)
 			case res.Gaps != 0:
-				t.Errorf("the workers' threads slept %d times between their calls", res.Gaps)
+				t.Errorf("the workers' threads slept %d times between their calls, in three runs out of three", res.Gaps)
 			}
 			in, err := Run(NewEmu(BugNone), c.w, 5*time.Second)
 			if err != nil {
