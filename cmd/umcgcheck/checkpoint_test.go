@@ -9,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // umcgcheckIn runs umcgcheck (the test binary, in $PATH by TestMain) in
@@ -64,18 +63,10 @@ func TestCheckpointKillResume(t *testing.T) {
 			// search: wait for one of a search well under way (about a
 			// fifth of the whole, past its first violations, which the
 			// checkpoint must carry), far from done.
-			deadline := time.Now().Add(60 * time.Second)
-			for {
-				if st, err := os.Stat(ck); err == nil && st.Size() > 4<<20 {
-					break
-				}
-				if time.Now().After(deadline) {
-					cmd.Process.Kill()
-					cmd.Wait()
-					t.Fatalf("no checkpoint in 60s; stderr %q", stderr.String())
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
+			waitUntil(t, cmd, &stderr, "no checkpoint", func() bool {
+				st, err := os.Stat(ck)
+				return err == nil && st.Size() > 4<<20
+			})
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}

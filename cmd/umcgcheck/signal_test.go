@@ -53,15 +53,9 @@ func TestExploreSignal(t *testing.T) {
 			// Wait for the second configuration's progress: the first
 			// (core) is done, the second (default, with 4 workers) takes
 			// minutes.
-			deadline := time.Now().Add(60 * time.Second)
-			for !strings.Contains(stderr.String(), "default: ") {
-				if time.Now().After(deadline) {
-					cmd.Process.Kill()
-					cmd.Wait()
-					t.Fatalf("no progress on the second configuration in 60s; stderr %q", stderr.String())
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			waitUntil(t, cmd, &stderr, "no progress on the second configuration", func() bool {
+				return strings.Contains(stderr.String(), "default: ")
+			})
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
@@ -91,5 +85,20 @@ func TestExploreSignal(t *testing.T) {
 				t.Errorf("stderr does not say the signal was taken: %q", stderr.String())
 			}
 		})
+	}
+}
+
+// waitUntil polls ready until it holds; after 60 s it kills cmd and fails
+// the test with what it waited for and cmd's stderr.
+func waitUntil(t *testing.T, cmd *exec.Cmd, stderr *lockedBuffer, what string, ready func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !ready() {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%s in 60s; stderr %q", what, stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
