@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strconv"
+	"strings"
 
 	"github.com/umcgcheck/umcgcheck/props"
 )
@@ -285,4 +286,18 @@ func (m *Model[S, O]) mustBeValid() {
 	if err := m.Validate(); err != nil {
 		panic(err)
 	}
+}
+
+// SymmetryClasses writes classes of interchangeable threads the way
+// Model.Symmetry shows them: "{w2,w3} {s0,s1}", each thread by its name.
+func SymmetryClasses(threadNames []string, classes [][]int8) string {
+	var parts []string
+	for _, c := range classes {
+		var ns []string
+		for _, t := range c {
+			ns = append(ns, threadNames[t])
+		}
+		parts = append(parts, "{"+strings.Join(ns, ",")+"}")
+	}
+	return strings.Join(parts, " ")
 }

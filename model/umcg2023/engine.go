@@ -476,15 +476,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 	}
 	if classes := m.symmetryClasses(); len(classes) > 0 {
 		e.Canonical = func(s *State) (State, sim.Perm) { return m.canonical(s, classes) }
-		var parts []string
-		for _, c := range classes {
-			var ns []string
-			for _, t := range c {
-				ns = append(ns, m.name(int(t)))
-			}
-			parts = append(parts, "{"+strings.Join(ns, ",")+"}")
-		}
-		e.Symmetry = strings.Join(parts, " ")
+		e.Symmetry = sim.SymmetryClasses(e.ThreadNames, classes)
 	}
 	return e
 }
