@@ -9,6 +9,7 @@ package lincheck
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/sim"
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
@@ -189,11 +191,22 @@ type specInput struct {
 // order: a thread's op is placed only after all its earlier ops, even
 // when times tie and porcupine, which orders a call before a return at
 // the same time, would take them as concurrent. The counts follow from
-// which ops are linearized, so they add no states to the search.
+// which ops are linearized, so they add no states to the search. Both are
+// sized to the partition: the state as its encoding, the counts one per
+// task.
 type partState struct {
 	part int
-	s    model.State
-	done [model.MaxThreads]int32
+	enc  string // model.State.AppendEncoding
+	done []int32
+}
+
+// state is ps's specification state.
+func (ps *partState) state() model.State {
+	var s model.State
+	if !s.Decode([]byte(ps.enc)) {
+		panic("lincheck: a porcupine state does not decode")
+	}
+	return s
 }
 
 // combinedModel is the porcupine model of every partition of a trace: its
@@ -234,7 +247,8 @@ func specModel(n int, part func(int) *converter) porcupine.Model {
 			if ps == nil {
 				return "nothing registered"
 			}
-			return part(ps.part).describeState(&ps.s)
+			s := ps.state()
+			return part(ps.part).describeState(&s)
 		},
 	}
 	return pm
@@ -244,32 +258,36 @@ func stateEqual(a, b *partState) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	var ba, bb [model.EncodedSize]byte
-	return a.part == b.part && a.done == b.done && string(a.s.AppendEncoding(ba[:0])) == string(b.s.AppendEncoding(bb[:0]))
+	return a.part == b.part && slices.Equal(a.done, b.done) && a.enc == b.enc
 }
 
 func stateHash(a *partState) uint64 {
 	if a == nil {
 		return 0
 	}
-	return a.s.Fingerprint() ^ uint64(a.part)
+	return sim.Hash([]byte(a.enc)) ^ uint64(a.part) // the state's Fingerprint
 }
 
 // step applies an operation to a copy of the state; porcupine states are
 // never changed.
 func (cv *converter) step(state *partState, in specInput) (bool, interface{}) {
 	next := &partState{part: in.part}
+	var s model.State
 	if state == nil {
-		next.s = cv.spec.Init()
+		s = cv.spec.Init()
+		next.done = make([]int32, len(cv.taskNames))
 	} else {
-		next.s, next.done = state.s, state.done
+		s = state.state()
+		next.done = slices.Clone(state.done)
 	}
 	t := in.op.Thread
 	if next.done[t] != in.seq {
+		next.enc = string(s.AppendEncoding(nil))
 		return false, next // an earlier op of the thread is not placed yet
 	}
 	next.done[t]++
-	ok := cv.spec.Apply(&next.s, in.op)
+	ok := cv.spec.Apply(&s, in.op)
+	next.enc = string(s.AppendEncoding(nil))
 	return ok, next
 }
 

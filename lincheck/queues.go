@@ -5,8 +5,11 @@ import (
 	"math"
 	"slices"
 
+	"unsafe"
+
 	"github.com/anishathalye/porcupine"
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
+	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 // This file keeps the v0.1 search from trying every order of a pool of
@@ -57,18 +60,25 @@ import (
 // op). TestQueueBlocksKeepVerdicts and TestUnblockBlocksKeepVerdicts
 // compare the verdicts with and without both rules.
 
-// Blocks are bit sets over a queue's positions, and alone's set of
-// threads a bit set over tasks: a uint64 each, so a table of more than 64
-// tasks does not compile here.
-const _ = uint64(64 - model.MaxThreads)
+// indexSet is a set of queue positions or of tasks (model.MaxThreads of
+// either).
+type indexSet [(model.MaxThreads + 63) / 64]uint64
+
+func (b *indexSet) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+func (b *indexSet) add(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b *indexSet) empty() bool    { return *b == indexSet{} }
 
 // qstate is the state the v0.1 search carries: a specification state
 // whose queues are cut into blocks.
 type qstate struct {
-	s model.State
+	// enc is the specification state's encoding
+	// (model.State.AppendEncoding): the search keeps states sized to the
+	// partition's tasks, not model.State's MaxThreads slots; the
+	// queuer's functions decode it into a scratch model.State.
+	enc string
 	// join has bit i of a group set when Waiters[i] and Waiters[i+1] are
 	// in one block.
-	join [model.MaxGroups]uint64
+	join [model.MaxGroups]indexSet
 	// open is group+1 when the last op placed appended a worker to that
 	// group's last block (which may still grow), 0 otherwise; openRet is
 	// the earliest return of the block's requests.
@@ -98,6 +108,40 @@ type queuer struct {
 	// request that took a worker from the queue), -1 if none: tried
 	// first of all.
 	takes []int8
+	// Scratch specification states and encoding buffer, reused from
+	// call to call (a queuer serves one search, on one goroutine): cur
+	// is the state a call was given, decoded, and next and alt the
+	// states after an op.
+	cur, next, alt, altNext model.State
+	// slab holds the encodings of the states step makes (qstate.enc
+	// points into it): appended to, never changed, and replaced by a
+	// fresh one when full, so that a state costs no allocation of its
+	// own; a slab is freed once no state it holds is kept.
+	slab []byte
+}
+
+// encBytes is the read-only view of an encoding as bytes, not copied.
+func encBytes(enc string) []byte { return unsafe.Slice(unsafe.StringData(enc), len(enc)) }
+
+// decode sets *s to q's specification state (its slots past the state's
+// tasks and groups keep what they held: nothing reads them).
+func (qu *queuer) decode(s *model.State, q *qstate) {
+	if !s.Decode(encBytes(q.enc)) {
+		panic("lincheck: a search state does not decode")
+	}
+}
+
+// slabSize is the size of a slab of encodings (queuer.slab).
+const slabSize = 64 << 10
+
+// seal sets n's encoding to s's.
+func (qu *queuer) seal(n *qstate, s *model.State) {
+	if cap(qu.slab)-len(qu.slab) < model.EncodedSize {
+		qu.slab = make([]byte, 0, slabSize)
+	}
+	at := len(qu.slab)
+	qu.slab = s.AppendEncoding(qu.slab) // within capacity: in place
+	n.enc = unsafe.String(&qu.slab[at], len(qu.slab)-at)
 }
 
 // newQueuer makes the queuer of a partition's history (its ops in file
@@ -158,35 +202,35 @@ func joinKind(op model.SpecOp) bool {
 
 func (qu *queuer) op(hist int) model.SpecOp { return qu.hist[hist].Input.(specInput).op }
 
-func (qu *queuer) init() qstate { return qstate{s: qu.spec.Init()} }
+func (qu *queuer) init() qstate {
+	var q qstate
+	s := qu.spec.Init()
+	qu.seal(&q, &s)
+	return q
+}
 
 func (qu *queuer) hash(q qstate) uint64 {
-	h := q.s.Fingerprint()
-	for _, j := range q.join {
-		h = (h ^ j) * 0x9e3779b97f4a7c15
+	h := sim.Hash(encBytes(q.enc)) // the state's Fingerprint
+	for _, b := range q.join {
+		for _, j := range b {
+			h = (h ^ j) * 0x9e3779b97f4a7c15
+		}
 	}
 	return h ^ uint64(q.open)<<56 ^ uint64(q.openRet)*0xff51afd7ed558ccd
 }
 
 func (qu *queuer) equal(a, b qstate) bool {
-	if a.join != b.join || a.open != b.open || a.openRet != b.openRet {
-		return false
-	}
-	if a.s == b.s {
-		return true
-	}
-	// Equal values have equal encodings; the encodings decide only for
-	// values that differ outside them (slots past N).
-	var encA, encB [model.EncodedSize]byte
-	return string(a.s.AppendEncoding(encA[:0])) == string(b.s.AppendEncoding(encB[:0]))
+	return a.join == b.join && a.open == b.open && a.openRet == b.openRet && a.enc == b.enc
 }
 
 // encode appends q's encoding (for the cuts shrink compares).
 func (qu *queuer) encode(b []byte, q qstate) []byte {
-	b = q.s.AppendEncoding(b)
-	for _, j := range q.join {
-		for k := 0; k < 64; k += 8 {
-			b = append(b, byte(j>>k))
+	b = append(b, q.enc...)
+	for _, js := range q.join {
+		for _, j := range js {
+			for k := 0; k < 64; k += 8 {
+				b = append(b, byte(j>>k))
+			}
 		}
 	}
 	for k := 0; k < 64; k += 8 {
@@ -215,31 +259,26 @@ func joinGroup(s *model.State, op model.SpecOp) (int8, bool) {
 // step appends the states after history op hist from q.
 func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 	op := qu.op(hist)
-	// As it is (the first of the head block first), in place at the end
-	// of out.
-	out = append(out, q)
-	after := &out[len(out)-1].s
+	cur := &qu.cur
+	qu.decode(cur, &q)
+	// As it is (the first of the head block first).
+	after := &qu.next
+	model.CopyState(after, cur)
 	ok := qu.spec.Apply(after, op)
 	// The head block of the op's thread's group: the workers it may take
 	// (a poll takes from its server's group only).
-	g := q.s.T[op.Thread].Group
-	if g < 0 || q.join[g]&1 == 0 || (ok && slices.Contains(after.Grp[g].Waiters[:after.Grp[g].NWait], q.s.Grp[g].Waiters[0])) {
+	g := cur.T[op.Thread].Group
+	if g < 0 || !q.join[g].has(0) || (ok && slices.Contains(after.Grp[g].Waiters[:after.Grp[g].NWait], cur.Grp[g].Waiters[0])) {
 		// No head block, or the op did not take its head: no other
 		// order of the block changes what it does.
-		if !ok {
-			return out[:len(out)-1]
+		if ok {
+			out = append(out, qu.normalize(&q, cur, after, op, hist))
 		}
-		qu.normalize(&q, &q.s, &out[len(out)-1], op, hist)
 		return out
 	}
-	var first qstate
-	if ok {
-		first = out[len(out)-1]
-	}
-	out = out[:len(out)-1]
-	gr := &q.s.Grp[g]
+	gr := &cur.Grp[g]
 	k := 1
-	for k < int(gr.NWait) && q.join[g]&(1<<(k-1)) != 0 {
+	for k < int(gr.NWait) && q.join[g].has(k-1) {
 		k++
 	}
 	// Each worker of the block first: the one the op's followup returns,
@@ -263,51 +302,48 @@ func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 	for _, i := range order[:k] {
 		if i == 0 {
 			if ok {
-				out = append(out, first)
-				qu.normalize(&q, &q.s, &out[len(out)-1], op, hist)
+				out = append(out, qu.normalize(&q, cur, after, op, hist))
 			}
 			continue
 		}
-		before := q.s
+		before, next := &qu.alt, &qu.altNext
+		model.CopyState(before, cur)
 		w := &before.Grp[g].Waiters
 		w[0], w[i] = w[i], w[0] // the block is a set: any order of the rest
-		out = append(out, qstate{s: before})
-		if qu.spec.Apply(&out[len(out)-1].s, op) {
-			qu.normalize(&q, &before, &out[len(out)-1], op, hist)
-		} else {
-			out = out[:len(out)-1]
+		model.CopyState(next, before)
+		if qu.spec.Apply(next, op) {
+			out = append(out, qu.normalize(&q, before, next, op, hist))
 		}
 	}
 	return out
 }
 
-// normalize makes n, whose state op (history op hist) left from before,
-// a representative of q, the qstate of that state: its blocks are q's
+// normalize returns n, the qstate of after, the state op (history op
+// hist) left from before, as a representative of q: its blocks are q's
 // but for the workers that left, and the op's worker joins the last
-// block if the rules allow; each block is sorted.
-func (qu *queuer) normalize(q *qstate, before *model.State, n *qstate, op model.SpecOp, hist int) {
-	n.join, n.open, n.openRet = [model.MaxGroups]uint64{}, 0, 0
-	after := &n.s
+// block if the rules allow; each block is sorted (in after).
+func (qu *queuer) normalize(q *qstate, before, after *model.State, op model.SpecOp, hist int) qstate {
+	var n qstate
 	appended := int8(-1)
 	for g := 0; g < int(after.G); g++ {
-		b, a := &before.Grp[g], &n.s.Grp[g]
+		b, a := &before.Grp[g], &after.Grp[g]
 		if a.NWait == b.NWait+1 && a.Waiters[b.NWait] == op.Thread && slices.Equal(a.Waiters[:b.NWait], b.Waiters[:b.NWait]) {
 			appended = int8(g)
 		}
-		if q.join[g] == 0 {
+		if q.join[g].empty() {
 			continue
 		}
 		var blk [model.MaxThreads]uint8 // by task: its block in before's queue, from 1; 0 none
 		id := uint8(1)
 		for i := 0; i < int(b.NWait); i++ {
 			blk[b.Waiters[i]] = id
-			if q.join[g]&(1<<i) == 0 {
+			if !q.join[g].has(i) {
 				id++
 			}
 		}
 		for i := 0; i+1 < int(a.NWait); i++ {
 			if x, y := a.Waiters[i], a.Waiters[i+1]; blk[x] != 0 && blk[x] == blk[y] {
-				n.join[g] |= 1 << i
+				n.join[g].add(i)
 			}
 		}
 	}
@@ -315,15 +351,15 @@ func (qu *queuer) normalize(q *qstate, before *model.State, n *qstate, op model.
 		ret := qu.hist[hist].Return
 		n.open, n.openRet = g+1, ret
 		if nw := before.Grp[g].NWait; q.open == g+1 && qu.hist[hist].Call <= q.openRet && nw > 0 {
-			n.join[g] |= 1 << (nw - 1)
+			n.join[g].add(int(nw) - 1)
 			n.openRet = min(q.openRet, ret)
 		}
 	}
-	for g := 0; g < int(n.s.G); g++ {
-		gr := &n.s.Grp[g]
-		for i := 0; n.join[g] != 0 && i < int(gr.NWait); {
+	for g := 0; g < int(after.G); g++ {
+		gr := &after.Grp[g]
+		for i := 0; !n.join[g].empty() && i < int(gr.NWait); {
 			j := i + 1
-			for j < int(gr.NWait) && n.join[g]&(1<<(j-1)) != 0 {
+			for j < int(gr.NWait) && n.join[g].has(j-1) {
 				j++
 			}
 			slices.Sort(gr.Waiters[i:j])
@@ -333,6 +369,8 @@ func (qu *queuer) normalize(q *qstate, before *model.State, n *qstate, op model.
 			slices.Sort(gr.Ghost[:gr.NGhost])
 		}
 	}
+	qu.seal(&n, after)
+	return n
 }
 
 // onlyAppended reports whether the step from before to after changed no
@@ -366,33 +404,36 @@ func (qu *queuer) alone(q qstate, a int, others []int) bool {
 	if !qu.aloneKind(a) || len(others) == 0 {
 		return false
 	}
-	g, ok := joinGroup(&q.s, qu.op(a))
+	cur := &qu.cur
+	qu.decode(cur, &q)
+	g, ok := joinGroup(cur, qu.op(a))
 	if !ok {
 		return false
 	}
-	gr := &q.s.Grp[g]
-	if gr.NWait > 0 && q.s.T[gr.Waiters[0]].Kind == model.KindServer {
+	gr := &cur.Grp[g]
+	if gr.NWait > 0 && cur.T[gr.Waiters[0]].Kind == model.KindServer {
 		return false
 	}
-	var threads uint64
+	var threads indexSet
 	all := append(others[:len(others):len(others)], a)
 	for _, x := range all {
 		o := qu.op(x)
-		if gx, ok := joinGroup(&q.s, o); !ok || gx != g || threads&(1<<o.Thread) != 0 {
+		if gx, ok := joinGroup(cur, o); !ok || gx != g || threads.has(int(o.Thread)) {
 			return false
 		}
-		threads |= 1 << o.Thread
+		threads.add(int(o.Thread))
 		if q.open == g+1 && qu.hist[x].Call > q.openRet {
 			return false
 		}
 	}
+	after := &qu.next
 	for _, x := range all {
-		after := q.s
-		if !qu.spec.Apply(&after, qu.op(x)) {
+		model.CopyState(after, cur)
+		if !qu.spec.Apply(after, qu.op(x)) {
 			return false
 		}
 		n := after.Grp[g].NWait
-		if n != gr.NWait+1 || after.Grp[g].Waiters[gr.NWait] != qu.op(x).Thread || !onlyAppended(&q.s, &after, qu.op(x).Thread, g) {
+		if n != gr.NWait+1 || after.Grp[g].Waiters[gr.NWait] != qu.op(x).Thread || !onlyAppended(cur, after, qu.op(x).Thread, g) {
 			return false
 		}
 	}
