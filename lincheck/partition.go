@@ -45,6 +45,7 @@ func (cv *converter) checkPiecesAt(history []porcupine.Operation, timeout time.D
 		step:      qu.step,
 		hash:      qu.hash,
 		equal:     qu.equal,
+		keep:      qu.keep,
 		alone:     qu.alone,
 		aloneKind: qu.aloneKind,
 		settle:    qu.settle,

@@ -53,6 +53,10 @@ type searchSpec[S any] struct {
 	step  func(s S, hist int, out []S) []S
 	hash  func(s S) uint64
 	equal func(a, b S) bool
+	// keep, when not nil, is called on a state step returned when the
+	// search stores it (and on no other): step's states may point into
+	// memory the next call of step reuses, and keep makes one lasting.
+	keep func(s *S)
 	// prio, when not nil, returns the order in which the depth-first
 	// search tries the ops (indices in call order) that may be placed
 	// next: lower first.
@@ -276,7 +280,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 						settle(sp, &after[k], nc.p, nc.set, nc.holes, ops, a)
 						nc.s = after[k]
 						nc.h = sp.hash(nc.s) ^ setHash(nc.p, nc.set, nc.holes)
-						if !insert(table, &next, nc, sp.equal) {
+						if !insert(table, &next, nc, sp.equal, sp.keep) {
 							continue
 						}
 						next[len(next)-1].link = newLink(c.link, ops[j].hist)
@@ -342,7 +346,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 		clear(table)
 		for _, c := range cur {
 			c.p, c.set, c.holes, c.h = 0, nil, nil, sp.hash(c.s)
-			insert(table, &ends, c, sp.equal)
+			insert(table, &ends, c, sp.equal, nil)
 		}
 		cur, next = ends, cur
 	}
@@ -423,8 +427,9 @@ func linearization(links []link, l int32) []int {
 }
 
 // insert appends c to the level cs unless an equal configuration is
-// there already; it reports whether it did.
-func insert[S any](table map[uint64]int32, cs *[]config[S], c config[S], equal func(a, b S) bool) bool {
+// there already, calling keep (when not nil) on the state it stores; it
+// reports whether it did.
+func insert[S any](table map[uint64]int32, cs *[]config[S], c config[S], equal func(a, b S) bool, keep func(*S)) bool {
 	first, ok := table[c.h]
 	if !ok {
 		first = -1
@@ -438,6 +443,9 @@ func insert[S any](table map[uint64]int32, cs *[]config[S], c config[S], equal f
 	c.chain = first
 	table[c.h] = int32(len(*cs))
 	*cs = append(*cs, c)
+	if keep != nil {
+		keep(&(*cs)[len(*cs)-1].s) // not &c.s, which would move c to the heap
+	}
 	return true
 }
 
@@ -454,9 +462,10 @@ func (cs *chunks[S]) at(i int32) *config[S] {
 	return &cs.blocks[i/chunkSize][i%chunkSize]
 }
 
-// insert adds c unless an equal configuration is there already; it
+// insert adds *c unless an equal configuration is there already, calling
+// keep (when not nil) on the state it stores, which c then holds too; it
 // reports whether it did.
-func (cs *chunks[S]) insert(table map[uint64]int32, c config[S], equal func(a, b S) bool) bool {
+func (cs *chunks[S]) insert(table map[uint64]int32, c *config[S], equal func(a, b S) bool, keep func(*S)) bool {
 	first, ok := table[c.h]
 	if !ok {
 		first = -1
@@ -473,7 +482,12 @@ func (cs *chunks[S]) insert(table map[uint64]int32, c config[S], equal func(a, b
 	c.chain = first
 	table[c.h] = int32(cs.n)
 	b := &cs.blocks[len(cs.blocks)-1]
-	*b = append(*b, c)
+	*b = append(*b, *c)
+	if keep != nil {
+		stored := &(*b)[len(*b)-1]
+		keep(&stored.s) // not &c.s, which would move the caller's c to the heap
+		c.s = stored.s
+	}
 	cs.n++
 	return true
 }
@@ -692,7 +706,7 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 		c := starts[si]
 		c.p, c.set, c.holes = normalize(0, nil, nil, isNever)
 		c.h = sp.hash(c.s) ^ setHash(c.p, c.set, c.holes)
-		if !visited.insert(table, c, sp.equal) {
+		if !visited.insert(table, &c, sp.equal, nil) {
 			continue
 		}
 		stack = append(stack[:0], frame[S]{c: c, cand: candidates(&c), op: -1, start: si})
@@ -733,7 +747,7 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 				settle(sp, &after[k], nc.p, nc.set, nc.holes, ops, from)
 				nc.s = after[k]
 				nc.h = sp.hash(nc.s) ^ setHash(nc.p, nc.set, nc.holes)
-				if visited.insert(table, nc, sp.equal) {
+				if visited.insert(table, &nc, sp.equal, sp.keep) {
 					f.next = append(f.next, nc)
 				}
 			}

@@ -113,35 +113,54 @@ type queuer struct {
 	// is the state a call was given, decoded, and next and alt the
 	// states after an op.
 	cur, next, alt, altNext model.State
-	// slab holds the encodings of the states step makes (qstate.enc
-	// points into it): appended to, never changed, and replaced by a
-	// fresh one when full, so that a state costs no allocation of its
-	// own; a slab is freed once no state it holds is kept.
-	slab []byte
+	// curEnc is the encoding cur holds (no call changes cur): the search
+	// steps one state by op after op, and decodes it once. Holding it
+	// keeps its slab, so that no other encoding can share its address.
+	curEnc string
+	// step writes its states' encodings to scratch, which the next
+	// call reuses; keep copies the encoding of a state the search
+	// stores to slab (qstate.enc points into either): slab is appended
+	// to, never changed, and replaced by a fresh one when full, so that
+	// a state costs no allocation of its own, and a slab is freed once
+	// no state it holds is kept.
+	scratch, slab []byte
 }
 
 // encBytes is the read-only view of an encoding as bytes, not copied.
 func encBytes(enc string) []byte { return unsafe.Slice(unsafe.StringData(enc), len(enc)) }
 
-// decode sets *s to q's specification state (its slots past the state's
-// tasks and groups keep what they held: nothing reads them).
-func (qu *queuer) decode(s *model.State, q *qstate) {
-	if !s.Decode(encBytes(q.enc)) {
+// decodeCur sets cur to q's specification state (its slots past the
+// state's tasks and groups keep what they held: nothing reads them), and
+// returns it.
+func (qu *queuer) decodeCur(q *qstate) *model.State {
+	if unsafe.StringData(q.enc) == unsafe.StringData(qu.curEnc) && len(q.enc) == len(qu.curEnc) {
+		return &qu.cur
+	}
+	if !qu.cur.Decode(encBytes(q.enc)) {
 		panic("lincheck: a search state does not decode")
 	}
+	qu.curEnc = q.enc
+	return &qu.cur
 }
 
 // slabSize is the size of a slab of encodings (queuer.slab).
 const slabSize = 64 << 10
 
-// seal sets n's encoding to s's.
+// seal sets n's encoding to s's, in scratch (valid until the next step).
 func (qu *queuer) seal(n *qstate, s *model.State) {
-	if cap(qu.slab)-len(qu.slab) < model.EncodedSize {
-		qu.slab = make([]byte, 0, slabSize)
+	at := len(qu.scratch)
+	qu.scratch = s.AppendEncoding(qu.scratch)
+	n.enc = unsafe.String(&qu.scratch[at], len(qu.scratch)-at)
+}
+
+// keep moves q's encoding to the slab (searchSpec.keep).
+func (qu *queuer) keep(q *qstate) {
+	if cap(qu.slab)-len(qu.slab) < len(q.enc) {
+		qu.slab = make([]byte, 0, max(slabSize, len(q.enc)))
 	}
 	at := len(qu.slab)
-	qu.slab = s.AppendEncoding(qu.slab) // within capacity: in place
-	n.enc = unsafe.String(&qu.slab[at], len(qu.slab)-at)
+	qu.slab = append(qu.slab, q.enc...) // within capacity: in place
+	q.enc = unsafe.String(&qu.slab[at], len(q.enc))
 }
 
 // newQueuer makes the queuer of a partition's history (its ops in file
@@ -206,6 +225,7 @@ func (qu *queuer) init() qstate {
 	var q qstate
 	s := qu.spec.Init()
 	qu.seal(&q, &s)
+	qu.keep(&q)
 	return q
 }
 
@@ -259,8 +279,8 @@ func joinGroup(s *model.State, op model.SpecOp) (int8, bool) {
 // step appends the states after history op hist from q.
 func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 	op := qu.op(hist)
-	cur := &qu.cur
-	qu.decode(cur, &q)
+	cur := qu.decodeCur(&q)
+	qu.scratch = qu.scratch[:0] // the states of the last call are dead or kept
 	// As it is (the first of the head block first).
 	after := &qu.next
 	model.CopyState(after, cur)
@@ -382,11 +402,13 @@ func onlyAppended(before, after *model.State, t, g int8) bool {
 		}
 	}
 	for i := 0; i < int(after.G); i++ {
-		b, a := before.Grp[i], after.Grp[i]
+		b, a := &before.Grp[i], &after.Grp[i]
 		if int8(i) == g {
-			b.NrTasks, b.NWait, b.Waiters, b.NGhost, b.Ghost = a.NrTasks, a.NWait, a.Waiters, a.NGhost, a.Ghost
-		}
-		if a != b {
+			// Its queue, count and ghost may change: the rest may not.
+			if b.Lib != a.Lib || b.Exists != a.Exists || b.Unlisted != a.Unlisted {
+				return false
+			}
+		} else if !a.Equal(b) {
 			return false
 		}
 	}
@@ -404,8 +426,7 @@ func (qu *queuer) alone(q qstate, a int, others []int) bool {
 	if !qu.aloneKind(a) || len(others) == 0 {
 		return false
 	}
-	cur := &qu.cur
-	qu.decode(cur, &q)
+	cur := qu.decodeCur(&q)
 	g, ok := joinGroup(cur, qu.op(a))
 	if !ok {
 		return false

@@ -143,11 +143,11 @@ func TestQueueBlocksKeepVerdicts(t *testing.T) {
 	}
 }
 
-// TestFailingPoolIsQuick: a failing pool of the most workers a state
-// holds (one polled twice) is ruled out in well under a second, where
-// the plain search tries every order of the queue (9 workers took 6 s).
+// TestFailingPoolIsQuick: a failing pool of 64 workers (one polled twice)
+// is ruled out in well under a second, where the plain search tries every
+// order of the queue (9 workers took 6 s).
 func TestFailingPoolIsQuick(t *testing.T) {
-	n := model.MaxThreads - 2
+	n := 64
 	order := make([]int, n)
 	for i := range order {
 		order[i] = (i*5 + 3) % n
@@ -165,16 +165,14 @@ func TestFailingPoolIsQuick(t *testing.T) {
 	if res.Verdict != NotLinearizable {
 		t.Errorf("a worker polled twice: %s", res.Verdict)
 	}
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > time.Second && !raceEnabled {
 		t.Errorf("took %v", d)
 	}
 }
 
 // TestFortyWorkers: a group of 40 workers that register at once and are
 // polled (in an order the queue allows, and with one polled twice) is
-// checked in well under a second when a specification state holds 41
-// tasks (model.MaxThreads); until then it is refused with the error that
-// names the limit.
+// checked in well under a second.
 func TestFortyWorkers(t *testing.T) {
 	const n = 40
 	for _, fail := range []bool{false, true} {
@@ -193,16 +191,10 @@ func TestFortyWorkers(t *testing.T) {
 		}
 		start := time.Now()
 		res, err := Check(tr, 10*time.Second)
-		if model.MaxThreads < n+1 {
-			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("checker handles at most %d tasks", model.MaxThreads)) {
-				t.Errorf("%d tasks in one group, at most %d in a state: error %v", n+1, model.MaxThreads, err)
-			}
-			continue
-		}
 		if err != nil || res.Verdict != want {
 			t.Fatalf("%s, want %s (%v)", res.Verdict, want, err)
 		}
-		if d := time.Since(start); d > time.Second {
+		if d := time.Since(start); d > time.Second && !raceEnabled {
 			t.Errorf("%s: took %v", want, d)
 		}
 	}

@@ -246,12 +246,12 @@ func registrations(order []int) string {
 // TestSimultaneousRegistrations: workers that register at the same time
 // may be queued in any order, which a search tries one order after the
 // other (n! of them); the checker tries first the order in which the
-// server gets them, so that a pool of 15 workers (a group's most, beside
-// its server) checks at once, whatever that order.
+// server gets them, so that a pool of 64 workers checks at once, whatever
+// that order.
 func TestSimultaneousRegistrations(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 13))
 	for try := 0; try < 5; try++ {
-		order := rng.Perm(model.MaxThreads - 1)
+		order := rng.Perm(64)
 		tr, err := traces.ReadAll(strings.NewReader(registrations(order)), "pool.jsonl", model.Vocabulary())
 		if err != nil {
 			t.Fatal(err)
@@ -264,7 +264,7 @@ func TestSimultaneousRegistrations(t *testing.T) {
 		if res.Verdict != Linearizable {
 			t.Fatalf("order %v: %s", order, res.Verdict)
 		}
-		if d := time.Since(start); d > 2*time.Second {
+		if d := time.Since(start); d > 2*time.Second && !raceEnabled {
 			t.Errorf("order %v: %v", order, d)
 		}
 	}

@@ -63,21 +63,33 @@ func TestUnusedSlotsUnread(t *testing.T) {
 	}
 }
 
-// TestCopyStateCopiesEveryField: CopyState copies State's counts field by
-// field, so a field added to State must be added there too; this lists
-// the fields it knows.
+// TestCopyStateCopiesEveryField: CopyState copies State's counts and a
+// Group's fields one by one (and Group.Equal compares them), so a field
+// added to either must be added there too; this lists the fields they
+// know.
 func TestCopyStateCopiesEveryField(t *testing.T) {
-	var got []string
-	for _, f := range reflect.VisibleFields(reflect.TypeFor[model.State]()) {
-		got = append(got, f.Name)
-	}
-	if want := []string{"N", "G", "FaultsUsed", "SleepsUsed", "T", "Grp"}; !slices.Equal(got, want) {
-		t.Errorf("State's fields are %v; CopyState and this test know %v", got, want)
+	for _, c := range []struct {
+		typ  reflect.Type
+		want []string
+	}{
+		{reflect.TypeFor[model.State](), []string{"N", "G", "FaultsUsed", "SleepsUsed", "T", "Grp"}},
+		{reflect.TypeFor[model.Group](), []string{"Lib", "Exists", "Unlisted", "NrTasks", "NWait", "Waiters", "NGhost", "Ghost"}},
+	} {
+		var got []string
+		for _, f := range reflect.VisibleFields(c.typ) {
+			got = append(got, f.Name)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s's fields are %v; CopyState, Group.Equal and this test know %v", c.typ, got, c.want)
+		}
 	}
 	// A state with every thread and group slot used copies whole.
 	var src, dst model.State
 	poison(&src)
 	src.N, src.G = model.MaxThreads, model.MaxGroups
+	for g := range src.Grp {
+		src.Grp[g].NWait, src.Grp[g].NGhost = model.MaxThreads, model.MaxThreads
+	}
 	model.CopyState(&dst, &src)
 	if dst != src {
 		t.Error("CopyState of a state that uses every slot is not equal to it")

@@ -2,6 +2,7 @@ package umcg01
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"github.com/umcgcheck/umcgcheck/sim"
 )
@@ -14,7 +15,7 @@ import (
 // uses (its N threads and G groups: Decode, CopyState), so their size
 // costs the search nothing; only whole copies of a State pay for it.
 const (
-	MaxThreads = 16
+	MaxThreads = 127 // a thread's index is an int8
 	MaxGroups  = 4
 	// MaxModelThreads bounds the threads of an explored configuration
 	// (below the engine's sim.MaxThreads): a configuration of more
@@ -178,9 +179,10 @@ type Group struct {
 
 // State is one state of the library-level model. It is a plain value: copy
 // it to keep it. Only the first N threads and G groups are meaningful: the
-// slots past them may hold anything (Decode and CopyState leave them as
-// they were), and nothing reads them; a group slot is cleared when a
-// create_group first takes it.
+// slots past them, and a group's queue and ghost list past their counts,
+// may hold anything (Decode and CopyState leave them as they were), and
+// nothing reads them; a group slot is cleared when a create_group first
+// takes it.
 type State struct {
 	N, G       uint8
 	FaultsUsed uint8
@@ -270,13 +272,32 @@ func encodedSize(n int) int { return 4 + n*threadBytes + MaxGroups*(5+2*n) }
 
 // CopyState sets *dst to a state equal to *src (the same encoding, and the
 // same for every function of the model) by copying only the part src
-// uses: its counts, its N threads and its G groups. The rest of dst stays
-// as it was. It is the explorer's copy (sim.Model.Copy): a State sized
+// uses: its counts, its N threads and its G groups (each group's fields
+// and its NWait waiters and NGhost ghosts). The rest of dst stays as it
+// was. It is the explorer's copy (sim.Model.Copy): a State sized
 // for MaxThreads costs it only what a configuration uses.
 func CopyState(dst, src *State) {
 	dst.N, dst.G, dst.FaultsUsed, dst.SleepsUsed = src.N, src.G, src.FaultsUsed, src.SleepsUsed
 	copy(dst.T[:src.N], src.T[:src.N])
-	copy(dst.Grp[:src.G], src.Grp[:src.G])
+	for g := range src.G {
+		d, s := &dst.Grp[g], &src.Grp[g]
+		d.setHeader(s)
+		copy(d.Waiters[:s.NWait], s.Waiters[:s.NWait])
+		copy(d.Ghost[:s.NGhost], s.Ghost[:s.NGhost])
+	}
+}
+
+// setHeader sets g's fields but its two lists to o's.
+func (g *Group) setHeader(o *Group) {
+	g.Lib, g.Exists, g.Unlisted, g.NrTasks, g.NWait, g.NGhost = o.Lib, o.Exists, o.Unlisted, o.NrTasks, o.NWait, o.NGhost
+}
+
+// Equal reports whether g and o are the same group: the same fields, and
+// the same waiters and ghosts up to their counts (what lies past the
+// counts is not part of the group).
+func (g *Group) Equal(o *Group) bool {
+	return g.Lib == o.Lib && g.Exists == o.Exists && g.Unlisted == o.Unlisted && g.NrTasks == o.NrTasks &&
+		slices.Equal(g.Waiters[:g.NWait], o.Waiters[:o.NWait]) && slices.Equal(g.Ghost[:g.NGhost], o.Ghost[:o.NGhost])
 }
 
 // Fingerprint is the engine's 64-bit hash (sim.Hash) of the canonical
@@ -337,7 +358,7 @@ func (s *State) Decode(b []byte) bool {
 			return false
 		}
 		gr := &s.Grp[g]
-		*gr = Group{Lib: b[0], Exists: b[1]&1 != 0, Unlisted: b[1]&2 != 0, NrTasks: b[2], NWait: b[3]}
+		gr.Lib, gr.Exists, gr.Unlisted, gr.NrTasks, gr.NWait = b[0], b[1]&1 != 0, b[1]&2 != 0, b[2], b[3]
 		if b[1] > 3 {
 			return false
 		}
