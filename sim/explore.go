@@ -160,17 +160,7 @@ type succ struct {
 	action Action
 	cycle  uint8 // bit i: the step is one Model.cycles[i] looks for
 	known  bool
-	link   uint8 // a step of a merged chain (por.go): linkAfter, linkThrough
 }
-
-// Bits of succ.link and pending.link: the step is taken from the state the
-// record before it reached, an intermediate state of a merged chain whose
-// id the merge has just given it (linkAfter); the step reaches an
-// intermediate state, which gets an id but is not stored (linkThrough).
-const (
-	linkAfter uint8 = 1 << iota
-	linkThrough
-)
 
 // stepViolations are the violations of the successor chunks[w][at].
 type stepViolations[S, O any] struct {
@@ -185,8 +175,7 @@ type pending[S, O any] struct {
 	parent   uint32
 	action   Action
 	cycle    uint8
-	before   int // the state stepped from: batch[before], or with linkAfter the record before's successor
-	link     uint8
+	before   int // the state stepped from: batch[before]
 	from, to int
 	fp       uint64
 	vs       []props.Violation[S, O]
@@ -450,58 +439,35 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							}
 							continue
 						}
-						merge := ample != nil && ample.merges(buf)
 						for _, a := range buf {
-							// A merged chain's steps follow one another
-							// here (por.go): from is the state stepped from.
-							from, link := s, uint8(0)
-							for {
-								// The successor is built where the second
-								// pass reads it: one copy of the state, not two.
-								nexts = append(nexts, *from)
-								if link != 0 {
-									from = &nexts[len(nexts)-2] // where append moved it
-								}
-								next := &nexts[len(nexts)-1]
-								o = m.Step(next, a)
-								vs := props.CheckStep(checked, from, next, &o, nil)
-								if cov != nil {
-									countCoverage(cov, covIx, covs[w], from, next, &o)
-								}
-								if some.pending > 0 && link == 0 {
-									some.check(w, ids[i], a, s, next, &o)
-								}
-								if symmetry {
-									*next, _ = m.Canonical(next)
-								}
-								at := len(scratch)
-								scratch = m.Encode(scratch, next)
-								fp := Hash(scratch[at:])
-								pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, link: link, fp: fp,
-									from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
-								if !merge {
-									break
-								}
-								if a, merge = ample.follow(next, fp); !merge {
-									break
-								}
-								pend[len(pend)-1].link |= linkThrough
-								from, link = next, linkAfter
+							// The successor is built where the second
+							// pass reads it: one copy of the state, not two.
+							nexts = append(nexts, *s)
+							next := &nexts[len(nexts)-1]
+							o = m.Step(next, a)
+							vs := props.CheckStep(checked, s, next, &o, nil)
+							if cov != nil {
+								countCoverage(cov, covIx, covs[w], s, next, &o)
 							}
+							if some.pending > 0 {
+								some.check(w, ids[i], a, s, next, &o)
+							}
+							if symmetry {
+								*next, _ = m.Canonical(next)
+							}
+							at := len(scratch)
+							scratch = m.Encode(scratch, next)
+							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: Hash(scratch[at:]),
+								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
 						}
 					}
 					for j := range pend {
-						if pend[j].link&linkThrough == 0 {
-							seen.touch(pend[j].fp)
-						}
+						seen.touch(pend[j].fp)
 					}
 					for j := range pend {
 						p := &pend[j]
 						vs := p.vs
 						parentInv := inv.of(p.parent)
-						if p.link&linkAfter != 0 { // stepped from the intermediate state just recorded
-							parentInv = chunks[w][len(chunks[w])-1].inv
-						}
 						// An invariant counts where a step breaks it: the
 						// successor violates it and the parent does not.
 						// Invariants depend on the state alone, so they are
@@ -511,12 +477,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						// earlier reads the mask, and checks again only
 						// for the messages when it broke something.
 						var mask uint64
-						var id uint32
-						var old bool
-						if p.link&linkThrough == 0 { // an intermediate state is not stored (C3 checked it is not)
-							id, old = seen.lookup(p.fp)
-						}
-						sc := succ{parent: p.parent, action: p.action, fp: p.fp, cycle: p.cycle, known: old, to: id, link: p.link}
+						id, old := seen.lookup(p.fp)
+						sc := succ{parent: p.parent, action: p.action, fp: p.fp, cycle: p.cycle, known: old, to: id}
 						if old {
 							nKnown++
 							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
@@ -528,8 +490,6 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							vs = props.CheckState(checked, &nexts[j], false, vs)
 							mask = inv.maskOf(vs[n:])
 							vs = inv.keep(vs, n, mask&^parentInv)
-						}
-						if !old && p.link&linkThrough == 0 {
 							// A successor stored at an earlier level
 							// keeps no encoding (the set is only read
 							// while a level is expanded, so the lookup
@@ -544,11 +504,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						if len(vs) > 0 {
 							sv := stepViolations[S, O]{at: len(chunks[w]), vs: vs}
 							if m.Place != nil {
-								before := &batch[p.before]
-								if p.link&linkAfter != 0 {
-									before = &nexts[j-1]
-								}
-								sv.place = m.Place(before, &p.o)
+								sv.place = m.Place(&batch[p.before], &p.o)
 							}
 							viols[w] = append(viols[w], sv)
 						}
@@ -595,15 +551,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			k := 0 // successors left of the state being merged
 			ei := 0
 			vi := 0 // the next of viols[w]
-			// The id of the last intermediate state of a merged chain.
-			var chained uint32
 			for j, sc := range ch {
-				if sc.link&linkAfter != 0 {
-					sc.parent = chained
-				}
 				// Read ahead the slots the next successors will probe,
 				// so that their misses overlap with this one's work.
-				if j+mergeAhead < len(ch) && !ch[j+mergeAhead].known && ch[j+mergeAhead].link&linkThrough == 0 {
+				if j+mergeAhead < len(ch) && !ch[j+mergeAhead].known {
 					seen.touch(ch[j+mergeAhead].fp)
 				}
 				if g != nil {
@@ -633,11 +584,6 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						}
 						record(m, &r, found, v, sv.place, p, -1)
 					}
-				}
-				if sc.link&linkThrough != 0 { // a path goes through it: an id, not stored
-					chained = uint32(len(parent))
-					parent, via = append(parent, sc.parent), append(via, sc.action)
-					continue
 				}
 				if sc.known {
 					if g != nil {

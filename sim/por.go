@@ -1,7 +1,5 @@
 package sim
 
-import "slices"
-
 // Partial-order reduction: an ample-set reduction of the breadth-first
 // search (Clarke, Grumberg, Minea and Peled, "State space reduction using
 // partial order techniques", STTT 2(3), 1999: conditions C0-C3), with the
@@ -34,40 +32,6 @@ import "slices"
 // and step-property violations and reachability examples (Model.Local's
 // contract), not the state graph's fair cycles: liveness searches run
 // unreduced and say so (Report.PartialOrderOff), as for symmetry.
-//
-// Merging. When the ample set of a state is a single local action, its
-// successor is not stored: the search follows the chain (as SPIN's
-// statement merging does) through every successor whose ample set, chosen
-// by the same rules, is again a single local action, and stores only the
-// chain's end, the first state whose ample set is anything else (several
-// actions, the full set, or none: a terminal state is stored and checked
-// as before). A chain also ends after maxChain steps, or at a state met
-// earlier on it (a cycle of local steps: the end is stored, and when it is
-// expanded, C3 finds it on the way round and expands the state before it
-// in full). Every step of a chain is still a transition of the search:
-// its step and the invariants of the state it reaches are checked (Local
-// promises they find nothing new; the checks cost little and catch a
-// broken promise), coverage counts it, and a counterexample lists it,
-// since each intermediate state gets an id, a parent and an action like a
-// stored one, but no place in the set of stored states nor in the
-// frontier. Reachability (Sometimes) is checked on a chain's first step
-// only: by Local's contract the later states give the same verdict and
-// the later steps report nothing. Under symmetry each intermediate state
-// is replaced by its representative, as a stored one is, so that
-// counterexamples translate back step by step.
-//
-// Why C3 still holds: each step of a chain from a state expanded at depth
-// d goes to a state not stored when the level began (C3 is checked at
-// every intermediate state against the same set), so the chain's end is
-// stored at depth d+1, as a reduced successor is without merging; every
-// cycle of stored states therefore still closes through a state expanded
-// in full, and a chain, being bounded, always reaches a stored state.
-// From an intermediate state the search takes one persistent set, so any
-// action of another thread enabled there stays enabled and is taken at
-// the latest where the following stored states are expanded in full.
-
-// maxChain bounds a merged chain of local steps (see Merging above).
-const maxChain = 64
 
 // PartialOrderLiveness is Report.PartialOrderOff when a search that checks
 // liveness was asked to reduce by partial order.
@@ -102,12 +66,6 @@ type ampleSets[S, O any] struct {
 	next     S
 	enc      []byte
 	picked   []Action
-	// reduced: the last reduce returned an ample set, not every enabled
-	// action. chain holds the fingerprints of the intermediate states of
-	// the chain being followed; actions is follow's buffer.
-	reduced bool
-	chain   []uint64
-	actions []Action
 }
 
 func (m *Model[S, O]) newAmpleSets(seen visited, symmetry bool) *ampleSets[S, O] {
@@ -118,7 +76,6 @@ func (m *Model[S, O]) newAmpleSets(seen visited, symmetry bool) *ampleSets[S, O]
 // enabled in s: the enabled actions of the first thread that meets C0-C3,
 // in their order, written over the start of enabled; else enabled itself.
 func (a *ampleSets[S, O]) reduce(s *S, enabled []Action) []Action {
-	a.reduced = false
 	var tried uint32 // threads already considered
 	for _, first := range enabled {
 		t := first.Thread
@@ -144,35 +101,9 @@ func (a *ampleSets[S, O]) reduce(s *S, enabled []Action) []Action {
 		if a.anyStored(s) {
 			continue // C3: this thread's steps may close a cycle
 		}
-		a.reduced = true
 		return append(enabled[:0], a.picked...)
 	}
 	return enabled
-}
-
-// merges reports whether ample, what reduce just returned, is a single
-// local action, whose successor starts a chain of merged steps, and then
-// starts the chain.
-func (a *ampleSets[S, O]) merges(ample []Action) bool {
-	a.chain = a.chain[:0]
-	return a.reduced && len(ample) == 1
-}
-
-// follow decides whether next, the state a step of the chain reached
-// (a representative under symmetry; fp its fingerprint), is an
-// intermediate state of the chain, and if so returns the action to take
-// from it: its ample set's only action. Otherwise next is the chain's end,
-// to be stored.
-func (a *ampleSets[S, O]) follow(next *S, fp uint64) (Action, bool) {
-	if len(a.chain) >= maxChain || slices.Contains(a.chain, fp) {
-		return Action{}, false
-	}
-	a.actions = a.reduce(next, a.m.Enabled(next, a.actions[:0]))
-	if !a.reduced || len(a.actions) != 1 {
-		return Action{}, false
-	}
-	a.chain = append(a.chain, fp)
-	return a.actions[0], true
 }
 
 // anyStored reports whether a successor of s through a.picked is already
