@@ -11,19 +11,21 @@ import "github.com/umcgcheck/umcgcheck/sim"
 //     push the worker or write its server's slot and wake a server;
 //   - unblock (W3, both halves of the fine model), timeout (W5), preempt
 //     (W8): push the worker or write a slot, and wake a server; preempt
-//     and signal also spend a budget every other preempt or signal reads;
+//     also spends the budget every other preempt reads;
 //   - REGISTER_SERVER (S1): no other thread names the server yet, but it
 //     sets the server RUNNING, which no-lost-event reads ("no server is
 //     awake to collect it") and worker-has-server counts: visible;
 //   - the server's CTX_SWITCH, WAIT, WAIT(next_tid) and its re-check, the
-//     wind-down's WAKE and UNREGISTER, the end of a sleep (collect and
-//     handle, or clear a link): read or write the run queue, the lists,
-//     a slot, a worker's status or link;
+//     wind-down's WAKE and UNREGISTER, the end of a WAIT or CTX_SWITCH
+//     (collect and handle) and, in the posting, of a WAIT(next_tid) (it
+//     clears the worker's link: R1): read or write the run queue, the
+//     lists, a slot, a worker's status or link, a worker's server_bq;
+//   - a signal (D13): spends the budget every signal reads;
 //   - general clients: in user space every command is enabled at once,
 //     most of them shared, and all of a thread's enabled actions must be
 //     local for the engine to use any.
 //
-// Two kinds are local:
+// Three kinds are local:
 //
 //   - a worker's compute step (script op c) when no preemption is left in
 //     the budget: it moves only the worker's program counter. Another
@@ -44,6 +46,16 @@ import "github.com/umcgcheck/umcgcheck/sim"
 //     server_bq (nanosWake), treats SIntrSwitch as SSwitched and neither
 //     SIntrWait nor SWaiting specially. The server's other actions (resume,
 //     signal) are off at SIntr* and only its own step turns them on.
+//   - under reading waitfor=bq ([N], D10), a server's return from
+//     WAIT(next_tid) (S10's end, [N:umcg_server_wait_worker_bh]): it
+//     clears nothing of the worker's ([P]'s xchg of the worker's link,
+//     race R1, is shared), only the server's own PC and Target. Its
+//     status is RUNNING, which other threads' steps only ever set (wakes
+//     of all kinds), so they cannot disable it; the only readers of its
+//     Target, [N]'s wake of a server_bq and server-woken, look at a server
+//     in WAIT, not a RUNNING one; no invariant reads PC or Target. At
+//     SWaitFor the server has no other action (no signal strikes a
+//     WAIT(next_tid)).
 //
 // Liveness (worker-eventually-runs) is not asked to be invisible: liveness
 // searches are not reduced. TestReductionsKeepVerdicts compares the
@@ -55,12 +67,16 @@ func (m *Model) localSteps() func(s *State, a sim.Action) bool {
 	}
 	return func(s *State, a sim.Action) bool {
 		t := int(a.Thread)
-		if a.Kind != AStep || s.Killed != 0 {
+		switch {
+		case s.Killed != 0:
 			return false
-		}
-		if m.isServer(t) {
+		case m.isServer(t) && a.Kind == AStep:
 			return s.PC[t] == SIntrWait || s.PC[t] == SIntrSwitch
+		case m.isServer(t) && a.Kind == AResume:
+			return m.r.waitforBQ && s.PC[t] == SWaitFor
+		case a.Kind == AStep:
+			return s.Status[t] == WorkerRunning && m.op(s, t) == 'c' && int(s.Preempts) >= m.cfg.Preempts
 		}
-		return s.Status[t] == WorkerRunning && m.op(s, t) == 'c' && int(s.Preempts) >= m.cfg.Preempts
+		return false
 	}
 }

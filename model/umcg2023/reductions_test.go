@@ -29,12 +29,15 @@ func everyConfig() (unbroken, broken []umcg2023.Config) {
 
 // porConfigs are configurations beyond the shipped ones where more steps
 // are local (computes with no preemption budget, signals under the
-// posting's reading): what the partial-order reduction can get wrong, it
-// gets wrong where it reduces.
+// posting's reading, returns from WAIT(next_tid) under Nanos's): what the
+// partial-order reduction can get wrong, it gets wrong where it reduces
+// (calling the posting's return from WAIT(next_tid) local, which clears
+// the worker's link, loses server-woken and no-deadlock on the last one).
 var porConfigs = []umcg2023.Config{
 	{Servers: 2, Workers: []string{"ccbu", "cyu"}},
 	{Servers: 1, Workers: []string{"cbcu", "ctu"}, Signals: 2},
 	{Servers: 2, Workers: []string{"cbu", "ccu"}, WaitFor: true, Fine: true, Preempts: 1},
+	{Servers: 2, Workers: []string{"bbu", "byu"}, WaitFor: true},
 }
 
 // TestReductionsKeepVerdicts: symmetry on and off, partial-order
