@@ -3,8 +3,10 @@ package lincheck
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/traces"
@@ -93,5 +95,39 @@ func TestStatesInDocumentationWords(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d states, want %d", len(got), len(want))
+	}
+}
+
+// TestUnplacedUnknownEnd: an op of unknown outcome among the unplaced
+// ones is shown with its end unknown, not as the time the search gives it
+// (NoReturn), in v0.1's report and in umcg-2023's.
+func TestUnplacedUnknownEnd(t *testing.T) {
+	for _, c := range []struct{ name, trace, want string }{
+		{"umcg-v0.1", `{"format":"umcg-trace","version":2,"source":"hand","clock":"ns","tasks":["c1","c2"]}
+{"thread":"c1","op":"register_core_task","args":{},"ret":"c1","errno":0,"call":100,"return":150}
+{"thread":"c2","op":"register_core_task","args":{},"ret":"c2","errno":0,"call":100,"return":150}
+{"thread":"c1","op":"unregister_task","args":{},"ret":-1,"errno":22,"call":200,"return":250}
+{"thread":"c2","op":"wake","args":{"next":"c1"},"outcome":"unknown","call":300}
+`, "[300, unknown] c2: wake(c1) -> outcome unknown"},
+		{"umcg-2023", `{"format":"umcg-trace","version":2,"protocol":"umcg-2023","source":"hand","clock":"ns","tasks":["s1","s2"]}
+{"thread":"s1","op":"register_server","args":{},"ret":0,"errno":0,"call":10,"return":20}
+{"thread":"s1","op":"unregister","args":{},"ret":-1,"errno":22,"call":30,"return":40}
+{"thread":"s2","op":"register_server","args":{},"outcome":"unknown","call":50}
+`, "[50, unknown] s2: register_server -> outcome unknown"},
+	} {
+		tr, err := traces.ReadAll(strings.NewReader(c.trace), c.name, Protocols())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Check(tr, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Verdict != NotLinearizable || len(res.Partitions) != 1 {
+			t.Fatalf("%s: %s, %+v", c.name, res.Verdict, res.Partitions)
+		}
+		if u := res.Partitions[0].Unplaced; !slices.Contains(u, c.want) {
+			t.Errorf("%s: unplaced %q, want %q among them", c.name, u, c.want)
+		}
 	}
 }

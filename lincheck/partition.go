@@ -154,7 +154,11 @@ func describeOps(h []porcupine.Operation, idx []int, describe func(any) string) 
 	})
 	var out []string
 	for _, i := range idx[:min(len(idx), MaxUnplaced)] {
-		out = append(out, fmt.Sprintf("[%d, %d] %s", h[i].Call, h[i].Return, describe(h[i].Input)))
+		end := fmt.Sprint(h[i].Return)
+		if h[i].Return == NoReturn {
+			end = "unknown"
+		}
+		out = append(out, fmt.Sprintf("[%d, %s] %s", h[i].Call, end, describe(h[i].Input)))
 	}
 	return out, len(idx) - len(out)
 }

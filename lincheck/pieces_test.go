@@ -244,7 +244,7 @@ func TestSearchHoles(t *testing.T) {
 			reads []int
 			want  Verdict
 		}{{[]int{0, 0, 0, 5}, Linearizable}, {[]int{0, 5, 0}, NotLinearizable}, {[]int{0, 0}, Linearizable}} {
-			call, ret, thread := []int64{0}, []int64{never}, []int{0}
+			call, ret, thread := []int64{0}, []int64{NoReturn}, []int{0}
 			write, vals := []bool{true}, []int{5}
 			for i, r := range c.reads {
 				call, ret, thread = append(call, int64(10*i+10)), append(ret, int64(10*i+15)), append(thread, 1)
