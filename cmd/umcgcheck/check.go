@@ -97,6 +97,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 		}
 		writeCheck(stdout, path, len(tr.Ops), res)
+		for _, w := range nameWarnings(tr) {
+			fmt.Fprintf(stdout, "  warning: %s\n", w)
+		}
 		checked[traceProtocol(tr.Header)]++
 		for e, n := range res.Edges {
 			covered[e] += n
@@ -135,6 +138,81 @@ func traceProtocol(h traces.Header) string {
 		return model.Protocol
 	}
 	return h.Protocol
+}
+
+// nameWarnings points at the names a version 2 trace declares where it
+// uses them (its header does not list them) that only one line uses: a
+// typo in a name makes a new task or group, which the format cannot tell
+// from a real one (a version 2 file means the same to every reader), so
+// the report says where it is and which declared name it is close to. A
+// tracer that lists its names in the header gets no warning for them.
+func nameWarnings(tr traces.Trace) []string {
+	var voc *traces.Vocabulary
+	for _, v := range lincheck.Protocols() {
+		if v.Protocol() == traceProtocol(tr.Header) {
+			voc = v
+		}
+	}
+	if voc == nil {
+		return nil
+	}
+	tasks, groups := voc.Names(tr)
+	var out []string
+	for _, d := range voc.Declared(tr) {
+		if len(d.Ops) != 1 {
+			continue
+		}
+		what, names, field := "task", tasks, "tasks"
+		if d.Group {
+			what, names, field = "group", groups, "groups"
+		}
+		w := fmt.Sprintf("%s %q is named on line %d only and is not in the header's %s", what, d.Name, d.Ops[0]+2, field)
+		if near := nearestName(d.Name, names); near != "" {
+			w += fmt.Sprintf(": a typo of %q?", near)
+		} else {
+			w += ": a typo?"
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// nearestName returns the name of names other than n closest to n, at an
+// edit distance of at most 2 (and less than n's length), or "".
+func nearestName(n string, names []string) string {
+	best, bestD := "", min(3, len([]rune(n)))
+	for _, m := range names {
+		if m == n {
+			continue
+		}
+		if d := editDistance(n, m); d < bestD {
+			best, bestD = m, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	row := make([]int, len(y)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		prev := row[0]
+		row[0] = i
+		for j := 1; j <= len(y); j++ {
+			cur := row[j]
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
+			prev = cur
+		}
+	}
+	return row[len(y)]
 }
 
 // writeCoverage reports, for the umcg-v0.1 traces checked, the documented
