@@ -20,7 +20,7 @@ import (
 // level width bounded low or not (so that the fall-back to porcupine from
 // a set of states is exercised too).
 func TestCutsKeepVerdicts(t *testing.T) {
-	defer func(w int) { maxWidth = w }(maxWidth)
+	defer func(w, b int) { maxWidth, blockWidth = w, b }(maxWidth, blockWidth)
 	counts := map[string]int{}
 	rapid.Check(t, func(rt *rapid.T) {
 		var tr traces.Trace
@@ -66,6 +66,7 @@ func TestCutsKeepVerdicts(t *testing.T) {
 			rt.Skip("not well formed (the reader's business)")
 		}
 		maxWidth = rapid.SampledFrom([]int{2, 8, 1 << 14}).Draw(rt, "maxWidth")
+		blockWidth = rapid.SampledFrom([]int{2, 3}).Draw(rt, "blockWidth")
 		whole, err := CheckWith(tr, Options{Timeout: 10 * time.Second, wholePartitions: true})
 		if err != nil {
 			rt.Fatal(err)
