@@ -56,6 +56,11 @@ import (
 // so placing it first loses no linearization (a persistent set of one
 // op). TestQueueBlocksKeepVerdicts and TestUnblockBlocksKeepVerdicts
 // compare the verdicts with and without both rules.
+//
+// Blocks cost every state that carries them, so they form only where
+// they pay: among ops that may queue a worker, at least blockWidth
+// pending at one time. A partition where none may form is searched on
+// plain specification states (plainSearch).
 
 // Blocks are bit sets over a queue's positions, and alone's set of
 // threads a bit set over tasks: a uint64 each, so a table of more than 64
@@ -165,6 +170,37 @@ func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *que
 		a = b
 	}
 	return qu
+}
+
+// blocks reports whether a block may form in the partition's search (an
+// op may open one); when none may, the search runs on plain states
+// (plainSearch), which is the same search without the blocks' cost.
+func (qu *queuer) blocks() bool { return !qu.concrete && slices.Contains(qu.overlaps, true) }
+
+// plainSearch is the search's specification on plain states, for a
+// partition in which no block forms: queuer's with every block a single
+// worker, and the ghost queue kept sorted as normalize keeps it.
+func plainSearch(spec *model.Spec, hist []porcupine.Operation) searchSpec[model.State] {
+	var encA, encB [model.EncodedSize]byte
+	return searchSpec[model.State]{
+		step: func(s model.State, h int, out []model.State) []model.State {
+			if !spec.Apply(&s, hist[h].Input.(specInput).op) {
+				return out
+			}
+			for g := 0; g < int(s.G); g++ {
+				if gr := &s.Grp[g]; gr.NGhost > 1 {
+					slices.Sort(gr.Ghost[:gr.NGhost])
+				}
+			}
+			return append(out, s)
+		},
+		hash: func(s model.State) uint64 { return s.Fingerprint() },
+		equal: func(a, b model.State) bool {
+			// Equal values have equal encodings; the encodings decide
+			// only for values that differ outside them (slots past N).
+			return a == b || string(a.AppendEncoding(encA[:0])) == string(b.AppendEncoding(encB[:0]))
+		},
+	}
 }
 
 // blockWidth is how many ops that may queue a worker must be pending at
