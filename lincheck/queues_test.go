@@ -325,3 +325,36 @@ func drawPolls(rt *rapid.T, k int) []int {
 	}
 	return polls
 }
+
+// TestBlocksOnlyWhereTheyPay: blocks may form where at least blockWidth
+// ops that may queue a worker are pending at once, and only there: a
+// pool of three registering at once has them; two at once, and the
+// generated traces whose workers unblock at most two at a time
+// (poolTrace with two workers), are searched on plain states.
+func TestBlocksOnlyWhereTheyPay(t *testing.T) {
+	blocks := func(tr traces.Trace) bool {
+		t.Helper()
+		parts, err := partitionTrace(expand(tr, model.Vocabulary()).t)
+		if err != nil || len(parts) != 1 {
+			t.Fatalf("%d partitions, %v", len(parts), err)
+		}
+		return newQueuer(parts[0].spec, parts[0].history(0), false).blocks()
+	}
+	read := func(s string) traces.Trace {
+		tr, err := traces.ReadAll(strings.NewReader(s), "pool.jsonl", model.Vocabulary())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	// w1 overlaps w0 and w2, which do not overlap: two at once at most.
+	if blocks(read(poolRegistrations([][2]int64{{200, 300}, {250, 400}, {350, 500}}, 600, []int{0, 1, 2}))) {
+		t.Error("two registrations at once at most: blocks")
+	}
+	if !blocks(read(poolRegistrations([][2]int64{{200, 300}, {250, 400}, {280, 500}}, 600, []int{0, 1, 2}))) {
+		t.Error("three registrations at once: no blocks")
+	}
+	if blocks(poolTrace(t, 10000, 2, 40, 1)) {
+		t.Error("poolTrace with two workers: blocks")
+	}
+}
