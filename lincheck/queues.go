@@ -56,6 +56,11 @@ import (
 // so placing it first loses no linearization (a persistent set of one
 // op). TestQueueBlocksKeepVerdicts and TestUnblockBlocksKeepVerdicts
 // compare the verdicts with and without both rules.
+//
+// Blocks cost every state that carries them, so they form only where
+// they pay: among ops that may queue a worker, at least blockWidth
+// pending at one time. A partition where none may form is searched on
+// plain specification states (plainSearch).
 
 // Blocks are bit sets over a queue's positions, and alone's set of
 // threads a bit set over tasks: a uint64 each, so a table of more than 64
@@ -85,7 +90,8 @@ type queuer struct {
 	// replays a linearization on plain states; tests compare).
 	concrete bool
 	// overlaps says which history ops may queue a worker (joinKind) and
-	// overlap in time another such op: only those may open a block that
+	// are in a component of such ops that overlap in time at least
+	// blockWidth wide (newQueuer): only those may open a block that
 	// another joins. The others leave open at 0, so that states that
 	// differ only in it do not multiply.
 	overlaps []bool
@@ -139,15 +145,73 @@ func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *que
 		slices.Sort(l)
 	}
 	slices.SortStableFunc(js, func(a, b int) int { return cmp.Compare(hist[a].Call, hist[b].Call) })
-	maxRet := int64(math.MinInt64)
-	for k, i := range js {
-		// An earlier call that returns at or after this one's call, or
-		// the next call at or before this one's return.
-		qu.overlaps[i] = maxRet >= hist[i].Call || (k+1 < len(js) && hist[js[k+1]].Call <= hist[i].Return)
-		maxRet = max(maxRet, hist[i].Return)
+	// The join ops in components of their overlap graph: in call order,
+	// an op is in the component of the ops before it when one of them
+	// returns at or after its call. A component's width is the most of
+	// its ops pending at one time; only a component at least blockWidth
+	// wide may form blocks. Every op of a component gets the same answer,
+	// so an op that could join a block (it overlaps the block's ops) may
+	// do so exactly when the block's ops may, as the rules above need.
+	for a := 0; a < len(js); {
+		b, maxRet, width := a+1, hist[js[a]].Return, 1
+		for ; b < len(js) && hist[js[b]].Call <= maxRet; b++ {
+			n := 1 // ops of the component pending when js[b] is called
+			for _, j := range js[a:b] {
+				if hist[j].Return >= hist[js[b]].Call {
+					n++
+				}
+			}
+			width = max(width, n)
+			maxRet = max(maxRet, hist[js[b]].Return)
+		}
+		for _, i := range js[a:b] {
+			qu.overlaps[i] = width >= max(2, blockWidth)
+		}
+		a = b
 	}
 	return qu
 }
+
+// blocks reports whether a block may form in the partition's search (an
+// op may open one); when none may, the search runs on plain states
+// (plainSearch), which is the same search without the blocks' cost.
+func (qu *queuer) blocks() bool { return !qu.concrete && slices.Contains(qu.overlaps, true) }
+
+// plainSearch is the search's specification on plain states, for a
+// partition in which no block forms: queuer's with every block a single
+// worker, and the ghost queue kept sorted as normalize keeps it.
+func plainSearch(spec *model.Spec, hist []porcupine.Operation) searchSpec[model.State] {
+	var encA, encB [model.EncodedSize]byte
+	return searchSpec[model.State]{
+		step: func(s model.State, h int, out []model.State) []model.State {
+			if !spec.Apply(&s, hist[h].Input.(specInput).op) {
+				return out
+			}
+			for g := 0; g < int(s.G); g++ {
+				if gr := &s.Grp[g]; gr.NGhost > 1 {
+					slices.Sort(gr.Ghost[:gr.NGhost])
+				}
+			}
+			return append(out, s)
+		},
+		hash: func(s model.State) uint64 { return s.Fingerprint() },
+		equal: func(a, b model.State) bool {
+			// Equal values have equal encodings; the encodings decide
+			// only for values that differ outside them (slots past N).
+			return a == b || string(a.AppendEncoding(encA[:0])) == string(b.AppendEncoding(encB[:0]))
+		},
+	}
+}
+
+// blockWidth is how many ops that may queue a worker must be pending at
+// one time for the search to keep the workers they queue as blocks. A
+// block saves the orders of its workers that no op observed, n! states
+// for n workers, and costs every state that carries it (docs/performance.md
+// measures 15-50% on traces whose workers only ever unblock two at a
+// time). Two workers have two orders, which the plain search tries
+// faster than it keeps a block; from three on, the blocks pay. Tests
+// lower it to 2, the blocks' every use.
+var blockWidth = 3
 
 // joinKind reports whether op is of a kind that may queue a worker as a
 // block's member (joinGroup says whether it does in a state).
