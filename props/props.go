@@ -43,13 +43,32 @@ func (c Class) String() string {
 // Sometimes. A check returns "" when the property holds, else a sentence
 // that says what is wrong; a Sometimes check returns what its example
 // shows, or "" when the state or step is not one.
+//
+// Screen, when set, is a cheap test shared with other properties that
+// lets CheckState and CheckStep skip their checks (see Screen).
 type Property[S, O any] struct {
-	ID    string
-	Doc   string
-	Class Class
-	State func(s *S) string
-	Step  func(before, after *S, o *O) string
-	Live  *LeadsTo[S, O]
+	ID     string
+	Doc    string
+	Class  Class
+	State  func(s *S) string
+	Step   func(before, after *S, o *O) string
+	Live   *LeadsTo[S, O]
+	Screen *Screen[S, O]
+}
+
+// Screen is a test that clears several properties at once, so that the
+// checks of a search, which nearly always pass, cost one call rather
+// than one per property. When State(s) returns true, the State check of
+// every property whose Screen it is returns "" on s; when Step(before,
+// after, o) returns true, so does their Step check on that step. A false
+// answer says nothing: the properties are then checked one by one. A nil
+// function clears nothing. Only Invariant and StepProperty checks are
+// screened (not Deadlock ones, nor Sometimes ones, which look for
+// examples). A protocol that gives its properties a Screen should test
+// that it never clears a step or state one of them rejects.
+type Screen[S, O any] struct {
+	State func(s *S) bool
+	Step  func(before, after *S, o *O) bool
 }
 
 // LeadsTo is a liveness property "whenever Trigger(t) holds, Goal(t) holds
@@ -79,10 +98,23 @@ func (v Violation[S, O]) String() string { return v.Property.ID + ": " + v.Messa
 
 // CheckState appends to vs the invariants s violates and, when terminal is
 // set, the Deadlock properties it violates, in the order of ps.
+//
+// A property whose Screen clears s is not checked (see Screen); a screen
+// is asked again in one call only if another screen was asked since.
 func CheckState[S, O any](ps []*Property[S, O], s *S, terminal bool, vs []Violation[S, O]) []Violation[S, O] {
+	var screen *Screen[S, O] // the last screen asked, and its answer
+	cleared := false
 	for _, p := range ps {
 		if p.State == nil || (p.Class == Deadlock && !terminal) || p.Class == Sometimes {
 			continue
+		}
+		if sc := p.Screen; sc != nil && sc.State != nil && p.Class == Invariant {
+			if sc != screen {
+				screen, cleared = sc, sc.State(s)
+			}
+			if cleared {
+				continue
+			}
 		}
 		if msg := p.State(s); msg != "" {
 			vs = append(vs, Violation[S, O]{p, msg})
@@ -93,10 +125,22 @@ func CheckState[S, O any](ps []*Property[S, O], s *S, terminal bool, vs []Violat
 
 // CheckStep appends to vs the step properties the step from before to
 // after, which o describes, violates, in the order of ps.
+//
+// A property whose Screen clears the step is not checked (see Screen).
 func CheckStep[S, O any](ps []*Property[S, O], before, after *S, o *O, vs []Violation[S, O]) []Violation[S, O] {
+	var screen *Screen[S, O] // the last screen asked, and its answer
+	cleared := false
 	for _, p := range ps {
 		if p.Step == nil || p.Class == Sometimes {
 			continue
+		}
+		if sc := p.Screen; sc != nil && sc.Step != nil {
+			if sc != screen {
+				screen, cleared = sc, sc.Step(before, after, o)
+			}
+			if cleared {
+				continue
+			}
 		}
 		if msg := p.Step(before, after, o); msg != "" {
 			vs = append(vs, Violation[S, O]{p, msg})
