@@ -169,3 +169,114 @@ func Describe[S, O any](ps []*Property[S, O]) []Info {
 	}
 	return out
 }
+
+// Checks is a list of properties prepared for a search, which checks
+// every new state and every transition: its State and Step report what
+// CheckState and CheckStep report on the same list, in the same order,
+// but look only at the properties of the classes they check and ask each
+// screen once. A Checks is read-only once prepared: any number of
+// goroutines may use it.
+type Checks[S, O any] struct {
+	screens               []*Screen[S, O]
+	state, terminal, step []check[S, O]
+}
+
+// check is a property a Checks looks at, and the index of its screen in
+// Checks.screens (-1: none).
+type check[S, O any] struct {
+	p      *Property[S, O]
+	screen int
+}
+
+// maxScreens is how many distinct screens a Checks uses; the properties of
+// any further screen are checked unscreened.
+const maxScreens = 64
+
+// Prepare prepares ps for checking; ps must not change afterwards.
+func Prepare[S, O any](ps []*Property[S, O]) *Checks[S, O] {
+	c := &Checks[S, O]{}
+	screen := func(sc *Screen[S, O], screens bool) int {
+		if !screens {
+			return -1
+		}
+		for i, x := range c.screens {
+			if x == sc {
+				return i
+			}
+		}
+		if len(c.screens) == maxScreens {
+			return -1
+		}
+		c.screens = append(c.screens, sc)
+		return len(c.screens) - 1
+	}
+	for _, p := range ps {
+		if p.Class == Sometimes {
+			continue
+		}
+		sc := p.Screen
+		if p.State != nil {
+			k := check[S, O]{p, screen(sc, sc != nil && sc.State != nil && p.Class == Invariant)}
+			if p.Class != Deadlock {
+				c.state = append(c.state, k)
+			}
+			c.terminal = append(c.terminal, k)
+		}
+		if p.Step != nil {
+			c.step = append(c.step, check[S, O]{p, screen(sc, sc != nil && sc.Step != nil)})
+		}
+	}
+	return c
+}
+
+// State appends to vs what CheckState(ps, s, terminal, vs) appends.
+func (c *Checks[S, O]) State(s *S, terminal bool, vs []Violation[S, O]) []Violation[S, O] {
+	list := c.state
+	if terminal {
+		list = c.terminal
+	}
+	var asked, cleared uint64 // by screen
+	for i := range list {
+		k := &list[i]
+		if k.screen >= 0 {
+			bit := uint64(1) << k.screen
+			if asked&bit == 0 {
+				asked |= bit
+				if c.screens[k.screen].State(s) {
+					cleared |= bit
+				}
+			}
+			if cleared&bit != 0 {
+				continue
+			}
+		}
+		if msg := k.p.State(s); msg != "" {
+			vs = append(vs, Violation[S, O]{k.p, msg})
+		}
+	}
+	return vs
+}
+
+// Step appends to vs what CheckStep(ps, before, after, o, vs) appends.
+func (c *Checks[S, O]) Step(before, after *S, o *O, vs []Violation[S, O]) []Violation[S, O] {
+	var asked, cleared uint64 // by screen
+	for i := range c.step {
+		k := &c.step[i]
+		if k.screen >= 0 {
+			bit := uint64(1) << k.screen
+			if asked&bit == 0 {
+				asked |= bit
+				if c.screens[k.screen].Step(before, after, o) {
+					cleared |= bit
+				}
+			}
+			if cleared&bit != 0 {
+				continue
+			}
+		}
+		if msg := k.p.Step(before, after, o); msg != "" {
+			vs = append(vs, Violation[S, O]{k.p, msg})
+		}
+	}
+	return vs
+}

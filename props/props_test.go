@@ -3,6 +3,8 @@ package props
 import (
 	"slices"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 // A toy protocol: the state is an int, the observation a string.
@@ -72,4 +74,77 @@ func TestScreen(t *testing.T) {
 	if got := ids(CheckStep(qs, &s, &s, &o, nil)); len(got) != 0 {
 		t.Errorf("a screen that clears steps did not: %v", got)
 	}
+}
+
+// TestChecksAsCheckStateAndStep: a prepared list reports what CheckState
+// and CheckStep report, in the same order, for any list of properties
+// (classes, checks and screens drawn at random, screens sound or not) on
+// any state and step, and asks each screen at most once.
+func TestChecksAsCheckStateAndStep(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		nScreens := rapid.IntRange(0, 3).Draw(t, "screens")
+		asked := make([]int, nScreens) // times each screen was asked
+		var screens []*Screen[st, obs]
+		for i := range nScreens {
+			mask := rapid.IntRange(0, 15).Draw(t, "mask")
+			sc := &Screen[st, obs]{}
+			if rapid.Bool().Draw(t, "screens states") {
+				sc.State = func(s *st) bool { asked[i]++; return *s&mask == 0 }
+			}
+			if rapid.Bool().Draw(t, "screens steps") {
+				sc.Step = func(b, a *st, _ *obs) bool { asked[i]++; return (*a^*b)&mask == 0 }
+			}
+			screens = append(screens, sc)
+		}
+		var ps []*Property[st, obs]
+		for i := range rapid.IntRange(0, 8).Draw(t, "properties") {
+			p := &Property[st, obs]{ID: string(rune('a' + i)), Class: Class(rapid.IntRange(0, int(Sometimes)).Draw(t, "class"))}
+			if bit := rapid.IntRange(-1, 3).Draw(t, "state bit"); bit >= 0 {
+				p.State = func(s *st) string {
+					if *s&(1<<bit) != 0 {
+						return "state"
+					}
+					return ""
+				}
+			}
+			if bit := rapid.IntRange(-1, 3).Draw(t, "step bit"); bit >= 0 {
+				p.Step = func(b, a *st, _ *obs) string {
+					if (*a^*b)&(1<<bit) != 0 {
+						return "step"
+					}
+					return ""
+				}
+			}
+			if i := rapid.IntRange(-1, nScreens-1).Draw(t, "screen"); i >= 0 {
+				p.Screen = screens[i]
+			}
+			ps = append(ps, p)
+		}
+		c := Prepare(ps)
+		b, a := rapid.IntRange(0, 15).Draw(t, "before"), rapid.IntRange(0, 15).Draw(t, "after")
+		o := "o"
+		onceEach := func(what string) {
+			for i, n := range asked {
+				if n > 1 {
+					t.Fatalf("%s asked screen %d %d times", what, i, n)
+				}
+			}
+		}
+		for _, terminal := range []bool{false, true} {
+			asked = make([]int, nScreens)
+			want := CheckState(ps, &a, terminal, nil)
+			asked = make([]int, nScreens)
+			if got := c.State(&a, terminal, nil); !slices.Equal(got, want) {
+				t.Fatalf("terminal=%v: Checks.State %v, CheckState %v", terminal, got, want)
+			}
+			onceEach("State")
+		}
+		asked = make([]int, nScreens)
+		want := CheckStep(ps, &b, &a, &o, nil)
+		asked = make([]int, nScreens)
+		if got := c.Step(&b, &a, &o, nil); !slices.Equal(got, want) {
+			t.Fatalf("Checks.Step %v, CheckStep %v", got, want)
+		}
+		onceEach("Step")
+	})
 }
