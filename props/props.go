@@ -9,6 +9,8 @@
 // observation); both are opaque here.
 package props
 
+import "slices"
+
 // Class says over what a property is evaluated.
 type Class uint8
 
@@ -179,6 +181,10 @@ func Describe[S, O any](ps []*Property[S, O]) []Info {
 type Checks[S, O any] struct {
 	screens               []*Screen[S, O]
 	state, terminal, step []check[S, O]
+	// When every property of state (of step) is screened, stateScreens
+	// (stepScreens) lists their screens' indices, so that a state (a
+	// step) they all clear costs one call per screen and nothing else.
+	stateScreens, stepScreens []int
 }
 
 // check is a property a Checks looks at, and the index of its screen in
@@ -226,16 +232,42 @@ func Prepare[S, O any](ps []*Property[S, O]) *Checks[S, O] {
 			c.step = append(c.step, check[S, O]{p, screen(sc, sc != nil && sc.Step != nil)})
 		}
 	}
+	c.stateScreens, c.stepScreens = screensOf(c.state), screensOf(c.step)
 	return c
+}
+
+// screensOf lists the screens of the properties of list, each once, when
+// every one of them has a screen (else nil).
+func screensOf[S, O any](list []check[S, O]) []int {
+	var is []int
+	for _, k := range list {
+		if k.screen < 0 {
+			return nil
+		}
+		if !slices.Contains(is, k.screen) {
+			is = append(is, k.screen)
+		}
+	}
+	return is
 }
 
 // State appends to vs what CheckState(ps, s, terminal, vs) appends.
 func (c *Checks[S, O]) State(s *S, terminal bool, vs []Violation[S, O]) []Violation[S, O] {
+	var asked, cleared uint64 // by screen
 	list := c.state
 	if terminal {
 		list = c.terminal
+	} else if c.stateScreens != nil {
+		for _, i := range c.stateScreens {
+			asked |= 1 << i
+			if c.screens[i].State(s) {
+				cleared |= 1 << i
+			}
+		}
+		if cleared == asked {
+			return vs
+		}
 	}
-	var asked, cleared uint64 // by screen
 	for i := range list {
 		k := &list[i]
 		if k.screen >= 0 {
@@ -260,6 +292,15 @@ func (c *Checks[S, O]) State(s *S, terminal bool, vs []Violation[S, O]) []Violat
 // Step appends to vs what CheckStep(ps, before, after, o, vs) appends.
 func (c *Checks[S, O]) Step(before, after *S, o *O, vs []Violation[S, O]) []Violation[S, O] {
 	var asked, cleared uint64 // by screen
+	for _, i := range c.stepScreens {
+		asked |= 1 << i
+		if c.screens[i].Step(before, after, o) {
+			cleared |= 1 << i
+		}
+	}
+	if c.stepScreens != nil && cleared == asked {
+		return vs
+	}
 	for i := range c.step {
 		k := &c.step[i]
 		if k.screen >= 0 {
