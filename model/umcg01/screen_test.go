@@ -8,6 +8,7 @@ import (
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/props"
 	"github.com/umcgcheck/umcgcheck/sim"
+	"pgregory.net/rapid"
 )
 
 // screenCount is what screenMisses counts over a search.
@@ -18,15 +19,16 @@ type screenCount struct {
 	first          string // the first miss
 }
 
-// screenMisses compares, over every transition of an exhaustive search of
-// m (and so every reachable state but the initial one), what each screen
-// of m's properties clears with what the checks of the properties it
-// screens say, unscreened. A non-nil screen stands in for every one.
-func screenMisses(m *model.Model, replace *props.Screen[model.State, model.Observation]) screenCount {
-	type screened struct {
-		screen *props.Screen[model.State, model.Observation]
-		plain  []*model.Property // its properties, with no screen
-	}
+// screened is a screen of m's properties and the properties it screens,
+// without their screen.
+type screened struct {
+	screen *props.Screen[model.State, model.Observation]
+	plain  []*model.Property
+}
+
+// screensOf groups m's screened properties by screen; a non-nil replace
+// stands in for every screen.
+func screensOf(m *model.Model, replace *props.Screen[model.State, model.Observation]) []*screened {
 	var screens []*screened
 	for _, p := range m.Properties() {
 		sc := p.Screen
@@ -45,48 +47,62 @@ func screenMisses(m *model.Model, replace *props.Screen[model.State, model.Obser
 		q.Screen = nil
 		screens[i].plain = append(screens[i].plain, &q)
 	}
-	var n screenCount
+	return screens
+}
+
+// compareScreens adds to n what the screens say of the step from b to a
+// (o) and of a, against the checks of the properties they screen.
+func compareScreens(screens []*screened, b, a *model.State, o *model.Observation, n *screenCount) {
 	miss := func(format string, args ...any) {
 		if n.missed++; n.first == "" {
 			n.first = fmt.Sprintf(format, args...)
 		}
 	}
+	n.steps++
+	all := true // every screen clears the step
+	for _, x := range screens {
+		if x.screen.Step == nil {
+			all = false
+		} else if x.screen.Step(b, a, o) {
+			if vs := props.CheckStep(x.plain, b, a, o, nil); len(vs) > 0 {
+				miss("a step screen clears %q, which violates %s", o.Label, vs[0])
+			}
+		} else {
+			all = false
+		}
+		if x.screen.State == nil {
+			continue
+		}
+		vs := props.CheckState(x.plain, a, false, nil)
+		switch clear := x.screen.State(a); {
+		case clear && len(vs) > 0:
+			miss("a state screen clears a state that violates %s", vs[0])
+		case !clear && len(vs) == 0:
+			n.refused++
+		}
+	}
+	if all {
+		n.cleared++
+	}
+}
+
+// screenMisses compares, over every transition of an exhaustive search of
+// m (and so every reachable state but the initial one), what each screen
+// of m's properties clears with what the checks of the properties it
+// screens say, unscreened. A non-nil screen stands in for every one.
+func screenMisses(m *model.Model, replace *props.Screen[model.State, model.Observation]) screenCount {
+	var n screenCount
+	screens := screensOf(m, replace)
 	if len(screens) == 0 {
-		miss("no property has a screen")
+		n.missed, n.first = 1, "no property has a screen"
 		return n
 	}
 	e := m.Engine()
 	step := e.Step
-	var vs []model.Violation
 	e.Step = func(s *model.State, a model.Action) model.Observation {
 		b := *s
 		o := step(s, a)
-		n.steps++
-		all := true // every screen clears the step
-		for _, x := range screens {
-			if x.screen.Step == nil {
-				all = false
-			} else if x.screen.Step(&b, s, &o) {
-				if vs = props.CheckStep(x.plain, &b, s, &o, vs[:0]); len(vs) > 0 {
-					miss("a step screen clears %q, which violates %s", o.Label, vs[0])
-				}
-			} else {
-				all = false
-			}
-			if x.screen.State == nil {
-				continue
-			}
-			vs = props.CheckState(x.plain, s, false, vs[:0])
-			switch clear := x.screen.State(s); {
-			case clear && len(vs) > 0:
-				miss("a state screen clears a state that violates %s", vs[0])
-			case !clear && len(vs) == 0:
-				n.refused++
-			}
-		}
-		if all {
-			n.cleared++
-		}
+		compareScreens(screens, &b, s, &o, &n)
 		return o
 	}
 	e.Explore(sim.Explorer{Workers: 1, NoLiveness: true})
@@ -150,4 +166,39 @@ func TestScreenClearsOnlyWhatHolds(t *testing.T) {
 	if missed == 0 {
 		t.Error("a screen that clears everything misses no violation")
 	}
+}
+
+// TestScreenWalks: the screens agree with the checks (as in
+// TestScreenClearsOnlyWhatHolds) on every step of random walks over
+// rapid-drawn configurations (see drawConfig: faults, probes, core pairs),
+// of either variant, with or without a deliberate bug.
+func TestScreenWalks(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c, _ := drawConfigRapid(t)
+		c.Variant = rapid.SampledFrom([]model.Variant{model.Seed, model.Fixed}).Draw(t, "variant")
+		if rapid.Bool().Draw(t, "bug") {
+			c.Variant, c.Bug = model.Fixed, rapid.SampledFrom(model.BugNames()).Draw(t, "bug name")
+		}
+		m, err := model.New(c)
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		screens := screensOf(m, nil)
+		pick := rapidPick(t)
+		var n screenCount
+		s := m.Init()
+		for range depth {
+			buf := m.Enabled(&s, nil)
+			if len(buf) == 0 {
+				break
+			}
+			b := s
+			o := m.Step(&s, buf[pick(len(buf))])
+			compareScreens(screens, &b, &s, &o, &n)
+		}
+		if n.missed > 0 || n.refused > 0 {
+			t.Fatalf("%s: the screen clears %d states or steps that violate a property (first: %s) and refuses %d states that violate none",
+				c, n.missed, n.first, n.refused)
+		}
+	})
 }
