@@ -250,6 +250,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	// The properties checked on every transition: the reachability ones
 	// are checked apart (some), and only until they are met.
 	checked := slices.DeleteFunc(slices.Clone(m.Properties), func(p *props.Property[S, O]) bool { return p.Class == props.Sometimes })
+	chk := props.Prepare(checked) // checked, prepared for the checks of every step and new state
 	some.checkInit(&init)
 	var cov *Coverage[S, O] // nil: nothing counted
 	var covIx *coverageIndex
@@ -445,7 +446,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							nexts = append(nexts, *s)
 							next := &nexts[len(nexts)-1]
 							o = m.Step(next, a)
-							vs := props.CheckStep(checked, s, next, &o, nil)
+							vs := chk.Step(s, next, &o, nil)
 							if cov != nil {
 								countCoverage(cov, covIx, covs[w], s, next, &o)
 							}
@@ -483,11 +484,11 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							nKnown++
 							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
 								mask = inv.of(id)
-								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
+								vs = inv.keep(chk.State(&nexts[j], false, vs), len(vs), mask&^parentInv)
 							}
 						} else {
 							n := len(vs)
-							vs = props.CheckState(checked, &nexts[j], false, vs)
+							vs = chk.State(&nexts[j], false, vs)
 							mask = inv.maskOf(vs[n:])
 							vs = inv.keep(vs, n, mask&^parentInv)
 							// A successor stored at an earlier level

@@ -1,6 +1,10 @@
 package umcg01
 
-import "github.com/umcgcheck/umcgcheck/sim"
+import (
+	"math/bits"
+
+	"github.com/umcgcheck/umcgcheck/sim"
+)
 
 // Action is one move of the model: an action kind by a thread.
 type Action = sim.Action
@@ -221,12 +225,19 @@ func (m *Model) Step(s *State, a Action) Observation {
 
 // updateGhost keeps each group's ghost queue: workers in the order they
 // became UNBLOCKED. It looks only at state words, not at the kernel's list,
-// so a kernel bug in the list cannot hide from queue-fifo.
+// so a kernel bug in the list cannot hide from queue-fifo. It runs after
+// every step, so it makes one pass over the threads, then one per group
+// that has or had an UNBLOCKED worker.
 func (m *Model) updateGhost(s *State) {
-	// GRan: the last worker that ran linked to a server inside run_worker
-	// (what run_worker promises to return), from state words and links.
+	var unblocked [MaxGroups]uint64 // by group, its UNBLOCKED workers (bit t: thread t)
 	for i := 0; i < int(s.N); i++ {
 		th := &s.T[i]
+		if th.Kind == KindWorker && th.Word == StateUnblocked && th.Group >= 0 {
+			unblocked[th.Group] |= 1 << i
+		}
+		// GRan: the last worker that ran linked to a server inside
+		// run_worker (what run_worker promises to return), from state
+		// words and links.
 		if th.Fn != CallRunWorker {
 			th.GRan = None
 			continue
@@ -238,36 +249,39 @@ func (m *Model) updateGhost(s *State) {
 			}
 		}
 	}
-	for g := 0; g < int(s.G); g++ {
+	for g := range s.Grp {
 		gr := &s.Grp[g]
-		for i := 0; i < int(gr.NGhost); {
-			w := &s.T[gr.Ghost[i]]
-			if w.Kind == KindWorker && w.Word == StateUnblocked && int(w.Group) == g {
-				i++
-				continue
-			}
-			removeFrom(&gr.Ghost, &gr.NGhost, gr.Ghost[i])
-		}
-	}
-	for i := 0; i < int(s.N); i++ {
-		w := &s.T[i]
-		if w.Kind != KindWorker || w.Word != StateUnblocked || w.Group < 0 {
+		if gr.NGhost == 0 && unblocked[g] == 0 {
 			continue
 		}
-		gr := &s.Grp[w.Group]
-		found := false
-		for j := 0; j < int(gr.NGhost); j++ {
-			if gr.Ghost[j] == int8(i) {
-				found = true
-				break
+		var queued uint64 // the workers the ghost queue holds
+		if g < int(s.G) {
+			// Drop the workers no longer UNBLOCKED in g, in order.
+			n := uint8(0)
+			for _, w := range gr.Ghost[:gr.NGhost] {
+				if unblocked[g]&(1<<w) != 0 {
+					gr.Ghost[n] = w
+					n++
+					queued |= 1 << w
+				}
+			}
+			clear(gr.Ghost[n:gr.NGhost])
+			gr.NGhost = n
+		} else {
+			for _, w := range gr.Ghost[:gr.NGhost] {
+				queued |= 1 << w
 			}
 		}
-		if !found {
-			gr.Ghost[gr.NGhost] = int8(i)
+		// Queue the newly UNBLOCKED ones, by thread.
+		for add := unblocked[g] &^ queued; add != 0; add &= add - 1 {
+			gr.Ghost[gr.NGhost] = int8(bits.TrailingZeros64(add))
 			gr.NGhost++
 		}
 	}
 }
+
+// updateGhost's masks hold a bit per thread.
+var _ [64 - MaxThreads]struct{}
 
 // Terminal reports whether no action is enabled in s.
 func (m *Model) Terminal(s *State) bool {
