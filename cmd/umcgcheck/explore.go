@@ -432,7 +432,10 @@ func writeExploreText(w io.Writer, r exploreResult) {
 	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s; liveness: %s; symmetry: %s; partial order: %s\n", r.States, r.Transitions, r.Depth, status, r.Liveness, r.Symmetry, r.POR)
 	if r.Bitstate {
 		hf := float64(r.Bits) / float64(r.States)
-		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored); at least %.1f states estimated missed", hf, r.Missed)
+		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored)", hf)
+		if len(r.Seeds) == 0 { // a swarm's searches each have their own estimate (writeSeeds)
+			fmt.Fprintf(w, "; at least %.1f states estimated missed", r.Missed)
+		}
 		if hf < 10 {
 			fmt.Fprintf(w, "; coverage is poor: give --bitstate more bits")
 		}

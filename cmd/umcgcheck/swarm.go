@@ -284,9 +284,10 @@ type seedRun struct {
 // counts summed, and figures that say no more than is known: states,
 // transitions and depth are the largest any one search reached (the
 // union's states are at least that, at most the sum: a state stored by
-// two searches cannot be told from two states); the estimate of missed
-// states is the smallest (the union misses no more than any one search);
-// complete only if every search was. Seeds lists each search.
+// two searches cannot be told from two states); no estimate of missed
+// states (each search's is a lower bound of its own misses, which says
+// nothing of the union's: Seeds keeps them); complete only if every
+// search was. Seeds lists each search.
 func combineSeeds(runs []seededResult) (exploreResult, error) {
 	c := runs[0].r
 	c.Violations = nil
@@ -312,7 +313,6 @@ func combineSeeds(runs []seededResult) (exploreResult, error) {
 		c.Seeds = append(c.Seeds, seedRun{Seed: x.seed, States: r.States, Transitions: r.Transitions, Complete: r.Complete, Missed: r.Missed})
 		if i > 0 {
 			c.States, c.Transitions, c.Depth = max(c.States, r.States), max(c.Transitions, r.Transitions), max(c.Depth, r.Depth)
-			c.Missed = min(c.Missed, r.Missed)
 			if c.Complete && !r.Complete {
 				c.Complete, c.Stopped, c.MemoryUsed, c.MaxMemory = false, r.Stopped, r.MemoryUsed, r.MaxMemory
 			}
@@ -356,6 +356,7 @@ func combineSeeds(runs []seededResult) (exploreResult, error) {
 			}
 		}
 	}
+	c.Missed = 0
 	if c.Coverage != nil {
 		c.Coverage.UnlistedSteps, c.Coverage.UnlistedEdges = sortedCounts(unlisted[0]), sortedCounts(unlisted[1])
 	}
@@ -413,6 +414,13 @@ func writeSeeds(w io.Writer, r exploreResult) {
 		}
 		fmt.Fprintf(w, " %d", s.States)
 	}
-	fmt.Fprintf(w, " states; together at least %d distinct states (the figures above are the largest search's) and at most %d; the union misses no more than the fewest any one search is estimated to miss (%.1f): PROBABILISTIC coverage, never a complete search\n",
-		r.States, sum, r.Missed)
+	fmt.Fprint(w, " states, and missed at least")
+	for i, s := range r.Seeds {
+		if i > 0 {
+			fmt.Fprint(w, ",")
+		}
+		fmt.Fprintf(w, " %.1f", s.Missed)
+	}
+	fmt.Fprintf(w, " (estimates); together at least %d distinct states (the figures above are the largest search's) and at most %d; how many the union missed is not known: PROBABILISTIC coverage, never a complete search\n",
+		r.States, sum)
 }
