@@ -117,3 +117,21 @@ func TestSwarmSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestSwarmPartialOrder: the reduction's cycle proviso looks states up by
+// the seed's fingerprints: under any seed it still expands the state that
+// closes thread 0's loop (TestPartialOrderProviso), and the reduction keeps
+// the unreduced verdicts.
+func TestSwarmPartialOrder(t *testing.T) {
+	p := progToy{Progs: [][]progStep{{{}, {}}, {{Kind: progWrite, C: 1}}}, BadX: 1, BadStepX: 15, ReachX: 15, Loop: true}
+	m := p.model()
+	full := m.Explore(sim.Explorer{Workers: 1})
+	for _, seed := range []uint64{1, 2, 3} {
+		for _, w := range []int{1, 2} {
+			r := m.Explore(sim.Explorer{Workers: w, PartialOrder: true, HashSeed: seed})
+			if !r.PartialOrder || !slices.Contains(violated(full), "x-not-bad") || verdicts(r) != verdicts(full) {
+				t.Errorf("seed %d, workers=%d: reduced %s, unreduced %s", seed, w, verdicts(r), verdicts(full))
+			}
+		}
+	}
+}
