@@ -433,7 +433,7 @@ func writeExploreText(w io.Writer, r exploreResult) {
 	if r.Bitstate {
 		hf := float64(r.Bits) / float64(r.States)
 		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored)", hf)
-		if len(r.Seeds) == 0 { // a swarm's searches each have their own estimate (writeSeeds)
+		if len(r.Seeds) < 2 { // a swarm's searches each have their own estimate (writeSeeds)
 			fmt.Fprintf(w, "; at least %.1f states estimated missed", r.Missed)
 		}
 		if hf < 10 {

@@ -290,6 +290,10 @@ type seedRun struct {
 // search was. Seeds lists each search.
 func combineSeeds(runs []seededResult) (exploreResult, error) {
 	c := runs[0].r
+	if len(runs) == 1 { // shards of the job under other seeds had the other configurations
+		c.Seeds = []seedRun{{Seed: runs[0].seed, States: c.States, Transitions: c.Transitions, Complete: c.Complete, Missed: c.Missed}}
+		return c, nil
+	}
 	c.Violations = nil
 	c.Reachability = slices.Clone(c.Reachability)
 	c.Seeds = nil
@@ -401,6 +405,10 @@ func sortedCounts(m map[string]uint64) []sim.Count {
 // writeSeeds says what a combination of searches under several hash seeds
 // covered (see combineSeeds).
 func writeSeeds(w io.Writer, r exploreResult) {
+	if len(r.Seeds) == 1 {
+		fmt.Fprintf(w, "  hash seed %d\n", r.Seeds[0].Seed)
+		return
+	}
 	var names []string
 	var sum uint64
 	for _, s := range r.Seeds {

@@ -163,4 +163,16 @@ func TestSwarmHashSeeds(t *testing.T) {
 	if code, _, errs := runCLI(append([]string{"merge"}, exact...)...); code != exitUsage || !strings.Contains(errs, "searched exactly") {
 		t.Errorf("merge of exact searches under two seeds: exit %d, stderr %q", code, errs)
 	}
+	// Shards of a job under different seeds, each configuration searched
+	// once: merged as shards, each result naming its seed.
+	var split []string
+	for i, seed := range []string{"1", "2"} {
+		_, out, _ := runCLI("explore", "--config", "default", "--workers", "2", "--json", "--quiet", "--shard", []string{"0/2", "1/2"}[i], "--hash-seed", seed)
+		f := filepath.Join(dir, "split-"+seed+".json")
+		os.WriteFile(f, []byte(out), 0o644)
+		split = append(split, f)
+	}
+	if code, out, errs := runCLI(append([]string{"merge"}, split...)...); code != exitViolation || errs != "" || !strings.Contains(out, "\n  hash seed 1\n") {
+		t.Errorf("merge of shards under two seeds: exit %d, stderr %q\n%s", code, errs, out)
+	}
 }
