@@ -65,6 +65,12 @@ type Explorer struct {
 	// that check liveness are not reduced (Report.PartialOrderOff).
 	// Counterexamples stay real runs but may be longer than the shortest.
 	PartialOrder bool
+	// HashSeed, when not 0, makes the search one member of a swarm (as
+	// SPIN's -RS): fingerprints are SeededHash with this seed, and each
+	// state's actions are tried in an order drawn from the seed and the
+	// state (seededOrder), so that a bitstate search loses other states
+	// than under another seed. 0 is the plain Hash and the model's order.
+	HashSeed uint64
 	// Resume, when set, continues the search a snapshot saved instead of
 	// starting afresh, to the same report as a search never interrupted.
 	// The snapshot must pass Check for this model and Explorer: Explore
@@ -242,7 +248,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		init, _ = m.Canonical(&init)
 	}
 	initEnc := m.encode(&init)
-	seen.insert(Hash(initEnc), 0)
+	seen.insert(SeededHash(initEnc, e.HashSeed), 0)
 	parent, via = append(parent, 0), append(via, Action{})
 	r.States = 1
 	inv := newInvariants(m.Properties)
@@ -397,7 +403,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				var buf []Action
 				var ample *ampleSets[S, O]
 				if por {
-					ample = m.newAmpleSets(seen, symmetry)
+					ample = m.newAmpleSets(seen, symmetry, e.HashSeed)
 				}
 				// batch, nexts and o live for the whole chunk: the
 				// checks they are handed to would move per-step copies
@@ -430,6 +436,9 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						if ample != nil {
 							buf = ample.reduce(s, buf)
 						}
+						if e.HashSeed != 0 {
+							seededOrder(buf, e.HashSeed, ids[i])
+						}
 						if g != nil {
 							exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(s, buf, live)})
 						}
@@ -458,7 +467,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							}
 							at := len(scratch)
 							scratch = m.Encode(scratch, next)
-							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: Hash(scratch[at:]),
+							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: SeededHash(scratch[at:], e.HashSeed),
 								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
 						}
 					}

@@ -87,6 +87,9 @@ type exploreResult struct {
 	// properties for this configuration; Coverage what --coverage counted.
 	Reachability []reachResult       `json:"reachability,omitempty"`
 	Coverage     *sim.CoverageReport `json:"coverage,omitempty"`
+	// Seeds, in a merge of searches under several hash seeds, gives each
+	// one's figures (see combineSeeds).
+	Seeds []seedRun `json:"seeds,omitempty"`
 }
 
 // reachResult is a reachability property's verdict: "reached" (with the
@@ -167,8 +170,9 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	checkpoint := fs.String("checkpoint", "", "save the search to this `file` at a level boundary every --checkpoint-every, and when a signal or --max-memory or --time-limit stops it (one configuration; the file must not exist, unless it is the --resume file)")
 	checkpointEvery := fs.Duration("checkpoint-every", 10*time.Minute, "how often --checkpoint saves the search (0: at every level)")
-	resume := fs.String("resume", "", "continue the search saved in this `file` by --checkpoint, to the same result as an uninterrupted run; give the same configuration and search flags (--max-states, --max-depth, --bitstate, --no-symmetry, --no-por, --no-liveness, --coverage): others are refused")
+	resume := fs.String("resume", "", "continue the search saved in this `file` by --checkpoint, to the same result as an uninterrupted run; give the same configuration and search flags (--max-states, --max-depth, --bitstate, --no-symmetry, --no-por, --no-liveness, --coverage, --hash-seed): others are refused")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to this `file` (for 'go tool pprof'); it must not exist")
+	hashSeed := fs.Uint64("hash-seed", 0, "swarm verification, as SPIN's -RS: hash fingerprints with this seed and try each state's actions in an order drawn from it, so that bitstate searches of one configuration under different seeds lose different states; combine their --json results with 'umcgcheck merge' (0: the plain hash and order)")
 	coverage := fs.Bool("coverage", false, "count, per step kind of the protocol's table (UMCG: each library step, syscall result, client step, kernel event and fault) and per documented state edge, the transitions that took it, and list those that never fired: a configuration that never fires what it is meant to test checks it vacuously (under symmetry the counts are over representatives)")
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
@@ -291,7 +295,8 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			continue
 		}
 		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers,
-			NoLiveness: *noLive, Symmetry: !*noSym, PartialOrder: !*noPOR, Stop: guard.stopReason, Coverage: *coverage}
+			NoLiveness: *noLive, Symmetry: !*noSym, PartialOrder: !*noPOR, Stop: guard.stopReason, Coverage: *coverage,
+			HashSeed: *hashSeed}
 		if *bitstate > 0 {
 			e.BitstateBits = 1 << *bitstate
 		}
@@ -383,7 +388,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	rep := exploreReport{Format: resultsFormat, Version: resultsVersion, Command: "explore", Job: job,
-		Shard: si, Shards: sn, Units: len(systems), Results: results}
+		Shard: si, Shards: sn, Units: len(systems), HashSeed: *hashSeed, Results: results}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -397,6 +402,9 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 func writeExploreReport(w io.Writer, rep exploreReport, out string) {
 	if rep.Shards > 1 {
 		fmt.Fprintf(w, "shard %d of %d (%d of %d configurations)\n\n", rep.Shard, rep.Shards, len(rep.Results), rep.Units)
+	}
+	if rep.HashSeed != 0 {
+		fmt.Fprintf(w, "hash seed %d: fingerprints and the order of actions drawn from it (swarm: --hash-seed)\n\n", rep.HashSeed)
 	}
 	for _, r := range rep.Results {
 		writeExploreText(w, r)
@@ -424,11 +432,17 @@ func writeExploreText(w io.Writer, r exploreResult) {
 	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s; liveness: %s; symmetry: %s; partial order: %s\n", r.States, r.Transitions, r.Depth, status, r.Liveness, r.Symmetry, r.POR)
 	if r.Bitstate {
 		hf := float64(r.Bits) / float64(r.States)
-		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored); at least %.1f states estimated missed", hf, r.Missed)
+		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored)", hf)
+		if len(r.Seeds) < 2 { // a swarm's searches each have their own estimate (writeSeeds)
+			fmt.Fprintf(w, "; at least %.1f states estimated missed", r.Missed)
+		}
 		if hf < 10 {
 			fmt.Fprintf(w, "; coverage is poor: give --bitstate more bits")
 		}
 		fmt.Fprintln(w)
+	}
+	if len(r.Seeds) > 0 {
+		writeSeeds(w, r)
 	}
 	writeReachability(w, r)
 	if r.Coverage != nil {
