@@ -154,13 +154,21 @@ type succ struct {
 	parent uint32
 	// to is the id of the state, when known: the successor was stored at
 	// an earlier level (found while expanding: the merge need not probe
-	// the set again); otherwise where its encoding starts in the arena.
+	// the set again). For a dup, the index in the chunk of the first
+	// record of the same state. Otherwise where its encoding starts in
+	// the arena, until the merge replaces it with the state's id (or
+	// notStored).
 	to     uint32
 	encLen uint16
 	action Action
 	cycle  uint8 // bit i: the step is one Model.cycles[i] looks for
 	known  bool
+	dup    bool // the worker reached the same state earlier in the level (levelSet)
 }
+
+// notStored is what the merge leaves in succ.to for a new successor it
+// could not store (Explorer.MaxStates): its repeats are not stored either.
+const notStored = math.MaxUint32
 
 // stepViolations are the violations of the successor chunks[w][at].
 type stepViolations[S, O any] struct {
@@ -342,7 +350,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	}
 	lastCheckpoint := time.Now()
 	chunks := make([][]succ, workers)
-	known := make([]uint64, workers) // per worker: successors of the level stored before
+	known := make([]uint64, workers) // per worker: successors of the level stored before, or repeated (succ.dup)
+	levelSets := make([]levelSet, workers)
 	viols := make([][]stepViolations[S, O], workers)
 	// Encodings of new successors go to one growing arena per worker and
 	// level: the frontier of the next level points into it. Two sets, used
@@ -413,6 +422,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				// new successors.
 				var nKnown uint64 // known[w], counted here: no shared line written per step
 				defer func() { known[w] = nKnown }()
+				level := &levelSets[w]
+				level.reset()
 				var pend []pending[S, O]
 				var nexts []S
 				var scratch []byte
@@ -485,6 +496,14 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 								mask = inv.of(id)
 								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
 							}
+						} else if first, dup := level.firstOrAdd(p.fp, uint32(len(chunks[w]))); dup {
+							// The same state, so the same invariants as
+							// its first record's.
+							nKnown++
+							sc.dup, sc.to = true, first
+							if mask = chunks[w][first].inv; mask&^parentInv != 0 {
+								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
+							}
 						} else {
 							n := len(vs)
 							vs = props.CheckState(checked, &nexts[j], false, vs)
@@ -554,7 +573,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			for j, sc := range ch {
 				// Read ahead the slots the next successors will probe,
 				// so that their misses overlap with this one's work.
-				if j+mergeAhead < len(ch) && !ch[j+mergeAhead].known {
+				if j+mergeAhead < len(ch) && !ch[j+mergeAhead].known && !ch[j+mergeAhead].dup {
 					seen.touch(ch[j+mergeAhead].fp)
 				}
 				if g != nil {
@@ -591,6 +610,18 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					}
 					continue
 				}
+				if sc.dup {
+					// Its first record was merged already: as a probe
+					// would, find the state stored then or not at all.
+					if to := ch[sc.to].to; to != notStored {
+						if g != nil {
+							g.addEdge(to, sc.action, sc.cycle)
+						}
+					} else {
+						stop = true
+					}
+					continue
+				}
 				// A state first reached at this level may have been
 				// reached by an earlier successor of the level: one
 				// probe both finds it and stores a new one.
@@ -604,16 +635,19 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					to, ok = seen.lookupOrInsert(sc.fp, id)
 				}
 				if ok {
+					ch[j].to = to
 					if g != nil {
 						g.addEdge(to, sc.action, sc.cycle)
 					}
 					continue
 				}
 				if full {
+					ch[j].to = notStored
 					stop = true
 					g = nil // the graph is incomplete: no lassos
 					continue
 				}
+				ch[j].to = id
 				if g != nil {
 					g.addEdge(id, sc.action, sc.cycle)
 				}

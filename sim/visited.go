@@ -185,3 +185,70 @@ func (b *bitstate) insert(fp uint64, id uint32) {
 		}
 	}
 }
+
+// levelSet is one worker's set of the successors it found, while
+// expanding one level, not stored at an earlier level: a fingerprint and
+// the index of its first successor record in the worker's chunk. In a
+// breadth-first search of interleavings most such successors are reached
+// several times within the level (on the race configuration, about two
+// of three): a repeat is recorded as a copy of the first (succ.dup), so
+// its encoding is not kept, its invariants are not checked and the merge
+// does not probe the set for it. Slots carry the level's generation: a
+// new level clears nothing.
+type levelSet struct {
+	slots []levelSlot
+	n     int
+	gen   uint32
+}
+
+type levelSlot struct {
+	fp  uint64
+	at  uint32
+	gen uint32 // the slot is empty unless gen is the set's
+}
+
+// reset empties the set for a new level.
+func (s *levelSet) reset() {
+	s.n = 0
+	s.gen++
+	if s.gen == 0 { // wrapped: slots of every generation look current
+		clear(s.slots)
+		s.gen = 1
+	}
+}
+
+// firstOrAdd returns the index stored for fp and true, or stores fp with
+// at and returns at and false.
+func (s *levelSet) firstOrAdd(fp uint64, at uint32) (uint32, bool) {
+	if 2*(s.n+1) > len(s.slots) {
+		s.grow()
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := fp & mask; ; i = (i + 1) & mask {
+		sl := &s.slots[i]
+		if sl.gen != s.gen {
+			*sl = levelSlot{fp, at, s.gen}
+			s.n++
+			return at, false
+		}
+		if sl.fp == fp {
+			return sl.at, true
+		}
+	}
+}
+
+func (s *levelSet) grow() {
+	old := s.slots
+	s.slots = make([]levelSlot, max(2*len(old), 1<<12))
+	mask := uint64(len(s.slots) - 1)
+	for _, sl := range old {
+		if sl.gen != s.gen {
+			continue
+		}
+		i := sl.fp & mask
+		for s.slots[i].gen == s.gen {
+			i = (i + 1) & mask
+		}
+		s.slots[i] = sl
+	}
+}
