@@ -372,6 +372,25 @@ func TestInvariantHitsCountEveryBreakingStep(t *testing.T) {
 	}
 }
 
+// TestExpectStatesChangesNothing: the set sized up front, for fewer
+// states than the search stores (it grows), as many, or more, gives the
+// same report as the set grown from its smallest size.
+func TestExpectStatesChangesNothing(t *testing.T) {
+	m := twophaseModel(t, 6, "")
+	want := m.Explore(sim.Explorer{Workers: 2, NoLiveness: true})
+	want.Elapsed = 0
+	if want.States <= 3<<14 { // what the smallest set (2^16 slots) holds
+		t.Fatalf("%d states: too few for the set to grow", want.States)
+	}
+	for _, n := range []int{1, int(want.States) / 4, int(want.States), 1 << 20} {
+		r := m.Explore(sim.Explorer{Workers: 2, NoLiveness: true, ExpectStates: n})
+		r.Elapsed = 0
+		if !reflect.DeepEqual(r, want) {
+			t.Errorf("ExpectStates %d: %+v, want %+v", n, r, want)
+		}
+	}
+}
+
 func TestCounterexampleFile(t *testing.T) {
 	m := mutexModel(t, 2, "spin", "")
 	r := m.Explore(sim.Explorer{})

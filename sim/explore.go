@@ -65,6 +65,13 @@ type Explorer struct {
 	// that check liveness are not reduced (Report.PartialOrderOff).
 	// Counterexamples stay real runs but may be longer than the shortest.
 	PartialOrder bool
+	// ExpectStates sizes the exact set of fingerprints for this many
+	// states up front, as pan's -w does (FPTableBytes says how much memory
+	// that takes): a search that stores more grows the set as it would
+	// have without the hint, one that stores fewer leaves it partly empty.
+	// It changes no result. 0: start small and grow. A resumed search
+	// takes the set the snapshot holds.
+	ExpectStates int
 	// Resume, when set, continues the search a snapshot saved instead of
 	// starting afresh, to the same report as a search never interrupted.
 	// The snapshot must pass Check for this model and Explorer: Explore
@@ -228,7 +235,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		seen = newBitstate(e.BitstateBits)
 		r.Bitstate = true
 	} else {
-		seen = newFPTable()
+		seen = newFPTable(e.ExpectStates)
 	}
 	defer func() { seen.release() }() // the set in use at the end
 
