@@ -228,8 +228,11 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	}
 	var r Report
 	found := map[string]int{} // violation key -> index in r.Violations
-	var parent []uint32
-	var via []Action
+	// The parent and action of every state, by id: flat, so that they
+	// grow without copies and outside the heap.
+	var parent flat[uint32]
+	var via flat[Action]
+	defer func() { parent.release(); via.release() }()
 	var seen visited
 	if e.BitstateBits > 0 {
 		seen = newBitstate(e.BitstateBits)
@@ -258,7 +261,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	}
 	initEnc := m.encode(&init)
 	seen.insert(Hash(initEnc), 0)
-	parent, via = append(parent, 0), append(via, Action{})
+	parent.push(0)
+	via.push(Action{})
 	r.States = 1
 	inv := newInvariants(m.Properties)
 	some := newSometimes(m.Properties, workers)
@@ -285,8 +289,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	path := func(id uint32) []Action {
 		var acts []Action
 		for id != 0 {
-			acts = append(acts, via[id])
-			id = parent[id]
+			acts = append(acts, via.s[id])
+			id = parent.s[id]
 		}
 		for i, j := 0, len(acts)-1; i < j; i, j = i+1, j-1 {
 			acts[i], acts[j] = acts[j], acts[i]
@@ -314,7 +318,9 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		for i, c := range r.Violations {
 			found[key(c.Property, c.Place)] = i
 		}
-		parent, via = st.Parent, st.Via
+		parent.release()
+		via.release()
+		parent.s, via.s = st.Parent, st.Via
 		seen.release()
 		if r.Bitstate {
 			seen = &bitstate{words: st.Bits, mask: uint64(len(st.Bits))*64 - 1, set: st.BitsSet, missed: st.Missed}
@@ -343,7 +349,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			panic(err) // configurations are plain data
 		}
 		st := searchState{Depth: depth, States: r.States, Transitions: r.Transitions, LastDepth: r.Depth,
-			Violations: r.Violations, Parent: parent, Via: via, InvAny: inv.any, InvMasks: inv.masks,
+			Violations: r.Violations, Parent: parent.s, Via: via.s, InvAny: inv.any, InvMasks: inv.masks,
 			Frontier: frontier, IDs: ids, Graph: g.state(), Levels: levels, Coverage: covTotal.state()}
 		switch v := seen.(type) {
 		case *fpTable:
@@ -356,7 +362,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		e.Checkpoint(&Snapshot{Version: SnapshotVersion, Protocol: m.Protocol, Config: cfg, Options: optionsOf(e), State: st})
 	}
 	lastCheckpoint := time.Now()
-	chunks := make([][]succ, workers)
+	chunks := make([]flat[succ], workers)
 	known := make([]uint64, workers) // per worker: successors of the level stored before, or repeated (succ.dup)
 	levelSets := make([]levelSet, workers)
 	viols := make([][]stepViolations[S, O], workers)
@@ -364,7 +370,14 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	// level: the frontier of the next level points into it. Two sets, used
 	// on alternate levels: a level's arenas are reused two levels later,
 	// once the frontier that pointed into them has been expanded.
-	arenas := [2][][]byte{make([][]byte, workers), make([][]byte, workers)}
+	arenas := [2][]flat[byte]{make([]flat[byte], workers), make([]flat[byte], workers)}
+	defer func() {
+		for w := range workers {
+			chunks[w].release()
+			arenas[0][w].release()
+			arenas[1][w].release()
+		}
+	}()
 	terms := make([][]terminalHit[S, O], workers)
 	exps := make([][]expanded, workers)
 	for depth := firstDepth; ; depth++ {
@@ -398,7 +411,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		arena := arenas[depth%2]
 		for w := range chunks {
 			clear(viols[w])
-			chunks[w], viols[w], terms[w], exps[w], arena[w] = chunks[w][:0], viols[w][:0], terms[w][:0], exps[w][:0], arena[w][:0]
+			chunks[w].s, viols[w], terms[w], exps[w], arena[w].s = chunks[w].s[:0], viols[w][:0], terms[w][:0], exps[w][:0], arena[w].s[:0]
 			known[w] = 0
 		}
 		var wg sync.WaitGroup
@@ -503,12 +516,12 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 								mask = inv.of(id)
 								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
 							}
-						} else if first, dup := level.firstOrAdd(p.fp, uint32(len(chunks[w]))); dup {
+						} else if first, dup := level.firstOrAdd(p.fp, uint32(len(chunks[w].s))); dup {
 							// The same state, so the same invariants as
 							// its first record's.
 							nKnown++
 							sc.dup, sc.to = true, first
-							if mask = chunks[w][first].inv; mask&^parentInv != 0 {
+							if mask = chunks[w].s[first].inv; mask&^parentInv != 0 {
 								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
 							}
 						} else {
@@ -520,21 +533,23 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							// keeps no encoding (the set is only read
 							// while a level is expanded, so the lookup
 							// is safe).
-							if len(arena[w]) > math.MaxUint32-math.MaxUint16 || p.to-p.from > math.MaxUint16 {
+							a := &arena[w]
+							if len(a.s) > math.MaxUint32-math.MaxUint16 || p.to-p.from > math.MaxUint16 {
 								panic("explore: a level's encodings pass 4 GiB on one goroutine")
 							}
-							sc.to, sc.encLen = uint32(len(arena[w])), uint16(p.to-p.from)
-							arena[w] = append(arena[w], scratch[p.from:p.to]...)
+							sc.to, sc.encLen = uint32(len(a.s)), uint16(p.to-p.from)
+							a.grow(p.to - p.from)
+							a.s = append(a.s, scratch[p.from:p.to]...)
 						}
 						sc.inv = mask
 						if len(vs) > 0 {
-							sv := stepViolations[S, O]{at: len(chunks[w]), vs: vs}
+							sv := stepViolations[S, O]{at: len(chunks[w].s), vs: vs}
 							if m.Place != nil {
 								sv.place = m.Place(&batch[p.before], &p.o)
 							}
 							viols[w] = append(viols[w], sv)
 						}
-						chunks[w] = append(chunks[w], sc)
+						chunks[w].push(sc)
 					}
 				}
 			}(w, lo, hi)
@@ -567,13 +582,15 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		// not grown by copying as the level is merged.
 		fresh := 0
 		for w := range chunks {
-			fresh += len(chunks[w]) - int(known[w])
+			fresh += len(chunks[w].s) - int(known[w])
 		}
 		nextFrontier := make([][]byte, 0, fresh)
 		nextIDs := make([]uint32, 0, fresh)
-		parent, via = slices.Grow(parent, fresh), slices.Grow(via, fresh)
+		parent.grow(fresh)
+		via.grow(fresh)
 		stop := false
-		for w, ch := range chunks {
+		for w := range chunks {
+			ch := chunks[w].s
 			k := 0 // successors left of the state being merged
 			ei := 0
 			vi := 0 // the next of viols[w]
@@ -632,7 +649,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				// A state first reached at this level may have been
 				// reached by an earlier successor of the level: one
 				// probe both finds it and stores a new one.
-				id := uint32(len(parent))
+				id := uint32(len(parent.s))
 				full := e.MaxStates > 0 && int(r.States) >= e.MaxStates
 				var to uint32
 				var ok bool
@@ -659,9 +676,9 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					g.addEdge(id, sc.action, sc.cycle)
 				}
 				inv.set(id, sc.inv)
-				parent, via = append(parent, sc.parent), append(via, sc.action)
+				parent.s, via.s = append(parent.s, sc.parent), append(via.s, sc.action)
 				r.States++
-				nextFrontier = append(nextFrontier, arena[w][sc.to:sc.to+uint32(sc.encLen):sc.to+uint32(sc.encLen)])
+				nextFrontier = append(nextFrontier, arena[w].s[sc.to:sc.to+uint32(sc.encLen):sc.to+uint32(sc.encLen)])
 				nextIDs = append(nextIDs, id)
 			}
 			// Terminal states after the last successor of the chunk.

@@ -33,6 +33,7 @@ type visited interface {
 // are already mixed, so their low bits index the table directly.
 type fpTable struct {
 	slots []fpSlot
+	mem   []byte // the mapping behind slots (see mapBytes), or nil
 	n     int
 }
 
@@ -42,7 +43,24 @@ type fpSlot struct{ lo, hi, id uint32 }
 
 // newFPTable returns a table sized for expect states (at least 2^16
 // slots): a search that stores more grows it.
-func newFPTable(expect int) *fpTable { return &fpTable{slots: allocSlots(fpTableSlots(expect))} }
+func newFPTable(expect int) *fpTable {
+	t := &fpTable{}
+	t.alloc(fpTableSlots(expect))
+	return t
+}
+
+// alloc gives the table n empty slots, outside the Go heap where the
+// system allows (mapBytes: the table holds no pointers, and on the heap
+// the collector's growth target would let the heap grow to twice the
+// table).
+func (t *fpTable) alloc(n int) {
+	size := n * int(unsafe.Sizeof(fpSlot{}))
+	if t.mem = mapBytes(size); t.mem != nil {
+		t.slots = unsafe.Slice((*fpSlot)(unsafe.Pointer(&t.mem[0])), n)
+	} else {
+		t.slots = make([]fpSlot, n)
+	}
+}
 
 // fpTableSlots is how many slots hold n states at most three quarters
 // full (a power of two, at least 2^16).
@@ -63,11 +81,10 @@ func FPTableBytes(n int) uint64 {
 	return uint64(fpTableSlots(n)) * uint64(unsafe.Sizeof(fpSlot{}))
 }
 
-// release frees the table's memory (see allocSlots); the table must not be
-// used after.
+// release frees the table's memory; the table must not be used after.
 func (t *fpTable) release() {
-	freeSlots(t.slots)
-	t.slots = nil
+	unmapBytes(t.mem)
+	t.slots, t.mem = nil, nil
 }
 
 func (t *fpTable) lookup(fp uint64) (uint32, bool) {
@@ -110,9 +127,9 @@ func (t *fpTable) lookupOrInsert(fp uint64, id uint32) (uint32, bool) {
 }
 
 func (t *fpTable) grow() {
-	old := t.slots
-	defer freeSlots(old)
-	t.slots = allocSlots(2 * len(old))
+	old, oldMem := t.slots, t.mem
+	defer unmapBytes(oldMem)
+	t.alloc(2 * len(old))
 	mask := uint64(len(t.slots) - 1)
 	for _, s := range old {
 		if s.id == 0 {
@@ -138,7 +155,8 @@ func (t *fpTable) columns() (keys []uint64, ids []uint32) {
 
 // fpTableOf rebuilds the table columns returned.
 func fpTableOf(keys []uint64, ids []uint32, n int) *fpTable {
-	t := &fpTable{slots: allocSlots(len(keys)), n: n}
+	t := &fpTable{n: n}
+	t.alloc(len(keys))
 	for i, k := range keys {
 		t.slots[i] = fpSlot{uint32(k), uint32(k >> 32), ids[i]}
 	}
