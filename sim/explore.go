@@ -492,8 +492,16 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
 						}
 					}
+					// A state the worker reached earlier in the level
+					// cannot be in the set of stored states: only the
+					// others' slots are read ahead.
 					for j := range pend {
-						seen.touch(pend[j].fp)
+						level.touch(pend[j].fp)
+					}
+					for j := range pend {
+						if _, _, dup := level.find(pend[j].fp); !dup {
+							seen.touch(pend[j].fp)
+						}
 					}
 					for j := range pend {
 						p := &pend[j]
@@ -508,20 +516,26 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						// earlier reads the mask, and checks again only
 						// for the messages when it broke something.
 						var mask uint64
-						id, old := seen.lookup(p.fp)
-						sc := succ{parent: p.parent, action: p.action, fp: p.fp, cycle: p.cycle, known: old, to: id}
-						if old {
-							nKnown++
-							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
-								mask = inv.of(id)
-								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
-							}
-						} else if first, dup := level.firstOrAdd(p.fp, uint32(len(chunks[w].s))); dup {
+						sc := succ{parent: p.parent, action: p.action, fp: p.fp, cycle: p.cycle}
+						at := len(chunks[w].s)
+						if at >= maxLevelRecords {
+							panic("explore: a level has more than 2^31 successors on one goroutine")
+						}
+						if first, breaks, dup := level.find(p.fp); dup {
 							// The same state, so the same invariants as
 							// its first record's.
 							nKnown++
 							sc.dup, sc.to = true, first
-							if mask = chunks[w].s[first].inv; mask&^parentInv != 0 {
+							if breaks {
+								if mask = chunks[w].s[first].inv; mask&^parentInv != 0 {
+									vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
+								}
+							}
+						} else if id, old := seen.lookup(p.fp); old {
+							nKnown++
+							sc.known, sc.to = true, id
+							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
+								mask = inv.of(id)
 								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
 							}
 						} else {
@@ -529,6 +543,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							vs = props.CheckState(checked, &nexts[j], false, vs)
 							mask = inv.maskOf(vs[n:])
 							vs = inv.keep(vs, n, mask&^parentInv)
+							level.add(p.fp, uint32(at), mask != 0)
 							// A successor stored at an earlier level
 							// keeps no encoding (the set is only read
 							// while a level is expanded, so the lookup
@@ -543,7 +558,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						}
 						sc.inv = mask
 						if len(vs) > 0 {
-							sv := stepViolations[S, O]{at: len(chunks[w].s), vs: vs}
+							sv := stepViolations[S, O]{at: at, vs: vs}
 							if m.Place != nil {
 								sv.place = m.Place(&batch[p.before], &p.o)
 							}

@@ -231,14 +231,17 @@ func (b *bitstate) insert(fp uint64, id uint32) {
 }
 
 // levelSet is one worker's set of the successors it found, while
-// expanding one level, not stored at an earlier level: a fingerprint and
-// the index of its first successor record in the worker's chunk. In a
-// breadth-first search of interleavings most such successors are reached
-// several times within the level (on the race configuration, about two
-// of three): a repeat is recorded as a copy of the first (succ.dup), so
-// its encoding is not kept, its invariants are not checked and the merge
-// does not probe the set for it. Slots carry the level's generation: a
-// new level clears nothing.
+// expanding one level, not stored at an earlier level: a fingerprint, the
+// index of its first successor record in the worker's chunk, and whether
+// that state breaks an invariant. In a breadth-first search of
+// interleavings most such successors are reached several times within the
+// level (on the race configuration, 6.1 M of 9.0 M): a repeat is recorded
+// as a copy of the first (succ.dup), so the set of all states is not
+// probed for it, its encoding is not kept, its invariants are checked
+// only when its first record broke one, and the merge does not probe the
+// set for it either. The set is small (a level's states), so a probe
+// mostly hits the cache. Slots carry the level's generation: a new level
+// clears nothing.
 type levelSet struct {
 	slots []levelSlot
 	n     int
@@ -247,11 +250,19 @@ type levelSet struct {
 
 type levelSlot struct {
 	fp  uint64
-	at  uint32
+	at  uint32 // the first record's index, and levelBreaks
 	gen uint32 // the slot is empty unless gen is the set's
 }
 
-// reset empties the set for a new level.
+// levelBreaks marks, in levelSlot.at, a state that breaks an invariant.
+const levelBreaks = 1 << 31
+
+// maxLevelRecords bounds a worker's successor records in one level, so
+// that an index fits levelSlot.at beside levelBreaks.
+const maxLevelRecords = levelBreaks
+
+// reset empties the set for a new level; it must be called before the
+// set is first used.
 func (s *levelSet) reset() {
 	s.n = 0
 	s.gen++
@@ -261,24 +272,48 @@ func (s *levelSet) reset() {
 	}
 }
 
-// firstOrAdd returns the index stored for fp and true, or stores fp with
-// at and returns at and false.
-func (s *levelSet) firstOrAdd(fp uint64, at uint32) (uint32, bool) {
-	if 2*(s.n+1) > len(s.slots) {
-		s.grow()
+// find returns the index stored for fp and whether the state breaks an
+// invariant, and whether fp is in the set.
+func (s *levelSet) find(fp uint64) (at uint32, breaks, ok bool) {
+	if len(s.slots) == 0 {
+		return 0, false, false
 	}
 	mask := uint64(len(s.slots) - 1)
 	for i := fp & mask; ; i = (i + 1) & mask {
 		sl := &s.slots[i]
 		if sl.gen != s.gen {
-			*sl = levelSlot{fp, at, s.gen}
-			s.n++
-			return at, false
+			return 0, false, false
 		}
 		if sl.fp == fp {
-			return sl.at, true
+			return sl.at &^ levelBreaks, sl.at&levelBreaks != 0, true
 		}
 	}
+}
+
+// touch reads where fp would be stored, as fpTable.touch does.
+func (s *levelSet) touch(fp uint64) uint32 {
+	if len(s.slots) == 0 {
+		return 0
+	}
+	return s.slots[fp&uint64(len(s.slots)-1)].gen
+}
+
+// add stores fp, which is not in the set, with the index at (below
+// maxLevelRecords) of its first record.
+func (s *levelSet) add(fp uint64, at uint32, breaks bool) {
+	if 2*(s.n+1) > len(s.slots) {
+		s.grow()
+	}
+	if breaks {
+		at |= levelBreaks
+	}
+	mask := uint64(len(s.slots) - 1)
+	i := fp & mask
+	for s.slots[i].gen == s.gen {
+		i = (i + 1) & mask
+	}
+	s.slots[i] = levelSlot{fp, at, s.gen}
+	s.n++
 }
 
 func (s *levelSet) grow() {
