@@ -150,9 +150,11 @@ type Reach struct {
 // search.
 func (r Report) Proven(x Reach) bool { return x.Reached || (r.Complete && !r.Bitstate) }
 
-// succ is one transition found while expanding a level.
-// It holds no pointer, so that the collector need not scan a level's
-// records (about three per state), and is 32 bytes: the rare violations
+// succ is one transition found while expanding a level: every one when
+// the search builds the state graph (liveness), otherwise only those
+// that may reach a new state (neither stored at an earlier level nor
+// repeats, about one per new state: the others only count).
+// It holds no pointer and is 32 bytes: the rare violations
 // are kept apart (stepViolations), and the encoding of a successor not
 // stored before is in its worker's arena for the level, at to.
 type succ struct {
@@ -177,11 +179,15 @@ type succ struct {
 // could not store (Explorer.MaxStates): its repeats are not stored either.
 const notStored = math.MaxUint32
 
-// stepViolations are the violations of the successor chunks[w][at].
+// stepViolations are the violations of one successor, merged before the
+// successor record chunks[w][at] (its own, or the next one when the
+// successor keeps no record).
 type stepViolations[S, O any] struct {
-	at    int
-	vs    []props.Violation[S, O]
-	place string // where the step happens
+	at     int
+	vs     []props.Violation[S, O]
+	place  string // where the step happens
+	parent uint32
+	action Action
 }
 
 // pending is a successor between the two passes of a batch's expansion
@@ -363,7 +369,9 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	}
 	lastCheckpoint := time.Now()
 	chunks := make([]flat[succ], workers)
-	known := make([]uint64, workers) // per worker: successors of the level stored before, or repeated (succ.dup)
+	// Per worker: the level's successors, and those that may be new (not
+	// stored at an earlier level nor repeats).
+	succs, fresh := make([]uint64, workers), make([]uint64, workers)
 	levelSets := make([]levelSet, workers)
 	viols := make([][]stepViolations[S, O], workers)
 	// Encodings of new successors go to one growing arena per worker and
@@ -412,7 +420,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		for w := range chunks {
 			clear(viols[w])
 			chunks[w].s, viols[w], terms[w], exps[w], arena[w].s = chunks[w].s[:0], viols[w][:0], terms[w][:0], exps[w][:0], arena[w].s[:0]
-			known[w] = 0
+			succs[w], fresh[w] = 0, 0
 		}
 		var wg sync.WaitGroup
 		var cut atomic.Bool // Stop answered while the level was expanded
@@ -440,8 +448,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				// the cost of a probe, overlap; the second probes the
 				// set (now in cache) and checks the invariants of the
 				// new successors.
-				var nKnown uint64 // known[w], counted here: no shared line written per step
-				defer func() { known[w] = nKnown }()
+				// succs[w] and fresh[w], counted here: no shared line
+				// written per step.
+				var nSuccs, nFresh uint64
+				defer func() { succs[w], fresh[w] = nSuccs, nFresh }()
 				level := &levelSets[w]
 				level.reset()
 				var pend []pending[S, O]
@@ -524,7 +534,6 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						if first, breaks, dup := level.find(p.fp); dup {
 							// The same state, so the same invariants as
 							// its first record's.
-							nKnown++
 							sc.dup, sc.to = true, first
 							if breaks {
 								if mask = chunks[w].s[first].inv; mask&^parentInv != 0 {
@@ -532,7 +541,6 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 								}
 							}
 						} else if id, old := seen.lookup(p.fp); old {
-							nKnown++
 							sc.known, sc.to = true, id
 							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
 								mask = inv.of(id)
@@ -544,6 +552,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							mask = inv.maskOf(vs[n:])
 							vs = inv.keep(vs, n, mask&^parentInv)
 							level.add(p.fp, uint32(at), mask != 0)
+							nFresh++
 							// A successor stored at an earlier level
 							// keeps no encoding (the set is only read
 							// while a level is expanded, so the lookup
@@ -558,13 +567,18 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						}
 						sc.inv = mask
 						if len(vs) > 0 {
-							sv := stepViolations[S, O]{at: at, vs: vs}
+							sv := stepViolations[S, O]{at: at, vs: vs, parent: p.parent, action: p.action}
 							if m.Place != nil {
 								sv.place = m.Place(&batch[p.before], &p.o)
 							}
 							viols[w] = append(viols[w], sv)
 						}
-						chunks[w].push(sc)
+						nSuccs++
+						// Without a state graph to build, the merge needs
+						// the records of new successors only.
+						if g != nil || !sc.known && !sc.dup {
+							chunks[w].push(sc)
+						}
 					}
 				}
 			}(w, lo, hi)
@@ -595,20 +609,43 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		}
 		// At most the successors not stored before are new: sized once,
 		// not grown by copying as the level is merged.
-		fresh := 0
+		nFresh := 0
 		for w := range chunks {
-			fresh += len(chunks[w].s) - int(known[w])
+			nFresh += int(fresh[w])
+			r.Transitions += succs[w]
 		}
-		nextFrontier := make([][]byte, 0, fresh)
-		nextIDs := make([]uint32, 0, fresh)
-		parent.grow(fresh)
-		via.grow(fresh)
+		nextFrontier := make([][]byte, 0, nFresh)
+		nextIDs := make([]uint32, 0, nFresh)
+		parent.grow(nFresh)
+		via.grow(nFresh)
 		stop := false
 		for w := range chunks {
 			ch := chunks[w].s
 			k := 0 // successors left of the state being merged
 			ei := 0
-			vi := 0 // the next of viols[w]
+			vs := viols[w]
+			vi := 0 // the next of vs
+			// recordViolations records the violations of the successors
+			// before record j (and of j itself).
+			recordViolations := func(j int) {
+				for ; vi < len(vs) && vs[vi].at == j; vi++ {
+					sv := &vs[vi]
+					var p []Action
+					for j, v := range sv.vs {
+						if slices.ContainsFunc(sv.vs[:j], func(u props.Violation[S, O]) bool { return u.Property == v.Property }) {
+							continue // its state and step checks both failed: one violation
+						}
+						if i, ok := found[key(v.Property.ID, sv.place)]; ok {
+							r.Violations[i].Hits++
+							continue
+						}
+						if p == nil {
+							p = append(path(sv.parent), sv.action)
+						}
+						record(m, &r, found, v, sv.place, p, -1)
+					}
+				}
+			}
 			for j, sc := range ch {
 				// Read ahead the slots the next successors will probe,
 				// so that their misses overlap with this one's work.
@@ -624,25 +661,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					}
 					k--
 				}
-				r.Transitions++
-				if vi < len(viols[w]) && viols[w][vi].at == j {
-					sv := viols[w][vi]
-					vi++
-					var p []Action
-					for j, v := range sv.vs {
-						if slices.ContainsFunc(sv.vs[:j], func(u props.Violation[S, O]) bool { return u.Property == v.Property }) {
-							continue // its state and step checks both failed: one violation
-						}
-						if i, ok := found[key(v.Property.ID, sv.place)]; ok {
-							r.Violations[i].Hits++
-							continue
-						}
-						if p == nil {
-							p = append(path(sc.parent), sc.action)
-						}
-						record(m, &r, found, v, sv.place, p, -1)
-					}
-				}
+				recordViolations(j)
 				if sc.known {
 					if g != nil {
 						g.addEdge(sc.to, sc.action, sc.cycle)
@@ -696,6 +715,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				nextFrontier = append(nextFrontier, arena[w].s[sc.to:sc.to+uint32(sc.encLen):sc.to+uint32(sc.encLen)])
 				nextIDs = append(nextIDs, id)
 			}
+			recordViolations(len(ch))
 			// Terminal states after the last successor of the chunk.
 			for g != nil && ei < len(exps[w]) {
 				ex := exps[w][ei]
