@@ -528,7 +528,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						var mask uint64
 						sc := succ{parent: p.parent, action: p.action, fp: p.fp, cycle: p.cycle}
 						at := len(chunks[w].s)
-						if at >= maxLevelRecords {
+						if uint64(at) >= maxLevelRecords {
 							panic("explore: a level has more than 2^31 successors on one goroutine")
 						}
 						if first, breaks, dup := level.find(p.fp); dup {
@@ -558,7 +558,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							// while a level is expanded, so the lookup
 							// is safe).
 							a := &arena[w]
-							if len(a.s) > math.MaxUint32-math.MaxUint16 || p.to-p.from > math.MaxUint16 {
+							if uint64(len(a.s)) > math.MaxUint32-math.MaxUint16 || p.to-p.from > math.MaxUint16 {
 								panic("explore: a level's encodings pass 4 GiB on one goroutine")
 							}
 							sc.to, sc.encLen = uint32(len(a.s)), uint16(p.to-p.from)

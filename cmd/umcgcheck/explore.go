@@ -184,7 +184,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if *bitstate > 40 || (*bitstate > 0 && *bitstate < 10) {
 		return exitUsage, usagef("--bitstate: %d is out of range 10..40 (2^N bits)", *bitstate)
 	}
-	if *expect < 0 || *expect > math.MaxUint32-1 {
+	if *expect < 0 || uint64(*expect) > math.MaxUint32-1 {
 		return exitUsage, usagef("--expect-states: %d is out of range 0..%d", *expect, uint64(math.MaxUint32-1))
 	}
 	maxMem.resolve()
