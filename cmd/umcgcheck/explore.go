@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/pprof"
 	"time"
@@ -156,6 +157,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	maxMem := &maxMemoryFlag{}
 	fs.Var(maxMem, "max-memory", "stop a search whose memory use passes this `size`: bytes (4G, 512M), a share of the available memory (50%), or 0 for no bound (default: 80% of the memory available at the start, from /proc/meminfo and the cgroup)")
 	workers := fs.Int("parallel", 0, "goroutines expanding states, at most 1024 (0: GOMAXPROCS)")
+	expect := fs.Int("expect-states", 0, "size the set of fingerprints for this many states up front, as pan's -w does (the search is the same: with more states it grows the set, with fewer it leaves memory unused; 0: start small and grow)")
 	bitstate := fs.Uint("bitstate", 0, "store states as bits in an array of 2^N bits, as SPIN's supertrace (-w N): less memory, probabilistic coverage (0: exact)")
 	noLive := fs.Bool("no-liveness", false, "skip the fair-cycle search, which keeps the state graph in memory")
 	shard := fs.String("shard", "", "run only shard I of N of the configurations: I/N, or /N to read I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID; combine the shards' --json results with 'umcgcheck merge'")
@@ -186,7 +188,13 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if *bitstate > 40 || (*bitstate > 0 && *bitstate < 10) {
 		return exitUsage, usagef("--bitstate: %d is out of range 10..40 (2^N bits)", *bitstate)
 	}
+	if *expect < 0 || uint64(*expect) > math.MaxUint32-1 {
+		return exitUsage, usagef("--expect-states: %d is out of range 0..%d", *expect, uint64(math.MaxUint32-1))
+	}
 	maxMem.resolve()
+	if err := checkSetSize("--expect-states", *expect, sim.FPTableBytes(*expect), maxMem); err != nil {
+		return exitUsage, err
+	}
 	if *bitstate > 0 {
 		if err := checkBitstateSize(*bitstate, maxMem); err != nil {
 			return exitUsage, err
@@ -296,7 +304,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers,
 			NoLiveness: *noLive, Symmetry: !*noSym, PartialOrder: !*noPOR, Stop: guard.stopReason, Coverage: *coverage,
-			HashSeed: *hashSeed}
+			HashSeed: *hashSeed, ExpectStates: *expect}
 		if *bitstate > 0 {
 			e.BitstateBits = 1 << *bitstate
 		}
@@ -612,18 +620,31 @@ func emitTrace(dir, name string, sys sim.System, c sim.Counterexample, nth int) 
 // may use: allocating it would end the process with "out of memory".
 func checkBitstateSize(n uint, maxMem *maxMemoryFlag) error {
 	size := uint64(1) << n / 8
-	bound, what := maxMem.bytes, "--max-memory: "+maxMem.text
-	if bound == 0 {
-		avail, ok := availableMemory()
-		if !ok {
-			return nil
-		}
-		bound, what = avail, "the memory available"
-	}
-	if size > bound {
+	bound, what, ok := memoryBound(maxMem)
+	if ok && size > bound {
 		return usagef("--bitstate %d: its array of 2^%d bits takes %s, more than %s (%s); give fewer bits", n, n, formatBytes(size), formatBytes(bound), what)
 	}
 	return nil
+}
+
+// checkSetSize refuses, as checkBitstateSize does, a set of fingerprints
+// sized up front (flag n) larger than the memory a search may use.
+func checkSetSize(flag string, n int, size uint64, maxMem *maxMemoryFlag) error {
+	bound, what, ok := memoryBound(maxMem)
+	if n > 0 && ok && size > bound {
+		return usagef("%s %d: a set sized for %d states takes %s, more than %s (%s); expect fewer", flag, n, n, formatBytes(size), formatBytes(bound), what)
+	}
+	return nil
+}
+
+// memoryBound is the memory a search may use and what says so: --max-memory,
+// or else the memory available (ok is false when neither is known).
+func memoryBound(maxMem *maxMemoryFlag) (bound uint64, what string, ok bool) {
+	if maxMem.bytes != 0 {
+		return maxMem.bytes, "--max-memory: " + maxMem.text, true
+	}
+	avail, ok := availableMemory()
+	return avail, "the memory available", ok
 }
 
 // writeReachability prints the reachability properties: a line for those
