@@ -269,7 +269,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	por := m.partialOrder(e, wantGraph, &r)
 	init := m.Init()
 	if symmetry {
-		init, _ = m.Canonical(&init)
+		m.Canonical(&init)
 	}
 	initEnc := m.encode(&init)
 	seen.insert(SeededHash(initEnc, e.HashSeed), 0)
@@ -493,7 +493,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						for _, a := range buf {
 							// The successor is built where the second
 							// pass reads it: one copy of the state, not two.
-							nexts = append(nexts, *s)
+							nexts = m.appendCopy(nexts, s)
 							next := &nexts[len(nexts)-1]
 							o = m.Step(next, a)
 							vs := chk.Step(s, next, &o, nil)
@@ -504,7 +504,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 								some.check(w, ids[i], a, s, next, &o)
 							}
 							if symmetry {
-								*next, _ = m.Canonical(next)
+								m.Canonical(next)
 							}
 							at := len(scratch)
 							scratch = m.Encode(scratch, next)
@@ -961,17 +961,15 @@ func (m *Model[S, O]) realPath(c Counterexample) Counterexample {
 		panic("sim: a lasso from a search reduced by symmetry")
 	}
 	canon := m.Init()
-	canon, p0 := m.Canonical(&canon)
+	p0 := m.Canonical(&canon)
 	pi := p0.Inverse() // representative's thread -> real thread
 	out := c
 	out.Actions = nil
 	for _, a := range c.Actions {
 		real := Action{Kind: a.Kind, Thread: pi[a.Thread]}
 		out.Actions = append(out.Actions, real)
-		x := canon
-		m.Step(&x, a)
-		var sigma Perm
-		canon, sigma = m.Canonical(&x)
+		m.Step(&canon, a)
+		sigma := m.Canonical(&canon)
 		inv := sigma.Inverse()
 		var npi Perm
 		for i := range npi {

@@ -76,6 +76,13 @@ type Model[S, O any] struct {
 	Encode     func(b []byte, s *S) []byte
 	Decode     func(s *S, b []byte)
 	MaxEncoded int
+	// Copy, when set, is how the searches copy a state on their hot
+	// paths (a successor from its parent): it makes *dst equal to *src
+	// for every function of the model, but may leave parts of *dst that
+	// src does not use (slots past a configuration's threads) as they
+	// were, so that a state type sized for its largest use costs only
+	// what a configuration uses. Without it, *dst = *src.
+	Copy func(dst, src *S)
 
 	Properties []*props.Property[S, O]
 	// Fair reports whether weak fairness is owed to a: a path on which a
@@ -85,12 +92,13 @@ type Model[S, O any] struct {
 	// abnormally (a crash): no liveness obligation is owed past it.
 	Halted func(s *S) bool
 
-	// Canonical, when set, is a symmetry reduction: it returns a
-	// representative of s's class of symmetric states, and p such that s's
-	// thread i is the representative's thread p[i]. Every property must be
-	// symmetric under those permutations. Symmetry describes the classes of
-	// interchangeable threads on one line.
-	Canonical func(s *S) (rep S, p Perm)
+	// Canonical, when set, is a symmetry reduction: it replaces *s by a
+	// representative of its class of symmetric states (in place: a state
+	// is not copied whole on the search's hot path), and returns p such
+	// that s's thread i is the representative's thread p[i]. Every
+	// property must be symmetric under those permutations. Symmetry
+	// describes the classes of interchangeable threads on one line.
+	Canonical func(s *S) (p Perm)
 	Symmetry  string
 
 	// Local, when set, allows partial-order reduction (Explorer.PartialOrder,
@@ -156,6 +164,26 @@ func (m *Model[S, O]) actionName(k uint8) string {
 		return "action " + strconv.Itoa(int(k))
 	}
 	return m.ActionNames[k]
+}
+
+// appendCopy appends a copy of *s to l, through Copy when set: l's spare
+// capacity is reused without being cleared first.
+func (m *Model[S, O]) appendCopy(l []S, s *S) []S {
+	if m.Copy == nil || len(l) == cap(l) {
+		return append(l, *s)
+	}
+	l = l[:len(l)+1]
+	m.Copy(&l[len(l)-1], s)
+	return l
+}
+
+// copyState sets *dst to a copy of *src, through Copy when set.
+func (m *Model[S, O]) copyState(dst, src *S) {
+	if m.Copy == nil {
+		*dst = *src
+		return
+	}
+	m.Copy(dst, src)
 }
 
 func (m *Model[S, O]) halted(s *S) bool { return m.Halted != nil && m.Halted(s) }

@@ -111,10 +111,10 @@ func (a *ampleSets[S, O]) reduce(s *S, enabled []Action) []Action {
 // stored (its representative, under symmetry).
 func (a *ampleSets[S, O]) anyStored(s *S) bool {
 	for _, x := range a.picked {
-		a.next = *s
+		a.m.copyState(&a.next, s)
 		a.m.Step(&a.next, x)
 		if a.symmetry {
-			a.next, _ = a.m.Canonical(&a.next)
+			a.m.Canonical(&a.next)
 		}
 		a.enc = a.m.Encode(a.enc[:0], &a.next)
 		if _, old := a.seen.lookup(SeededHash(a.enc, a.seed)); old {

@@ -72,6 +72,7 @@ func (m *Model[S, O]) Walk(w Walks) WalkResult {
 		res.Last = c.Actions
 		return res
 	}
+	var before S // the state before a step, copied through Model.Copy
 	for r := w.First; r < w.First+w.Runs; r++ {
 		rng := rand.New(rand.NewPCG(w.Seed, uint64(r)))
 		var sched *pct
@@ -111,7 +112,7 @@ func (m *Model[S, O]) Walk(w Walks) WalkResult {
 			} else {
 				a = buf[rng.IntN(len(buf))]
 			}
-			before := s
+			m.copyState(&before, &s)
 			mark := stepMark{enabled: m.fairMask(buf), actor: 1 << uint(a.Thread)}
 			o := m.Step(&s, a)
 			mark.cycle = cycleBits(cycles, &o)

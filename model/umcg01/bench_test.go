@@ -9,7 +9,8 @@ import (
 )
 
 // benchWalk steps m through b.N random steps (restarting at terminal
-// states), as an explorer or simulator would: copy the state, step it.
+// states), as an explorer or simulator would: copy the state (the part
+// it uses: CopyState), step it.
 func benchWalk(b *testing.B, c Config, fingerprint bool) {
 	m, err := New(c)
 	if err != nil {
@@ -17,23 +18,25 @@ func benchWalk(b *testing.B, c Config, fingerprint bool) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	init := m.Init()
-	s := init
-	buf := make([]Action, 0, 4*MaxThreads)
+	var states [2]State
+	s, next := &states[0], &states[1]
+	CopyState(s, &init)
+	buf := make([]Action, 0, 4*MaxModelThreads)
 	var sink uint64
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		buf = m.Enabled(&s, buf[:0])
+		buf = m.Enabled(s, buf[:0])
 		if len(buf) == 0 { // terminal: start again (not counted as a step)
-			s = init
-			buf = m.Enabled(&s, buf[:0])
+			CopyState(s, &init)
+			buf = m.Enabled(s, buf[:0])
 		}
-		next := s
-		m.Step(&next, buf[rng.IntN(len(buf))])
+		CopyState(next, s)
+		m.Step(next, buf[rng.IntN(len(buf))])
 		if fingerprint {
 			sink ^= next.Fingerprint()
 		}
-		s = next
+		s, next = next, s
 	}
 	b.StopTimer()
 	_ = sink

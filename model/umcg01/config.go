@@ -191,8 +191,8 @@ func New(c Config) (*Model, error) {
 		if groups >= MaxGroups {
 			return nil, fmt.Errorf("general: too many groups (at most %d)", MaxGroups)
 		}
-		if len(m.progs)+3*c.General > MaxThreads {
-			return nil, fmt.Errorf("too many threads: %d (at most %d)", len(m.progs)+3*c.General, MaxThreads)
+		if len(m.progs)+3*c.General > MaxModelThreads {
+			return nil, fmt.Errorf("too many threads: %d (at most %d)", len(m.progs)+3*c.General, MaxModelThreads)
 		}
 		m.addGeneral(int8(groups))
 		groups++
@@ -211,8 +211,8 @@ func New(c Config) (*Model, error) {
 		}
 		groups++
 	}
-	if len(m.progs) > MaxThreads {
-		return nil, fmt.Errorf("too many threads: %d (at most %d)", len(m.progs), MaxThreads)
+	if len(m.progs) > MaxModelThreads {
+		return nil, fmt.Errorf("too many threads: %d (at most %d)", len(m.progs), MaxModelThreads)
 	}
 	if len(m.progs) == 0 {
 		return nil, fmt.Errorf("the configuration has no threads")

@@ -28,7 +28,8 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Step:          m.Step,
 		Encode:        func(b []byte, s *State) []byte { return s.AppendEncoding(b) },
 		Decode:        func(s *State, b []byte) { s.Decode(b) },
-		MaxEncoded:    EncodedSize,
+		MaxEncoded:    encodedSize(len(m.progs)),
+		Copy:          CopyState,
 		Properties:    append(m.Properties(), m.Reachability()...),
 		Fair:          fair,
 		Halted:        func(s *State) bool { return !s.Live() },
@@ -40,7 +41,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Local:         m.localSteps(),
 	}
 	if len(classes) > 0 {
-		e.Canonical = func(s *State) (State, sim.Perm) { return m.Canonical(s, classes) }
+		e.Canonical = func(s *State) sim.Perm { return m.canonicalize(s, classes) }
 		e.Symmetry = sim.SymmetryClasses(e.ThreadNames, classes)
 	}
 	return e

@@ -384,6 +384,7 @@ func (m *Model) SysCreateGroup(s *State) (int8, Sys) {
 		if g >= int(s.G) || (!gr.Exists && gr.Lib == 0) {
 			if g >= int(s.G) {
 				s.G = uint8(g + 1)
+				*gr = Group{} // a slot past G may hold anything (State)
 			}
 			gr.Exists = true
 			if !m.fix(FixGroupList) {
@@ -401,6 +402,7 @@ func (m *Model) SysCreateGroup(s *State) (int8, Sys) {
 func (m *Model) listOnly(s *State, id int) {
 	if id >= int(s.G) {
 		s.G = uint8(id + 1)
+		s.Grp[id] = Group{} // a slot past G may hold anything (State)
 	}
 	for g := 0; g < int(s.G); g++ {
 		if s.Grp[g].Exists {

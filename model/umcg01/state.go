@@ -6,11 +6,20 @@ import (
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
-// Bounds of the model. They bound the fixed-size arrays of State, which is
-// copied by value on every step, so they are kept small.
+// Bounds of a State: the sizes of its arrays. MaxThreads is what the trace
+// specification (Spec) needs for a partition of a real scheduler's tasks
+// (a pool of dozens of workers); the explorer's configurations stay far
+// below it (New refuses more than MaxModelThreads). The arrays are
+// sized by the bounds, but the explorer touches only the part a state
+// uses (its N threads and G groups: Decode, CopyState), so their size
+// costs the search nothing; only whole copies of a State pay for it.
 const (
 	MaxThreads = 16
 	MaxGroups  = 4
+	// MaxModelThreads bounds the threads of an explored configuration
+	// (below the engine's sim.MaxThreads): a configuration of more
+	// threads has far too many states to explore.
+	MaxModelThreads = 16
 )
 
 // None marks an absent thread or group in int8 fields.
@@ -168,7 +177,10 @@ type Group struct {
 }
 
 // State is one state of the library-level model. It is a plain value: copy
-// it to keep it. Only the first N threads and G groups are meaningful.
+// it to keep it. Only the first N threads and G groups are meaningful: the
+// slots past them may hold anything (Decode and CopyState leave them as
+// they were), and nothing reads them; a group slot is cleared when a
+// create_group first takes it.
 type State struct {
 	N, G       uint8
 	FaultsUsed uint8
@@ -248,20 +260,38 @@ func appendThread(b []byte, t *Thread) []byte {
 	return b
 }
 
-// EncodedSize is the upper bound of the encoding's length in bytes.
+// EncodedSize is the upper bound of the encoding's length in bytes
+// (encodedSize of MaxThreads threads).
 const EncodedSize = 4 + MaxThreads*threadBytes + MaxGroups*(5+2*MaxThreads)
+
+// encodedSize is the upper bound of the encoding's length of a state of n
+// threads: each group's queue and ghost list hold at most n each.
+func encodedSize(n int) int { return 4 + n*threadBytes + MaxGroups*(5+2*n) }
+
+// CopyState sets *dst to a state equal to *src (the same encoding, and the
+// same for every function of the model) by copying only the part src
+// uses: its counts, its N threads and its G groups. The rest of dst stays
+// as it was. It is the explorer's copy (sim.Model.Copy): a State sized
+// for MaxThreads costs it only what a configuration uses.
+func CopyState(dst, src *State) {
+	dst.N, dst.G, dst.FaultsUsed, dst.SleepsUsed = src.N, src.G, src.FaultsUsed, src.SleepsUsed
+	copy(dst.T[:src.N], src.T[:src.N])
+	copy(dst.Grp[:src.G], src.Grp[:src.G])
+}
 
 // Fingerprint is the engine's 64-bit hash (sim.Hash) of the canonical
 // encoding. It is deterministic across runs and machines.
 func (s *State) Fingerprint() uint64 {
-	var buf [EncodedSize + 8]byte
+	var buf [512]byte // a few threads' worth; more grow it
 	return sim.Hash(s.AppendEncoding(buf[:0]))
 }
 
 // Decode sets s to the state whose canonical encoding is b (the inverse of
-// AppendEncoding). It reports false when b is not such an encoding.
+// AppendEncoding). It reports false when b is not such an encoding (s is
+// then partly written). It writes only the header, the N threads and the
+// G groups the encoding holds: the slots past them stay as they were.
 func (s *State) Decode(b []byte) bool {
-	*s = State{}
+	s.N, s.G, s.FaultsUsed, s.SleepsUsed = 0, 0, 0, 0
 	if len(b) < 3 {
 		return false
 	}
@@ -278,29 +308,28 @@ func (s *State) Decode(b []byte) bool {
 	if s.N > MaxThreads || s.G > MaxGroups {
 		return false
 	}
-	for i := range s.T {
-		t := &s.T[i]
-		t.Arg, t.Ptr, t.Group, t.Peer, t.Out, t.GRan = None, None, None, None, None, None
-	}
 	for i := 0; i < int(s.N); i++ {
 		if len(b) < threadBytes {
 			return false
 		}
-		t := &s.T[i]
-		t.PC, t.Iter, t.Status, t.Sig, t.Fn, t.LPC = b[0], b[1], Status(b[2]), b[3], Call(b[4]), b[5]
-		t.Arg, t.Ptr, t.PtrGen, t.Local = int8(b[6]), int8(b[7]), b[8], b[9]
-		t.Ret = int16(binary.LittleEndian.Uint16(b[10:]))
-		t.Errno, t.SysRet, t.TLS, t.Gen = Errno(b[12]), Errno(b[13]), b[14], b[15]
-		t.Freed, t.InWait, t.Dangling = b[16]&1 != 0, b[16]&2 != 0, b[16]&4 != 0
-		t.Nap = Nap(b[16] >> 3 & 3)
-		t.TLSKind = Kind(b[16] >> 5 & 3)
-		if b[16]&^0x7f != 0 || t.Nap > NapPlain {
+		// One composite literal: every field is written, none left
+		// from what the slot held before.
+		fl := b[16]
+		s.T[i] = Thread{
+			PC: b[0], Iter: b[1], Status: Status(b[2]), Sig: b[3], Fn: Call(b[4]), LPC: b[5],
+			Arg: int8(b[6]), Ptr: int8(b[7]), PtrGen: b[8], Local: b[9],
+			Ret:   int16(binary.LittleEndian.Uint16(b[10:])),
+			Errno: Errno(b[12]), SysRet: Errno(b[13]), TLS: b[14], Gen: b[15],
+			Freed: fl&1 != 0, InWait: fl&2 != 0, Dangling: fl&4 != 0,
+			Nap: Nap(fl >> 3 & 3), TLSKind: Kind(fl >> 5 & 3),
+			Word: TaskState(binary.LittleEndian.Uint16(b[17:])),
+			Kind: Kind(b[19]), Group: int8(b[20]), Peer: int8(b[21]), Sleep: Sleep(b[22]),
+			Wake: Wake(b[23]), Out: int8(b[24]), Reason: Reason(b[25]), GEntry: Errno(b[26]), GKern: Errno(b[27]),
+			GRan: int8(b[28]),
+		}
+		if fl&^0x7f != 0 || Nap(fl>>3&3) > NapPlain {
 			return false
 		}
-		t.Word = TaskState(binary.LittleEndian.Uint16(b[17:]))
-		t.Kind, t.Group, t.Peer, t.Sleep = Kind(b[19]), int8(b[20]), int8(b[21]), Sleep(b[22])
-		t.Wake, t.Out, t.Reason, t.GEntry, t.GKern = Wake(b[23]), int8(b[24]), Reason(b[25]), Errno(b[26]), Errno(b[27])
-		t.GRan = int8(b[28])
 		b = b[threadBytes:]
 	}
 	for g := 0; g < int(s.G); g++ {
@@ -308,7 +337,7 @@ func (s *State) Decode(b []byte) bool {
 			return false
 		}
 		gr := &s.Grp[g]
-		gr.Lib, gr.Exists, gr.Unlisted, gr.NrTasks, gr.NWait = b[0], b[1]&1 != 0, b[1]&2 != 0, b[2], b[3]
+		*gr = Group{Lib: b[0], Exists: b[1]&1 != 0, Unlisted: b[1]&2 != 0, NrTasks: b[2], NWait: b[3]}
 		if b[1] > 3 {
 			return false
 		}

@@ -42,6 +42,13 @@ func takesThread(c Call) bool { return c.TakesThread() }
 // the classes of Classes.
 func (m *Model) Permute(s *State, p Perm) State {
 	r := *s
+	m.permute(&r, p)
+	return r
+}
+
+// permute is Permute in place: it touches only s's N threads and G
+// groups, and moves each thread along its cycle of p.
+func (m *Model) permute(s *State, p Perm) {
 	ref := func(t int8) int8 {
 		if t < 0 {
 			return t
@@ -49,7 +56,7 @@ func (m *Model) Permute(s *State, p Perm) State {
 		return p[t]
 	}
 	for i := 0; i < int(s.N); i++ {
-		t := s.T[i]
+		t := &s.T[i]
 		t.Peer, t.Out, t.Ptr, t.GRan = ref(t.Peer), ref(t.Out), ref(t.Ptr), ref(t.GRan)
 		if takesThread(t.Fn) {
 			t.Arg = ref(t.Arg)
@@ -57,10 +64,25 @@ func (m *Model) Permute(s *State, p Perm) State {
 		if m.progs[i].kind == progServer && t.Iter > 0 {
 			t.Iter = uint8(ref(int8(t.Iter)-1) + 1)
 		}
-		r.T[p[i]] = t
+	}
+	// Thread i goes to p[i]: follow each cycle of p from its smallest
+	// member, carrying one thread.
+	var moved [MaxModelThreads]bool
+	for i := 0; i < int(s.N); i++ {
+		if moved[i] || p[i] == int8(i) {
+			continue
+		}
+		carry := s.T[i]
+		for j := p[i]; ; j = p[j] {
+			moved[j] = true
+			carry, s.T[j] = s.T[j], carry
+			if j == int8(i) {
+				break
+			}
+		}
 	}
 	for g := 0; g < int(s.G); g++ {
-		gr := &r.Grp[g]
+		gr := &s.Grp[g]
 		for i := 0; i < int(gr.NWait); i++ {
 			gr.Waiters[i] = ref(gr.Waiters[i])
 		}
@@ -68,7 +90,6 @@ func (m *Model) Permute(s *State, p Perm) State {
 			gr.Ghost[i] = ref(gr.Ghost[i])
 		}
 	}
-	return r
 }
 
 // Canonical returns a representative of s's symmetry class and the
@@ -79,11 +100,20 @@ func (m *Model) Permute(s *State, p Perm) State {
 // get the same representative: the reduction is sound either way, since
 // the representative is always a state symmetric to s.
 func (m *Model) Canonical(s *State, classes [][]int8) (State, Perm) {
+	r := *s
+	p := m.canonicalize(&r, classes)
+	return r, p
+}
+
+// canonicalize is Canonical in place (the engine's Model.Canonical): it
+// replaces *s by the representative and touches only s's N threads and G
+// groups.
+func (m *Model) canonicalize(s *State, classes [][]int8) Perm {
 	p := sim.Identity()
 	if len(classes) == 0 {
-		return *s, p
+		return p
 	}
-	classOf := [MaxThreads]int8{}
+	var classOf [MaxModelThreads]int8
 	for i := range classOf {
 		classOf[i] = -1
 	}
@@ -101,7 +131,7 @@ func (m *Model) Canonical(s *State, classes [][]int8) (State, Perm) {
 		}
 		return uint8(t)
 	}
-	var keys [MaxThreads][threadBytes]byte
+	var keys [MaxModelThreads][threadBytes]byte
 	for _, c := range classes {
 		for _, i := range c {
 			t := s.T[i]
@@ -128,8 +158,8 @@ func (m *Model) Canonical(s *State, classes [][]int8) (State, Perm) {
 			}
 		}
 	}
-	if !changed {
-		return *s, p
+	if changed {
+		m.permute(s, p)
 	}
-	return m.Permute(s, p), p
+	return p
 }

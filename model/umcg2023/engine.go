@@ -476,7 +476,11 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		DescribeState: func(s *State) string { return m.describe(s, "\n") },
 	}
 	if classes := m.symmetryClasses(); len(classes) > 0 {
-		e.Canonical = func(s *State) (State, sim.Perm) { return m.canonical(s, classes) }
+		e.Canonical = func(s *State) sim.Perm {
+			r, p := m.canonical(s, classes)
+			*s = r
+			return p
+		}
 		e.Symmetry = sim.SymmetryClasses(e.ThreadNames, classes)
 	}
 	return e

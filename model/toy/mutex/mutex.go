@@ -236,8 +236,12 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		MaxEncoded: 1 + MaxProcesses,
 		Properties: m.properties(),
 		Fair:       func(sim.Action) bool { return true },
-		Canonical:  m.canonical,
-		Symmetry:   "{" + strings.Join(names, ",") + "}",
+		Canonical: func(s *State) sim.Perm {
+			r, p := m.canonical(s)
+			*s = r
+			return p
+		},
+		Symmetry: "{" + strings.Join(names, ",") + "}",
 		ExplainStep: func(before, after *State, o *Observation) sim.StepText {
 			st := sim.StepText{What: pcNames[o.From] + " -> " + pcNames[o.To]}
 			if o.Spin {
