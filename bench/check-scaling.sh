@@ -6,13 +6,16 @@
 # Prints a Markdown table (the one in docs/performance.md). Each row is a
 # separate process (lincheck's BenchmarkCheckScale and
 # BenchmarkCheckConcurrency, one iteration), so its peak RSS is its own;
-# user CPU seconds say more than wall time on a shared machine.
+# user CPU seconds say more than wall time on a shared machine. The load
+# average at the start and at the end goes to stderr (run it under nice
+# on a shared machine, and give the load with the table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 filter=${1:-.}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 go test -c -o "$dir/lincheck.test" ./lincheck
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 rows() {
   for n in 1000 10000 100000 1000000; do
     for c in lincheck porcupine-register; do echo "CheckScale/ops=$n/checker=$c"; done
@@ -46,3 +49,4 @@ print(f"| {name} | {checker} | {m['max-pending']:.0f} | {m['ns/op']/1e9:.2f} | {
       f"| {m['ops/s']:,.0f} | {m['peak-heap-MiB']:.0f} | {rss/1024:.0f} |")
 PY
 done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -648,38 +648,79 @@ func (cv *converter) retString(c model.Call, ret int16) string {
 	return c.FormatRet(ret, name(cv.taskNames), name(cv.groupNames))
 }
 
+// describeState says what a specification state holds in the words of
+// docs/trace-format.md and docs/semantics.md, for people reading a
+// failure (check --html): each registered task's kind and state word
+// (RUNNING, RUNNABLE|WAKEUP_QUEUED, ...), the call it sleeps in, the
+// server's worker or the worker's server, and each group's queue, which
+// holds unblocked workers or polling servers. It names no field of the
+// model's State.
 func (cv *converter) describeState(s *model.State) string {
 	var parts []string
 	for i := 0; i < int(s.N); i++ {
 		th := &s.T[i]
-		if th.Kind == model.KindNone && th.Fn == model.CallNone && th.Sleep == model.Awake {
-			continue
+		if th.Kind == model.KindNone && th.Sleep == model.Awake {
+			continue // unregistered and not in a call: nothing to say
 		}
-		p := fmt.Sprintf("%s %s %s", cv.taskNames[i], th.Kind, th.Word)
-		if th.Sleep != model.Awake {
-			p += " sleeps in " + th.Sleep.String()
-			if th.Wake != model.WakeNone {
-				p += " (woken)"
+		p := cv.taskNames[i] + " " + kindWords[th.Kind] + " " + th.Word.String()
+		if th.Peer >= 0 {
+			switch th.Kind {
+			case model.KindServer:
+				p += ", its worker " + cv.taskName(th.Peer)
+			case model.KindWorker:
+				p += ", its server " + cv.taskName(th.Peer)
+			default:
+				p += ", linked to " + cv.taskName(th.Peer)
 			}
 		}
-		if th.Peer >= 0 {
-			p += " linked to " + cv.taskName(th.Peer)
+		if th.Sleep != model.Awake {
+			p += ", " + sleepWords[th.Sleep]
+			if th.Sleep == model.SleepIdle && th.Peer >= 0 {
+				p = strings.TrimSuffix(p, "a server runs it") + "its server runs it"
+			}
+			if th.Wake != model.WakeNone {
+				p += " (woken, not yet returned)"
+			}
 		}
 		parts = append(parts, p)
 	}
 	for g := 0; g < int(s.G) && g < len(cv.groupNames); g++ {
 		gr := &s.Grp[g]
-		var q []string
+		if !gr.Exists {
+			continue
+		}
+		q := make([]string, 0, gr.NWait)
 		for _, t := range gr.Waiters[:gr.NWait] {
 			q = append(q, cv.taskName(t))
 		}
-		parts = append(parts, fmt.Sprintf("%s waiters [%s]", cv.groupNames[g], strings.Join(q, " ")))
+		switch {
+		case len(q) == 0:
+			parts = append(parts, "queue of "+cv.groupNames[g]+": empty")
+		case s.T[gr.Waiters[0]].Kind == model.KindServer:
+			parts = append(parts, "queue of "+cv.groupNames[g]+": polling servers "+strings.Join(q, ", "))
+		default:
+			parts = append(parts, "queue of "+cv.groupNames[g]+": workers "+strings.Join(q, ", "))
+		}
 	}
 	if len(parts) == 0 {
 		return "nothing registered"
 	}
 	return strings.Join(parts, "; ")
 }
+
+// kindWords and sleepWords name a task's kind and where it sleeps as the
+// documentation does.
+var (
+	kindWords  = [...]string{model.KindNone: "unregistered", model.KindCore: "core task", model.KindWorker: "worker", model.KindServer: "server"}
+	sleepWords = [...]string{
+		model.SleepWait: "asleep in wait",
+		model.SleepSwap: "asleep in swap",
+		model.SleepIdle: "asleep until a server runs it",
+		model.SleepPoll: "asleep in poll_worker",
+		model.SleepRun:  "asleep in run_worker",
+		model.SleepIO:   "blocked in a system call",
+	}
+)
 
 // cover replays the linearization lin (history indices) of a linearizable
 // partition on the specification and counts the state-word edges it goes

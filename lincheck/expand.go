@@ -7,10 +7,12 @@ import (
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
-// never is the return time of an operation whose return was not seen:
-// porcupine's way to say that it may take effect at any time after its
-// call, also after every other operation, where nobody sees its effect.
-const never = math.MaxInt64
+// NoReturn is the return time the checker gives an operation whose
+// return was not seen (an unknown outcome, version 2), in its history and
+// in Result.Info: porcupine's way to say that it may take effect at any
+// time after its call, also after every other operation, where nobody
+// sees its effect. Reports show it as "unknown", never as a time.
+const NoReturn = math.MaxInt64
 
 // expanded is a trace in the forms the checker's conversions take, with
 // the file line of each of its ops.
@@ -49,7 +51,7 @@ func expand(t traces.Trace, voc *traces.Vocabulary) expanded {
 			continue
 		}
 		if op.Outcome == traces.OutcomeUnknown {
-			op.Return = never
+			op.Return = NoReturn
 		}
 		if spec, _ := voc.Op(op.Kind); spec.Sleeps && op.Phase == traces.PhaseNone {
 			req := op

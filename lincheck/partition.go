@@ -2,6 +2,7 @@ package lincheck
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -38,38 +39,54 @@ func (cv *converter) checkPiecesAt(history []porcupine.Operation, timeout time.D
 		call[i], ret[i], thread[i] = op.Call, op.Return, op.ClientId
 	}
 	ops := searchOps(call, ret, thread)
+	prio := func(ops []searchOp) []int64 {
+		ranked := cv.ranked(history)
+		prio := make([]int64, len(ops))
+		for i, op := range ops {
+			prio[i] = ranked[op.hist].Call
+		}
+		return prio
+	}
+	var seen []cutState
+	atCut := func(at int, enc []string) {
+		sort.Strings(enc)
+		seen = append(seen, cutState{at: at, states: strings.Join(enc, "\x00")})
+	}
 	// Coverage replays the linearization found on plain states, so it
 	// needs one whose queues have one order.
 	qu := newQueuer(cv.spec, history, coverage || cv.concreteQueues)
-	sp := searchSpec[qstate]{
-		step:      qu.step,
-		hash:      qu.hash,
-		equal:     qu.equal,
-		keep:      qu.keep,
-		alone:     qu.alone,
-		aloneKind: qu.aloneKind,
-		settle:    qu.settle,
-		prio: func(ops []searchOp) []int64 {
-			ranked := cv.ranked(history)
-			prio := make([]int64, len(ops))
-			for i, op := range ops {
-				prio[i] = ranked[op.hist].Call
-			}
-			return prio
-		},
-	}
-	var seen []cutState
-	if cuts {
-		sp.atCut = func(at int, states []qstate) {
-			var enc []string
-			for _, s := range states {
-				enc = append(enc, string(qu.encode(nil, s)))
-			}
-			sort.Strings(enc)
-			seen = append(seen, cutState{at: at, states: strings.Join(enc, "\x00")})
+	var r searchResult
+	if !qu.blocks() {
+		// No block can form: the search runs on plain states, without
+		// what the blocks cost (docs/performance.md).
+		sp, init := plainSearch(cv.spec, history)
+		sp.prio = prio
+		if cuts {
+			sp.atCut = func(at int, states []string) { atCut(at, slices.Clone(states)) }
 		}
+		r = search(ops, init, sp, deadline, coverage)
+	} else {
+		sp := searchSpec[qstate]{
+			step:      qu.step,
+			hash:      qu.hash,
+			equal:     qu.equal,
+			keep:      qu.keep,
+			alone:     qu.alone,
+			aloneKind: qu.aloneKind,
+			settle:    qu.settle,
+			prio:      prio,
+		}
+		if cuts {
+			sp.atCut = func(at int, states []qstate) {
+				var enc []string
+				for _, s := range states {
+					enc = append(enc, string(qu.encode(nil, s)))
+				}
+				atCut(at, enc)
+			}
+		}
+		r = search(ops, qu.init(), sp, deadline, coverage)
 	}
-	r := search(ops, qu.init(), sp, deadline, coverage)
 	pr := Partition{Name: cv.name, Ops: len(history), Verdict: r.verdict}
 	var edges map[Edge]int
 	switch r.verdict {
@@ -155,7 +172,11 @@ func describeOps(h []porcupine.Operation, idx []int, describe func(any) string) 
 	})
 	var out []string
 	for _, i := range idx[:min(len(idx), MaxUnplaced)] {
-		out = append(out, fmt.Sprintf("[%d, %d] %s", h[i].Call, h[i].Return, describe(h[i].Input)))
+		end := fmt.Sprint(h[i].Return)
+		if h[i].Return == NoReturn {
+			end = "unknown"
+		}
+		out = append(out, fmt.Sprintf("[%d, %s] %s", h[i].Call, end, describe(h[i].Input)))
 	}
 	return out, len(idx) - len(out)
 }

@@ -276,7 +276,7 @@ func search[S any](ops []searchOp, init S, sp searchSpec[S], deadline time.Time,
 					after = sp.step(c.s, ops[j].hist, after[:0])
 					for k := range after {
 						var nc config[S]
-						nc.p, nc.set, nc.holes = c.place(j-a, func(i int) bool { return a+i < b && ops[a+i].ret == never })
+						nc.p, nc.set, nc.holes = c.place(j-a, func(i int) bool { return a+i < b && ops[a+i].ret == NoReturn })
 						settle(sp, &after[k], nc.p, nc.set, nc.holes, ops, a)
 						nc.s = after[k]
 						nc.h = sp.hash(nc.s) ^ setHash(nc.p, nc.set, nc.holes)
@@ -648,7 +648,7 @@ func depthFirst[S any](ops []searchOp, from int, starts []config[S], sp searchSp
 		sufMinRet[i] = min(sufMinRet[i+1], ops[from+i].ret)
 	}
 	placed := func(c *config[S], i int) bool { return c.placed(i) } // i: an index in ops[from:]
-	isNever := func(i int) bool { return from+i < len(ops) && ops[from+i].ret == never }
+	isNever := func(i int) bool { return from+i < len(ops) && ops[from+i].ret == NoReturn }
 	candidates := func(c *config[S]) []int {
 		hi := c.p + setLen(c.set)
 		minRet := sufMinRet[hi]

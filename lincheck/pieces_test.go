@@ -20,7 +20,7 @@ import (
 // level width bounded low or not (so that the fall-back to porcupine from
 // a set of states is exercised too).
 func TestCutsKeepVerdicts(t *testing.T) {
-	defer func(w int) { maxWidth = w }(maxWidth)
+	defer func(w, b int) { maxWidth, blockWidth = w, b }(maxWidth, blockWidth)
 	counts := map[string]int{}
 	rapid.Check(t, func(rt *rapid.T) {
 		var tr traces.Trace
@@ -66,6 +66,7 @@ func TestCutsKeepVerdicts(t *testing.T) {
 			rt.Skip("not well formed (the reader's business)")
 		}
 		maxWidth = rapid.SampledFrom([]int{2, 8, 1 << 14}).Draw(rt, "maxWidth")
+		blockWidth = rapid.SampledFrom([]int{2, 3}).Draw(rt, "blockWidth")
 		whole, err := CheckWith(tr, Options{Timeout: 10 * time.Second, wholePartitions: true})
 		if err != nil {
 			rt.Fatal(err)
@@ -244,7 +245,7 @@ func TestSearchHoles(t *testing.T) {
 			reads []int
 			want  Verdict
 		}{{[]int{0, 0, 0, 5}, Linearizable}, {[]int{0, 5, 0}, NotLinearizable}, {[]int{0, 0}, Linearizable}} {
-			call, ret, thread := []int64{0}, []int64{never}, []int{0}
+			call, ret, thread := []int64{0}, []int64{NoReturn}, []int{0}
 			write, vals := []bool{true}, []int{5}
 			for i, r := range c.reads {
 				call, ret, thread = append(call, int64(10*i+10)), append(ret, int64(10*i+15)), append(thread, 1)

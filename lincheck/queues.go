@@ -59,6 +59,11 @@ import (
 // so placing it first loses no linearization (a persistent set of one
 // op). TestQueueBlocksKeepVerdicts and TestUnblockBlocksKeepVerdicts
 // compare the verdicts with and without both rules.
+//
+// Blocks cost every state that carries them, so they form only where
+// they pay: among ops that may queue a worker, at least blockWidth
+// pending at one time. A partition where none may form is searched on
+// plain specification states (plainSearch).
 
 // indexSet is a set of queue positions or of tasks (model.MaxThreads of
 // either).
@@ -95,7 +100,8 @@ type queuer struct {
 	// replays a linearization on plain states; tests compare).
 	concrete bool
 	// overlaps says which history ops may queue a worker (joinKind) and
-	// overlap in time another such op: only those may open a block that
+	// are in a component of such ops that overlap in time at least
+	// blockWidth wide (newQueuer): only those may open a block that
 	// another joins. The others leave open at 0, so that states that
 	// differ only in it do not multiply.
 	overlaps []bool
@@ -108,60 +114,73 @@ type queuer struct {
 	// request that took a worker from the queue), -1 if none: tried
 	// first of all.
 	takes []int8
-	// Scratch specification states and encoding buffer, reused from
-	// call to call (a queuer serves one search, on one goroutine): cur
-	// is the state a call was given, decoded, and next and alt the
-	// states after an op.
-	cur, next, alt, altNext model.State
-	// curEnc is the encoding cur holds (no call changes cur): the search
-	// steps one state by op after op, and decodes it once. Holding it
-	// keeps its slab, so that no other encoding can share its address.
-	curEnc string
-	// step writes its states' encodings to scratch, which the next
-	// call reuses; keep copies the encoding of a state the search
-	// stores to slab (qstate.enc points into either): slab is appended
-	// to, never changed, and replaced by a fresh one when full, so that
-	// a state costs no allocation of its own, and a slab is freed once
-	// no state it holds is kept.
+	// Scratch specification states, reused from call to call (a queuer
+	// serves one search, on one goroutine): next and alt are states
+	// after an op; encs decodes the state a call was given.
+	next, alt, altNext model.State
+	encs               encodings
+}
+
+// encodings keeps a search's states as their encodings
+// (model.State.AppendEncoding), sized to the partition's tasks rather than
+// model.State's MaxThreads slots, for one search on one goroutine.
+// seal writes an encoding to scratch, which reset lets the next step
+// reuse; keep copies the encoding of a state the search stores
+// (searchSpec.keep) to slab, which is appended to, never changed, and
+// replaced by a fresh one when full, so that a state costs no allocation
+// of its own and a slab is freed once no state it holds is kept.
+type encodings struct {
+	// cur is the state whose encoding is curEnc, decoded (no caller
+	// changes it): a search steps one state by op after op and decodes
+	// it once. Holding curEnc keeps its slab, so that no other encoding
+	// can share its address.
+	cur           model.State
+	curEnc        string
 	scratch, slab []byte
 }
 
 // encBytes is the read-only view of an encoding as bytes, not copied.
 func encBytes(enc string) []byte { return unsafe.Slice(unsafe.StringData(enc), len(enc)) }
 
-// decodeCur sets cur to q's specification state (its slots past the
-// state's tasks and groups keep what they held: nothing reads them), and
-// returns it.
-func (qu *queuer) decodeCur(q *qstate) *model.State {
-	if unsafe.StringData(q.enc) == unsafe.StringData(qu.curEnc) && len(q.enc) == len(qu.curEnc) {
-		return &qu.cur
+// decode returns the state whose encoding is enc, in cur (its slots past
+// the state's tasks and groups keep what they held: nothing reads them).
+func (e *encodings) decode(enc string) *model.State {
+	if unsafe.StringData(enc) == unsafe.StringData(e.curEnc) && len(enc) == len(e.curEnc) {
+		return &e.cur
 	}
-	if !qu.cur.Decode(encBytes(q.enc)) {
+	if !e.cur.Decode(encBytes(enc)) {
 		panic("lincheck: a search state does not decode")
 	}
-	qu.curEnc = q.enc
-	return &qu.cur
+	e.curEnc = enc
+	return &e.cur
 }
 
-// slabSize is the size of a slab of encodings (queuer.slab).
+// reset lets seal reuse scratch: the states of the last step are dead or
+// kept.
+func (e *encodings) reset() { e.scratch = e.scratch[:0] }
+
+// seal returns s's encoding, in scratch (valid until the next reset).
+func (e *encodings) seal(s *model.State) string {
+	at := len(e.scratch)
+	e.scratch = s.AppendEncoding(e.scratch)
+	return unsafe.String(&e.scratch[at], len(e.scratch)-at)
+}
+
+// slabSize is the size of a slab of encodings.
 const slabSize = 64 << 10
 
-// seal sets n's encoding to s's, in scratch (valid until the next step).
-func (qu *queuer) seal(n *qstate, s *model.State) {
-	at := len(qu.scratch)
-	qu.scratch = s.AppendEncoding(qu.scratch)
-	n.enc = unsafe.String(&qu.scratch[at], len(qu.scratch)-at)
+// keep moves *enc to the slab.
+func (e *encodings) keep(enc *string) {
+	if cap(e.slab)-len(e.slab) < len(*enc) {
+		e.slab = make([]byte, 0, max(slabSize, len(*enc)))
+	}
+	at := len(e.slab)
+	e.slab = append(e.slab, *enc...) // within capacity: in place
+	*enc = unsafe.String(&e.slab[at], len(*enc))
 }
 
 // keep moves q's encoding to the slab (searchSpec.keep).
-func (qu *queuer) keep(q *qstate) {
-	if cap(qu.slab)-len(qu.slab) < len(q.enc) {
-		qu.slab = make([]byte, 0, max(slabSize, len(q.enc)))
-	}
-	at := len(qu.slab)
-	qu.slab = append(qu.slab, q.enc...) // within capacity: in place
-	q.enc = unsafe.String(&qu.slab[at], len(q.enc))
-}
+func (qu *queuer) keep(q *qstate) { qu.encs.keep(&q.enc) }
 
 // newQueuer makes the queuer of a partition's history (its ops in file
 // order, each thread's in program order); concrete turns the blocks off.
@@ -202,15 +221,79 @@ func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *que
 		slices.Sort(l)
 	}
 	slices.SortStableFunc(js, func(a, b int) int { return cmp.Compare(hist[a].Call, hist[b].Call) })
-	maxRet := int64(math.MinInt64)
-	for k, i := range js {
-		// An earlier call that returns at or after this one's call, or
-		// the next call at or before this one's return.
-		qu.overlaps[i] = maxRet >= hist[i].Call || (k+1 < len(js) && hist[js[k+1]].Call <= hist[i].Return)
-		maxRet = max(maxRet, hist[i].Return)
+	// The join ops in components of their overlap graph: in call order,
+	// an op is in the component of the ops before it when one of them
+	// returns at or after its call. A component's width is the most of
+	// its ops pending at one time; only a component at least blockWidth
+	// wide may form blocks. Every op of a component gets the same answer,
+	// so an op that could join a block (it overlaps the block's ops) may
+	// do so exactly when the block's ops may, as the rules above need.
+	for a := 0; a < len(js); {
+		b, maxRet, width := a+1, hist[js[a]].Return, 1
+		for ; b < len(js) && hist[js[b]].Call <= maxRet; b++ {
+			n := 1 // ops of the component pending when js[b] is called
+			for _, j := range js[a:b] {
+				if hist[j].Return >= hist[js[b]].Call {
+					n++
+				}
+			}
+			width = max(width, n)
+			maxRet = max(maxRet, hist[js[b]].Return)
+		}
+		for _, i := range js[a:b] {
+			qu.overlaps[i] = width >= max(2, blockWidth)
+		}
+		a = b
 	}
 	return qu
 }
+
+// blocks reports whether a block may form in the partition's search (an
+// op may open one); when none may, the search runs on plain states
+// (plainSearch), which is the same search without the blocks' cost.
+func (qu *queuer) blocks() bool { return !qu.concrete && slices.Contains(qu.overlaps, true) }
+
+// plainSearch is the search's specification on plain states, for a
+// partition in which no block forms: queuer's with every block a single
+// worker, and the ghost queue kept sorted as normalize keeps it. A state
+// is its encoding (encodings), and init the encoding of the state before
+// the partition's ops.
+func plainSearch(spec *model.Spec, hist []porcupine.Operation) (sp searchSpec[string], init string) {
+	e := &encodings{}
+	var next model.State
+	s := spec.Init()
+	init = e.seal(&s)
+	e.keep(&init)
+	return searchSpec[string]{
+		step: func(enc string, h int, out []string) []string {
+			cur := e.decode(enc)
+			e.reset()
+			model.CopyState(&next, cur)
+			if !spec.Apply(&next, hist[h].Input.(specInput).op) {
+				return out
+			}
+			for g := 0; g < int(next.G); g++ {
+				if gr := &next.Grp[g]; gr.NGhost > 1 {
+					slices.Sort(gr.Ghost[:gr.NGhost])
+				}
+			}
+			return append(out, e.seal(&next))
+		},
+		hash:  func(enc string) uint64 { return sim.Hash(encBytes(enc)) }, // the state's Fingerprint
+		equal: func(a, b string) bool { return a == b },
+		keep:  e.keep,
+	}, init
+}
+
+// blockWidth is how many ops that may queue a worker must be pending at
+// one time for the search to keep the workers they queue as blocks. A
+// block saves the orders of its workers that no op observed, n! states
+// for n workers, and costs every state that carries it (docs/performance.md
+// measures 15-50% on traces whose workers only ever unblock two at a
+// time). Two workers have two orders, which the plain search tries
+// faster than it keeps a block; from three on, the blocks pay. Tests
+// lower it to 2, the blocks' every use.
+var blockWidth = 3
 
 // joinKind reports whether op is of a kind that may queue a worker as a
 // block's member (joinGroup says whether it does in a state).
@@ -224,7 +307,7 @@ func (qu *queuer) op(hist int) model.SpecOp { return qu.hist[hist].Input.(specIn
 func (qu *queuer) init() qstate {
 	var q qstate
 	s := qu.spec.Init()
-	qu.seal(&q, &s)
+	q.enc = qu.encs.seal(&s)
 	qu.keep(&q)
 	return q
 }
@@ -279,8 +362,8 @@ func joinGroup(s *model.State, op model.SpecOp) (int8, bool) {
 // step appends the states after history op hist from q.
 func (qu *queuer) step(q qstate, hist int, out []qstate) []qstate {
 	op := qu.op(hist)
-	cur := qu.decodeCur(&q)
-	qu.scratch = qu.scratch[:0] // the states of the last call are dead or kept
+	cur := qu.encs.decode(q.enc)
+	qu.encs.reset()
 	// As it is (the first of the head block first).
 	after := &qu.next
 	model.CopyState(after, cur)
@@ -389,7 +472,7 @@ func (qu *queuer) normalize(q *qstate, before, after *model.State, op model.Spec
 			slices.Sort(gr.Ghost[:gr.NGhost])
 		}
 	}
-	qu.seal(&n, after)
+	n.enc = qu.encs.seal(after)
 	return n
 }
 
@@ -426,7 +509,7 @@ func (qu *queuer) alone(q qstate, a int, others []int) bool {
 	if !qu.aloneKind(a) || len(others) == 0 {
 		return false
 	}
-	cur := qu.decodeCur(&q)
+	cur := qu.encs.decode(q.enc)
 	g, ok := joinGroup(cur, qu.op(a))
 	if !ok {
 		return false

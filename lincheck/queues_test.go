@@ -75,8 +75,11 @@ func checkBoth(t interface{ Fatal(...any) }, s string) (blocks, concrete Verdict
 // the polls after them see it. w1 overlaps w0 and w2, and w2 is called
 // after w0 returned: w0 is queued before w2 in every order, w1 anywhere.
 // Each poll order gets the verdict it gets without blocks, and the
-// oracle's.
+// oracle's. (At most two requests are pending at once: blocks form only
+// with blockWidth lowered to 2.)
 func TestQueueOrderObservedLater(t *testing.T) {
+	defer func(w int) { blockWidth = w }(blockWidth)
+	blockWidth = 2
 	req := [][2]int64{{200, 300}, {250, 400}, {350, 500}}
 	for _, c := range []struct {
 		polls []int
@@ -106,10 +109,11 @@ func TestQueueOrderObservedLater(t *testing.T) {
 // against porcupine on whole partitions, blocks included, is
 // TestCutsKeepVerdicts.
 func TestQueueBlocksKeepVerdicts(t *testing.T) {
-	defer func(w int) { maxWidth = w }(maxWidth)
+	defer func(w, b int) { maxWidth, blockWidth = w, b }(maxWidth, blockWidth)
 	counts := map[string]int{}
 	rapid.Check(t, func(rt *rapid.T) {
 		maxWidth = rapid.SampledFrom([]int{1, 3, 1 << 10}).Draw(rt, "maxWidth")
+		blockWidth = rapid.SampledFrom([]int{2, 3}).Draw(rt, "blockWidth")
 		k := rapid.IntRange(2, 6).Draw(rt, "workers")
 		req := make([][2]int64, k)
 		end := int64(0)
@@ -256,10 +260,11 @@ func unblockPool(tb fataler, unblock [][2]int64, pollAt int64, polls []int) trac
 // pool of workers whose blocking syscalls return at once (unblock events
 // queue them as register_worker requests do).
 func TestUnblockBlocksKeepVerdicts(t *testing.T) {
-	defer func(w int) { maxWidth = w }(maxWidth)
+	defer func(w, b int) { maxWidth, blockWidth = w, b }(maxWidth, blockWidth)
 	counts := map[string]int{}
 	rapid.Check(t, func(rt *rapid.T) {
 		maxWidth = rapid.SampledFrom([]int{1, 3, 1 << 10}).Draw(rt, "maxWidth")
+		blockWidth = rapid.SampledFrom([]int{2, 3}).Draw(rt, "blockWidth")
 		k := rapid.IntRange(2, 6).Draw(rt, "workers")
 		unblock := make([][2]int64, k)
 		end := int64(0)
@@ -311,4 +316,37 @@ func drawPolls(rt *rapid.T, k int) []int {
 		polls = append(polls, polls[rapid.IntRange(0, len(polls)-1).Draw(rt, "repeated")])
 	}
 	return polls
+}
+
+// TestBlocksOnlyWhereTheyPay: blocks may form where at least blockWidth
+// ops that may queue a worker are pending at once, and only there: a
+// pool of three registering at once has them; two at once, and the
+// generated traces whose workers unblock at most two at a time
+// (poolTrace with two workers), are searched on plain states.
+func TestBlocksOnlyWhereTheyPay(t *testing.T) {
+	blocks := func(tr traces.Trace) bool {
+		t.Helper()
+		parts, err := partitionTrace(expand(tr, model.Vocabulary()).t)
+		if err != nil || len(parts) != 1 {
+			t.Fatalf("%d partitions, %v", len(parts), err)
+		}
+		return newQueuer(parts[0].spec, parts[0].history(0), false).blocks()
+	}
+	read := func(s string) traces.Trace {
+		tr, err := traces.ReadAll(strings.NewReader(s), "pool.jsonl", model.Vocabulary())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	// w1 overlaps w0 and w2, which do not overlap: two at once at most.
+	if blocks(read(poolRegistrations([][2]int64{{200, 300}, {250, 400}, {350, 500}}, 600, []int{0, 1, 2}))) {
+		t.Error("two registrations at once at most: blocks")
+	}
+	if !blocks(read(poolRegistrations([][2]int64{{200, 300}, {250, 400}, {280, 500}}, 600, []int{0, 1, 2}))) {
+		t.Error("three registrations at once: no blocks")
+	}
+	if blocks(poolTrace(t, 10000, 2, 40, 1)) {
+		t.Error("poolTrace with two workers: blocks")
+	}
 }

@@ -154,6 +154,38 @@ func TestUMCG2023DocExample(t *testing.T) {
 	}
 }
 
+// TestUMCG2023ErrnoAfterSuccess: as for v0.1 (TestErrnoAfterSuccess),
+// errno is compared after a failure only: the doc's example with a stale
+// errno on every successful call stays linearizable, and a failure's
+// errno still counts.
+func TestUMCG2023ErrnoAfterSuccess(t *testing.T) {
+	doc, err := os.ReadFile("../docs/trace-format.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, _ := strings.Cut(string(doc), "```jsonl umcg-2023\n")
+	block, _, _ = strings.Cut(block, "```")
+	stale := strings.ReplaceAll(block, `"ret":0,"errno":0`, `"ret":0,"errno":22`)
+	if stale == block {
+		t.Fatal("the example has no successful call")
+	}
+	for _, c := range []struct {
+		name, trace string
+		want        Verdict
+	}{
+		{"stale errno after success", stale, Linearizable},
+		{"EINVAL where the call cannot fail so", strings.Replace(block, `"op":"unregister","args":{},"ret":0,"errno":0`, `"op":"unregister","args":{},"ret":-1,"errno":22`, 1), NotLinearizable},
+	} {
+		tr, err := traces.ReadAll(strings.NewReader(c.trace), "example", Protocols())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := Check(tr, 10*time.Second); err != nil || res.Verdict != c.want {
+			t.Errorf("%s: %v %v, want %s", c.name, err, res.Verdict, c.want)
+		}
+	}
+}
+
 // TestUMCG2023CutsKeepVerdicts: the piece search gives porcupine's
 // verdict on the 2023 traces (the hand-written ones and those recorded
 // on Nanos), on each with one op removed (the ones still well formed),

@@ -9,6 +9,8 @@
 // observation); both are opaque here.
 package props
 
+import "slices"
+
 // Class says over what a property is evaluated.
 type Class uint8
 
@@ -43,13 +45,32 @@ func (c Class) String() string {
 // Sometimes. A check returns "" when the property holds, else a sentence
 // that says what is wrong; a Sometimes check returns what its example
 // shows, or "" when the state or step is not one.
+//
+// Screen, when set, is a cheap test shared with other properties that
+// lets CheckState and CheckStep skip their checks (see Screen).
 type Property[S, O any] struct {
-	ID    string
-	Doc   string
-	Class Class
-	State func(s *S) string
-	Step  func(before, after *S, o *O) string
-	Live  *LeadsTo[S, O]
+	ID     string
+	Doc    string
+	Class  Class
+	State  func(s *S) string
+	Step   func(before, after *S, o *O) string
+	Live   *LeadsTo[S, O]
+	Screen *Screen[S, O]
+}
+
+// Screen is a test that clears several properties at once, so that the
+// checks of a search, which nearly always pass, cost one call rather
+// than one per property. When State(s) returns true, the State check of
+// every property whose Screen it is returns "" on s; when Step(before,
+// after, o) returns true, so does their Step check on that step. A false
+// answer says nothing: the properties are then checked one by one. A nil
+// function clears nothing. Only Invariant and StepProperty checks are
+// screened (not Deadlock ones, nor Sometimes ones, which look for
+// examples). A protocol that gives its properties a Screen should test
+// that it never clears a step or state one of them rejects.
+type Screen[S, O any] struct {
+	State func(s *S) bool
+	Step  func(before, after *S, o *O) bool
 }
 
 // LeadsTo is a liveness property "whenever Trigger(t) holds, Goal(t) holds
@@ -79,10 +100,23 @@ func (v Violation[S, O]) String() string { return v.Property.ID + ": " + v.Messa
 
 // CheckState appends to vs the invariants s violates and, when terminal is
 // set, the Deadlock properties it violates, in the order of ps.
+//
+// A property whose Screen clears s is not checked (see Screen); a screen
+// is asked again in one call only if another screen was asked since.
 func CheckState[S, O any](ps []*Property[S, O], s *S, terminal bool, vs []Violation[S, O]) []Violation[S, O] {
+	var screen *Screen[S, O] // the last screen asked, and its answer
+	cleared := false
 	for _, p := range ps {
 		if p.State == nil || (p.Class == Deadlock && !terminal) || p.Class == Sometimes {
 			continue
+		}
+		if sc := p.Screen; sc != nil && sc.State != nil && p.Class == Invariant {
+			if sc != screen {
+				screen, cleared = sc, sc.State(s)
+			}
+			if cleared {
+				continue
+			}
 		}
 		if msg := p.State(s); msg != "" {
 			vs = append(vs, Violation[S, O]{p, msg})
@@ -93,10 +127,22 @@ func CheckState[S, O any](ps []*Property[S, O], s *S, terminal bool, vs []Violat
 
 // CheckStep appends to vs the step properties the step from before to
 // after, which o describes, violates, in the order of ps.
+//
+// A property whose Screen clears the step is not checked (see Screen).
 func CheckStep[S, O any](ps []*Property[S, O], before, after *S, o *O, vs []Violation[S, O]) []Violation[S, O] {
+	var screen *Screen[S, O] // the last screen asked, and its answer
+	cleared := false
 	for _, p := range ps {
 		if p.Step == nil || p.Class == Sometimes {
 			continue
+		}
+		if sc := p.Screen; sc != nil && sc.Step != nil {
+			if sc != screen {
+				screen, cleared = sc, sc.Step(before, after, o)
+			}
+			if cleared {
+				continue
+			}
 		}
 		if msg := p.Step(before, after, o); msg != "" {
 			vs = append(vs, Violation[S, O]{p, msg})
@@ -124,4 +170,154 @@ func Describe[S, O any](ps []*Property[S, O]) []Info {
 		out = append(out, in)
 	}
 	return out
+}
+
+// Checks is a list of properties prepared for a search, which checks
+// every new state and every transition: its State and Step report what
+// CheckState and CheckStep report on the same list, in the same order,
+// but look only at the properties of the classes they check and ask each
+// screen once. A Checks is read-only once prepared: any number of
+// goroutines may use it.
+type Checks[S, O any] struct {
+	screens               []*Screen[S, O]
+	state, terminal, step []check[S, O]
+	// When every property of state (of step) is screened, stateScreens
+	// (stepScreens) lists their screens' indices, so that a state (a
+	// step) they all clear costs one call per screen and nothing else.
+	stateScreens, stepScreens []int
+}
+
+// check is a property a Checks looks at, and the index of its screen in
+// Checks.screens (-1: none).
+type check[S, O any] struct {
+	p      *Property[S, O]
+	screen int
+}
+
+// maxScreens is how many distinct screens a Checks uses; the properties of
+// any further screen are checked unscreened.
+const maxScreens = 64
+
+// Prepare prepares ps for checking; ps must not change afterwards.
+func Prepare[S, O any](ps []*Property[S, O]) *Checks[S, O] {
+	c := &Checks[S, O]{}
+	screen := func(sc *Screen[S, O], screens bool) int {
+		if !screens {
+			return -1
+		}
+		for i, x := range c.screens {
+			if x == sc {
+				return i
+			}
+		}
+		if len(c.screens) == maxScreens {
+			return -1
+		}
+		c.screens = append(c.screens, sc)
+		return len(c.screens) - 1
+	}
+	for _, p := range ps {
+		if p.Class == Sometimes {
+			continue
+		}
+		sc := p.Screen
+		if p.State != nil {
+			k := check[S, O]{p, screen(sc, sc != nil && sc.State != nil && p.Class == Invariant)}
+			if p.Class != Deadlock {
+				c.state = append(c.state, k)
+			}
+			c.terminal = append(c.terminal, k)
+		}
+		if p.Step != nil {
+			c.step = append(c.step, check[S, O]{p, screen(sc, sc != nil && sc.Step != nil)})
+		}
+	}
+	c.stateScreens, c.stepScreens = screensOf(c.state), screensOf(c.step)
+	return c
+}
+
+// screensOf lists the screens of the properties of list, each once, when
+// every one of them has a screen (else nil).
+func screensOf[S, O any](list []check[S, O]) []int {
+	var is []int
+	for _, k := range list {
+		if k.screen < 0 {
+			return nil
+		}
+		if !slices.Contains(is, k.screen) {
+			is = append(is, k.screen)
+		}
+	}
+	return is
+}
+
+// State appends to vs what CheckState(ps, s, terminal, vs) appends.
+func (c *Checks[S, O]) State(s *S, terminal bool, vs []Violation[S, O]) []Violation[S, O] {
+	var asked, cleared uint64 // by screen
+	list := c.state
+	if terminal {
+		list = c.terminal
+	} else if c.stateScreens != nil {
+		for _, i := range c.stateScreens {
+			asked |= 1 << i
+			if c.screens[i].State(s) {
+				cleared |= 1 << i
+			}
+		}
+		if cleared == asked {
+			return vs
+		}
+	}
+	for i := range list {
+		k := &list[i]
+		if k.screen >= 0 {
+			bit := uint64(1) << k.screen
+			if asked&bit == 0 {
+				asked |= bit
+				if c.screens[k.screen].State(s) {
+					cleared |= bit
+				}
+			}
+			if cleared&bit != 0 {
+				continue
+			}
+		}
+		if msg := k.p.State(s); msg != "" {
+			vs = append(vs, Violation[S, O]{k.p, msg})
+		}
+	}
+	return vs
+}
+
+// Step appends to vs what CheckStep(ps, before, after, o, vs) appends.
+func (c *Checks[S, O]) Step(before, after *S, o *O, vs []Violation[S, O]) []Violation[S, O] {
+	var asked, cleared uint64 // by screen
+	for _, i := range c.stepScreens {
+		asked |= 1 << i
+		if c.screens[i].Step(before, after, o) {
+			cleared |= 1 << i
+		}
+	}
+	if c.stepScreens != nil && cleared == asked {
+		return vs
+	}
+	for i := range c.step {
+		k := &c.step[i]
+		if k.screen >= 0 {
+			bit := uint64(1) << k.screen
+			if asked&bit == 0 {
+				asked |= bit
+				if c.screens[k.screen].Step(before, after, o) {
+					cleared |= bit
+				}
+			}
+			if cleared&bit != 0 {
+				continue
+			}
+		}
+		if msg := k.p.Step(before, after, o); msg != "" {
+			vs = append(vs, Violation[S, O]{k.p, msg})
+		}
+	}
+	return vs
 }

@@ -47,12 +47,15 @@ type SnapshotOptions struct {
 	NoLiveness   bool
 	Coverage     bool
 	PartialOrder bool
+	// HashSeed is absent (0) from a checkpoint of a version that had no
+	// seed: those searches used the unseeded hash.
+	HashSeed uint64
 }
 
 func optionsOf(e Explorer) SnapshotOptions {
 	return SnapshotOptions{MaxStates: e.MaxStates, MaxDepth: e.MaxDepth, BitstateBits: e.BitstateBits,
 		Symmetry: e.Symmetry, NoLiveness: e.NoLiveness, Coverage: e.Coverage,
-		PartialOrder: e.PartialOrder}
+		PartialOrder: e.PartialOrder, HashSeed: e.HashSeed}
 }
 
 // searchState is the search at the start of level Depth.
@@ -134,6 +137,9 @@ func (s *Snapshot) Check(d Description, e Explorer) error {
 		{"no-liveness", want.NoLiveness, got.NoLiveness, want.NoLiveness != got.NoLiveness},
 		{"coverage", want.Coverage, got.Coverage, want.Coverage != got.Coverage},
 		{"partial-order reduction", want.PartialOrder, got.PartialOrder, want.PartialOrder != got.PartialOrder},
+		// The stored fingerprints are the seed's hash: another seed
+		// would take every stored state for a new one.
+		{"hash seed", want.HashSeed, got.HashSeed, want.HashSeed != got.HashSeed},
 	} {
 		if o.differ {
 			return fmt.Errorf("checkpoint taken with %s %v, this search has %v", o.name, o.then, o.now)

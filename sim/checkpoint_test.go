@@ -104,6 +104,7 @@ func TestCheckpointResume(t *testing.T) {
 		{"workers-3", sim.Explorer{Workers: 3, Coverage: true}},
 		{"symmetry", sim.Explorer{Workers: 2, Symmetry: true, NoLiveness: true, Coverage: true}},
 		{"bitstate", sim.Explorer{Workers: 1, BitstateBits: 1 << 16}},
+		{"bitstate-seed", sim.Explorer{Workers: 2, BitstateBits: 1 << 16, HashSeed: 9}},
 	}
 	for _, r := range runs {
 		for _, n := range []int{1, 4, 25} {
@@ -203,6 +204,7 @@ func TestCheckpointRefused(t *testing.T) {
 		"max-depth": {m.Describe(), sim.Explorer{Coverage: true, MaxDepth: 5}, "max-depth"},
 		"coverage":  {m.Describe(), sim.Explorer{}, "coverage"},
 		"liveness":  {m.Describe(), sim.Explorer{Coverage: true, NoLiveness: true}, "no-liveness"},
+		"seed":      {m.Describe(), sim.Explorer{Coverage: true, HashSeed: 7}, "hash seed"},
 	} {
 		if err := snap.Check(c.d, c.e); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error naming %s", name, err, c.want)

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -296,6 +297,96 @@ func TestBounds(t *testing.T) {
 		r := m.Explore(e)
 		if r.Complete || r.Stopped == "" || r.Liveness == "lassos" {
 			t.Errorf("%+v: complete=%v stopped=%q liveness=%q", e, r.Complete, r.Stopped, r.Liveness)
+		}
+	}
+}
+
+// TestMaxStatesStoresExactly: a bounded search stores exactly the bound,
+// the same states for any number of workers, though most successors of a
+// level repeat states of the level (stored by the merge from a worker's
+// first record of them).
+func TestMaxStatesStoresExactly(t *testing.T) {
+	m := twophaseModel(t, 4, "")
+	full := m.Explore(sim.Explorer{Workers: 1, NoLiveness: true})
+	for _, k := range []int{1, 2, 7, int(full.States) / 2, int(full.States) - 1} {
+		var first sim.Report
+		for _, workers := range []int{1, 2, 3} {
+			r := m.Explore(sim.Explorer{Workers: workers, NoLiveness: true, MaxStates: k})
+			if r.States != uint64(k) || r.Stopped != "max-states" {
+				t.Errorf("max %d, %d workers: %d states, stopped %q", k, workers, r.States, r.Stopped)
+			}
+			r.Elapsed = 0
+			if workers == 1 {
+				first = r
+			} else if !reflect.DeepEqual(r, first) {
+				t.Errorf("max %d: %d workers report %+v, one %+v", k, workers, r, first)
+			}
+		}
+	}
+}
+
+// TestInvariantHitsCountEveryBreakingStep: an invariant's hits, summed
+// over its places, are the transitions from a state that keeps it to one
+// that breaks it, as a plain search counts them, though the search checks
+// each state once, and a state reached again in the same level (or an
+// earlier one) takes the first check's answer.
+func TestInvariantHitsCountEveryBreakingStep(t *testing.T) {
+	m := mutexModel(t, 3, "racy", "")
+	breaks := map[string]int{}
+	for _, p := range m.Properties {
+		if p.Class != props.Invariant || p.Step != nil {
+			continue
+		}
+		one := []*props.Property[mutex.State, mutex.Observation]{p}
+		bad := func(s *mutex.State) bool { return len(props.CheckState(one, s, false, nil)) > 0 }
+		init := m.Init()
+		seen := map[string]bool{string(m.Encode(nil, &init)): true}
+		for queue := []mutex.State{init}; len(queue) > 0; queue = queue[1:] {
+			s := queue[0]
+			for _, a := range m.Enabled(&s, nil) {
+				next := s
+				m.Step(&next, a)
+				if bad(&next) && !bad(&s) {
+					breaks[p.ID]++
+				}
+				if k := string(m.Encode(nil, &next)); !seen[k] {
+					seen[k] = true
+					queue = append(queue, next)
+				}
+			}
+		}
+	}
+	if len(breaks) == 0 {
+		t.Fatal("no invariant broken: the test needs a model that breaks one")
+	}
+	for _, workers := range []int{1, 3} {
+		hits := map[string]int{}
+		for _, c := range m.Explore(sim.Explorer{Workers: workers, NoLiveness: true}).Violations {
+			if _, ok := breaks[c.Property]; ok {
+				hits[c.Property] += c.Hits
+			}
+		}
+		if !reflect.DeepEqual(hits, breaks) {
+			t.Errorf("%d workers: hits %v, breaking steps %v", workers, hits, breaks)
+		}
+	}
+}
+
+// TestExpectStatesChangesNothing: the set sized up front, for fewer
+// states than the search stores (it grows), as many, or more, gives the
+// same report as the set grown from its smallest size.
+func TestExpectStatesChangesNothing(t *testing.T) {
+	m := twophaseModel(t, 6, "")
+	want := m.Explore(sim.Explorer{Workers: 2, NoLiveness: true})
+	want.Elapsed = 0
+	if want.States <= 3<<14 { // what the smallest set (2^16 slots) holds
+		t.Fatalf("%d states: too few for the set to grow", want.States)
+	}
+	for _, n := range []int{1, int(want.States) / 4, int(want.States), 1 << 20} {
+		r := m.Explore(sim.Explorer{Workers: 2, NoLiveness: true, ExpectStates: n})
+		r.Elapsed = 0
+		if !reflect.DeepEqual(r, want) {
+			t.Errorf("ExpectStates %d: %+v, want %+v", n, r, want)
 		}
 	}
 }

@@ -65,6 +65,19 @@ type Explorer struct {
 	// that check liveness are not reduced (Report.PartialOrderOff).
 	// Counterexamples stay real runs but may be longer than the shortest.
 	PartialOrder bool
+	// HashSeed, when not 0, makes the search one member of a swarm (as
+	// SPIN's -RS): fingerprints are SeededHash with this seed, and each
+	// state's actions are tried in an order drawn from the seed and the
+	// state (seededOrder), so that a bitstate search loses other states
+	// than under another seed. 0 is the plain Hash and the model's order.
+	HashSeed uint64
+	// ExpectStates sizes the exact set of fingerprints for this many
+	// states up front, as pan's -w does (FPTableBytes says how much memory
+	// that takes): a search that stores more grows the set as it would
+	// have without the hint, one that stores fewer leaves it partly empty.
+	// It changes no result. 0: start small and grow. A resumed search
+	// takes the set the snapshot holds.
+	ExpectStates int
 	// Resume, when set, continues the search a snapshot saved instead of
 	// starting afresh, to the same report as a search never interrupted.
 	// The snapshot must pass Check for this model and Explorer: Explore
@@ -143,9 +156,11 @@ type Reach struct {
 // search.
 func (r Report) Proven(x Reach) bool { return x.Reached || (r.Complete && !r.Bitstate) }
 
-// succ is one transition found while expanding a level.
-// It holds no pointer, so that the collector need not scan a level's
-// records (about three per state), and is 32 bytes: the rare violations
+// succ is one transition found while expanding a level: every one when
+// the search builds the state graph (liveness), otherwise only those
+// that may reach a new state (neither stored at an earlier level nor
+// repeats, about one per new state: the others only count).
+// It holds no pointer and is 32 bytes: the rare violations
 // are kept apart (stepViolations), and the encoding of a successor not
 // stored before is in its worker's arena for the level, at to.
 type succ struct {
@@ -154,19 +169,31 @@ type succ struct {
 	parent uint32
 	// to is the id of the state, when known: the successor was stored at
 	// an earlier level (found while expanding: the merge need not probe
-	// the set again); otherwise where its encoding starts in the arena.
+	// the set again). For a dup, the index in the chunk of the first
+	// record of the same state. Otherwise where its encoding starts in
+	// the arena, until the merge replaces it with the state's id (or
+	// notStored).
 	to     uint32
 	encLen uint16
 	action Action
 	cycle  uint8 // bit i: the step is one Model.cycles[i] looks for
 	known  bool
+	dup    bool // the worker reached the same state earlier in the level (levelSet)
 }
 
-// stepViolations are the violations of the successor chunks[w][at].
+// notStored is what the merge leaves in succ.to for a new successor it
+// could not store (Explorer.MaxStates): its repeats are not stored either.
+const notStored = math.MaxUint32
+
+// stepViolations are the violations of one successor, merged before the
+// successor record chunks[w][at] (its own, or the next one when the
+// successor keeps no record).
 type stepViolations[S, O any] struct {
-	at    int
-	vs    []props.Violation[S, O]
-	place string // where the step happens
+	at     int
+	vs     []props.Violation[S, O]
+	place  string // where the step happens
+	parent uint32
+	action Action
 }
 
 // pending is a successor between the two passes of a batch's expansion
@@ -213,14 +240,17 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	}
 	var r Report
 	found := map[string]int{} // violation key -> index in r.Violations
-	var parent []uint32
-	var via []Action
+	// The parent and action of every state, by id: flat, so that they
+	// grow without copies and outside the heap.
+	var parent flat[uint32]
+	var via flat[Action]
+	defer func() { parent.release(); via.release() }()
 	var seen visited
 	if e.BitstateBits > 0 {
 		seen = newBitstate(e.BitstateBits)
 		r.Bitstate = true
 	} else {
-		seen = newFPTable()
+		seen = newFPTable(e.ExpectStates)
 	}
 	defer func() { seen.release() }() // the set in use at the end
 
@@ -242,14 +272,16 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		m.Canonical(&init)
 	}
 	initEnc := m.encode(&init)
-	seen.insert(Hash(initEnc), 0)
-	parent, via = append(parent, 0), append(via, Action{})
+	seen.insert(SeededHash(initEnc, e.HashSeed), 0)
+	parent.push(0)
+	via.push(Action{})
 	r.States = 1
 	inv := newInvariants(m.Properties)
 	some := newSometimes(m.Properties, workers)
 	// The properties checked on every transition: the reachability ones
 	// are checked apart (some), and only until they are met.
 	checked := slices.DeleteFunc(slices.Clone(m.Properties), func(p *props.Property[S, O]) bool { return p.Class == props.Sometimes })
+	chk := props.Prepare(checked) // checked, prepared for the checks of every step and new state
 	some.checkInit(&init)
 	var cov *Coverage[S, O] // nil: nothing counted
 	var covIx *coverageIndex
@@ -270,8 +302,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	path := func(id uint32) []Action {
 		var acts []Action
 		for id != 0 {
-			acts = append(acts, via[id])
-			id = parent[id]
+			acts = append(acts, via.s[id])
+			id = parent.s[id]
 		}
 		for i, j := 0, len(acts)-1; i < j; i, j = i+1, j-1 {
 			acts[i], acts[j] = acts[j], acts[i]
@@ -299,7 +331,9 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		for i, c := range r.Violations {
 			found[key(c.Property, c.Place)] = i
 		}
-		parent, via = st.Parent, st.Via
+		parent.release()
+		via.release()
+		parent.s, via.s = st.Parent, st.Via
 		seen.release()
 		if r.Bitstate {
 			seen = &bitstate{words: st.Bits, mask: uint64(len(st.Bits))*64 - 1, set: st.BitsSet, missed: st.Missed}
@@ -328,7 +362,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			panic(err) // configurations are plain data
 		}
 		st := searchState{Depth: depth, States: r.States, Transitions: r.Transitions, LastDepth: r.Depth,
-			Violations: r.Violations, Parent: parent, Via: via, InvAny: inv.any, InvMasks: inv.masks,
+			Violations: r.Violations, Parent: parent.s, Via: via.s, InvAny: inv.any, InvMasks: inv.masks,
 			Frontier: frontier, IDs: ids, Graph: g.state(), Levels: levels, Coverage: covTotal.state()}
 		switch v := seen.(type) {
 		case *fpTable:
@@ -341,14 +375,24 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		e.Checkpoint(&Snapshot{Version: SnapshotVersion, Protocol: m.Protocol, Config: cfg, Options: optionsOf(e), State: st})
 	}
 	lastCheckpoint := time.Now()
-	chunks := make([][]succ, workers)
-	known := make([]uint64, workers) // per worker: successors of the level stored before
+	chunks := make([]flat[succ], workers)
+	// Per worker: the level's successors, and those that may be new (not
+	// stored at an earlier level nor repeats).
+	succs, fresh := make([]uint64, workers), make([]uint64, workers)
+	levelSets := make([]levelSet, workers)
 	viols := make([][]stepViolations[S, O], workers)
 	// Encodings of new successors go to one growing arena per worker and
 	// level: the frontier of the next level points into it. Two sets, used
 	// on alternate levels: a level's arenas are reused two levels later,
 	// once the frontier that pointed into them has been expanded.
-	arenas := [2][][]byte{make([][]byte, workers), make([][]byte, workers)}
+	arenas := [2][]flat[byte]{make([]flat[byte], workers), make([]flat[byte], workers)}
+	defer func() {
+		for w := range workers {
+			chunks[w].release()
+			arenas[0][w].release()
+			arenas[1][w].release()
+		}
+	}()
 	terms := make([][]terminalHit[S, O], workers)
 	exps := make([][]expanded, workers)
 	for depth := firstDepth; ; depth++ {
@@ -382,8 +426,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		arena := arenas[depth%2]
 		for w := range chunks {
 			clear(viols[w])
-			chunks[w], viols[w], terms[w], exps[w], arena[w] = chunks[w][:0], viols[w][:0], terms[w][:0], exps[w][:0], arena[w][:0]
-			known[w] = 0
+			chunks[w].s, viols[w], terms[w], exps[w], arena[w].s = chunks[w].s[:0], viols[w][:0], terms[w][:0], exps[w][:0], arena[w].s[:0]
+			succs[w], fresh[w] = 0, 0
 		}
 		var wg sync.WaitGroup
 		var cut atomic.Bool // Stop answered while the level was expanded
@@ -396,7 +440,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				var buf []Action
 				var ample *ampleSets[S, O]
 				if por {
-					ample = m.newAmpleSets(seen, symmetry)
+					ample = m.newAmpleSets(seen, symmetry, e.HashSeed)
 				}
 				// batch, nexts and o live for the whole chunk: the
 				// checks they are handed to would move per-step copies
@@ -411,8 +455,12 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				// the cost of a probe, overlap; the second probes the
 				// set (now in cache) and checks the invariants of the
 				// new successors.
-				var nKnown uint64 // known[w], counted here: no shared line written per step
-				defer func() { known[w] = nKnown }()
+				// succs[w] and fresh[w], counted here: no shared line
+				// written per step.
+				var nSuccs, nFresh uint64
+				defer func() { succs[w], fresh[w] = nSuccs, nFresh }()
+				level := &levelSets[w]
+				level.reset()
 				var pend []pending[S, O]
 				var nexts []S
 				var scratch []byte
@@ -428,6 +476,9 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						buf = m.Enabled(s, buf[:0])
 						if ample != nil {
 							buf = ample.reduce(s, buf)
+						}
+						if e.HashSeed != 0 {
+							seededOrder(buf, e.HashSeed, ids[i])
 						}
 						if g != nil {
 							exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(s, buf, live)})
@@ -445,7 +496,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							nexts = m.appendCopy(nexts, s)
 							next := &nexts[len(nexts)-1]
 							o = m.Step(next, a)
-							vs := props.CheckStep(checked, s, next, &o, nil)
+							vs := chk.Step(s, next, &o, nil)
 							if cov != nil {
 								countCoverage(cov, covIx, covs[w], s, next, &o)
 							}
@@ -457,12 +508,20 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							}
 							at := len(scratch)
 							scratch = m.Encode(scratch, next)
-							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: Hash(scratch[at:]),
+							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: SeededHash(scratch[at:], e.HashSeed),
 								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
 						}
 					}
+					// A state the worker reached earlier in the level
+					// cannot be in the set of stored states: only the
+					// others' slots are read ahead.
 					for j := range pend {
-						seen.touch(pend[j].fp)
+						level.touch(pend[j].fp)
+					}
+					for j := range pend {
+						if _, _, dup := level.find(pend[j].fp); !dup {
+							seen.touch(pend[j].fp)
+						}
 					}
 					for j := range pend {
 						p := &pend[j]
@@ -477,38 +536,59 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 						// earlier reads the mask, and checks again only
 						// for the messages when it broke something.
 						var mask uint64
-						id, old := seen.lookup(p.fp)
-						sc := succ{parent: p.parent, action: p.action, fp: p.fp, cycle: p.cycle, known: old, to: id}
-						if old {
-							nKnown++
+						sc := succ{parent: p.parent, action: p.action, fp: p.fp, cycle: p.cycle}
+						at := len(chunks[w].s)
+						if uint64(at) >= maxLevelRecords {
+							panic("explore: a level has more than 2^31 successors on one goroutine")
+						}
+						if first, breaks, dup := level.find(p.fp); dup {
+							// The same state, so the same invariants as
+							// its first record's.
+							sc.dup, sc.to = true, first
+							if breaks {
+								if mask = chunks[w].s[first].inv; mask&^parentInv != 0 {
+									vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
+								}
+							}
+						} else if id, old := seen.lookup(p.fp); old {
+							sc.known, sc.to = true, id
 							if !r.Bitstate && inv.of(id)&^parentInv != 0 {
 								mask = inv.of(id)
-								vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
+								vs = inv.keep(chk.State(&nexts[j], false, vs), len(vs), mask&^parentInv)
 							}
 						} else {
 							n := len(vs)
-							vs = props.CheckState(checked, &nexts[j], false, vs)
+							vs = chk.State(&nexts[j], false, vs)
 							mask = inv.maskOf(vs[n:])
 							vs = inv.keep(vs, n, mask&^parentInv)
+							level.add(p.fp, uint32(at), mask != 0)
+							nFresh++
 							// A successor stored at an earlier level
 							// keeps no encoding (the set is only read
 							// while a level is expanded, so the lookup
 							// is safe).
-							if len(arena[w]) > math.MaxUint32-math.MaxUint16 || p.to-p.from > math.MaxUint16 {
+							a := &arena[w]
+							if uint64(len(a.s)) > math.MaxUint32-math.MaxUint16 || p.to-p.from > math.MaxUint16 {
 								panic("explore: a level's encodings pass 4 GiB on one goroutine")
 							}
-							sc.to, sc.encLen = uint32(len(arena[w])), uint16(p.to-p.from)
-							arena[w] = append(arena[w], scratch[p.from:p.to]...)
+							sc.to, sc.encLen = uint32(len(a.s)), uint16(p.to-p.from)
+							a.grow(p.to - p.from)
+							a.s = append(a.s, scratch[p.from:p.to]...)
 						}
 						sc.inv = mask
 						if len(vs) > 0 {
-							sv := stepViolations[S, O]{at: len(chunks[w]), vs: vs}
+							sv := stepViolations[S, O]{at: at, vs: vs, parent: p.parent, action: p.action}
 							if m.Place != nil {
 								sv.place = m.Place(&batch[p.before], &p.o)
 							}
 							viols[w] = append(viols[w], sv)
 						}
-						chunks[w] = append(chunks[w], sc)
+						nSuccs++
+						// Without a state graph to build, the merge needs
+						// the records of new successors only.
+						if g != nil || !sc.known && !sc.dup {
+							chunks[w].push(sc)
+						}
 					}
 				}
 			}(w, lo, hi)
@@ -539,22 +619,47 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		}
 		// At most the successors not stored before are new: sized once,
 		// not grown by copying as the level is merged.
-		fresh := 0
+		nFresh := 0
 		for w := range chunks {
-			fresh += len(chunks[w]) - int(known[w])
+			nFresh += int(fresh[w])
+			r.Transitions += succs[w]
 		}
-		nextFrontier := make([][]byte, 0, fresh)
-		nextIDs := make([]uint32, 0, fresh)
-		parent, via = slices.Grow(parent, fresh), slices.Grow(via, fresh)
+		nextFrontier := make([][]byte, 0, nFresh)
+		nextIDs := make([]uint32, 0, nFresh)
+		parent.grow(nFresh)
+		via.grow(nFresh)
 		stop := false
-		for w, ch := range chunks {
+		for w := range chunks {
+			ch := chunks[w].s
 			k := 0 // successors left of the state being merged
 			ei := 0
-			vi := 0 // the next of viols[w]
+			vs := viols[w]
+			vi := 0 // the next of vs
+			// recordViolations records the violations of the successors
+			// before record j (and of j itself).
+			recordViolations := func(j int) {
+				for ; vi < len(vs) && vs[vi].at == j; vi++ {
+					sv := &vs[vi]
+					var p []Action
+					for j, v := range sv.vs {
+						if slices.ContainsFunc(sv.vs[:j], func(u props.Violation[S, O]) bool { return u.Property == v.Property }) {
+							continue // its state and step checks both failed: one violation
+						}
+						if i, ok := found[key(v.Property.ID, sv.place)]; ok {
+							r.Violations[i].Hits++
+							continue
+						}
+						if p == nil {
+							p = append(path(sv.parent), sv.action)
+						}
+						record(m, &r, found, v, sv.place, p, -1)
+					}
+				}
+			}
 			for j, sc := range ch {
 				// Read ahead the slots the next successors will probe,
 				// so that their misses overlap with this one's work.
-				if j+mergeAhead < len(ch) && !ch[j+mergeAhead].known {
+				if j+mergeAhead < len(ch) && !ch[j+mergeAhead].known && !ch[j+mergeAhead].dup {
 					seen.touch(ch[j+mergeAhead].fp)
 				}
 				if g != nil {
@@ -566,35 +671,29 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					}
 					k--
 				}
-				r.Transitions++
-				if vi < len(viols[w]) && viols[w][vi].at == j {
-					sv := viols[w][vi]
-					vi++
-					var p []Action
-					for j, v := range sv.vs {
-						if slices.ContainsFunc(sv.vs[:j], func(u props.Violation[S, O]) bool { return u.Property == v.Property }) {
-							continue // its state and step checks both failed: one violation
-						}
-						if i, ok := found[key(v.Property.ID, sv.place)]; ok {
-							r.Violations[i].Hits++
-							continue
-						}
-						if p == nil {
-							p = append(path(sc.parent), sc.action)
-						}
-						record(m, &r, found, v, sv.place, p, -1)
-					}
-				}
+				recordViolations(j)
 				if sc.known {
 					if g != nil {
 						g.addEdge(sc.to, sc.action, sc.cycle)
 					}
 					continue
 				}
+				if sc.dup {
+					// Its first record was merged already: as a probe
+					// would, find the state stored then or not at all.
+					if to := ch[sc.to].to; to != notStored {
+						if g != nil {
+							g.addEdge(to, sc.action, sc.cycle)
+						}
+					} else {
+						stop = true
+					}
+					continue
+				}
 				// A state first reached at this level may have been
 				// reached by an earlier successor of the level: one
 				// probe both finds it and stores a new one.
-				id := uint32(len(parent))
+				id := uint32(len(parent.s))
 				full := e.MaxStates > 0 && int(r.States) >= e.MaxStates
 				var to uint32
 				var ok bool
@@ -604,25 +703,29 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					to, ok = seen.lookupOrInsert(sc.fp, id)
 				}
 				if ok {
+					ch[j].to = to
 					if g != nil {
 						g.addEdge(to, sc.action, sc.cycle)
 					}
 					continue
 				}
 				if full {
+					ch[j].to = notStored
 					stop = true
 					g = nil // the graph is incomplete: no lassos
 					continue
 				}
+				ch[j].to = id
 				if g != nil {
 					g.addEdge(id, sc.action, sc.cycle)
 				}
 				inv.set(id, sc.inv)
-				parent, via = append(parent, sc.parent), append(via, sc.action)
+				parent.s, via.s = append(parent.s, sc.parent), append(via.s, sc.action)
 				r.States++
-				nextFrontier = append(nextFrontier, arena[w][sc.to:sc.to+uint32(sc.encLen):sc.to+uint32(sc.encLen)])
+				nextFrontier = append(nextFrontier, arena[w].s[sc.to:sc.to+uint32(sc.encLen):sc.to+uint32(sc.encLen)])
 				nextIDs = append(nextIDs, id)
 			}
+			recordViolations(len(ch))
 			// Terminal states after the last successor of the chunk.
 			for g != nil && ei < len(exps[w]) {
 				ex := exps[w][ei]

@@ -205,9 +205,21 @@ func (m *Model[S, O]) property(id string) *props.Property[S, O] {
 
 // Hash is the 64-bit hash of encodings that identifies states: 8 bytes at
 // a time through a multiply-xorshift mixer, finished with splitmix64's
-// finalizer. It is the same on every run and machine.
-func Hash(b []byte) uint64 {
+// finalizer. It is the same on every run and machine. It is SeededHash
+// with seed 0.
+func Hash(b []byte) uint64 { return SeededHash(b, 0) }
+
+// SeededHash is Hash with a seed mixed into its start (Explorer.HashSeed):
+// each seed is another function of the encoding, so that two states that
+// collide under one seed (take the same bits of a bitstate array, or the
+// same fingerprint) almost surely do not under another. Seed 0 gives Hash
+// exactly (the mixed seed is 0), so fingerprints, goldens and checkpoints
+// of unseeded searches do not change.
+func SeededHash(b []byte, seed uint64) uint64 {
 	h := uint64(len(b)) * 0x9E3779B97F4A7C15
+	if seed != 0 {
+		h ^= mix64(seed)
+	}
 	for len(b) >= 8 {
 		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xbf58476d1ce4e5b9
 		h = bits.RotateLeft64(h, 31)
@@ -221,6 +233,11 @@ func Hash(b []byte) uint64 {
 		h = (h ^ w) * 0xbf58476d1ce4e5b9
 		h = bits.RotateLeft64(h, 31)
 	}
+	return mix64(h)
+}
+
+// mix64 is splitmix64's finalizer: a bijection of uint64 with mix64(0) = 0.
+func mix64(h uint64) uint64 {
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9
 	h ^= h >> 27

@@ -63,13 +63,14 @@ type ampleSets[S, O any] struct {
 	m        *Model[S, O]
 	seen     visited
 	symmetry bool
+	seed     uint64 // Explorer.HashSeed: the fingerprints' hash
 	next     S
 	enc      []byte
 	picked   []Action
 }
 
-func (m *Model[S, O]) newAmpleSets(seen visited, symmetry bool) *ampleSets[S, O] {
-	return &ampleSets[S, O]{m: m, seen: seen, symmetry: symmetry, enc: make([]byte, 0, m.MaxEncoded)}
+func (m *Model[S, O]) newAmpleSets(seen visited, symmetry bool, seed uint64) *ampleSets[S, O] {
+	return &ampleSets[S, O]{m: m, seen: seen, symmetry: symmetry, seed: seed, enc: make([]byte, 0, m.MaxEncoded)}
 }
 
 // reduce returns the actions to expand in s, given enabled, every action
@@ -116,7 +117,7 @@ func (a *ampleSets[S, O]) anyStored(s *S) bool {
 			a.m.Canonical(&a.next)
 		}
 		a.enc = a.m.Encode(a.enc[:0], &a.next)
-		if _, old := a.seen.lookup(Hash(a.enc)); old {
+		if _, old := a.seen.lookup(SeededHash(a.enc, a.seed)); old {
 			return true
 		}
 	}

@@ -2,12 +2,15 @@
 
 package sim
 
-// allocSlots returns n zeroed slots (on Linux, outside the Go heap: see
-// slots_linux.go).
-func allocSlots(n int) []fpSlot { return make([]fpSlot, n) }
+// mapBytes returns nil: off Linux, flat and the fingerprint table keep
+// their memory on the Go heap (see slots_linux.go).
+func mapBytes(int) []byte { return nil }
 
-// freeSlots releases slots allocSlots returned.
-func freeSlots([]fpSlot) {}
+// remapBytes fails: nothing is mapped.
+func remapBytes(b []byte, _ int) ([]byte, bool) { return b, false }
+
+// unmapBytes has nothing to release.
+func unmapBytes([]byte) {}
 
 // OffHeapBytes is the memory the searches running now hold outside the Go
 // heap: none on this system.

@@ -171,44 +171,77 @@ func (v *Vocabulary) lookup(k OpKind, version int) *kindSpec {
 func (v *Vocabulary) Names(t Trace) (tasks, groups []string) {
 	tasks = append([]string(nil), t.Header.Tasks...)
 	groups = append([]string(nil), t.Header.Groups...)
-	seenT := make(map[string]bool, len(tasks))
-	seenG := make(map[string]bool, len(groups))
-	for _, n := range tasks {
-		seenT[n] = true
-	}
-	for _, n := range groups {
-		seenG[n] = true
-	}
-	add := func(n string, group bool) {
-		switch {
-		case n == "":
-		case group && !seenG[n]:
-			seenG[n] = true
-			groups = append(groups, n)
-		case !group && !seenT[n]:
-			seenT[n] = true
-			tasks = append(tasks, n)
+	for _, d := range v.Declared(t) {
+		if d.Group {
+			groups = append(groups, d.Name)
+		} else {
+			tasks = append(tasks, d.Name)
 		}
 	}
-	for _, op := range t.Ops {
-		add(op.Thread, false)
+	return tasks, groups
+}
+
+// Declaration is a name that a version 2 trace declares where it first
+// uses it (its header does not list it), with the ops that use it.
+type Declaration struct {
+	Name  string
+	Group bool  // a group's name; else a task's
+	Ops   []int // the indices in Trace.Ops of the ops that name it, each once
+}
+
+// Declared returns the names t (a valid trace of v) uses that its header
+// does not list, in order of first appearance in t.Ops, each with the ops
+// that name it (as thread, in args, or as a ret naming a task or a group).
+// A version 1 trace declares none.
+func (v *Vocabulary) Declared(t Trace) []Declaration {
+	listed := map[nameKey]bool{}
+	for _, n := range t.Header.Tasks {
+		listed[nameKey{n, false}] = true
+	}
+	for _, n := range t.Header.Groups {
+		listed[nameKey{n, true}] = true
+	}
+	var out []Declaration
+	at := map[nameKey]int{} // index in out
+	use := func(i int, n string, group bool) {
+		k := nameKey{n, group}
+		if n == "" || listed[k] {
+			return
+		}
+		j, ok := at[k]
+		if !ok {
+			j, at[k] = len(out), len(out)
+			out = append(out, Declaration{Name: n, Group: group})
+		}
+		if d := &out[j]; len(d.Ops) == 0 || d.Ops[len(d.Ops)-1] != i {
+			d.Ops = append(d.Ops, i)
+		}
+	}
+	for i, op := range t.Ops {
+		use(i, op.Thread, false)
 		spec := v.lookup(op.Kind, t.Header.Version)
 		if spec == nil || spec.event {
 			continue
 		}
 		if op.Phase != PhaseFollowup && spec.arg != argNone {
-			add(op.Args.get(spec.arg), spec.arg == argGroup)
+			use(i, op.Args.get(spec.arg), spec.arg == argGroup)
 		}
 		if op.Ret.Kind == RetName && op.Phase != PhaseRequest {
 			switch {
 			case spec.ret&RetsTask != 0:
-				add(op.Ret.Name, false)
+				use(i, op.Ret.Name, false)
 			case spec.ret&RetsGroup != 0:
-				add(op.Ret.Name, true)
+				use(i, op.Ret.Name, true)
 			}
 		}
 	}
-	return tasks, groups
+	return out
+}
+
+// nameKey is a name in its namespace.
+type nameKey struct {
+	name  string
+	group bool
 }
 
 // validState reports whether s names a task state as a RetsState ret.

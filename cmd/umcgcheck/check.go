@@ -43,7 +43,7 @@ const htmlBytesPerOp = 500
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("check", checkUsage, stdout)
 	timeout := fs.Duration("timeout", time.Minute, "give up on a partition after this long (0: no limit); the verdict is then unknown")
-	coverage := fs.Bool("coverage", false, "print which documented state edges (see 'umcgcheck props', legal-edge) the traces went through, and which they never reached")
+	coverage := fs.Bool("coverage", false, "print which documented state edges (see 'umcgcheck props', legal-edge) the umcg-v0.1 traces went through, and which they never reached (other protocols have no such table, and the report says so)")
 	html := fs.String("html", "", "write porcupine's visualization of the (first) trace to this HTML file, rows named by task, opening at the first failing operation; it must not exist")
 	htmlMax := &sizeFlag{bytes: 64 << 20, text: "64M"}
 	fs.Var(htmlMax, "html-max", "refuse to write an --html page larger than this `size` (about 600 bytes per operation), e.g. 64M, 1G; 0: no bound")
@@ -68,6 +68,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	code := exitOK
 	covered := map[lincheck.Edge]int{}
+	checked := map[string]int{} // traces checked, by protocol
 	htmlDone, shrunk := *html == "", *shrink == ""
 	for _, path := range fs.Args() {
 		tr, err := readTrace(path)
@@ -96,6 +97,10 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 		}
 		writeCheck(stdout, path, len(tr.Ops), res)
+		for _, w := range nameWarnings(tr) {
+			fmt.Fprintf(stdout, "  warning: %s\n", w)
+		}
+		checked[traceProtocol(tr.Header)]++
 		for e, n := range res.Edges {
 			covered[e] += n
 		}
@@ -121,16 +126,115 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprintf(stderr, "umcgcheck check: --shrink: no trace is shown not linearizable; %s not written\n", *shrink)
 	}
 	if *coverage {
-		writeCoverage(stdout, covered)
+		writeCoverage(stdout, covered, checked)
 	}
 	return code, nil
 }
 
-// writeCoverage lists the documented edges of each kind of task with how
-// often the traces' linearizations went through them, then the edges the
-// traces went through that are not documented (none, if legal-edge holds).
-func writeCoverage(w io.Writer, covered map[lincheck.Edge]int) {
-	fmt.Fprintln(w, "coverage of the documented state edges (linearizable partitions only):")
+// traceProtocol is the protocol a trace's header names (umcg-v0.1 when it
+// names none).
+func traceProtocol(h traces.Header) string {
+	if h.Protocol == "" {
+		return model.Protocol
+	}
+	return h.Protocol
+}
+
+// nameWarnings points at the names a version 2 trace declares where it
+// uses them (its header does not list them) that only one line uses: a
+// typo in a name makes a new task or group, which the format cannot tell
+// from a real one (a version 2 file means the same to every reader), so
+// the report says where it is and which declared name it is close to. A
+// tracer that lists its names in the header gets no warning for them.
+func nameWarnings(tr traces.Trace) []string {
+	var voc *traces.Vocabulary
+	for _, v := range lincheck.Protocols() {
+		if v.Protocol() == traceProtocol(tr.Header) {
+			voc = v
+		}
+	}
+	if voc == nil {
+		return nil
+	}
+	tasks, groups := voc.Names(tr)
+	var out []string
+	for _, d := range voc.Declared(tr) {
+		if len(d.Ops) != 1 {
+			continue
+		}
+		what, names, field := "task", tasks, "tasks"
+		if d.Group {
+			what, names, field = "group", groups, "groups"
+		}
+		w := fmt.Sprintf("%s %q is named on line %d only and is not in the header's %s", what, d.Name, d.Ops[0]+2, field)
+		if near := nearestName(d.Name, names); near != "" {
+			w += fmt.Sprintf(": a typo of %q?", near)
+		} else {
+			w += ": a typo?"
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// nearestName returns the name of names other than n closest to n, at an
+// edit distance of at most 2 (and less than n's length), or "".
+func nearestName(n string, names []string) string {
+	best, bestD := "", min(3, len([]rune(n)))
+	for _, m := range names {
+		if m == n {
+			continue
+		}
+		if d := editDistance(n, m); d < bestD {
+			best, bestD = m, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	row := make([]int, len(y)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		prev := row[0]
+		row[0] = i
+		for j := 1; j <= len(y); j++ {
+			cur := row[j]
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
+			prev = cur
+		}
+	}
+	return row[len(y)]
+}
+
+// writeCoverage reports, for the umcg-v0.1 traces checked, the documented
+// edges of each kind of task with how often the traces' linearizations
+// went through them, then the edges the traces went through that are not
+// documented (none, if legal-edge holds); and for each other protocol
+// checked (checked counts traces by protocol), that it has no table.
+func writeCoverage(w io.Writer, covered map[lincheck.Edge]int, checked map[string]int) {
+	var others []string
+	for p, n := range checked {
+		if p != model.Protocol {
+			others = append(others, fmt.Sprintf("coverage: %s (%d trace(s)) has no table of documented state edges; its traces are not counted", p, n))
+		}
+	}
+	sort.Strings(others)
+	for _, o := range others {
+		fmt.Fprintln(w, o)
+	}
+	if checked[model.Protocol] == 0 {
+		return
+	}
+	fmt.Fprintln(w, "coverage of umcg-v0.1's documented state edges (linearizable partitions only):")
 	total, hit := 0, 0
 	seen := map[lincheck.Edge]bool{}
 	for _, k := range []model.Kind{model.KindServer, model.KindWorker, model.KindCore} {

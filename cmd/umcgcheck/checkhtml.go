@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"html"
+	"strconv"
 
 	"github.com/anishathalye/porcupine"
 	"github.com/umcgcheck/umcgcheck/lincheck"
@@ -67,7 +68,11 @@ func writeCheckPage(res lincheck.Result) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	page := buf.Bytes()
+	// Porcupine prints each operation's times as they are; an operation
+	// of unknown outcome returns at lincheck.NoReturn, which is no time
+	// (the JSON string cannot occur inside a description, whose quotes
+	// are escaped).
+	page := bytes.ReplaceAll(buf.Bytes(), []byte(`"OriginalEnd":"`+strconv.FormatInt(lincheck.NoReturn, 10)+`"`), []byte(`"OriginalEnd":"unknown"`))
 	end := bytes.LastIndex(page, []byte("</body>"))
 	if end < 0 {
 		return nil, errors.New("porcupine's page has no </body>: cannot name its rows")

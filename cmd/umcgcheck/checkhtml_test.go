@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,5 +91,33 @@ func TestCheckPageEscapesStates(t *testing.T) {
 	}
 	if !regexp.MustCompile(`"Description":"\\u003cimg src=x onerror=alert\(1\)\\u003e: `).Match(page) {
 		t.Error("the operation descriptions lost the task's name as it is")
+	}
+}
+
+// TestCheckPageUnknownEnd: an op of unknown outcome (version 2) has no
+// return; the page shows its end as unknown, not as the time the checker
+// gives it (lincheck.NoReturn).
+func TestCheckPageUnknownEnd(t *testing.T) {
+	data, err := os.ReadFile("../../traces/testdata/v2-unknown-signal-died.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := traces.ReadAll(bytes.NewReader(data), "v2.jsonl", model.Vocabulary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := lincheck.CheckWith(tr, lincheck.Options{Visualize: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := writeCheckPage(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(page, []byte(strconv.FormatInt(lincheck.NoReturn, 10))) {
+		t.Error("the page shows NoReturn as a time")
+	}
+	if n := bytes.Count(page, []byte(`"OriginalEnd":"unknown"`)); n != 1 {
+		t.Errorf("%d ends shown unknown, want 1 (c2's wake)", n)
 	}
 }

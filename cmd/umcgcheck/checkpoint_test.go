@@ -125,6 +125,7 @@ func TestCheckpointRefusedByTheCLI(t *testing.T) {
 	}{
 		{[]string{"--config", "core", "--resume", "ck2"}, "max-depth 30, this search has 0"},
 		{[]string{"--config", "core", "--max-depth", "30", "--coverage", "--resume", "ck2"}, "coverage"},
+		{[]string{"--config", "core", "--max-depth", "30", "--hash-seed", "3", "--resume", "ck2"}, "hash seed 0, this search has 3"},
 		{[]string{"--config", "core", "--max-depth", "30", "--variant", "fixed", "--resume", "ck2"}, "configuration"},
 		{[]string{"--config", "single", "--max-depth", "30", "--resume", "ck2"}, "configuration"},
 		{[]string{"--protocol", "mutex", "--config", "default", "--max-depth", "30", "--resume", "ck2"}, "protocol"},

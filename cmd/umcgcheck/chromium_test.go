@@ -58,7 +58,7 @@ func TestVisualizationRendersInChromium(t *testing.T) {
 	if got := strings.Count(d, `class="history-rect"`); got != ops || ops == 0 {
 		t.Errorf("the page draws %d operations; the trace has %d", got, ops)
 	}
-	for _, want := range []string{"poll_worker() request", "run_worker(w", "followup -&gt;", "waiters [", "RUNNING"} {
+	for _, want := range []string{"poll_worker() request", "run_worker(w", "followup -&gt;", "queue of g", "RUNNING"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("the rendered page does not show %q", want)
 		}

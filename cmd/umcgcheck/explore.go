@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/pprof"
 	"time"
@@ -87,6 +88,9 @@ type exploreResult struct {
 	// properties for this configuration; Coverage what --coverage counted.
 	Reachability []reachResult       `json:"reachability,omitempty"`
 	Coverage     *sim.CoverageReport `json:"coverage,omitempty"`
+	// Seeds, in a merge of searches under several hash seeds, gives each
+	// one's figures (see combineSeeds).
+	Seeds []seedRun `json:"seeds,omitempty"`
 }
 
 // reachResult is a reachability property's verdict: "reached" (with the
@@ -153,6 +157,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	maxMem := &maxMemoryFlag{}
 	fs.Var(maxMem, "max-memory", "stop a search whose memory use passes this `size`: bytes (4G, 512M), a share of the available memory (50%), or 0 for no bound (default: 80% of the memory available at the start, from /proc/meminfo and the cgroup)")
 	workers := fs.Int("parallel", 0, "goroutines expanding states, at most 1024 (0: GOMAXPROCS)")
+	expect := fs.Int("expect-states", 0, "size the set of fingerprints for this many states up front, as pan's -w does (the search is the same: with more states it grows the set, with fewer it leaves memory unused; 0: start small and grow)")
 	bitstate := fs.Uint("bitstate", 0, "store states as bits in an array of 2^N bits, as SPIN's supertrace (-w N): less memory, probabilistic coverage (0: exact)")
 	noLive := fs.Bool("no-liveness", false, "skip the fair-cycle search, which keeps the state graph in memory")
 	shard := fs.String("shard", "", "run only shard I of N of the configurations: I/N, or /N to read I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID; combine the shards' --json results with 'umcgcheck merge'")
@@ -167,8 +172,9 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	checkpoint := fs.String("checkpoint", "", "save the search to this `file` at a level boundary every --checkpoint-every, and when a signal or --max-memory or --time-limit stops it (one configuration; the file must not exist, unless it is the --resume file)")
 	checkpointEvery := fs.Duration("checkpoint-every", 10*time.Minute, "how often --checkpoint saves the search (0: at every level)")
-	resume := fs.String("resume", "", "continue the search saved in this `file` by --checkpoint, to the same result as an uninterrupted run; give the same configuration and search flags (--max-states, --max-depth, --bitstate, --no-symmetry, --no-por, --no-liveness, --coverage): others are refused")
+	resume := fs.String("resume", "", "continue the search saved in this `file` by --checkpoint, to the same result as an uninterrupted run; give the same configuration and search flags (--max-states, --max-depth, --bitstate, --no-symmetry, --no-por, --no-liveness, --coverage, --hash-seed): others are refused")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to this `file` (for 'go tool pprof'); it must not exist")
+	hashSeed := fs.Uint64("hash-seed", 0, "swarm verification, as SPIN's -RS: hash fingerprints with this seed and try each state's actions in an order drawn from it, so that bitstate searches of one configuration under different seeds lose different states; combine their --json results with 'umcgcheck merge' (0: the plain hash and order)")
 	coverage := fs.Bool("coverage", false, "count, per step kind of the protocol's table (UMCG: each library step, syscall result, client step, kernel event and fault) and per documented state edge, the transitions that took it, and list those that never fired: a configuration that never fires what it is meant to test checks it vacuously (under symmetry the counts are over representatives)")
 	if help, err := parse(fs, args); help || err != nil {
 		return exitOK, err
@@ -182,7 +188,13 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if *bitstate > 40 || (*bitstate > 0 && *bitstate < 10) {
 		return exitUsage, usagef("--bitstate: %d is out of range 10..40 (2^N bits)", *bitstate)
 	}
+	if *expect < 0 || uint64(*expect) > math.MaxUint32-1 {
+		return exitUsage, usagef("--expect-states: %d is out of range 0..%d", *expect, uint64(math.MaxUint32-1))
+	}
 	maxMem.resolve()
+	if err := checkSetSize("--expect-states", *expect, sim.FPTableBytes(*expect), maxMem); err != nil {
+		return exitUsage, err
+	}
 	if *bitstate > 0 {
 		if err := checkBitstateSize(*bitstate, maxMem); err != nil {
 			return exitUsage, err
@@ -291,7 +303,8 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			continue
 		}
 		e := sim.Explorer{MaxStates: *maxStates, MaxDepth: *maxDepth, TimeLimit: *timeLimit, Workers: *workers,
-			NoLiveness: *noLive, Symmetry: !*noSym, PartialOrder: !*noPOR, Stop: guard.stopReason, Coverage: *coverage}
+			NoLiveness: *noLive, Symmetry: !*noSym, PartialOrder: !*noPOR, Stop: guard.stopReason, Coverage: *coverage,
+			HashSeed: *hashSeed, ExpectStates: *expect}
 		if *bitstate > 0 {
 			e.BitstateBits = 1 << *bitstate
 		}
@@ -383,7 +396,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	rep := exploreReport{Format: resultsFormat, Version: resultsVersion, Command: "explore", Job: job,
-		Shard: si, Shards: sn, Units: len(systems), Results: results}
+		Shard: si, Shards: sn, Units: len(systems), HashSeed: *hashSeed, Results: results}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -397,6 +410,9 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 func writeExploreReport(w io.Writer, rep exploreReport, out string) {
 	if rep.Shards > 1 {
 		fmt.Fprintf(w, "shard %d of %d (%d of %d configurations)\n\n", rep.Shard, rep.Shards, len(rep.Results), rep.Units)
+	}
+	if rep.HashSeed != 0 {
+		fmt.Fprintf(w, "hash seed %d: fingerprints and the order of actions drawn from it (swarm: --hash-seed)\n\n", rep.HashSeed)
 	}
 	for _, r := range rep.Results {
 		writeExploreText(w, r)
@@ -424,11 +440,17 @@ func writeExploreText(w io.Writer, r exploreResult) {
 	fmt.Fprintf(w, "  %d states, %d transitions, depth %d: %s; liveness: %s; symmetry: %s; partial order: %s\n", r.States, r.Transitions, r.Depth, status, r.Liveness, r.Symmetry, r.POR)
 	if r.Bitstate {
 		hf := float64(r.Bits) / float64(r.States)
-		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored); at least %.1f states estimated missed", hf, r.Missed)
+		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored)", hf)
+		if len(r.Seeds) < 2 { // a swarm's searches each have their own estimate (writeSeeds)
+			fmt.Fprintf(w, "; at least %.1f states estimated missed", r.Missed)
+		}
 		if hf < 10 {
 			fmt.Fprintf(w, "; coverage is poor: give --bitstate more bits")
 		}
 		fmt.Fprintln(w)
+	}
+	if len(r.Seeds) > 0 {
+		writeSeeds(w, r)
 	}
 	writeReachability(w, r)
 	if r.Coverage != nil {
@@ -598,18 +620,31 @@ func emitTrace(dir, name string, sys sim.System, c sim.Counterexample, nth int) 
 // may use: allocating it would end the process with "out of memory".
 func checkBitstateSize(n uint, maxMem *maxMemoryFlag) error {
 	size := uint64(1) << n / 8
-	bound, what := maxMem.bytes, "--max-memory: "+maxMem.text
-	if bound == 0 {
-		avail, ok := availableMemory()
-		if !ok {
-			return nil
-		}
-		bound, what = avail, "the memory available"
-	}
-	if size > bound {
+	bound, what, ok := memoryBound(maxMem)
+	if ok && size > bound {
 		return usagef("--bitstate %d: its array of 2^%d bits takes %s, more than %s (%s); give fewer bits", n, n, formatBytes(size), formatBytes(bound), what)
 	}
 	return nil
+}
+
+// checkSetSize refuses, as checkBitstateSize does, a set of fingerprints
+// sized up front (flag n) larger than the memory a search may use.
+func checkSetSize(flag string, n int, size uint64, maxMem *maxMemoryFlag) error {
+	bound, what, ok := memoryBound(maxMem)
+	if n > 0 && ok && size > bound {
+		return usagef("%s %d: a set sized for %d states takes %s, more than %s (%s); expect fewer", flag, n, n, formatBytes(size), formatBytes(bound), what)
+	}
+	return nil
+}
+
+// memoryBound is the memory a search may use and what says so: --max-memory,
+// or else the memory available (ok is false when neither is known).
+func memoryBound(maxMem *maxMemoryFlag) (bound uint64, what string, ok bool) {
+	if maxMem.bytes != 0 {
+		return maxMem.bytes, "--max-memory: " + maxMem.text, true
+	}
+	avail, ok := availableMemory()
+	return avail, "the memory available", ok
 }
 
 // writeReachability prints the reachability properties: a line for those

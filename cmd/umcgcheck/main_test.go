@@ -82,6 +82,7 @@ func TestCLIGolden(t *testing.T) {
 		{"explore-bitstate", []string{"explore", "--config", "faults", "--bitstate", "20", "--quiet"}, exitViolation},
 		{"explore-bitstate-fixed", []string{"explore", "--variant", "fixed", "--config", "single", "--bitstate", "12", "--quiet"}, exitIncomplete},
 		{"explore-bad-bitstate", []string{"explore", "--bitstate", "50"}, exitUsage},
+		{"explore-bad-expect-states", []string{"explore", "--expect-states", "400000000", "--max-memory", "1G"}, exitUsage},
 		{"explore-bad-parallel", []string{"explore", "--parallel", "100000"}, exitUsage},
 		{"sim-bad-run", []string{"sim", "--run", "-5"}, exitUsage},
 		{"live-zero-timeout", []string{"live", "--timeout", "0", "--out", "x.jsonl"}, exitUsage},

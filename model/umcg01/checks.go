@@ -2,6 +2,8 @@ package umcg01
 
 import (
 	"fmt"
+
+	"github.com/umcgcheck/umcgcheck/props"
 )
 
 // domain is the set of base states each kind may hold (v0.1 uapi).
@@ -58,6 +60,44 @@ var legal = map[Kind]map[edge]bool{
 		edge{StateServing, StateProcessing}, edge{StateProcessing, StateNone}),
 }
 
+// legalBits is legal as bits, for legal-edge, which looks up every state
+// word a step changes: by kind, the bit (from, to) of words in compact
+// form (see compactWord) is set when the edge is documented.
+var legalBits = func() (bits [KindServer + 1][256 / 64]uint64) {
+	for k, es := range legal {
+		for e := range es {
+			f, okf := compactWord(e.from)
+			t, okt := compactWord(e.to)
+			if !okf || !okt {
+				panic("legal: an edge outside compactWord's range")
+			}
+			i := f<<4 | t
+			bits[k][i/64] |= 1 << (i % 64)
+		}
+	}
+	return bits
+}()
+
+// compactWord is w in four bits (its base state and FlagWakeupQueued),
+// when it fits.
+func compactWord(w TaskState) (uint, bool) {
+	if w&^(7|FlagWakeupQueued) != 0 {
+		return 0, false
+	}
+	return uint(w&7) | uint(w>>8)<<3, true
+}
+
+// isLegal reports whether legal lists e.
+func isLegal(e documentedEdge) bool {
+	f, okf := compactWord(e.from)
+	t, okt := compactWord(e.to)
+	if !okf || !okt || int(e.kind) >= len(legalBits) {
+		return false
+	}
+	i := f<<4 | t
+	return legalBits[e.kind][i/64]&(1<<(i%64)) != 0
+}
+
 func set(es ...edge) map[edge]bool {
 	r := make(map[edge]bool, len(es))
 	for _, e := range es {
@@ -81,7 +121,7 @@ func legalEdge(mo *Model, b, a *State, o *Observation) string {
 		if b.T[i].Word == a.T[i].Word {
 			continue // most threads, most steps: no call
 		}
-		if e, ok := edgeOf(b, a, o, i); ok && !legal[e.kind][edge{e.from, e.to}] {
+		if e, ok := edgeOf(b, a, o, i); ok && !isLegal(e) {
 			return fmt.Sprintf("%s (%s) moved %s -> %s in %q", mo.ThreadName(i), e.kind, e.from, e.to, o.Label)
 		}
 	}
@@ -313,4 +353,106 @@ func errnoContract(mo *Model, b, a *State, o *Observation) string {
 		return want(0, o.Errno)
 	}
 	return ""
+}
+
+// The screens clear the properties of a state or a step in one call
+// (props.Screen): a search checks every new state and every transition,
+// and nearly all of them break nothing. Their tests restate the
+// conditions of the checks above, in one pass and without a message;
+// TestScreenClearsOnlyWhatHolds compares them with the checks on every
+// transition of the shipped configurations and of the deliberate bugs.
+var (
+	// invariantScreen screens the invariants, and the step checks that
+	// look only at state words that changed (legal-edge, queue-fifo).
+	invariantScreen = &props.Screen[State, Observation]{State: invariantsHold, Step: noWordChanged}
+	// returnScreen screens the step properties of calls that return, and
+	// no-use-after-free.
+	returnScreen = &props.Screen[State, Observation]{Step: func(_, _ *State, o *Observation) bool { return !o.Returned && !o.UAF }}
+)
+
+// The group masks of invariantsHold hold a bit per group and one for None.
+var _ [64 - (MaxGroups + 1)]struct{}
+
+// invariantsHold reports that s violates none of state-domain,
+// worker-has-server, peer-registered, queue-fifo (its state half),
+// no-lost-wakeup, no-exit and no-kill. It may say false when they hold
+// (a group outside the table); it never says true when one is violated.
+func invariantsHold(s *State) bool {
+	// Groups by index+1 (a core task's group is None): servers asleep
+	// in poll with no wakeup, and live UNBLOCKED workers (no-lost-wakeup).
+	var polling, unblocked uint64
+	for i := 0; i < int(s.N); i++ {
+		th := &s.T[i]
+		if th.Status == Exited || th.Status == Killed {
+			return false // no-exit, no-kill; and the rest are not checked
+		}
+		alive := th.Status == Alive
+		if p := th.Peer; p >= 0 {
+			pt := &s.T[p]
+			if pt.Peer != int8(i) {
+				return false // worker-has-server: links are symmetric
+			}
+			if alive && (th.Kind == KindNone || (pt.Kind == KindNone && pt.Status == Alive)) {
+				return false // peer-registered
+			}
+		}
+		if th.Kind == KindNone || !alive {
+			continue
+		}
+		if !th.Freed && !inDomain(th.Kind, th.Word) {
+			return false // state-domain
+		}
+		if th.Group < None || int(th.Group) >= MaxGroups {
+			return false
+		}
+		group := uint64(1) << uint(th.Group+1)
+		switch th.Kind {
+		case KindWorker:
+			if th.Word == StateUnblocked {
+				unblocked |= group
+			}
+			if th.Sleep == Awake && th.Word.Base() == StateRunning {
+				if th.Peer < 0 {
+					return false // worker-has-server
+				}
+				if sv := &s.T[th.Peer]; sv.Kind != KindServer || sv.Group != th.Group || sv.Word != StateServing {
+					return false // worker-has-server
+				}
+			}
+		case KindServer:
+			if th.Sleep == SleepPoll && th.Wake == WakeNone {
+				polling |= group
+			}
+		}
+	}
+	if polling&unblocked != 0 {
+		return false // no-lost-wakeup
+	}
+	for g := 0; g < int(s.G); g++ {
+		gr := &s.Grp[g]
+		n := 0 // queue-fifo: the queued workers, in order, are the ghost queue
+		for _, w := range gr.Waiters[:gr.NWait] {
+			if s.T[w].Kind == KindWorker {
+				if n == int(gr.NGhost) || gr.Ghost[n] != w {
+					return false
+				}
+				n++
+			}
+		}
+		if n != int(gr.NGhost) {
+			return false
+		}
+	}
+	return true
+}
+
+// noWordChanged reports a step that changes no thread's state word:
+// legal-edge and queue-fifo's poll half look at nothing else.
+func noWordChanged(b, a *State, _ *Observation) bool {
+	for i := 0; i < int(a.N); i++ {
+		if b.T[i].Word != a.T[i].Word {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,11 @@
 package umcg01
 
-import "github.com/umcgcheck/umcgcheck/sim"
+import (
+	"math/bits"
+	"slices"
+
+	"github.com/umcgcheck/umcgcheck/sim"
+)
 
 // Action is one move of the model: an action kind by a thread.
 type Action = sim.Action
@@ -221,12 +226,25 @@ func (m *Model) Step(s *State, a Action) Observation {
 
 // updateGhost keeps each group's ghost queue: workers in the order they
 // became UNBLOCKED. It looks only at state words, not at the kernel's list,
-// so a kernel bug in the list cannot hide from queue-fifo.
+// so a kernel bug in the list cannot hide from queue-fifo. It runs after
+// every step, so it makes one pass over the threads, then one per group
+// that has or had an UNBLOCKED worker. Its masks hold a bit per thread: a
+// state of more than 64 threads (the trace specification's) takes
+// updateGhostLong.
 func (m *Model) updateGhost(s *State) {
-	// GRan: the last worker that ran linked to a server inside run_worker
-	// (what run_worker promises to return), from state words and links.
+	if s.N > 64 {
+		m.updateGhostLong(s)
+		return
+	}
+	var unblocked [MaxGroups]uint64 // by group, its UNBLOCKED workers (bit t: thread t)
 	for i := 0; i < int(s.N); i++ {
 		th := &s.T[i]
+		if th.Kind == KindWorker && th.Word == StateUnblocked && th.Group >= 0 {
+			unblocked[th.Group] |= 1 << i
+		}
+		// GRan: the last worker that ran linked to a server inside
+		// run_worker (what run_worker promises to return), from state
+		// words and links.
 		if th.Fn != CallRunWorker {
 			th.GRan = None
 			continue
@@ -238,11 +256,53 @@ func (m *Model) updateGhost(s *State) {
 			}
 		}
 	}
-	for g := 0; g < int(s.G); g++ {
+	for g := range int(s.G) { // the slots past G may hold anything (State)
+		gr := &s.Grp[g]
+		if gr.NGhost == 0 && unblocked[g] == 0 {
+			continue
+		}
+		var queued uint64 // the workers the ghost queue holds
+		// Drop the workers no longer UNBLOCKED in g, in order.
+		n := uint8(0)
+		for _, w := range gr.Ghost[:gr.NGhost] {
+			if unblocked[g]&(1<<w) != 0 {
+				gr.Ghost[n] = w
+				n++
+				queued |= 1 << w
+			}
+		}
+		clear(gr.Ghost[n:gr.NGhost])
+		gr.NGhost = n
+		// Queue the newly UNBLOCKED ones, by thread.
+		for add := unblocked[g] &^ queued; add != 0; add &= add - 1 {
+			gr.Ghost[gr.NGhost] = int8(bits.TrailingZeros64(add))
+			gr.NGhost++
+		}
+	}
+}
+
+// updateGhostLong is updateGhost for any number of threads, without
+// masks: a group's ghost queue loses the workers no longer UNBLOCKED in
+// it, in order, and gains the newly UNBLOCKED ones, by thread.
+func (m *Model) updateGhostLong(s *State) {
+	for i := 0; i < int(s.N); i++ {
+		if th := &s.T[i]; th.Fn != CallRunWorker {
+			th.GRan = None
+		} else if p := th.Peer; p >= 0 {
+			if w := &s.T[p]; w.Kind == KindWorker && w.Status == Alive && w.Sleep == Awake &&
+				w.Word.Base() == StateRunning && w.Peer == int8(i) {
+				th.GRan = p
+			}
+		}
+	}
+	unblockedIn := func(w int8, g int) bool {
+		th := &s.T[w]
+		return th.Kind == KindWorker && th.Word == StateUnblocked && int(th.Group) == g
+	}
+	for g := range int(s.G) {
 		gr := &s.Grp[g]
 		for i := 0; i < int(gr.NGhost); {
-			w := &s.T[gr.Ghost[i]]
-			if w.Kind == KindWorker && w.Word == StateUnblocked && int(w.Group) == g {
+			if unblockedIn(gr.Ghost[i], g) {
 				i++
 				continue
 			}
@@ -250,19 +310,12 @@ func (m *Model) updateGhost(s *State) {
 		}
 	}
 	for i := 0; i < int(s.N); i++ {
-		w := &s.T[i]
-		if w.Kind != KindWorker || w.Word != StateUnblocked || w.Group < 0 {
+		th := &s.T[i]
+		if th.Kind != KindWorker || th.Word != StateUnblocked || th.Group < 0 {
 			continue
 		}
-		gr := &s.Grp[w.Group]
-		found := false
-		for j := 0; j < int(gr.NGhost); j++ {
-			if gr.Ghost[j] == int8(i) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		gr := &s.Grp[th.Group]
+		if !slices.Contains(gr.Ghost[:gr.NGhost], int8(i)) {
 			gr.Ghost[gr.NGhost] = int8(i)
 			gr.NGhost++
 		}

@@ -412,6 +412,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Properties:  m.properties(),
 		Fair:        fair,
 		Halted:      func(s *State) bool { return s.Killed != 0 },
+		Local:       m.localSteps(),
 		Place: func(before *State, o *Observation) string {
 			kind := "worker"
 			if m.isServer(int(o.Thread)) {

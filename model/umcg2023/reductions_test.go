@@ -27,42 +27,76 @@ func everyConfig() (unbroken, broken []umcg2023.Config) {
 	return unbroken, broken
 }
 
-// TestReductionsKeepVerdicts: symmetry on and off, one goroutine or two,
-// give the same set of violated properties on every shipped configuration
-// of both kernels and on every deliberate bug, and every counterexample
-// replays. Liveness is checked on the unreduced graph (symmetry reduces
-// only the searches with NoLiveness), so the group with liveness checks
-// that asking for symmetry changes nothing.
+// porConfigs are configurations beyond the shipped ones where more steps
+// are local (computes with no preemption budget, signals under the
+// posting's reading, returns from WAIT(next_tid) under Nanos's): what the
+// partial-order reduction can get wrong, it gets wrong where it reduces
+// (calling the posting's return from WAIT(next_tid) local, which clears
+// the worker's link, loses server-woken and no-deadlock on the last one).
+var porConfigs = []umcg2023.Config{
+	{Servers: 2, Workers: []string{"ccbu", "cyu"}},
+	{Servers: 1, Workers: []string{"cbcu", "ctu"}, Signals: 2},
+	{Servers: 2, Workers: []string{"cbu", "ccu"}, WaitFor: true, Fine: true, Preempts: 1},
+	{Servers: 2, Workers: []string{"bbu", "byu"}, WaitFor: true},
+}
+
+// TestReductionsKeepVerdicts: symmetry on and off, partial-order
+// reduction on and off, one goroutine or two, give the same set of
+// violated properties on every shipped configuration of both kernels and
+// on every deliberate bug (and on porConfigs), and every counterexample
+// replays. Liveness is checked on the unreduced graph (symmetry and
+// partial order reduce only the searches with NoLiveness), so the group
+// with liveness checks that asking for them changes nothing.
 func TestReductionsKeepVerdicts(t *testing.T) {
 	if raceEnabled || testing.Short() {
-		t.Skip("about 1000 searches: run without -race and -short")
+		t.Skip("about 2000 searches: run without -race and -short")
 	}
 	unbroken, broken := everyConfig()
-	groups := [][]sim.Explorer{
-		{{Workers: 1}, {Workers: 2}, {Workers: 1, Symmetry: true}, {Workers: 2, Symmetry: true}},
-		{{Workers: 1, NoLiveness: true}, {Workers: 2, NoLiveness: true},
-			{Workers: 1, NoLiveness: true, Symmetry: true}, {Workers: 2, NoLiveness: true, Symmetry: true}},
+	for _, k := range umcg2023.Kernels {
+		for _, c := range porConfigs {
+			c.Kernel = k
+			unbroken = append(unbroken, c)
+			for _, b := range umcg2023.Bugs {
+				c.Bug = b
+				broken = append(broken, c)
+			}
+		}
 	}
-	// Where no threads are interchangeable (the general clients), only the
-	// number of goroutines can change anything.
-	unreduced := [][]sim.Explorer{{{Workers: 1, NoLiveness: true}, {Workers: 2, NoLiveness: true}}}
-	reduced := 0
+	groups := [][]sim.Explorer{
+		{{Workers: 1}, {Workers: 2}, {Workers: 1, Symmetry: true}, {Workers: 2, Symmetry: true, PartialOrder: true}},
+		{{Workers: 1, NoLiveness: true}, {Workers: 2, NoLiveness: true},
+			{Workers: 1, NoLiveness: true, Symmetry: true}, {Workers: 2, NoLiveness: true, Symmetry: true},
+			{Workers: 1, NoLiveness: true, PartialOrder: true}, {Workers: 2, NoLiveness: true, PartialOrder: true},
+			{Workers: 2, NoLiveness: true, PartialOrder: true, Symmetry: true}},
+	}
+	// Where no threads are interchangeable and no step is local (the
+	// general clients), only the number of goroutines can change anything.
+	unreduced := [][]sim.Explorer{{{Workers: 1, NoLiveness: true}, {Workers: 2, NoLiveness: true},
+		{Workers: 2, NoLiveness: true, Symmetry: true, PartialOrder: true}}}
+	symmetric, fewer := 0, 0 // searches reduced by symmetry; by partial order alone, to fewer states
 	for _, c := range append(unbroken, broken...) {
 		m := model(t, c)
 		gs := groups
-		if m.Canonical == nil {
+		if m.Canonical == nil && m.Local == nil {
 			gs = unreduced
 		}
 		for _, g := range gs {
 			var want []string
+			var full uint64
 			for i, x := range g {
 				r := m.Explore(x)
 				if r.Symmetry {
-					reduced++
+					symmetric++
+				}
+				if r.PartialOrder != (x.PartialOrder && x.NoLiveness && m.Local != nil) {
+					t.Errorf("%s: %s: partial-order reduction applied: %v (%s)", c, describe(x), r.PartialOrder, r.PartialOrderOff)
+				}
+				if r.PartialOrder && !r.Symmetry && r.States < full {
+					fewer++
 				}
 				got := slices.Compact(slices.Sorted(slices.Values(violated(r))))
 				if i == 0 {
-					want = got
+					want, full = got, r.States
 				} else if !slices.Equal(got, want) {
 					t.Errorf("%s: %s finds %v, %s finds %v", c, describe(g[0]), want, describe(x), got)
 				}
@@ -74,13 +108,16 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 			}
 		}
 	}
-	if reduced == 0 {
+	if symmetric == 0 {
 		t.Error("no search was reduced by symmetry")
+	}
+	if fewer == 0 {
+		t.Error("partial-order reduction stored fewer states in no search")
 	}
 }
 
 func describe(e sim.Explorer) string {
-	return fmt.Sprintf("workers=%d symmetry=%v liveness=%v", e.Workers, e.Symmetry, !e.NoLiveness)
+	return fmt.Sprintf("workers=%d symmetry=%v por=%v liveness=%v", e.Workers, e.Symmetry, e.PartialOrder, !e.NoLiveness)
 }
 
 // TestMutationScore: every deliberate bug is caught by an exhaustive
