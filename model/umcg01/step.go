@@ -249,29 +249,25 @@ func (m *Model) updateGhost(s *State) {
 			}
 		}
 	}
-	for g := range s.Grp {
+	// A worker's group is one of the state's G groups (registration finds
+	// it by id among them), and the slots past G are not the state's.
+	for g := 0; g < int(s.G); g++ {
 		gr := &s.Grp[g]
 		if gr.NGhost == 0 && unblocked[g] == 0 {
 			continue
 		}
+		// Drop the workers no longer UNBLOCKED in g, in order.
 		var queued uint64 // the workers the ghost queue holds
-		if g < int(s.G) {
-			// Drop the workers no longer UNBLOCKED in g, in order.
-			n := uint8(0)
-			for _, w := range gr.Ghost[:gr.NGhost] {
-				if unblocked[g]&(1<<w) != 0 {
-					gr.Ghost[n] = w
-					n++
-					queued |= 1 << w
-				}
-			}
-			clear(gr.Ghost[n:gr.NGhost])
-			gr.NGhost = n
-		} else {
-			for _, w := range gr.Ghost[:gr.NGhost] {
+		n := uint8(0)
+		for _, w := range gr.Ghost[:gr.NGhost] {
+			if unblocked[g]&(1<<w) != 0 {
+				gr.Ghost[n] = w
+				n++
 				queued |= 1 << w
 			}
 		}
+		clear(gr.Ghost[n:gr.NGhost])
+		gr.NGhost = n
 		// Queue the newly UNBLOCKED ones, by thread.
 		for add := unblocked[g] &^ queued; add != 0; add &= add - 1 {
 			gr.Ghost[gr.NGhost] = int8(bits.TrailingZeros64(add))
