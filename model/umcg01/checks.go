@@ -370,6 +370,26 @@ var (
 	returnScreen = &props.Screen[State, Observation]{Step: func(_, _ *State, o *Observation) bool { return !o.Returned && !o.UAF }}
 )
 
+// screenOf is the screen of each invariant and step property of
+// Properties, which sets it; nil: checked one by one. Every such property
+// is listed (TestScreenOfEveryProperty), so a new one is given a screen
+// here, next to the screen's test, which must then cover it, or nil.
+var screenOf = map[string]*props.Screen[State, Observation]{
+	"state-domain":       invariantScreen,
+	"legal-edge":         invariantScreen,
+	"worker-has-server":  invariantScreen,
+	"peer-registered":    invariantScreen,
+	"queue-fifo":         invariantScreen,
+	"no-lost-wakeup":     invariantScreen,
+	"no-exit":            invariantScreen,
+	"no-kill":            invariantScreen,
+	"errno-contract":     returnScreen,
+	"no-use-after-free":  returnScreen,
+	"server-processing":  returnScreen,
+	"register-succeeds":  returnScreen,
+	"run-returns-worker": returnScreen,
+}
+
 // The group masks of invariantsHold hold a bit per group and one for None.
 var _ [64 - (MaxGroups + 1)]struct{}
 
