@@ -2,7 +2,6 @@ package umcg01_test
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"testing"
 
@@ -121,22 +120,7 @@ func TestScreenClearsOnlyWhatHolds(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("every transition of every shipped configuration: run without -race and -short")
 	}
-	var cfgs, bugs []model.Config
-	for _, n := range model.ConfigNames() {
-		for _, v := range []model.Variant{model.Seed, model.Fixed} {
-			c, _ := model.NamedConfig(n)
-			c.Variant = v
-			cfgs = append(cfgs, c)
-		}
-	}
-	for _, b := range bugCases() {
-		c := b.cfg
-		c.Bug = b.bug
-		// A bug that breaks several properties has a case for each.
-		if !slices.ContainsFunc(bugs, func(d model.Config) bool { return reflect.DeepEqual(d, c) }) {
-			bugs = append(bugs, c)
-		}
-	}
+	cfgs, bugs := everyConfig()
 	var total screenCount
 	for _, c := range append(cfgs, bugs...) {
 		m, err := model.New(c)
