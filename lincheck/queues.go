@@ -152,16 +152,20 @@ func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *que
 	// wide may form blocks. Every op of a component gets the same answer,
 	// so an op that could join a block (it overlaps the block's ops) may
 	// do so exactly when the block's ops may, as the rules above need.
+	// An op that returns before a call returns before every later call,
+	// so the ops pending at each call are those pending at the one before
+	// that have not returned, and the new one: a component costs its
+	// length times its width, not its length squared (an op pending for
+	// the whole trace makes it one component).
+	var pending []int64 // the returns of the component's ops pending at the latest call
 	for a := 0; a < len(js); {
 		b, maxRet, width := a+1, hist[js[a]].Return, 1
+		pending = append(pending[:0], maxRet)
 		for ; b < len(js) && hist[js[b]].Call <= maxRet; b++ {
-			n := 1 // ops of the component pending when js[b] is called
-			for _, j := range js[a:b] {
-				if hist[j].Return >= hist[js[b]].Call {
-					n++
-				}
-			}
-			width = max(width, n)
+			call := hist[js[b]].Call
+			pending = slices.DeleteFunc(pending, func(r int64) bool { return r < call })
+			pending = append(pending, hist[js[b]].Return)
+			width = max(width, len(pending))
 			maxRet = max(maxRet, hist[js[b]].Return)
 		}
 		for _, i := range js[a:b] {
