@@ -89,12 +89,12 @@ type queuer struct {
 	// concrete turns blocks off: every state has one order (coverage
 	// replays a linearization on plain states; tests compare).
 	concrete bool
-	// overlaps says which history ops may queue a worker (joinKind) and
+	// mayOpen says which history ops may queue a worker (joinKind) and
 	// are in a component of such ops that overlap in time at least
 	// blockWidth wide (newQueuer): only those may open a block that
 	// another joins. The others leave open at 0, so that states that
 	// differ only in it do not multiply.
-	overlaps []bool
+	mayOpen []bool
 	// named lists, for each task, the returns of the ops of other tasks
 	// that name it (run_worker's worker, a poll's result...), in time
 	// order: a poll tries first the head worker named soonest after it,
@@ -109,7 +109,7 @@ type queuer struct {
 // newQueuer makes the queuer of a partition's history (its ops in file
 // order, each thread's in program order); concrete turns the blocks off.
 func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *queuer {
-	qu := &queuer{spec: spec, hist: hist, concrete: concrete, overlaps: make([]bool, len(hist))}
+	qu := &queuer{spec: spec, hist: hist, concrete: concrete, mayOpen: make([]bool, len(hist))}
 	var js []int
 	for i := range hist {
 		if joinKind(qu.op(i)) {
@@ -169,7 +169,7 @@ func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *que
 			maxRet = max(maxRet, hist[js[b]].Return)
 		}
 		for _, i := range js[a:b] {
-			qu.overlaps[i] = width >= max(2, blockWidth)
+			qu.mayOpen[i] = width >= max(2, blockWidth)
 		}
 		a = b
 	}
@@ -179,7 +179,7 @@ func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *que
 // blocks reports whether a block may form in the partition's search (an
 // op may open one); when none may, the search runs on plain states
 // (plainSearch), which is the same search without the blocks' cost.
-func (qu *queuer) blocks() bool { return !qu.concrete && slices.Contains(qu.overlaps, true) }
+func (qu *queuer) blocks() bool { return !qu.concrete && slices.Contains(qu.mayOpen, true) }
 
 // plainSearch is the search's specification on plain states, for a
 // partition in which no block forms: queuer's with every block a single
@@ -379,7 +379,7 @@ func (qu *queuer) normalize(q *qstate, before *model.State, n *qstate, op model.
 			}
 		}
 	}
-	if g, ok := joinGroup(before, op); !qu.concrete && qu.overlaps[hist] && ok && appended == g && onlyAppended(before, after, op.Thread, g) {
+	if g, ok := joinGroup(before, op); !qu.concrete && qu.mayOpen[hist] && ok && appended == g && onlyAppended(before, after, op.Thread, g) {
 		ret := qu.hist[hist].Return
 		n.open, n.openRet = g+1, ret
 		if nw := before.Grp[g].NWait; q.open == g+1 && qu.hist[hist].Call <= q.openRet && nw > 0 {
@@ -469,7 +469,7 @@ func (qu *queuer) alone(q qstate, a int, others []int) bool {
 
 // aloneKind is what alone asks of op a whatever the state: that it may
 // open or join a block.
-func (qu *queuer) aloneKind(a int) bool { return !qu.concrete && qu.overlaps[a] }
+func (qu *queuer) aloneKind(a int) bool { return !qu.concrete && qu.mayOpen[a] }
 
 // settle closes q's open block when no unplaced op that may join it is
 // left (one that may queue a worker, called before the block's first

@@ -415,8 +415,8 @@ func TestOverlapComponents(t *testing.T) {
 		}
 		qu := newQueuer(sp, hist, false)
 		for i := range n {
-			if want := join[i] && width[comp[i]] >= max(2, blockWidth); qu.overlaps[i] != want {
-				rt.Fatalf("op %d [%d, %d] (may queue: %v): may open a block %v, want %v", i, hist[i].Call, hist[i].Return, join[i], qu.overlaps[i], want)
+			if want := join[i] && width[comp[i]] >= max(2, blockWidth); qu.mayOpen[i] != want {
+				rt.Fatalf("op %d [%d, %d] (may queue: %v): may open a block %v, want %v", i, hist[i].Call, hist[i].Return, join[i], qu.mayOpen[i], want)
 			}
 		}
 	})
