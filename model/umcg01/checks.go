@@ -357,7 +357,7 @@ func errnoContract(mo *Model, b, a *State, o *Observation) string {
 
 // The screens clear the properties of a state or a step in one call
 // (props.Screen): a search checks every new state and every transition,
-// and nearly all of them break nothing. Their tests restate the
+// and nearly all of them break nothing. Their functions restate the
 // conditions of the checks above, in one pass and without a message;
 // TestScreenClearsOnlyWhatHolds compares them with the checks on every
 // transition of the shipped configurations and of the deliberate bugs.
