@@ -69,7 +69,7 @@ var legalBits = func() (bits [KindServer + 1][256 / 64]uint64) {
 			f, okf := compactWord(e.from)
 			t, okt := compactWord(e.to)
 			if !okf || !okt {
-				panic("legal: an edge outside compactWord's range")
+				panic(fmt.Sprintf("legal: %s edge %s -> %s is outside compactWord's range (base state and FlagWakeupQueued only)", k, e.from, e.to))
 			}
 			i := f<<4 | t
 			bits[k][i/64] |= 1 << (i % 64)
