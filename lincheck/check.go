@@ -674,9 +674,10 @@ func (cv *converter) describeState(s *model.State) string {
 			}
 		}
 		if th.Sleep != model.Awake {
-			p += ", " + sleepWords[th.Sleep]
 			if th.Sleep == model.SleepIdle && th.Peer >= 0 {
-				p = strings.TrimSuffix(p, "a server runs it") + "its server runs it"
+				p += ", asleep until its server runs it"
+			} else {
+				p += ", " + sleepWords[th.Sleep]
 			}
 			if th.Wake != model.WakeNone {
 				p += " (woken, not yet returned)"

@@ -99,12 +99,12 @@ type queuer struct {
 	// concrete turns blocks off: every state has one order (coverage
 	// replays a linearization on plain states; tests compare).
 	concrete bool
-	// overlaps says which history ops may queue a worker (joinKind) and
+	// mayOpen says which history ops may queue a worker (joinKind) and
 	// are in a component of such ops that overlap in time at least
 	// blockWidth wide (newQueuer): only those may open a block that
 	// another joins. The others leave open at 0, so that states that
 	// differ only in it do not multiply.
-	overlaps []bool
+	mayOpen []bool
 	// named lists, for each task, the returns of the ops of other tasks
 	// that name it (run_worker's worker, a poll's result...), in time
 	// order: a poll tries first the head worker named soonest after it,
@@ -185,7 +185,7 @@ func (qu *queuer) keep(q *qstate) { qu.encs.keep(&q.enc) }
 // newQueuer makes the queuer of a partition's history (its ops in file
 // order, each thread's in program order); concrete turns the blocks off.
 func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *queuer {
-	qu := &queuer{spec: spec, hist: hist, concrete: concrete, overlaps: make([]bool, len(hist))}
+	qu := &queuer{spec: spec, hist: hist, concrete: concrete, mayOpen: make([]bool, len(hist))}
 	var js []int
 	for i := range hist {
 		if joinKind(qu.op(i)) {
@@ -228,20 +228,24 @@ func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *que
 	// wide may form blocks. Every op of a component gets the same answer,
 	// so an op that could join a block (it overlaps the block's ops) may
 	// do so exactly when the block's ops may, as the rules above need.
+	// An op that returns before a call returns before every later call,
+	// so the ops pending at each call are those pending at the one before
+	// that have not returned, and the new one: a component costs its
+	// length times its width, not its length squared (an op pending for
+	// the whole trace makes it one component).
+	var pending []int64 // the returns of the component's ops pending at the latest call
 	for a := 0; a < len(js); {
 		b, maxRet, width := a+1, hist[js[a]].Return, 1
+		pending = append(pending[:0], maxRet)
 		for ; b < len(js) && hist[js[b]].Call <= maxRet; b++ {
-			n := 1 // ops of the component pending when js[b] is called
-			for _, j := range js[a:b] {
-				if hist[j].Return >= hist[js[b]].Call {
-					n++
-				}
-			}
-			width = max(width, n)
+			call := hist[js[b]].Call
+			pending = slices.DeleteFunc(pending, func(r int64) bool { return r < call })
+			pending = append(pending, hist[js[b]].Return)
+			width = max(width, len(pending))
 			maxRet = max(maxRet, hist[js[b]].Return)
 		}
 		for _, i := range js[a:b] {
-			qu.overlaps[i] = width >= max(2, blockWidth)
+			qu.mayOpen[i] = width >= max(2, blockWidth)
 		}
 		a = b
 	}
@@ -251,7 +255,7 @@ func newQueuer(spec *model.Spec, hist []porcupine.Operation, concrete bool) *que
 // blocks reports whether a block may form in the partition's search (an
 // op may open one); when none may, the search runs on plain states
 // (plainSearch), which is the same search without the blocks' cost.
-func (qu *queuer) blocks() bool { return !qu.concrete && slices.Contains(qu.overlaps, true) }
+func (qu *queuer) blocks() bool { return !qu.concrete && slices.Contains(qu.mayOpen, true) }
 
 // plainSearch is the search's specification on plain states, for a
 // partition in which no block forms: queuer's with every block a single
@@ -450,7 +454,7 @@ func (qu *queuer) normalize(q *qstate, before, after *model.State, op model.Spec
 			}
 		}
 	}
-	if g, ok := joinGroup(before, op); !qu.concrete && qu.overlaps[hist] && ok && appended == g && onlyAppended(before, after, op.Thread, g) {
+	if g, ok := joinGroup(before, op); !qu.concrete && qu.mayOpen[hist] && ok && appended == g && onlyAppended(before, after, op.Thread, g) {
 		ret := qu.hist[hist].Return
 		n.open, n.openRet = g+1, ret
 		if nw := before.Grp[g].NWait; q.open == g+1 && qu.hist[hist].Call <= q.openRet && nw > 0 {
@@ -546,7 +550,7 @@ func (qu *queuer) alone(q qstate, a int, others []int) bool {
 
 // aloneKind is what alone asks of op a whatever the state: that it may
 // open or join a block.
-func (qu *queuer) aloneKind(a int) bool { return !qu.concrete && qu.overlaps[a] }
+func (qu *queuer) aloneKind(a int) bool { return !qu.concrete && qu.mayOpen[a] }
 
 // settle closes q's open block when no unplaced op that may join it is
 // left (one that may queue a worker, called before the block's first

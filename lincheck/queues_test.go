@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anishathalye/porcupine"
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/traces"
 	"pgregory.net/rapid"
@@ -349,4 +350,66 @@ func TestBlocksOnlyWhereTheyPay(t *testing.T) {
 	if blocks(poolTrace(t, 10000, 2, 40, 1)) {
 		t.Error("poolTrace with two workers: blocks")
 	}
+}
+
+// TestOverlapComponents: newQueuer lets exactly the ops that may queue a
+// worker whose component of the overlap graph (closed intervals, an
+// unknown outcome's open to the end) is at least max(2, blockWidth)
+// wide open blocks, as the definition says it, checked here pair by pair
+// on random histories; other ops never.
+func TestOverlapComponents(t *testing.T) {
+	defer func(b int) { blockWidth = b }(blockWidth)
+	sp, err := model.NewSpec(4, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		blockWidth = rapid.IntRange(1, 4).Draw(rt, "blockWidth")
+		n := rapid.IntRange(1, 12).Draw(rt, "ops")
+		hist := make([]porcupine.Operation, n)
+		join := make([]bool, n)
+		for i := range hist {
+			call := rapid.Int64Range(0, 40).Draw(rt, "call")
+			ret := call + rapid.Int64Range(0, 10).Draw(rt, "length")
+			if rapid.IntRange(0, 9).Draw(rt, "never returns") == 0 {
+				ret = NoReturn
+			}
+			op := model.SpecOp{Event: model.EventUnblock, Thread: int8(i % 4)}
+			if join[i] = rapid.IntRange(0, 4).Draw(rt, "other op") > 0; !join[i] {
+				op = model.SpecOp{Event: model.NoEvent, Call: model.CallWait, Thread: int8(i % 4)}
+			}
+			hist[i] = porcupine.Operation{ClientId: i % 4, Input: specInput{op: op}, Call: call, Return: ret}
+		}
+		overlap := func(a, b int) bool { return hist[a].Call <= hist[b].Return && hist[b].Call <= hist[a].Return }
+		comp := make([]int, n) // the least op of i's component
+		for i := range comp {
+			comp[i] = i
+		}
+		for changed := true; changed; {
+			changed = false
+			for a := range n {
+				for b := range n {
+					if join[a] && join[b] && overlap(a, b) && comp[b] < comp[a] {
+						comp[a], changed = comp[b], true
+					}
+				}
+			}
+		}
+		width := make([]int, n) // by component: the most of its ops pending at one of their calls
+		for x := range n {
+			k := 0
+			for y := range n {
+				if join[x] && join[y] && comp[y] == comp[x] && hist[y].Call <= hist[x].Call && hist[x].Call <= hist[y].Return {
+					k++
+				}
+			}
+			width[comp[x]] = max(width[comp[x]], k)
+		}
+		qu := newQueuer(sp, hist, false)
+		for i := range n {
+			if want := join[i] && width[comp[i]] >= max(2, blockWidth); qu.mayOpen[i] != want {
+				rt.Fatalf("op %d [%d, %d] (may queue: %v): may open a block %v, want %v", i, hist[i].Call, hist[i].Return, join[i], qu.mayOpen[i], want)
+			}
+		}
+	})
 }

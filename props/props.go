@@ -47,7 +47,7 @@ func (c Class) String() string {
 // shows, or "" when the state or step is not one.
 //
 // Screen, when set, is a cheap test shared with other properties that
-// lets CheckState and CheckStep skip their checks (see Screen).
+// lets CheckState, CheckStep and Checks skip their checks (see Screen).
 type Property[S, O any] struct {
 	ID     string
 	Doc    string

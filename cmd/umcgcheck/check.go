@@ -131,11 +131,11 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	return code, nil
 }
 
-// traceProtocol is the protocol a trace's header names (umcg-v0.1 when it
-// names none).
+// traceProtocol is the protocol a trace's header names
+// (traces.DefaultProtocol when it names none).
 func traceProtocol(h traces.Header) string {
 	if h.Protocol == "" {
-		return model.Protocol
+		return traces.DefaultProtocol
 	}
 	return h.Protocol
 }

@@ -69,7 +69,7 @@ var legalBits = func() (bits [KindServer + 1][256 / 64]uint64) {
 			f, okf := compactWord(e.from)
 			t, okt := compactWord(e.to)
 			if !okf || !okt {
-				panic("legal: an edge outside compactWord's range")
+				panic(fmt.Sprintf("legal: %s edge %s -> %s is outside compactWord's range (base state and FlagWakeupQueued only)", k, e.from, e.to))
 			}
 			i := f<<4 | t
 			bits[k][i/64] |= 1 << (i % 64)
@@ -357,7 +357,7 @@ func errnoContract(mo *Model, b, a *State, o *Observation) string {
 
 // The screens clear the properties of a state or a step in one call
 // (props.Screen): a search checks every new state and every transition,
-// and nearly all of them break nothing. Their tests restate the
+// and nearly all of them break nothing. Their functions restate the
 // conditions of the checks above, in one pass and without a message;
 // TestScreenClearsOnlyWhatHolds compares them with the checks on every
 // transition of the shipped configurations and of the deliberate bugs.
@@ -369,6 +369,26 @@ var (
 	// no-use-after-free.
 	returnScreen = &props.Screen[State, Observation]{Step: func(_, _ *State, o *Observation) bool { return !o.Returned && !o.UAF }}
 )
+
+// screenOf is the screen of each invariant and step property of
+// Properties, which sets it; nil: checked one by one. Every such property
+// is listed (TestScreenOfEveryProperty), so a new one is given a screen
+// here, next to the screen's test, which must then cover it, or nil.
+var screenOf = map[string]*props.Screen[State, Observation]{
+	"state-domain":       invariantScreen,
+	"legal-edge":         invariantScreen,
+	"worker-has-server":  invariantScreen,
+	"peer-registered":    invariantScreen,
+	"queue-fifo":         invariantScreen,
+	"no-lost-wakeup":     invariantScreen,
+	"no-exit":            invariantScreen,
+	"no-kill":            invariantScreen,
+	"errno-contract":     returnScreen,
+	"no-use-after-free":  returnScreen,
+	"server-processing":  returnScreen,
+	"register-succeeds":  returnScreen,
+	"run-returns-worker": returnScreen,
+}
 
 // The group masks of invariantsHold hold a bit per group and one for None.
 var _ [64 - (MaxGroups + 1)]struct{}

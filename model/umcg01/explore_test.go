@@ -1,6 +1,7 @@
 package umcg01_test
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
@@ -186,6 +187,27 @@ func TestSymmetry(t *testing.T) {
 type bugCase struct {
 	bug, property string
 	cfg           model.Config
+}
+
+// everyConfig returns every shipped configuration in both variants, and
+// the configuration of every deliberate bug, each once (bugCases lists a
+// bug once per property it breaks).
+func everyConfig() (shipped, bugs []model.Config) {
+	for _, n := range model.ConfigNames() {
+		for _, v := range []model.Variant{model.Seed, model.Fixed} {
+			c, _ := model.NamedConfig(n)
+			c.Variant = v
+			shipped = append(shipped, c)
+		}
+	}
+	for _, b := range bugCases() {
+		c := b.cfg
+		c.Bug = b.bug
+		if !slices.ContainsFunc(bugs, func(d model.Config) bool { return reflect.DeepEqual(d, c) }) {
+			bugs = append(bugs, c)
+		}
+	}
+	return shipped, bugs
 }
 
 func bugCases() []bugCase {

@@ -18,7 +18,8 @@ const fairness = "weak fairness of every thread's steps and of unblock events"
 // Properties lists the properties of UMCG v0.1 that m must keep, in a
 // fixed order, bound to m. Once the process is gone (exit(1) or a kill)
 // only no-exit and no-kill are evaluated on states: the rest of the state
-// is debris.
+// is debris. Each invariant and step property gets its screen from
+// screenOf (checks.go).
 func (m *Model) Properties() []*Property {
 	st := func(f func(*Model, *State) string) func(*State) string {
 		return func(s *State) string {
@@ -31,35 +32,35 @@ func (m *Model) Properties() []*Property {
 	step := func(f func(*Model, *State, *State, *Observation) string) func(b, a *State, o *Observation) string {
 		return func(b, a *State, o *Observation) string { return f(m, b, a, o) }
 	}
-	return []*Property{
-		{ID: "state-domain", Screen: invariantScreen, Class: props.Invariant,
+	ps := []*Property{
+		{ID: "state-domain", Class: props.Invariant,
 			Doc:   "each registered task's state word holds a state (and flags) of its kind",
 			State: st(stateDomain)},
-		{ID: "legal-edge", Screen: invariantScreen, Class: props.StepProperty,
+		{ID: "legal-edge", Class: props.StepProperty,
 			Doc:  "every step moves task states only along the documented edges",
 			Step: step(legalEdge)},
-		{ID: "worker-has-server", Screen: invariantScreen, Class: props.Invariant,
+		{ID: "worker-has-server", Class: props.Invariant,
 			Doc:   "a RUNNING worker is served by exactly one SERVING server of its group; peer links are symmetric",
 			State: st(workerHasServer)},
-		{ID: "peer-registered", Screen: invariantScreen, Class: props.Invariant,
+		{ID: "peer-registered", Class: props.Invariant,
 			Doc:   "a peer link joins two registered tasks: nobody is linked to a task that unregistered",
 			State: st(peerRegistered)},
-		{ID: "queue-fifo", Screen: invariantScreen, Class: props.Invariant,
+		{ID: "queue-fifo", Class: props.Invariant,
 			Doc:   "the unblocked queue holds exactly the UNBLOCKED workers, once each, in unblock order; poll takes the longest waiting",
 			State: st(queueFIFO), Step: step(pollTakesOldest)},
-		{ID: "no-lost-wakeup", Screen: invariantScreen, Class: props.Invariant,
+		{ID: "no-lost-wakeup", Class: props.Invariant,
 			Doc:   "no server sleeps polling while its group has an UNBLOCKED worker",
 			State: st(noLostWakeup)},
-		{ID: "errno-contract", Screen: returnScreen, Class: props.StepProperty,
+		{ID: "errno-contract", Class: props.StepProperty,
 			Doc:  "every call's result and errno match the header's doc comments",
 			Step: step(errnoContract)},
-		{ID: "no-exit", Screen: invariantScreen, Class: props.Invariant,
+		{ID: "no-exit", Class: props.Invariant,
 			Doc:   "a well-behaved client never reaches an exit(1) path of the library",
 			State: func(s *State) string { return statusIs(m, s, Exited) }},
-		{ID: "no-kill", Screen: invariantScreen, Class: props.Invariant,
+		{ID: "no-kill", Class: props.Invariant,
 			Doc:   "the kernel never kills (SIGSEGV) a thread of a well-behaved client",
 			State: func(s *State) string { return statusIs(m, s, Killed) }},
-		{ID: "no-use-after-free", Screen: returnScreen, Class: props.StepProperty,
+		{ID: "no-use-after-free", Class: props.StepProperty,
 			Doc: "no thread touches a freed task_tls, a freed group, or the TLS of a thread that exited",
 			Step: func(b, a *State, o *Observation) string {
 				if o.UAF {
@@ -67,13 +68,13 @@ func (m *Model) Properties() []*Property {
 				}
 				return ""
 			}},
-		{ID: "server-processing", Screen: returnScreen, Class: props.StepProperty,
+		{ID: "server-processing", Class: props.StepProperty,
 			Doc:  "whenever poll_worker or run_worker returns, the server is PROCESSING",
 			Step: step(serverProcessing)},
-		{ID: "register-succeeds", Screen: returnScreen, Class: props.StepProperty,
+		{ID: "register-succeeds", Class: props.StepProperty,
 			Doc:  "a registration with valid arguments succeeds: by a thread not registered, into a group that exists (core tasks: none), with memory to spare",
 			Step: step(registerSucceeds)},
-		{ID: "run-returns-worker", Screen: returnScreen, Class: props.StepProperty,
+		{ID: "run-returns-worker", Class: props.StepProperty,
 			Doc:  "a worker run_worker returns is the last worker the server was running, as its documentation promises",
 			Step: step(runReturnsWorker)},
 		{ID: "no-leak", Class: props.Deadlock,
@@ -121,6 +122,10 @@ func (m *Model) Properties() []*Property {
 					return ""
 				}}},
 	}
+	for _, p := range ps {
+		p.Screen = screenOf[p.ID]
+	}
+	return ps
 }
 
 func statusIs(m *Model, s *State, st Status) string {

@@ -18,19 +18,8 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("about 200 searches: run without -race and -short")
 	}
-	var cfgs []model.Config
-	for _, n := range model.ConfigNames() {
-		for _, v := range []model.Variant{model.Seed, model.Fixed} {
-			c, _ := model.NamedConfig(n)
-			c.Variant = v
-			cfgs = append(cfgs, c)
-		}
-	}
-	for _, b := range bugCases() {
-		c := b.cfg
-		c.Bug = b.bug
-		cfgs = append(cfgs, c)
-	}
+	shipped, bugs := everyConfig()
+	cfgs := append(shipped, bugs...)
 	// Each group of searches must agree; the safety-only group may reduce
 	// by symmetry and partial order, the group with liveness must not (see
 	// sim.Report): there, asking for them must change nothing.

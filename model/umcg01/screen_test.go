@@ -120,19 +120,7 @@ func TestScreenClearsOnlyWhatHolds(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("every transition of every shipped configuration: run without -race and -short")
 	}
-	var cfgs, bugs []model.Config
-	for _, n := range model.ConfigNames() {
-		for _, v := range []model.Variant{model.Seed, model.Fixed} {
-			c, _ := model.NamedConfig(n)
-			c.Variant = v
-			cfgs = append(cfgs, c)
-		}
-	}
-	for _, b := range bugCases() {
-		c := b.cfg
-		c.Bug = b.bug
-		bugs = append(bugs, c)
-	}
+	cfgs, bugs := everyConfig()
 	var total screenCount
 	for _, c := range append(cfgs, bugs...) {
 		m, err := model.New(c)

@@ -256,13 +256,15 @@ func (m *Model) updateGhost(s *State) {
 			}
 		}
 	}
-	for g := range int(s.G) { // the slots past G may hold anything (State)
+	// A worker's group is one of the state's G groups (registration finds
+	// it by id among them), and the slots past G are not the state's.
+	for g := 0; g < int(s.G); g++ {
 		gr := &s.Grp[g]
 		if gr.NGhost == 0 && unblocked[g] == 0 {
 			continue
 		}
-		var queued uint64 // the workers the ghost queue holds
 		// Drop the workers no longer UNBLOCKED in g, in order.
+		var queued uint64 // the workers the ghost queue holds
 		n := uint8(0)
 		for _, w := range gr.Ghost[:gr.NGhost] {
 			if unblocked[g]&(1<<w) != 0 {
