@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	umcg01 "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/traces"
 	"golang.org/x/sys/unix"
 )
@@ -47,15 +48,16 @@ func DefaultWorkload(name string, seed uint64) Workload {
 }
 
 // Validate checks the workload's name and sizes. lincheck.Check checks
-// each group's tasks together and takes at most 16 tasks per group.
+// each group's tasks together and takes at most umcg01.MaxThreads tasks
+// per group.
 func (w Workload) Validate() error {
 	switch {
 	case w.Name != "pipes" && w.Name != "futex" && w.Name != "sleep":
 		return fmt.Errorf("unknown workload %q (want one of %s)", w.Name, strings.Join(Workloads(), ", "))
 	case w.Groups < 1 || w.Groups > 64:
 		return fmt.Errorf("groups: %d is out of range 1..64", w.Groups)
-	case w.Servers < 1 || w.Workers < 1 || w.Servers+w.Workers > 16:
-		return fmt.Errorf("servers %d and workers %d per group: want at least 1 each and at most 16 together", w.Servers, w.Workers)
+	case w.Servers < 1 || w.Workers < 1 || w.Servers+w.Workers > umcg01.MaxThreads:
+		return fmt.Errorf("servers %d and workers %d per group: want at least 1 each and at most %d together", w.Servers, w.Workers, umcg01.MaxThreads)
 	case w.Blocks < 0 || w.Blocks > 1000:
 		return fmt.Errorf("blocks: %d is out of range 0..1000", w.Blocks)
 	case w.MaxPause < 0 || w.MaxPause > time.Second:
