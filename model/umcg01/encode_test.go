@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/umcgcheck/umcgcheck/sim"
 	"pgregory.net/rapid"
 )
 
@@ -179,4 +180,33 @@ func BenchmarkDecode(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		s.Decode(encs[i%len(encs)])
 	}
+}
+
+// BenchmarkEncodeHash measures the explorer's per-successor work on the
+// encoding: encode, then hash what was written.
+func BenchmarkEncodeHash(b *testing.B) {
+	ss := raceStates(b)
+	buf := make([]byte, 0, EncodedSize)
+	var sink uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf = ss[i%len(ss)].AppendEncoding(buf[:0])
+		sink ^= sim.SeededHash(buf, 0)
+	}
+	_ = sink
+}
+
+// BenchmarkHash measures the hash alone, of encodings written long before.
+func BenchmarkHash(b *testing.B) {
+	ss := raceStates(b)
+	encs := make([][]byte, len(ss))
+	for i := range ss {
+		encs[i] = ss[i].AppendEncoding(nil)
+	}
+	var sink uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sink ^= sim.SeededHash(encs[i%len(encs)], 0)
+	}
+	_ = sink
 }
