@@ -2,6 +2,8 @@ package umcg01
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -54,5 +56,70 @@ func TestDecodeRejectsGarbage(t *testing.T) {
 		if d.Decode(b) {
 			t.Errorf("Decode(%v) accepted garbage", b)
 		}
+	}
+}
+
+// TestDecodeWritesEveryField: Decode writes every field of the threads and
+// groups the encoding holds, whatever the slots held before: decoding into
+// a state whose every field is set (to values no encoding here holds) gives
+// the same state as decoding into a zero one.
+func TestDecodeWritesEveryField(t *testing.T) {
+	c := DefaultConfig()
+	c.Workers, c.Sleeps = 3, 1
+	m, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var junk State
+	set := func(v reflect.Value) {
+		for i := range v.NumField() {
+			switch f := v.Field(i); f.Kind() {
+			case reflect.Bool:
+				f.SetBool(true)
+			case reflect.Uint8, reflect.Uint16:
+				f.SetUint(99)
+			case reflect.Int8, reflect.Int16:
+				f.SetInt(-99)
+			case reflect.Array:
+				for j := range f.Len() {
+					f.Index(j).SetInt(-99)
+				}
+			default:
+				t.Fatalf("field %s: kind %s not covered", v.Type().Field(i).Name, f.Kind())
+			}
+		}
+	}
+	for i := range junk.T {
+		set(reflect.ValueOf(&junk.T[i]).Elem())
+	}
+	for g := range junk.Grp {
+		set(reflect.ValueOf(&junk.Grp[g]).Elem())
+	}
+	s := m.Init()
+	var buf []Action
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 300; i++ {
+		enc := s.AppendEncoding(nil)
+		var fresh State
+		dirty := junk
+		if !fresh.Decode(enc) || !dirty.Decode(enc) {
+			t.Fatalf("step %d: Decode rejects an encoding", i)
+		}
+		// A group's queues past their lengths are not the state's
+		// (State): Group.Equal compares what is.
+		if !reflect.DeepEqual(fresh.T[:fresh.N], dirty.T[:dirty.N]) || fresh.G != dirty.G {
+			t.Fatalf("step %d: Decode left a field of the slot as it was:\n%+v\n%+v", i, fresh.T[:fresh.N], dirty.T[:dirty.N])
+		}
+		for g := range fresh.G {
+			if !fresh.Grp[g].Equal(&dirty.Grp[g]) {
+				t.Fatalf("step %d: Decode left a field of group %d as it was:\n%+v\n%+v", i, g, fresh.Grp[g], dirty.Grp[g])
+			}
+		}
+		buf = m.Enabled(&s, buf[:0])
+		if len(buf) == 0 {
+			s = m.Init()
+			continue
+		}
+		m.Step(&s, buf[rng.IntN(len(buf))])
 	}
 }

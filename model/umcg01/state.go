@@ -206,18 +206,37 @@ const threadBytes = 29
 
 // AppendEncoding appends the canonical encoding of s to b. Two states are
 // equal exactly when their encodings are equal.
+//
+// It grows b once, for the whole encoding, and writes each thread into a
+// fixed-size array (putThread): no append and no bounds check per field.
+// The explorer encodes every successor (about three per new state), so
+// this is on its hottest path.
 func (s *State) AppendEncoding(b []byte) []byte {
+	n, ng := int(s.N), int(s.G)
+	size := 3 + n*threadBytes + 5*ng
+	if s.SleepsUsed > 0 {
+		size++
+	}
+	for g := range s.Grp[:ng] {
+		size += int(s.Grp[g].NWait) + int(s.Grp[g].NGhost)
+	}
+	at := len(b)
+	b = slices.Grow(b, size)[:at+size]
+	e := b[at:]
 	if s.SleepsUsed > 0 {
 		// The high bit of N says a count of sleeps follows, so states
 		// of configurations without sleeps encode as they always did.
-		b = append(b, s.N|0x80, s.G, s.FaultsUsed, s.SleepsUsed)
+		e[0], e[1], e[2], e[3] = s.N|0x80, s.G, s.FaultsUsed, s.SleepsUsed
+		e = e[4:]
 	} else {
-		b = append(b, s.N, s.G, s.FaultsUsed)
+		e[0], e[1], e[2] = s.N, s.G, s.FaultsUsed
+		e = e[3:]
 	}
-	for i := 0; i < int(s.N); i++ {
-		b = appendThread(b, &s.T[i])
+	for i := range s.T[:n] {
+		putThread((*[threadBytes]byte)(e), &s.T[i])
+		e = e[threadBytes:]
 	}
-	for g := 0; g < int(s.G); g++ {
+	for g := range s.Grp[:ng] {
 		gr := &s.Grp[g]
 		ex := uint8(0)
 		if gr.Exists {
@@ -226,20 +245,24 @@ func (s *State) AppendEncoding(b []byte) []byte {
 		if gr.Unlisted {
 			ex |= 2
 		}
-		b = append(b, gr.Lib, ex, gr.NrTasks, gr.NWait)
-		for i := 0; i < int(gr.NWait); i++ {
-			b = append(b, uint8(gr.Waiters[i]))
+		e[0], e[1], e[2], e[3] = gr.Lib, ex, gr.NrTasks, gr.NWait
+		e = e[4:]
+		for i, w := range gr.Waiters[:gr.NWait] {
+			e[i] = uint8(w)
 		}
-		b = append(b, gr.NGhost)
-		for i := 0; i < int(gr.NGhost); i++ {
-			b = append(b, uint8(gr.Ghost[i]))
+		e = e[gr.NWait:]
+		e[0] = gr.NGhost
+		e = e[1:]
+		for i, w := range gr.Ghost[:gr.NGhost] {
+			e[i] = uint8(w)
 		}
+		e = e[gr.NGhost:]
 	}
 	return b
 }
 
-// appendThread appends the threadBytes bytes that encode t.
-func appendThread(b []byte, t *Thread) []byte {
+// putThread writes the threadBytes bytes that encode t.
+func putThread(e *[threadBytes]byte, t *Thread) {
 	var fl uint8
 	if t.Freed {
 		fl |= 1
@@ -252,14 +275,13 @@ func appendThread(b []byte, t *Thread) []byte {
 	}
 	fl |= uint8(t.Nap) << 3
 	fl |= uint8(t.TLSKind) << 5
-	b = append(b, t.PC, t.Iter, uint8(t.Status), t.Sig, uint8(t.Fn), t.LPC,
-		uint8(t.Arg), uint8(t.Ptr), t.PtrGen, t.Local)
-	b = binary.LittleEndian.AppendUint16(b, uint16(t.Ret))
-	b = append(b, uint8(t.Errno), uint8(t.SysRet), t.TLS, t.Gen, fl)
-	b = binary.LittleEndian.AppendUint16(b, uint16(t.Word))
-	b = append(b, uint8(t.Kind), uint8(t.Group), uint8(t.Peer), uint8(t.Sleep),
-		uint8(t.Wake), uint8(t.Out), uint8(t.Reason), uint8(t.GEntry), uint8(t.GKern), uint8(t.GRan))
-	return b
+	e[0], e[1], e[2], e[3], e[4], e[5] = t.PC, t.Iter, uint8(t.Status), t.Sig, uint8(t.Fn), t.LPC
+	e[6], e[7], e[8], e[9] = uint8(t.Arg), uint8(t.Ptr), t.PtrGen, t.Local
+	binary.LittleEndian.PutUint16(e[10:12], uint16(t.Ret))
+	e[12], e[13], e[14], e[15], e[16] = uint8(t.Errno), uint8(t.SysRet), t.TLS, t.Gen, fl
+	binary.LittleEndian.PutUint16(e[17:19], uint16(t.Word))
+	e[19], e[20], e[21], e[22], e[23] = uint8(t.Kind), uint8(t.Group), uint8(t.Peer), uint8(t.Sleep), uint8(t.Wake)
+	e[24], e[25], e[26], e[27], e[28] = uint8(t.Out), uint8(t.Reason), uint8(t.GEntry), uint8(t.GKern), uint8(t.GRan)
 }
 
 // EncodedSize is the upper bound of the encoding's length in bytes
@@ -329,25 +351,28 @@ func (s *State) Decode(b []byte) bool {
 	if s.N > MaxThreads || s.G > MaxGroups {
 		return false
 	}
-	for i := 0; i < int(s.N); i++ {
+	for i := range s.T[:s.N] {
 		if len(b) < threadBytes {
 			return false
 		}
-		// One composite literal: every field is written, none left
-		// from what the slot held before.
-		fl := b[16]
-		s.T[i] = Thread{
-			PC: b[0], Iter: b[1], Status: Status(b[2]), Sig: b[3], Fn: Call(b[4]), LPC: b[5],
-			Arg: int8(b[6]), Ptr: int8(b[7]), PtrGen: b[8], Local: b[9],
-			Ret:   int16(binary.LittleEndian.Uint16(b[10:])),
-			Errno: Errno(b[12]), SysRet: Errno(b[13]), TLS: b[14], Gen: b[15],
-			Freed: fl&1 != 0, InWait: fl&2 != 0, Dangling: fl&4 != 0,
-			Nap: Nap(fl >> 3 & 3), TLSKind: Kind(fl >> 5 & 3),
-			Word: TaskState(binary.LittleEndian.Uint16(b[17:])),
-			Kind: Kind(b[19]), Group: int8(b[20]), Peer: int8(b[21]), Sleep: Sleep(b[22]),
-			Wake: Wake(b[23]), Out: int8(b[24]), Reason: Reason(b[25]), GEntry: Errno(b[26]), GKern: Errno(b[27]),
-			GRan: int8(b[28]),
-		}
+		// A fixed-size array: no bounds check per field. Every field is
+		// written, none left from what the slot held before
+		// (TestDecodeWritesEveryField), and each straight into the
+		// slot: a composite literal is built on the stack byte by
+		// byte and then copied by wide loads, which cannot be
+		// forwarded from the byte stores and wait for them.
+		e := (*[threadBytes]byte)(b)
+		t := &s.T[i]
+		fl := e[16]
+		t.PC, t.Iter, t.Status, t.Sig, t.Fn, t.LPC = e[0], e[1], Status(e[2]), e[3], Call(e[4]), e[5]
+		t.Arg, t.Ptr, t.PtrGen, t.Local = int8(e[6]), int8(e[7]), e[8], e[9]
+		t.Ret = int16(binary.LittleEndian.Uint16(e[10:12]))
+		t.Errno, t.SysRet, t.TLS, t.Gen = Errno(e[12]), Errno(e[13]), e[14], e[15]
+		t.Freed, t.InWait, t.Dangling = fl&1 != 0, fl&2 != 0, fl&4 != 0
+		t.Nap, t.TLSKind = Nap(fl>>3&3), Kind(fl>>5&3)
+		t.Word = TaskState(binary.LittleEndian.Uint16(e[17:19]))
+		t.Kind, t.Group, t.Peer, t.Sleep, t.Wake = Kind(e[19]), int8(e[20]), int8(e[21]), Sleep(e[22]), Wake(e[23])
+		t.Out, t.Reason, t.GEntry, t.GKern, t.GRan = int8(e[24]), Reason(e[25]), Errno(e[26]), Errno(e[27]), int8(e[28])
 		if fl&^0x7f != 0 || Nap(fl>>3&3) > NapPlain {
 			return false
 		}

@@ -142,7 +142,7 @@ func (m *Model) canonicalize(s *State, classes [][]int8) Perm {
 			if m.progs[i].kind == progServer && t.Iter > 0 {
 				t.Iter = abs(int8(t.Iter) - 1)
 			}
-			appendThread(keys[i][:0], &t)
+			putThread(&keys[i], &t)
 		}
 	}
 	changed := false
