@@ -269,13 +269,21 @@ func TestGapsCounted(t *testing.T) {
 			}
 		}
 	}()
-	if _, err := RunWith(NewEmu(BugNone), w, Options{Timeout: 20 * time.Second, Gaps: &gaps}); err != nil {
-		t.Fatal(err)
+	// Whether the runtime parks a worker thread in a given run is up to
+	// the scheduler (once in a clean-clone test run, none was): the
+	// count must see a gap in one of three runs.
+	for try := 1; ; try++ {
+		if _, err := RunWith(NewEmu(BugNone), w, Options{Timeout: 20 * time.Second, Gaps: &gaps}); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("run %d: %d voluntary switches between calls", try, gaps.Load())
+		if gaps.Load() > 0 {
+			return
+		}
+		if try == 3 {
+			t.Fatalf("with GOMAXPROCS 1 and a busy goroutine, no worker thread slept between its calls in %d runs: the count sees nothing", try)
+		}
 	}
-	if gaps.Load() == 0 {
-		t.Errorf("with GOMAXPROCS 1 and a busy goroutine, no worker thread slept between its calls: the count sees nothing")
-	}
-	t.Logf("%d voluntary switches between calls", gaps.Load())
 }
 
 func setProcs(n int) int { return runtime.GOMAXPROCS(n) }
