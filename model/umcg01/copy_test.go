@@ -28,22 +28,10 @@ func poison(s *model.State) {
 // properties must be the same.
 func TestUnusedSlotsUnread(t *testing.T) {
 	if raceEnabled || testing.Short() {
-		t.Skip("about 100 searches: run without -race and -short")
+		t.Skip("every shipped and bug configuration, twice each: run without -race and -short")
 	}
-	var cfgs []model.Config
-	for _, n := range model.ConfigNames() {
-		for _, v := range []model.Variant{model.Seed, model.Fixed} {
-			c, _ := model.NamedConfig(n)
-			c.Variant = v
-			cfgs = append(cfgs, c)
-		}
-	}
-	for _, b := range bugCases() {
-		c := b.cfg
-		c.Bug = b.bug
-		cfgs = append(cfgs, c)
-	}
-	for _, c := range cfgs {
+	shipped, bugs := everyConfig()
+	for _, c := range append(shipped, bugs...) {
 		m, err := model.New(c)
 		if err != nil {
 			t.Fatal(err)
