@@ -158,12 +158,8 @@ func TestFailingPoolIsQuick(t *testing.T) {
 		order[i] = (i*5 + 3) % n
 	}
 	order = append(order, order[0])
-	tr, err := traces.ReadAll(strings.NewReader(registrations(order)), "pool.jsonl", model.Vocabulary())
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Now()
-	res, err := Check(tr, 10*time.Second)
+	res, err := checkString(t, registrations(order))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,12 +186,8 @@ func TestFortyWorkers(t *testing.T) {
 			order = append(order[:n-1], order[0])
 			want = NotLinearizable
 		}
-		tr, err := traces.ReadAll(strings.NewReader(registrations(order)), "pool.jsonl", model.Vocabulary())
-		if err != nil {
-			t.Fatal(err)
-		}
 		start := time.Now()
-		res, err := Check(tr, 10*time.Second)
+		res, err := checkString(t, registrations(order))
 		if err != nil || res.Verdict != want {
 			t.Fatalf("%s, want %s (%v)", res.Verdict, want, err)
 		}
