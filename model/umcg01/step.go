@@ -40,8 +40,9 @@ var ActionNames = []string{"step", "fail", "unblock", "preempt", "signal", "spur
 type Observation struct {
 	Action Action
 	// Label names the step: "poll_worker: CAS self PROCESSING->POLLING",
-	// "kernel: unblock", ... Labels are static strings.
-	Label string
+	// "kernel: unblock", ... (Label.String: a code here, the words on
+	// demand).
+	Label Label
 	// Call is the library call the step belongs to, CallNone for client
 	// steps and kernel events.
 	Call Call
@@ -144,6 +145,23 @@ func (m *Model) interruptible(th *Thread) bool {
 	return false
 }
 
+// The labels of the steps in this file (see Label).
+var (
+	lblResume            = newLabel("kernel: resume after wakeup")
+	lblResumeSleepsAgain = newLabel("kernel: woken, sleeps again")
+	lblResumeKilled      = newLabel("kernel: worker woken while not RUNNING with a server: SIGSEGV")
+	lblUnblock           = newLabel("kernel: unblock (blocking syscall completes)")
+	lblUnblockNap        = newLabel("kernel: unblock (the sleep outside UMCG ends)")
+	lblUnblockKilled     = newLabel("kernel: unblock while still linked to a server: SIGSEGV")
+	lblUnblockNapKilled  = newLabel("kernel: unblock: wake hook finds the word not RUNNING: SIGSEGV")
+	lblNap               = newLabel("kernel: worker sleeps outside UMCG (page fault): block hook")
+	lblPreempt           = newLabel("kernel: preempt worker")
+	lblSignal            = newLabel("fault: signal interrupts the sleep")
+	lblSignalPending     = newLabel("fault: signal pending when the woken thread returns")
+	lblSpurious          = newLabel("fault: spurious wakeup")
+	lblDie               = newLabel("fault: thread dies without unregistering")
+)
+
 // Step applies a, which must be enabled in s, and reports what happened.
 func (m *Model) Step(s *State, a Action) Observation {
 	o := Observation{Action: a}
@@ -157,11 +175,11 @@ func (m *Model) Step(s *State, a Action) Observation {
 		}
 		if th.Sleep != Awake {
 			o.Call = th.Fn
-			o.Label = "kernel: resume after wakeup"
+			o.Label = lblResume
 			napping := th.Nap != NapNone
 			e, again := m.Resume(s, t)
 			if again {
-				o.Label = "kernel: woken, sleeps again"
+				o.Label = lblResumeSleepsAgain
 			}
 			if !napping {
 				// A worker back from a sleep outside UMCG goes on
@@ -169,7 +187,7 @@ func (m *Model) Step(s *State, a Action) Observation {
 				th.SysRet = e
 			}
 			if th.Status == Killed {
-				o.Label = "kernel: worker woken while not RUNNING with a server: SIGSEGV"
+				o.Label = lblResumeKilled
 			}
 			m.updateGhost(s)
 			return o
@@ -180,42 +198,42 @@ func (m *Model) Step(s *State, a Action) Observation {
 			m.libStep(s, t, fault, &o)
 		}
 	case ActUnblock:
-		o.Label = "kernel: unblock (blocking syscall completes)"
+		o.Label = lblUnblock
 		nap := th.Nap
 		if nap != NapNone {
 			o.Call = th.Fn
-			o.Label = "kernel: unblock (the sleep outside UMCG ends)"
+			o.Label = lblUnblockNap
 		}
 		m.Unblock(s, t)
 		if th.Status == Killed {
-			o.Label = "kernel: unblock while still linked to a server: SIGSEGV"
+			o.Label = lblUnblockKilled
 			if nap == NapPlain {
-				o.Label = "kernel: unblock: wake hook finds the word not RUNNING: SIGSEGV"
+				o.Label = lblUnblockNapKilled
 			}
 		}
 	case ActSleep:
 		s.SleepsUsed++
 		o.Call = th.Fn
-		o.Label = "kernel: worker sleeps outside UMCG (page fault): block hook"
+		o.Label = lblNap
 		m.Nap(s, t)
 	case ActPreempt:
 		s.FaultsUsed++
-		o.Label = "kernel: preempt worker"
+		o.Label = lblPreempt
 		m.Preempt(s, t)
 	case ActSignal:
 		s.FaultsUsed++
-		o.Label = "fault: signal interrupts the sleep"
+		o.Label = lblSignal
 		if th.Wake != WakeNone {
-			o.Label = "fault: signal pending when the woken thread returns"
+			o.Label = lblSignalPending
 		}
 		m.Signal(s, t)
 	case ActSpurious:
 		s.FaultsUsed++
-		o.Label = "fault: spurious wakeup"
+		o.Label = lblSpurious
 		wake(s, t, WakeSpurious)
 	case ActDie:
 		s.FaultsUsed++
-		o.Label = "fault: thread dies without unregistering"
+		o.Label = lblDie
 		m.Die(s, t)
 	default:
 		m.startChoice(s, a, &o)
