@@ -492,8 +492,9 @@ func invariantsHold(s *State) bool {
 // changed, so it makes one pass over the words and no more for the
 // others (most threads, most steps).
 func edgesHold(b, a *State, o *Observation) bool {
-	for i := 0; i < int(a.N); i++ {
-		if b.T[i].Word == a.T[i].Word {
+	tb, ta := b.T[:a.N], a.T[:a.N]
+	for i := range ta {
+		if tb[i].Word == ta[i].Word {
 			continue
 		}
 		if _, bad := illegalEdge(b, a, o, i); bad {

@@ -85,7 +85,6 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 		if th.Status != Alive {
 			continue
 		}
-		isWorker := m.progs[i].kind == progWorker || (m.progs[i].kind == progGeneral && m.progs[i].role == KindWorker)
 		if th.Sleep != Awake {
 			if th.Wake != WakeNone {
 				buf = append(buf, Action{Kind: ActStep, Thread: t})
@@ -115,7 +114,7 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 			// Preemption is modelled where a worker runs its own code,
 			// not inside a libumcg call (whose trace op could not
 			// contain it).
-			if budget && f&FaultPreempt != 0 && isWorker && th.Kind == KindWorker &&
+			if budget && f&FaultPreempt != 0 && m.isWorker(i) && th.Kind == KindWorker &&
 				th.Fn == CallNone && th.Word.Base() == StateRunning && th.Peer >= 0 {
 				buf = append(buf, Action{Kind: ActPreempt, Thread: t})
 			}
@@ -125,11 +124,19 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 				buf = append(buf, Action{Kind: ActSleep, Thread: t})
 			}
 		}
-		if budget && f&FaultDeath != 0 && isWorker {
+		if budget && f&FaultDeath != 0 && m.isWorker(i) {
 			buf = append(buf, Action{Kind: ActDie, Thread: t})
 		}
 	}
 	return buf
+}
+
+// isWorker reports whether thread i's program is a worker's (a worker
+// client, or a general client in the worker's role): the threads the
+// preempt and death faults may strike. Enabled asks only when one is on.
+func (m *Model) isWorker(i int) bool {
+	p := &m.progs[i]
+	return p.kind == progWorker || (p.kind == progGeneral && p.role == KindWorker)
 }
 
 // interruptible reports whether a signal can end th's sleep: the sleeps
@@ -255,8 +262,9 @@ func (m *Model) updateGhost(s *State) {
 		return
 	}
 	var unblocked [MaxGroups]uint64 // by group, its UNBLOCKED workers (bit t: thread t)
-	for i := 0; i < int(s.N); i++ {
-		th := &s.T[i]
+	ts := s.T[:s.N]
+	for i := range ts {
+		th := &ts[i]
 		if th.Kind == KindWorker && th.Word == StateUnblocked && th.Group >= 0 {
 			unblocked[th.Group] |= 1 << i
 		}
@@ -264,11 +272,13 @@ func (m *Model) updateGhost(s *State) {
 		// run_worker (what run_worker promises to return), from state
 		// words and links.
 		if th.Fn != CallRunWorker {
-			th.GRan = None
+			if th.GRan != None { // a store only where it changes
+				th.GRan = None
+			}
 			continue
 		}
 		if p := th.Peer; p >= 0 {
-			if w := &s.T[p]; w.Kind == KindWorker && w.Status == Alive && w.Sleep == Awake &&
+			if w := &ts[p]; w.Kind == KindWorker && w.Status == Alive && w.Sleep == Awake &&
 				w.Word.Base() == StateRunning && w.Peer == int8(i) {
 				th.GRan = p
 			}
@@ -281,18 +291,27 @@ func (m *Model) updateGhost(s *State) {
 		if gr.NGhost == 0 && unblocked[g] == 0 {
 			continue
 		}
-		// Drop the workers no longer UNBLOCKED in g, in order.
 		var queued uint64 // the workers the ghost queue holds
-		n := uint8(0)
 		for _, w := range gr.Ghost[:gr.NGhost] {
-			if unblocked[g]&(1<<w) != 0 {
-				gr.Ghost[n] = w
-				n++
-				queued |= 1 << w
-			}
+			queued |= 1 << w
 		}
-		clear(gr.Ghost[n:gr.NGhost])
-		gr.NGhost = n
+		if queued == unblocked[g] {
+			continue // most steps: the queue stands
+		}
+		if queued&^unblocked[g] != 0 {
+			// Drop the workers no longer UNBLOCKED in g, in order.
+			queued = 0
+			n := uint8(0)
+			for _, w := range gr.Ghost[:gr.NGhost] {
+				if unblocked[g]&(1<<w) != 0 {
+					gr.Ghost[n] = w
+					n++
+					queued |= 1 << w
+				}
+			}
+			clear(gr.Ghost[n:gr.NGhost])
+			gr.NGhost = n
+		}
 		// Queue the newly UNBLOCKED ones, by thread.
 		for add := unblocked[g] &^ queued; add != 0; add &= add - 1 {
 			gr.Ghost[gr.NGhost] = int8(bits.TrailingZeros64(add))
