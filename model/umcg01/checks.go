@@ -420,8 +420,9 @@ func invariantsHold(s *State) bool {
 	// Groups by index+1 (a core task's group is None): servers asleep
 	// in poll with no wakeup, and live UNBLOCKED workers (no-lost-wakeup).
 	var polling, unblocked uint64
-	for i := 0; i < int(s.N); i++ {
-		th := &s.T[i]
+	ts := s.T[:s.N]
+	for i := range ts {
+		th := &ts[i]
 		if th.Status == Exited || th.Status == Killed {
 			return false // no-exit, no-kill; and the rest are not checked
 		}

@@ -304,8 +304,17 @@ func CopyState(dst, src *State) {
 	for g := range src.G {
 		d, s := &dst.Grp[g], &src.Grp[g]
 		d.setHeader(s)
-		copy(d.Waiters[:s.NWait], s.Waiters[:s.NWait])
-		copy(d.Ghost[:s.NGhost], s.Ghost[:s.NGhost])
+		copyQueue(d.Waiters[:s.NWait], s.Waiters[:s.NWait])
+		copyQueue(d.Ghost[:s.NGhost], s.Ghost[:s.NGhost])
+	}
+}
+
+// copyQueue copies a group's queue, a few threads at most: a loop, where
+// copy would call memmove (its call costs more than the bytes).
+func copyQueue(dst, src []int8) {
+	dst = dst[:len(src)]
+	for i, t := range src {
+		dst[i] = t
 	}
 }
 
