@@ -74,15 +74,16 @@ type Observation struct {
 // (by thread, then by action kind), and returns it. A state with no enabled
 // action is terminal: see Terminal.
 func (m *Model) Enabled(s *State, buf []Action) []Action {
-	if !s.Live() {
-		return buf
-	}
 	budget := int(s.FaultsUsed) < m.cfg.MaxFaults
 	f := m.cfg.Faults
+	given := len(buf)
 	for i := 0; i < int(s.N); i++ {
 		t := int8(i)
 		th := &s.T[i]
 		if th.Status != Alive {
+			if th.Status == Exited || th.Status == Killed {
+				return buf[:given] // the process is gone (!s.Live()): nothing is enabled
+			}
 			continue
 		}
 		if th.Sleep != Awake {
