@@ -310,9 +310,12 @@ func CopyState(dst, src *State) {
 }
 
 // copyQueue copies a group's queue, a few threads at most: a loop, where
-// copy would call memmove (its call costs more than the bytes).
+// copy would call memmove, whose call costs more than the bytes (about
+// 16 M of the 112 M instructions CopyState and memmove took on the race
+// with 4 workers).
 func copyQueue(dst, src []int8) {
 	dst = dst[:len(src)]
+	//lint:ignore S1001 copy calls memmove: see above
 	for i, t := range src {
 		dst[i] = t
 	}
