@@ -12,9 +12,10 @@ import (
 // returned at once), and every documented edge of the task state diagram
 // (the legal-edge table in checks.go, named here, not copied).
 //
-// The labels themselves are written where the steps are (library.go,
-// kernel.go, step.go, client.go); this table lists them once more so that
-// a step that never fires can be named. TestLabelsTable keeps it complete:
+// The labels themselves are made next to the steps that take them (the
+// lbl* variables of library.go, step.go and client.go, and library.go's
+// labels shared by several calls); this table lists them once more so
+// that a step that never fires can be named. TestLabelsTable keeps it complete:
 // every label a search of a shipped configuration meets must be here.
 
 // Label names a step, in the words of Observation.Label's documentation:

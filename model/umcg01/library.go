@@ -261,7 +261,8 @@ func (m *Model) ret(s *State, t int8, o *Observation, v int16, e Errno, setErrno
 	}
 }
 
-// exit ends the process by the library's exit(1), in the step label names.
+// exit is the library's exit(1), which ends the process, in the step
+// label names (its words end in ": exit(1)").
 func (m *Model) exit(s *State, t int8, o *Observation, label Label) {
 	o.Label = label
 	s.T[t].Status = Exited
