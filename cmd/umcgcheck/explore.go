@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"time"
 
@@ -229,6 +230,11 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 		if *checkpoint != "" && *checkpoint != *resume {
 			if err := checkNewFile("checkpoint", *checkpoint); err != nil {
 				return exitUsage, err
+			}
+		} else if *checkpoint != "" {
+			// the checkpoint replaces the --resume file through a new file beside it
+			if err := checkWritable(filepath.Dir(*checkpoint)); err != nil {
+				return exitUsage, usagef("--checkpoint: %v", err)
 			}
 		}
 		for _, o := range []struct{ flag, path string }{{"out", *out}, {"dot", *dot}} {
