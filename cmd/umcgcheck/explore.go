@@ -284,7 +284,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	job := jobSignature("explore", systems, *maxStates, *maxDepth, *timeLimit, *bitstate, *noLive, *noSym)
+	job := jobSignature("explore", systems, *maxStates, *maxDepth, *timeLimit, *bitstate, *noLive, *noSym, *noPOR, *coverage)
 	showProgress := *progress || (!*quiet && isTerminal(stderr))
 	guard := startGuard(maxMem.bytes, stderr, "explore")
 	defer guard.stop()
