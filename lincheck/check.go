@@ -17,7 +17,6 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
-	"github.com/umcgcheck/umcgcheck/sim"
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
@@ -265,7 +264,7 @@ func stateHash(a *partState) uint64 {
 	if a == nil {
 		return 0
 	}
-	return sim.Hash([]byte(a.enc)) ^ uint64(a.part) // the state's Fingerprint
+	return encHash(a.enc) ^ uint64(a.part)
 }
 
 // step applies an operation to a copy of the state; porcupine states are
