@@ -42,6 +42,7 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*model.P
 	r.others = map[string]bool{}
 	e := m.Engine()
 	ps := e.Properties
+	chk := props.Prepare(ps)
 	var live []*model.Property
 	for _, p := range ps {
 		if p.Live != nil && want(p) {
@@ -53,7 +54,7 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*model.P
 	var buf []model.Action
 	var vs []model.Violation
 	buf = m.Enabled(&s, buf[:0])
-	vs = props.CheckState(ps, &s, len(buf) == 0, vs[:0])
+	vs = chk.State(&s, len(buf) == 0, vs[:0])
 	if c := pickViolation(m, vs, nil, want, r.others); c != nil {
 		r.hit = c
 		return r
@@ -79,8 +80,8 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*model.P
 		o := m.Step(&s, a)
 		r.path = append(r.path, a)
 		buf = m.Enabled(&s, buf[:0])
-		vs = props.CheckStep(ps, &before, &s, &o, vs[:0])
-		vs = props.CheckState(ps, &s, len(buf) == 0, vs)
+		vs = chk.Step(&before, &s, &o, vs[:0])
+		vs = chk.State(&s, len(buf) == 0, vs)
 		if c := pickViolation(m, vs, r.path, want, r.others); c != nil {
 			r.hit = c
 			return r
