@@ -371,6 +371,7 @@ func TestFixVerdicts(t *testing.T) {
 		}
 		return fixed[name]
 	}
+	skipUnderRace(t, "TestExploreShippedConfigs explores both variants, with every fix and with none")
 	for _, v := range verdicts {
 		t.Run(v.fix.String(), func(t *testing.T) {
 			base := fixedVerdict(v.config)

@@ -249,6 +249,7 @@ var regressions = []regression{
 // TestFixedModelRegressions: seeded walks of each regression's
 // configuration keep every property and go through its scenario.
 func TestFixedModelRegressions(t *testing.T) {
+	skipUnderRace(t, "random walks, on one goroutine")
 	for _, rg := range regressions {
 		t.Run(rg.name, func(t *testing.T) {
 			m := newModel(t, rg.cfg)
@@ -374,6 +375,7 @@ func TestFixedKeepsEveryProperty(t *testing.T) {
 // seeded draws instead of rapid's: a fixed, broader sweep (fixedSweep
 // configurations, one walk each) that does not change from run to run.
 func TestFixedKeepsEveryPropertyWalks(t *testing.T) {
+	skipUnderRace(t, "random walks, on one goroutine")
 	fixedSweep := 800
 	if testing.Short() {
 		fixedSweep /= 5
@@ -565,6 +567,7 @@ func checkHit(t *testing.T, m *model.Model, mu mutation, c *sim.Counterexample) 
 // walks of the configuration without the bug do not. Rows marked rapid are
 // searched with rapid too, with the same check the other way round.
 func TestMutations(t *testing.T) {
+	skipUnderRace(t, "random walks, on one goroutine")
 	for _, mu := range mutations {
 		t.Run(mu.name(), func(t *testing.T) {
 			buggy, clean := mu.models(t)
