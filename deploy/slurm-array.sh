@@ -7,6 +7,15 @@
 #   umcgcheck merge results/shard-*.json
 #
 # Every task must get the same umcgcheck arguments, or merge refuses them.
+#
+# Two kinds of swarm (SWARM, e.g. sbatch --export=ALL,SWARM=seeds ...):
+#   shards (the default): the configurations are spread over the tasks,
+#     each searched exactly by one task (--shard);
+#   seeds: as SPIN's swarm verification, every task makes a bitstate search
+#     of the same configuration with its own --hash-seed (the task's index
+#     plus one: 0 is the unseeded hash), which picks the hash function and
+#     the order of actions, so that the tasks lose different states; merge
+#     reports every violation any task found and their combined coverage.
 #SBATCH --job-name=umcgcheck-swarm
 #SBATCH --array=0-3
 #SBATCH --cpus-per-task=2
@@ -19,7 +28,12 @@ mkdir -p results
 # error would pass for violations found).
 bin=$(mktemp -d)/umcgcheck
 go build -o "$bin" ./cmd/umcgcheck || exit 2
-"$bin" explore --config all --shard /4 --json --quiet \
+case "${SWARM:-shards}" in
+shards) args=(--config all --shard /4) ;;
+seeds) args=(--config general --bitstate 32 --hash-seed $((SLURM_ARRAY_TASK_ID + 1))) ;;
+*) echo "SWARM=$SWARM: want shards or seeds" >&2; exit 2 ;;
+esac
+"$bin" explore "${args[@]}" --json --quiet \
   > "results/shard-${SLURM_ARRAY_TASK_ID}.json"
 code=$?
 rm -rf "$(dirname "$bin")"

@@ -17,7 +17,6 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
-	"github.com/umcgcheck/umcgcheck/sim"
 	"github.com/umcgcheck/umcgcheck/traces"
 )
 
@@ -265,7 +264,7 @@ func stateHash(a *partState) uint64 {
 	if a == nil {
 		return 0
 	}
-	return sim.Hash([]byte(a.enc)) ^ uint64(a.part) // the state's Fingerprint
+	return encHash(a.enc) ^ uint64(a.part)
 }
 
 // step applies an operation to a copy of the state; porcupine states are
@@ -662,23 +661,12 @@ func (cv *converter) describeState(s *model.State) string {
 		if th.Kind == model.KindNone && th.Sleep == model.Awake {
 			continue // unregistered and not in a call: nothing to say
 		}
-		p := cv.taskNames[i] + " " + kindWords[th.Kind] + " " + th.Word.String()
-		if th.Peer >= 0 {
-			switch th.Kind {
-			case model.KindServer:
-				p += ", its worker " + cv.taskName(th.Peer)
-			case model.KindWorker:
-				p += ", its server " + cv.taskName(th.Peer)
-			default:
-				p += ", linked to " + cv.taskName(th.Peer)
-			}
+		p := cv.taskNames[i] + " " + model.KindWords(th.Kind) + " " + th.Word.String()
+		if w := model.PeerWords(th, cv.taskName); w != "" {
+			p += ", " + w
 		}
-		if th.Sleep != model.Awake {
-			if th.Sleep == model.SleepIdle && th.Peer >= 0 {
-				p += ", asleep until its server runs it"
-			} else {
-				p += ", " + sleepWords[th.Sleep]
-			}
+		if w := model.SleepWords(th); w != "" {
+			p += ", " + w
 			if th.Wake != model.WakeNone {
 				p += " (woken, not yet returned)"
 			}
@@ -686,21 +674,8 @@ func (cv *converter) describeState(s *model.State) string {
 		parts = append(parts, p)
 	}
 	for g := 0; g < int(s.G) && g < len(cv.groupNames); g++ {
-		gr := &s.Grp[g]
-		if !gr.Exists {
-			continue
-		}
-		q := make([]string, 0, gr.NWait)
-		for _, t := range gr.Waiters[:gr.NWait] {
-			q = append(q, cv.taskName(t))
-		}
-		switch {
-		case len(q) == 0:
-			parts = append(parts, "queue of "+cv.groupNames[g]+": empty")
-		case s.T[gr.Waiters[0]].Kind == model.KindServer:
-			parts = append(parts, "queue of "+cv.groupNames[g]+": polling servers "+strings.Join(q, ", "))
-		default:
-			parts = append(parts, "queue of "+cv.groupNames[g]+": workers "+strings.Join(q, ", "))
+		if s.Grp[g].Exists {
+			parts = append(parts, "queue of "+cv.groupNames[g]+": "+model.QueueWords(s, g, cv.taskName))
 		}
 	}
 	if len(parts) == 0 {
@@ -708,20 +683,6 @@ func (cv *converter) describeState(s *model.State) string {
 	}
 	return strings.Join(parts, "; ")
 }
-
-// kindWords and sleepWords name a task's kind and where it sleeps as the
-// documentation does.
-var (
-	kindWords  = [...]string{model.KindNone: "unregistered", model.KindCore: "core task", model.KindWorker: "worker", model.KindServer: "server"}
-	sleepWords = [...]string{
-		model.SleepWait: "asleep in wait",
-		model.SleepSwap: "asleep in swap",
-		model.SleepIdle: "asleep until a server runs it",
-		model.SleepPoll: "asleep in poll_worker",
-		model.SleepRun:  "asleep in run_worker",
-		model.SleepIO:   "blocked in a system call",
-	}
-)
 
 // cover replays the linearization lin (history indices) of a linearizable
 // partition on the specification and counts the state-word edges it goes

@@ -142,6 +142,13 @@ type encodings struct {
 // encBytes is the read-only view of an encoding as bytes, not copied.
 func encBytes(enc string) []byte { return unsafe.Slice(unsafe.StringData(enc), len(enc)) }
 
+// encHash is the hash of the specification state whose encoding
+// (model.State.AppendEncoding) is enc: the state's Fingerprint, taken
+// without copying enc. Two states are equal exactly when their encodings
+// are (==): the encoding is canonical. Every search of lincheck keys its
+// states so.
+func encHash(enc string) uint64 { return sim.Hash(encBytes(enc)) }
+
 // decode returns the state whose encoding is enc, in cur (its slots past
 // the state's tasks and groups keep what they held: nothing reads them).
 func (e *encodings) decode(enc string) *model.State {
@@ -283,7 +290,7 @@ func plainSearch(spec *model.Spec, hist []porcupine.Operation) (sp searchSpec[st
 			}
 			return append(out, e.seal(&next))
 		},
-		hash:  func(enc string) uint64 { return sim.Hash(encBytes(enc)) }, // the state's Fingerprint
+		hash:  encHash,
 		equal: func(a, b string) bool { return a == b },
 		keep:  e.keep,
 	}, init
@@ -317,7 +324,7 @@ func (qu *queuer) init() qstate {
 }
 
 func (qu *queuer) hash(q qstate) uint64 {
-	h := sim.Hash(encBytes(q.enc)) // the state's Fingerprint
+	h := encHash(q.enc)
 	for _, b := range q.join {
 		for _, j := range b {
 			h = (h ^ j) * 0x9e3779b97f4a7c15

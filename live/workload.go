@@ -173,7 +173,7 @@ func nvcsw() int64 {
 	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
 		return 0
 	}
-	return ru.Nvcsw
+	return int64(ru.Nvcsw) // int32 on 32-bit Linux (GOARCH=386)
 }
 
 // enter notes, in the journal, that the task begins call kind at t0

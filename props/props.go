@@ -101,54 +101,21 @@ func (v Violation[S, O]) String() string { return v.Property.ID + ": " + v.Messa
 // CheckState appends to vs the invariants s violates and, when terminal is
 // set, the Deadlock properties it violates, in the order of ps.
 //
-// A property whose Screen clears s is not checked (see Screen); a screen
-// is asked again in one call only if another screen was asked since.
+// A property whose Screen clears s is not checked (see Screen). It
+// prepares ps for this one call: to check many states, Prepare once and
+// call Checks.State.
 func CheckState[S, O any](ps []*Property[S, O], s *S, terminal bool, vs []Violation[S, O]) []Violation[S, O] {
-	var screen *Screen[S, O] // the last screen asked, and its answer
-	cleared := false
-	for _, p := range ps {
-		if p.State == nil || (p.Class == Deadlock && !terminal) || p.Class == Sometimes {
-			continue
-		}
-		if sc := p.Screen; sc != nil && sc.State != nil && p.Class == Invariant {
-			if sc != screen {
-				screen, cleared = sc, sc.State(s)
-			}
-			if cleared {
-				continue
-			}
-		}
-		if msg := p.State(s); msg != "" {
-			vs = append(vs, Violation[S, O]{p, msg})
-		}
-	}
-	return vs
+	return Prepare(ps).State(s, terminal, vs)
 }
 
 // CheckStep appends to vs the step properties the step from before to
 // after, which o describes, violates, in the order of ps.
 //
-// A property whose Screen clears the step is not checked (see Screen).
+// A property whose Screen clears the step is not checked (see Screen). It
+// prepares ps for this one call: to check many steps, Prepare once and
+// call Checks.Step.
 func CheckStep[S, O any](ps []*Property[S, O], before, after *S, o *O, vs []Violation[S, O]) []Violation[S, O] {
-	var screen *Screen[S, O] // the last screen asked, and its answer
-	cleared := false
-	for _, p := range ps {
-		if p.Step == nil || p.Class == Sometimes {
-			continue
-		}
-		if sc := p.Screen; sc != nil && sc.Step != nil {
-			if sc != screen {
-				screen, cleared = sc, sc.Step(before, after, o)
-			}
-			if cleared {
-				continue
-			}
-		}
-		if msg := p.Step(before, after, o); msg != "" {
-			vs = append(vs, Violation[S, O]{p, msg})
-		}
-	}
-	return vs
+	return Prepare(ps).Step(before, after, o, vs)
 }
 
 // Info is what a property is, without its checks: for listings and tools.
@@ -173,10 +140,9 @@ func Describe[S, O any](ps []*Property[S, O]) []Info {
 }
 
 // Checks is a list of properties prepared for a search, which checks
-// every new state and every transition: its State and Step report what
-// CheckState and CheckStep report on the same list, in the same order,
-// but look only at the properties of the classes they check and ask each
-// screen once. A Checks is read-only once prepared: any number of
+// every new state and every transition: its State and Step look only at
+// the properties of the classes they check and ask each screen at most
+// once per call. A Checks is read-only once prepared: any number of
 // goroutines may use it.
 type Checks[S, O any] struct {
 	screens               []*Screen[S, O]
@@ -283,7 +249,10 @@ func screensOf[S, O any](list []check[S, O]) screenList {
 	return l
 }
 
-// State appends to vs what CheckState(ps, s, terminal, vs) appends.
+// State appends to vs the invariants s violates and, when terminal is set,
+// the Deadlock properties it violates, in the order of the prepared list.
+// An invariant whose Screen clears s is not checked; a Deadlock property
+// is never screened.
 func (c *Checks[S, O]) State(s *S, terminal bool, vs []Violation[S, O]) []Violation[S, O] {
 	var asked, cleared uint64 // by screen
 	list := c.state
@@ -320,7 +289,10 @@ func (c *Checks[S, O]) State(s *S, terminal bool, vs []Violation[S, O]) []Violat
 	return vs
 }
 
-// Step appends to vs what CheckStep(ps, before, after, o, vs) appends.
+// Step appends to vs the step checks (of step properties and invariants
+// that have one) the step from before to after, which o describes,
+// violates, in the order of the prepared list. A property whose Screen
+// clears the step is not checked.
 func (c *Checks[S, O]) Step(before, after *S, o *O, vs []Violation[S, O]) []Violation[S, O] {
 	var asked, cleared uint64 // by screen
 	if first := c.stepFirst; first != nil {

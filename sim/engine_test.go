@@ -337,8 +337,8 @@ func TestInvariantHitsCountEveryBreakingStep(t *testing.T) {
 		if p.Class != props.Invariant || p.Step != nil {
 			continue
 		}
-		one := []*props.Property[mutex.State, mutex.Observation]{p}
-		bad := func(s *mutex.State) bool { return len(props.CheckState(one, s, false, nil)) > 0 }
+		one := props.Prepare([]*props.Property[mutex.State, mutex.Observation]{p})
+		bad := func(s *mutex.State) bool { return len(one.State(s, false, nil)) > 0 }
 		init := m.Init()
 		seen := map[string]bool{string(m.Encode(nil, &init)): true}
 		for queue := []mutex.State{init}; len(queue) > 0; queue = queue[1:] {

@@ -293,7 +293,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			covs = append(covs, newCoverageCounts(m.Coverage))
 		}
 	}
-	if vs := props.CheckState(checked, &init, false, nil); len(vs) > 0 {
+	if vs := chk.State(&init, false, nil); len(vs) > 0 {
 		inv.set(0, inv.maskOf(vs))
 		for _, v := range vs {
 			record(m, &r, found, v, "", nil, -1)
@@ -484,7 +484,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							exps[w] = append(exps[w], expanded{nsucc: len(buf), info: m.stateInfo(s, buf, live)})
 						}
 						if len(buf) == 0 {
-							if hit, ok := m.checkTerminal(checked, s, live); ok {
+							if hit, ok := m.checkTerminal(chk, s, live); ok {
 								hit.id = ids[i]
 								terms[w] = append(terms[w], hit)
 							}
@@ -547,7 +547,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							sc.dup, sc.to = true, first
 							if breaks {
 								if mask = chunks[w].s[first].inv; mask&^parentInv != 0 {
-									vs = inv.keep(props.CheckState(checked, &nexts[j], false, vs), len(vs), mask&^parentInv)
+									vs = inv.keep(chk.State(&nexts[j], false, vs), len(vs), mask&^parentInv)
 								}
 							}
 						} else if id, old := seen.lookup(p.fp); old {
@@ -928,8 +928,8 @@ func cycleBits[S, O any](cycles []*props.Property[S, O], o *O) uint8 {
 
 // checkTerminal checks a terminal state: deadlock, and leads-to properties
 // whose trigger still holds with no goal, which nothing can now change.
-func (m *Model[S, O]) checkTerminal(checked []*props.Property[S, O], s *S, live []*props.Property[S, O]) (terminalHit[S, O], bool) {
-	vs := props.CheckState(checked, s, true, nil)
+func (m *Model[S, O]) checkTerminal(chk *props.Checks[S, O], s *S, live []*props.Property[S, O]) (terminalHit[S, O], bool) {
+	vs := chk.State(s, true, nil)
 	// Invariants were checked when the state was reached; keep only the
 	// terminal ones here.
 	var out []props.Violation[S, O]

@@ -45,6 +45,7 @@ func (m *Model[S, O]) Walk(w Walks) WalkResult {
 	var res WalkResult
 	var buf []Action
 	var vs []props.Violation[S, O]
+	chk := props.Prepare(m.Properties)
 	var path []Action
 	var trail []stepMark // per step of path: fair moves enabled before it, its actor, its cycle bits
 	seen := map[uint64]int{}
@@ -123,8 +124,8 @@ func (m *Model[S, O]) Walk(w Walks) WalkResult {
 			trail = append(trail, mark)
 			res.Steps++
 			buf = m.Enabled(&s, buf[:0])
-			vs = props.CheckStep(m.Properties, &before, &s, &o, vs[:0])
-			vs = props.CheckState(m.Properties, &s, len(buf) == 0, vs)
+			vs = chk.Step(&before, &s, &o, vs[:0])
+			vs = chk.State(&s, len(buf) == 0, vs)
 			for _, v := range vs {
 				if w.Only == "" || w.Only == v.Property.ID {
 					return found(r, Counterexample{Property: v.Property.ID, Message: v.Message, Actions: path, Loop: -1})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"time"
 
@@ -230,6 +231,11 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 			if err := checkNewFile("checkpoint", *checkpoint); err != nil {
 				return exitUsage, err
 			}
+		} else if *checkpoint != "" {
+			// the checkpoint replaces the --resume file through a new file beside it
+			if err := checkWritable(filepath.Dir(*checkpoint)); err != nil {
+				return exitUsage, usagef("--checkpoint: %v", err)
+			}
 		}
 		for _, o := range []struct{ flag, path string }{{"out", *out}, {"dot", *dot}} {
 			if o.path != "" && (o.path == *checkpoint || o.path == *resume) {
@@ -278,7 +284,7 @@ func runExplore(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	job := jobSignature("explore", systems, *maxStates, *maxDepth, *timeLimit, *bitstate, *noLive, *noSym)
+	job := jobSignature("explore", systems, *maxStates, *maxDepth, *timeLimit, *bitstate, *noLive, *noSym, *noPOR, *coverage)
 	showProgress := *progress || (!*quiet && isTerminal(stderr))
 	guard := startGuard(maxMem.bytes, stderr, "explore")
 	defer guard.stop()

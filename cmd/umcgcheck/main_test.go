@@ -104,8 +104,16 @@ func TestCLIGolden(t *testing.T) {
 		{"check-bad-trace", []string{"check", "../../traces/testdata/bad-out-of-order.jsonl"}, exitUsage},
 		{"check-bad-timeout", []string{"check", "--timeout", "-1s", "x.jsonl"}, exitUsage},
 	}
+	// Under the race detector, the exhaustive searches of every shipped
+	// configuration (minutes there) are left to model/umcg01's
+	// TestExploreShippedConfigs, which runs them on the same explorer;
+	// the other explore cases run the CLI's own goroutines.
+	everyConfig := map[string]bool{"explore-seed-all": true, "explore-fixed-all": true}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if raceEnabled && everyConfig[c.name] {
+				t.Skip("under -race: model/umcg01's TestExploreShippedConfigs runs these searches")
+			}
 			code, out, errs := runCLI(c.args...)
 			if code != c.code {
 				t.Errorf("exit code %d, want %d (stderr %q)", code, c.code, errs)

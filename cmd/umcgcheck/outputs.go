@@ -34,7 +34,23 @@ func checkNewFile(flag, path string) error {
 	case !st.IsDir():
 		return usagef("--%s: %s is not a directory", flag, dir)
 	}
+	if err := checkWritable(dir); err != nil {
+		return usagef("--%s: cannot create %s: %v", flag, path, err)
+	}
 	return nil
+}
+
+// checkWritable reports whether a file can be created in the existing
+// directory dir, by creating one and removing it: permission bits do not
+// say it (root ignores them; a read-only or special file system refuses
+// even root).
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".umcgcheck-probe-*")
+	if err != nil {
+		return fmt.Errorf("directory %s is not writable (%w)", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // traceName is the file emitTrace writes a counterexample of property
@@ -63,8 +79,9 @@ func traceVariant(sys sim.System) (string, error) {
 
 // checkTraceDir refuses --emit-traces DIR when DIR is a file, or holds a
 // trace the search could write (one of the same configuration and
-// variant, whatever the property), or when a system has no trace format.
-// A missing DIR is created when the first trace is written.
+// variant, whatever the property), or when a system has no trace format,
+// or when it cannot be written. A missing DIR is created when the first
+// trace is written.
 func checkTraceDir(dir string, systems []sim.Named) error {
 	if dir == "" {
 		return nil
@@ -76,6 +93,14 @@ func checkTraceDir(dir string, systems []sim.Named) error {
 				return usagef("--emit-traces: %v", err)
 			}
 		}
+		// MkdirAll will create dir in its nearest existing ancestor
+		up := filepath.Dir(dir)
+		for _, err := os.Stat(up); errors.Is(err, os.ErrNotExist) && up != filepath.Dir(up); _, err = os.Stat(up) {
+			up = filepath.Dir(up)
+		}
+		if err := checkWritable(up); err != nil {
+			return usagef("--emit-traces: cannot create %s: %v", dir, err)
+		}
 		return nil
 	}
 	if err != nil {
@@ -83,6 +108,9 @@ func checkTraceDir(dir string, systems []sim.Named) error {
 	}
 	if !st.IsDir() {
 		return usagef("--emit-traces: %s is not a directory", dir)
+	}
+	if err := checkWritable(dir); err != nil {
+		return usagef("--emit-traces: %v", err)
 	}
 	for _, n := range systems {
 		v, err := traceVariant(n.System)

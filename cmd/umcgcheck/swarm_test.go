@@ -176,3 +176,32 @@ func TestSwarmHashSeeds(t *testing.T) {
 		t.Errorf("merge of shards under two seeds: exit %d, stderr %q\n%s", code, errs, out)
 	}
 }
+
+// TestMergeRefusesOtherSearchFlags: shards searched with and without
+// partial-order reduction, or with and without --coverage, are two jobs
+// (their states, counterexamples and reports differ): merge refuses them,
+// and merges shards whose flags agree.
+func TestMergeRefusesOtherSearchFlags(t *testing.T) {
+	dir := t.TempDir()
+	shard := func(name, i string, flags ...string) string {
+		args := append([]string{"explore", "--config", "single", "--no-liveness", "--shard", i + "/2", "--json", "--quiet"}, flags...)
+		_, out, errs := runCLI(args...)
+		if errs != "" {
+			t.Fatalf("%v: %s", args, errs)
+		}
+		f := filepath.Join(dir, name+"-"+i+".json")
+		if err := os.WriteFile(f, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	plain := shard("plain", "0")
+	for _, flag := range []string{"--no-por", "--coverage"} {
+		if code, _, errs := runCLI("merge", plain, shard(flag, "1", flag)); code != exitUsage || !strings.Contains(errs, "job:") {
+			t.Errorf("merge of shards with and without %s: exit %d, stderr %q", flag, code, errs)
+		}
+		if code, _, errs := runCLI("merge", shard(flag, "0", flag), shard(flag, "1", flag)); code == exitUsage {
+			t.Errorf("merge of two %s shards: exit %d, stderr %q", flag, code, errs)
+		}
+	}
+}

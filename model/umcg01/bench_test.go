@@ -76,8 +76,8 @@ func TestStateSize(t *testing.T) {
 // every transition its step properties, on every new state its
 // invariants, over the steps of random walks of the race configuration
 // (single, 5 workers, seed). "prepared" is how Explore checks (props.Checks,
-// with the screens); "one-by-one" calls every property's own check, as
-// CheckState and CheckStep did before screens.
+// with the screens); "one-by-one" calls every property's own check (the
+// same properties prepared without their screens).
 func BenchmarkProperties(b *testing.B) {
 	c, _ := NamedConfig("single")
 	c.Workers = 5
@@ -109,7 +109,7 @@ func BenchmarkProperties(b *testing.B) {
 		q.Screen = nil
 		plain = append(plain, &q)
 	}
-	prepared := props.Prepare(m.Properties())
+	prepared, unscreened := props.Prepare(m.Properties()), props.Prepare(plain)
 	var vs []Violation
 	b.Run("prepared", func(b *testing.B) {
 		b.ReportAllocs()
@@ -123,8 +123,8 @@ func BenchmarkProperties(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			x := &steps[i%len(steps)]
-			vs = props.CheckStep(plain, &x.before, &x.after, &x.o, vs[:0])
-			vs = props.CheckState(plain, &x.after, false, vs)
+			vs = unscreened.Step(&x.before, &x.after, &x.o, vs[:0])
+			vs = unscreened.State(&x.after, false, vs)
 		}
 	})
 }

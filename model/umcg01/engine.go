@@ -48,38 +48,35 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 }
 
 // describeState says, one line per thread and then per group, what the
-// documentation tracks: each task's state word, where it sleeps, the call
-// it is inside, the server a worker runs on (or the worker a server
-// runs), its life, and each existing group's queue of waiting workers.
+// documentation tracks, in its words (words.go): each task's kind and state
+// word, the call it is inside, the server a worker runs on (or the worker
+// a server runs), where it sleeps, its life, and each existing group's
+// queue.
 func (m *Model) describeState(s *State) string {
 	var lines []string
+	name := func(t int8) string { return m.ThreadName(int(t)) }
 	for t := 0; t < int(s.N); t++ {
 		th := &s.T[t]
-		p := m.ThreadName(t) + " " + th.Word.String()
-		if th.Sleep != Awake {
-			p += " (" + th.Sleep.String() + ")"
-		}
+		p := m.ThreadName(t) + " " + KindWords(th.Kind) + " " + th.Word.String()
 		if th.Fn != CallNone {
 			p += " in " + th.Fn.String()
 		}
-		if th.Peer >= 0 {
-			switch th.Kind {
-			case KindWorker:
-				p += ", server " + m.ThreadName(int(th.Peer))
-			case KindServer:
-				p += ", worker " + m.ThreadName(int(th.Peer))
-			default:
-				p += ", peer " + m.ThreadName(int(th.Peer))
+		for _, w := range []string{PeerWords(th, name), SleepWords(th)} {
+			if w != "" {
+				p += ", " + w
 			}
 		}
+		if th.Wake != WakeNone && th.Sleep != Awake {
+			p += " (woken, not yet returned)"
+		}
 		if th.Status != Alive {
-			p += " " + th.Status.String()
+			p += ", " + th.Status.String()
 		}
 		lines = append(lines, p)
 	}
 	for g := 0; g < int(s.G); g++ {
 		if s.Grp[g].Exists {
-			lines = append(lines, fmt.Sprintf("g%d waiters %s", g, m.queue(&s.Grp[g])))
+			lines = append(lines, fmt.Sprintf("queue of g%d: %s", g, QueueWords(s, g, name)))
 		}
 	}
 	return strings.Join(lines, "\n")
@@ -126,11 +123,12 @@ func (m *Model) explainStep(before, after *State, o *Observation) sim.StepText {
 // words, registrations, sleeps, peers, lives and group queues.
 func (m *Model) Changes(b, a *State) []string {
 	var out []string
+	name := func(t int8) string { return m.ThreadName(int(t)) }
 	for i := 0; i < int(a.N); i++ {
 		tb, ta := &b.T[i], &a.T[i]
 		n := m.ThreadName(i)
 		if tb.Kind != ta.Kind {
-			out = append(out, fmt.Sprintf("%s registered as %s", n, ta.Kind))
+			out = append(out, n+" registered as "+KindWords(ta.Kind))
 			if ta.Kind == KindNone {
 				out[len(out)-1] = n + " unregistered"
 			}
@@ -145,7 +143,7 @@ func (m *Model) Changes(b, a *State) []string {
 			if ta.Sleep == Awake {
 				out = append(out, n+" returns from the kernel")
 			} else {
-				out = append(out, fmt.Sprintf("%s sleeps (%s)", n, ta.Sleep))
+				out = append(out, n+" "+SleepWords(ta))
 			}
 		}
 		if tb.Wake != ta.Wake && ta.Wake != WakeNone {
@@ -179,8 +177,12 @@ func (m *Model) Changes(b, a *State) []string {
 		if g >= int(b.G) {
 			gb = &Group{}
 		}
-		if qb, qa := m.queue(gb), m.queue(ga); qb != qa {
-			out = append(out, fmt.Sprintf("g%d waiters %s->%s", g, qb, qa))
+		qb, qa := "empty", QueueWords(a, g, name)
+		if g < int(b.G) {
+			qb = QueueWords(b, g, name)
+		}
+		if qb != qa {
+			out = append(out, fmt.Sprintf("queue of g%d: %s->%s", g, qb, qa))
 		}
 		if gb.Exists != ga.Exists {
 			out = append(out, fmt.Sprintf("g%d exists=%v", g, ga.Exists))
@@ -197,14 +199,6 @@ func (m *Model) Changes(b, a *State) []string {
 		}
 	}
 	return out
-}
-
-func (m *Model) queue(g *Group) string {
-	var ns []string
-	for _, t := range g.Waiters[:g.NWait] {
-		ns = append(ns, m.ThreadName(int(t)))
-	}
-	return "[" + strings.Join(ns, " ") + "]"
 }
 
 // place says where a step happens, without thread names: the kind of

@@ -30,6 +30,18 @@ func TestExploreShippedConfigs(t *testing.T) {
 	}
 }
 
+// skipUnderRace skips t under the race detector, for which it only costs
+// CI's time (docs/status.md, CI): the race detector watches what runs on
+// several goroutines at once, here the explorer's workers stepping the
+// model, and why names the faster test whose searches already give it
+// that. A test that runs on one goroutine (random walks) gives it nothing.
+func skipUnderRace(t *testing.T, why string) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("under -race: " + why)
+	}
+}
+
 // propsOf lists the properties a search found violated, sorted.
 func propsOf(r sim.Report) []string {
 	var ps []string
@@ -66,6 +78,9 @@ func TestExploreCatchesEveryBug(t *testing.T) {
 			}
 			if _, err := m.Engine().Confirm(*ce); err != nil {
 				t.Fatalf("counterexample not confirmed: %v", err)
+			}
+			if raceEnabled {
+				return // the fixed variant's searches: TestExploreShippedConfigs runs them under -race
 			}
 			cfg.Bug = ""
 			m, _ = model.New(cfg)
@@ -265,6 +280,7 @@ func TestGeneralOnlyBug(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a search of every shipped configuration")
 	}
+	skipUnderRace(t, "TestExploreShippedConfigs explores every shipped configuration, TestExploreCatchesEveryBug this bug")
 	for _, n := range model.ConfigNames() {
 		c, _ := model.NamedConfig(n)
 		if c.General > 0 {
@@ -282,6 +298,7 @@ func TestGeneralOnlyBug(t *testing.T) {
 // seed and fixed, with and without symmetry (its threads are in no
 // class, so symmetry changes nothing).
 func TestGeneralCounts(t *testing.T) {
+	skipUnderRace(t, "TestExploreShippedConfigs explores general, seed and fixed; TestSymmetry symmetry")
 	for _, c := range []struct {
 		v                   model.Variant
 		states, transitions uint64

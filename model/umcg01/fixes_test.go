@@ -190,7 +190,7 @@ func TestFixSetsNeverPanic(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		_, m := drawFixConfig(t)
 		classes := m.Classes()
-		ps := m.Properties()
+		chk := props.Prepare(m.Properties())
 		var buf []model.Action
 		var vs []model.Violation
 		for w := 0; w < 10; w++ {
@@ -198,7 +198,7 @@ func TestFixSetsNeverPanic(t *testing.T) {
 			s := m.Init()
 			for d := 0; d < 300; d++ {
 				buf = m.Enabled(&s, buf[:0])
-				vs = props.CheckState(ps, &s, len(buf) == 0, vs[:0])
+				vs = chk.State(&s, len(buf) == 0, vs[:0])
 				m.Canonical(&s, classes)
 				var back model.State
 				if !back.Decode(s.AppendEncoding(nil)) {
@@ -210,7 +210,7 @@ func TestFixSetsNeverPanic(t *testing.T) {
 				a := buf[rapid.IntRange(0, len(buf)-1).Draw(t, "action")]
 				before := s
 				o := m.Step(&s, a)
-				vs = props.CheckStep(ps, &before, &s, &o, vs[:0])
+				vs = chk.Step(&before, &s, &o, vs[:0])
 				steps++
 			}
 		}
@@ -371,6 +371,7 @@ func TestFixVerdicts(t *testing.T) {
 		}
 		return fixed[name]
 	}
+	skipUnderRace(t, "TestExploreShippedConfigs explores both variants, with every fix and with none")
 	for _, v := range verdicts {
 		t.Run(v.fix.String(), func(t *testing.T) {
 			base := fixedVerdict(v.config)

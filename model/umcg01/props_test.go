@@ -42,6 +42,7 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*model.P
 	r.others = map[string]bool{}
 	e := m.Engine()
 	ps := e.Properties
+	chk := props.Prepare(ps)
 	var live []*model.Property
 	for _, p := range ps {
 		if p.Live != nil && want(p) {
@@ -53,7 +54,7 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*model.P
 	var buf []model.Action
 	var vs []model.Violation
 	buf = m.Enabled(&s, buf[:0])
-	vs = props.CheckState(ps, &s, len(buf) == 0, vs[:0])
+	vs = chk.State(&s, len(buf) == 0, vs[:0])
 	if c := pickViolation(m, vs, nil, want, r.others); c != nil {
 		r.hit = c
 		return r
@@ -79,8 +80,8 @@ func explore(m *model.Model, pick func(n int) int, depth int, want func(*model.P
 		o := m.Step(&s, a)
 		r.path = append(r.path, a)
 		buf = m.Enabled(&s, buf[:0])
-		vs = props.CheckStep(ps, &before, &s, &o, vs[:0])
-		vs = props.CheckState(ps, &s, len(buf) == 0, vs)
+		vs = chk.Step(&before, &s, &o, vs[:0])
+		vs = chk.State(&s, len(buf) == 0, vs)
 		if c := pickViolation(m, vs, r.path, want, r.others); c != nil {
 			r.hit = c
 			return r
@@ -248,6 +249,7 @@ var regressions = []regression{
 // TestFixedModelRegressions: seeded walks of each regression's
 // configuration keep every property and go through its scenario.
 func TestFixedModelRegressions(t *testing.T) {
+	skipUnderRace(t, "random walks, on one goroutine")
 	for _, rg := range regressions {
 		t.Run(rg.name, func(t *testing.T) {
 			m := newModel(t, rg.cfg)
@@ -373,6 +375,7 @@ func TestFixedKeepsEveryProperty(t *testing.T) {
 // seeded draws instead of rapid's: a fixed, broader sweep (fixedSweep
 // configurations, one walk each) that does not change from run to run.
 func TestFixedKeepsEveryPropertyWalks(t *testing.T) {
+	skipUnderRace(t, "random walks, on one goroutine")
 	fixedSweep := 800
 	if testing.Short() {
 		fixedSweep /= 5
@@ -564,6 +567,7 @@ func checkHit(t *testing.T, m *model.Model, mu mutation, c *sim.Counterexample) 
 // walks of the configuration without the bug do not. Rows marked rapid are
 // searched with rapid too, with the same check the other way round.
 func TestMutations(t *testing.T) {
+	skipUnderRace(t, "random walks, on one goroutine")
 	for _, mu := range mutations {
 		t.Run(mu.name(), func(t *testing.T) {
 			buggy, clean := mu.models(t)

@@ -24,6 +24,7 @@ type screenCount struct {
 type screened struct {
 	screen *props.Screen[model.State, model.Observation]
 	plain  []*model.Property
+	checks *props.Checks[model.State, model.Observation] // plain's
 }
 
 // screensOf groups m's screened properties by screen; a non-nil replace
@@ -47,6 +48,9 @@ func screensOf(m *model.Model, replace *props.Screen[model.State, model.Observat
 		q.Screen = nil
 		screens[i].plain = append(screens[i].plain, &q)
 	}
+	for _, x := range screens {
+		x.checks = props.Prepare(x.plain)
+	}
 	return screens
 }
 
@@ -64,7 +68,7 @@ func compareScreens(screens []*screened, b, a *model.State, o *model.Observation
 		if x.screen.Step == nil {
 			all = false
 		} else if x.screen.Step(b, a, o) {
-			if vs := props.CheckStep(x.plain, b, a, o, nil); len(vs) > 0 {
+			if vs := x.checks.Step(b, a, o, nil); len(vs) > 0 {
 				miss("a step screen clears %q, which violates %s", o.Label, vs[0])
 			}
 		} else {
@@ -73,7 +77,7 @@ func compareScreens(screens []*screened, b, a *model.State, o *model.Observation
 		if x.screen.State == nil {
 			continue
 		}
-		vs := props.CheckState(x.plain, a, false, nil)
+		vs := x.checks.State(a, false, nil)
 		switch clear := x.screen.State(a); {
 		case clear && len(vs) > 0:
 			miss("a state screen clears a state that violates %s", vs[0])
