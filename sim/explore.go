@@ -464,6 +464,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				var pend []pending[S, O]
 				var nexts []S
 				var scratch []byte
+				var ahead []uint64 // the fingerprints whose slots are read ahead
 				for b := lo; b < hi; b += expandBatch {
 					pend, nexts, scratch = pend[:0], nexts[:0], scratch[:0]
 					for i := b; i < min(b+expandBatch, hi); i++ {
@@ -515,14 +516,18 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 					// A state the worker reached earlier in the level
 					// cannot be in the set of stored states: only the
 					// others' slots are read ahead.
+					ahead = ahead[:0]
 					for j := range pend {
-						level.touch(pend[j].fp)
+						ahead = append(ahead, pend[j].fp)
 					}
+					level.prefetch(ahead)
+					ahead = ahead[:0]
 					for j := range pend {
 						if _, _, dup := level.find(pend[j].fp); !dup {
-							seen.touch(pend[j].fp)
+							ahead = append(ahead, pend[j].fp)
 						}
 					}
+					seen.prefetch(ahead)
 					for j := range pend {
 						p := &pend[j]
 						vs := p.vs
@@ -629,6 +634,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		parent.grow(nFresh)
 		via.grow(nFresh)
 		stop := false
+		var ahead []uint64 // the fingerprints whose slots are read ahead
 		for w := range chunks {
 			ch := chunks[w].s
 			k := 0 // successors left of the state being merged
@@ -658,9 +664,16 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			}
 			for j, sc := range ch {
 				// Read ahead the slots the next successors will probe,
-				// so that their misses overlap with this one's work.
-				if j+mergeAhead < len(ch) && !ch[j+mergeAhead].known && !ch[j+mergeAhead].dup {
-					seen.touch(ch[j+mergeAhead].fp)
+				// mergeAhead at a time, so that their misses overlap
+				// with each other and with this one's work.
+				if j%mergeAhead == 0 {
+					ahead = ahead[:0]
+					for _, x := range ch[min(j+mergeAhead, len(ch)):min(j+2*mergeAhead, len(ch))] {
+						if !x.known && !x.dup {
+							ahead = append(ahead, x.fp)
+						}
+					}
+					seen.prefetch(ahead)
 				}
 				if g != nil {
 					for k == 0 {
