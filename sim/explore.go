@@ -467,6 +467,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				var ahead []uint64 // the fingerprints whose slots are read ahead
 				for b := lo; b < hi; b += expandBatch {
 					pend, nexts, scratch = pend[:0], nexts[:0], scratch[:0]
+					lag := 0 // pend[lag:]'s table slots are not read ahead yet
 					for i := b; i < min(b+expandBatch, hi); i++ {
 						if e.Stop != nil && (i-lo)%256 == 255 && e.Stop() != "" {
 							cut.Store(true)
@@ -491,6 +492,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							}
 							continue
 						}
+						first := len(pend)
 						for _, a := range buf {
 							// The successor is built where the second
 							// pass reads it: one copy of the state, not two.
@@ -512,17 +514,30 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: SeededHash(scratch[at:], e.HashSeed),
 								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
 						}
+						// The slots are read ahead one state behind:
+						// the level set's of this state's successors,
+						// and the table's of the previous state's (whose
+						// level set slots came in meanwhile) that are not
+						// repeats: a state the worker reached earlier in
+						// the level cannot be in the set of stored
+						// states. The next states' expansion then hides
+						// the misses.
+						ahead = ahead[:0]
+						for j := first; j < len(pend); j++ {
+							ahead = append(ahead, pend[j].fp)
+						}
+						level.prefetch(ahead)
+						ahead = ahead[:0]
+						for j := lag; j < first; j++ {
+							if _, _, dup := level.find(pend[j].fp); !dup {
+								ahead = append(ahead, pend[j].fp)
+							}
+						}
+						seen.prefetch(ahead)
+						lag = first
 					}
-					// A state the worker reached earlier in the level
-					// cannot be in the set of stored states: only the
-					// others' slots are read ahead.
 					ahead = ahead[:0]
-					for j := range pend {
-						ahead = append(ahead, pend[j].fp)
-					}
-					level.prefetch(ahead)
-					ahead = ahead[:0]
-					for j := range pend {
+					for j := lag; j < len(pend); j++ {
 						if _, _, dup := level.find(pend[j].fp); !dup {
 							ahead = append(ahead, pend[j].fp)
 						}
