@@ -450,11 +450,11 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				// The chunk is expanded a batch of states at a time, in
 				// two passes: the first steps, checks and fingerprints
 				// every successor of the batch (into pend, nexts and
-				// scratch), then touches each one's slot of the set in a
-				// tight loop, so that the cache misses, which dominate
-				// the cost of a probe, overlap; the second probes the
-				// set (now in cache) and checks the invariants of the
-				// new successors.
+				// scratch) and prefetches the slots of the sets they will
+				// probe, so that the cache misses, which dominate the
+				// cost of a probe, overlap; the second probes the sets
+				// (now in cache) and checks the invariants of the new
+				// successors.
 				// succs[w] and fresh[w], counted here: no shared line
 				// written per step.
 				var nSuccs, nFresh uint64
