@@ -450,11 +450,11 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				// The chunk is expanded a batch of states at a time, in
 				// two passes: the first steps, checks and fingerprints
 				// every successor of the batch (into pend, nexts and
-				// scratch), then touches each one's slot of the set in a
-				// tight loop, so that the cache misses, which dominate
-				// the cost of a probe, overlap; the second probes the
-				// set (now in cache) and checks the invariants of the
-				// new successors.
+				// scratch) and prefetches the slots of the sets they will
+				// probe, so that the cache misses, which dominate the
+				// cost of a probe, overlap; the second probes the sets
+				// (now in cache) and checks the invariants of the new
+				// successors.
 				// succs[w] and fresh[w], counted here: no shared line
 				// written per step.
 				var nSuccs, nFresh uint64
@@ -464,8 +464,10 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 				var pend []pending[S, O]
 				var nexts []S
 				var scratch []byte
+				var ahead []uint64 // the fingerprints whose slots are read ahead
 				for b := lo; b < hi; b += expandBatch {
 					pend, nexts, scratch = pend[:0], nexts[:0], scratch[:0]
+					lag := 0 // pend[lag:]'s table slots are not read ahead yet
 					for i := b; i < min(b+expandBatch, hi); i++ {
 						if e.Stop != nil && (i-lo)%256 == 255 && e.Stop() != "" {
 							cut.Store(true)
@@ -490,6 +492,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							}
 							continue
 						}
+						first := len(pend)
 						for _, a := range buf {
 							// The successor is built where the second
 							// pass reads it: one copy of the state, not two.
@@ -511,18 +514,35 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: SeededHash(scratch[at:], e.HashSeed),
 								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
 						}
+						// The slots are read ahead one state behind:
+						// the level set's of this state's successors,
+						// and the table's of the previous state's (whose
+						// level set slots came in meanwhile) that are not
+						// repeats: a state the worker reached earlier in
+						// the level cannot be in the set of stored
+						// states. The next states' expansion then hides
+						// the misses.
+						ahead = ahead[:0]
+						for j := first; j < len(pend); j++ {
+							ahead = append(ahead, pend[j].fp)
+						}
+						level.prefetch(ahead)
+						ahead = ahead[:0]
+						for j := lag; j < first; j++ {
+							if _, _, dup := level.find(pend[j].fp); !dup {
+								ahead = append(ahead, pend[j].fp)
+							}
+						}
+						seen.prefetch(ahead)
+						lag = first
 					}
-					// A state the worker reached earlier in the level
-					// cannot be in the set of stored states: only the
-					// others' slots are read ahead.
-					for j := range pend {
-						level.touch(pend[j].fp)
-					}
-					for j := range pend {
+					ahead = ahead[:0]
+					for j := lag; j < len(pend); j++ {
 						if _, _, dup := level.find(pend[j].fp); !dup {
-							seen.touch(pend[j].fp)
+							ahead = append(ahead, pend[j].fp)
 						}
 					}
+					seen.prefetch(ahead)
 					for j := range pend {
 						p := &pend[j]
 						vs := p.vs
@@ -629,6 +649,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		parent.grow(nFresh)
 		via.grow(nFresh)
 		stop := false
+		var ahead []uint64 // the fingerprints whose slots are read ahead
 		for w := range chunks {
 			ch := chunks[w].s
 			k := 0 // successors left of the state being merged
@@ -658,9 +679,16 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 			}
 			for j, sc := range ch {
 				// Read ahead the slots the next successors will probe,
-				// so that their misses overlap with this one's work.
-				if j+mergeAhead < len(ch) && !ch[j+mergeAhead].known && !ch[j+mergeAhead].dup {
-					seen.touch(ch[j+mergeAhead].fp)
+				// mergeAhead at a time, so that their misses overlap
+				// with each other and with this one's work.
+				if j%mergeAhead == 0 {
+					ahead = ahead[:0]
+					for _, x := range ch[min(j+mergeAhead, len(ch)):min(j+2*mergeAhead, len(ch))] {
+						if !x.known && !x.dup {
+							ahead = append(ahead, x.fp)
+						}
+					}
+					seen.prefetch(ahead)
 				}
 				if g != nil {
 					for k == 0 {

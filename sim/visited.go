@@ -14,10 +14,10 @@ type visited interface {
 	// lookupOrInsert is lookup, then insert(fp, id) when fp was not
 	// stored (and returns id then).
 	lookupOrInsert(fp uint64, id uint32) (uint32, bool)
-	// touch reads where fp would be stored, so that a lookup soon after
-	// finds it in cache; the result means nothing (returning it keeps
-	// the read).
-	touch(fp uint64) uint32
+	// prefetch starts bringing into cache where each fp of fps would be
+	// stored, so that a lookup soon after finds it there (prefetchSlots).
+	// It changes nothing.
+	prefetch(fps []uint64)
 	// release frees the set's memory at the end of a search.
 	release()
 }
@@ -101,7 +101,9 @@ func (t *fpTable) lookup(fp uint64) (uint32, bool) {
 	}
 }
 
-func (t *fpTable) touch(fp uint64) uint32 { return t.slots[fp&uint64(len(t.slots)-1)].id }
+func (t *fpTable) prefetch(fps []uint64) {
+	prefetchSlots(unsafe.Pointer(&t.slots[0]), uint64(len(t.slots)-1), unsafe.Sizeof(fpSlot{}), fps)
+}
 
 func (t *fpTable) insert(fp uint64, id uint32) { t.lookupOrInsert(fp, id) }
 
@@ -200,9 +202,16 @@ func (b *bitstate) lookup(fp uint64) (uint32, bool) {
 
 func (b *bitstate) release() {}
 
-func (b *bitstate) touch(fp uint64) uint32 {
-	p := b.pos(fp, 0)
-	return uint32(b.words[p/64])
+func (b *bitstate) prefetch(fps []uint64) {
+	var words [16]uint64 // the word of each fp's first bit
+	for len(fps) > 0 {
+		n := min(len(fps), len(words))
+		for i, fp := range fps[:n] {
+			words[i] = b.pos(fp, 0) / 64
+		}
+		prefetchSlots(unsafe.Pointer(&b.words[0]), uint64(len(b.words)-1), 8, words[:n])
+		fps = fps[n:]
+	}
 }
 
 func (b *bitstate) lookupOrInsert(fp uint64, id uint32) (uint32, bool) {
@@ -290,12 +299,13 @@ func (s *levelSet) find(fp uint64) (at uint32, breaks, ok bool) {
 	}
 }
 
-// touch reads where fp would be stored, as fpTable.touch does.
-func (s *levelSet) touch(fp uint64) uint32 {
+// prefetch starts bringing into cache where each fp of fps would be
+// stored, as fpTable.prefetch does.
+func (s *levelSet) prefetch(fps []uint64) {
 	if len(s.slots) == 0 {
-		return 0
+		return
 	}
-	return s.slots[fp&uint64(len(s.slots)-1)].gen
+	prefetchSlots(unsafe.Pointer(&s.slots[0]), uint64(len(s.slots)-1), unsafe.Sizeof(levelSlot{}), fps)
 }
 
 // add stores fp, which is not in the set, with the index at (below
