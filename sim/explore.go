@@ -395,6 +395,12 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 	}()
 	terms := make([][]terminalHit[S, O], workers)
 	exps := make([][]expanded, workers)
+	// A step's fair-cycle bits are read only by the state graph: without
+	// one, no step is asked for them.
+	edgeCycles := cycles
+	if g == nil {
+		edgeCycles = nil
+	}
 	for depth := firstDepth; ; depth++ {
 		if len(frontier) == 0 {
 			r.Complete = true
@@ -512,7 +518,7 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							at := len(scratch)
 							scratch = m.Encode(scratch, next)
 							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: SeededHash(scratch[at:], e.HashSeed),
-								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
+								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(edgeCycles, &o)})
 						}
 						// The slots are read ahead one state behind:
 						// the level set's of this state's successors,
