@@ -42,6 +42,9 @@ package umcg01
 //     second one (no-use-after-free sees nothing in it); the return is
 //     of a call that succeeded (nothing for errno-contract), and moves
 //     the worker's own program counter.
+//   - a server's return from its run_worker sleep in the kernel (Resume),
+//     in the same configurations, once it was woken for a reason and no
+//     worker is linked to it (resumeUnlinked).
 //
 // Every other action of the thread must be local too for the engine to
 // use it (a fault that could strike the same step, a death, a sleep
@@ -59,6 +62,9 @@ func (m *Model) localSteps() func(s *State, a Action) bool {
 	return func(s *State, a Action) bool {
 		t := a.Thread
 		th := &s.T[t]
+		if a.Kind == ActStep && th.Status == Alive && th.Sleep == SleepRun && servedOnly && m.progs[t].kind == progServer {
+			return m.resumeUnlinked(s, t)
+		}
 		if a.Kind != ActStep || th.Status != Alive || th.Sleep != Awake {
 			return false
 		}
@@ -131,6 +137,32 @@ func (m *Model) unreachable(s *State, t int8) bool {
 			return false
 		}
 		if m.progs[i].kind == progServer && (u.PC == srvRun || u.PC == srvState) && int8(u.Iter)-1 == t {
+			return false
+		}
+	}
+	return true
+}
+
+// resumeUnlinked reports whether server t's return from its run_worker
+// sleep is local in a configuration of servers and workers: it was woken
+// (Wake set: the step is enabled, and every other thread's wake of it is a
+// no-op until it runs, as canWake says no) for a reason (Reason set, so
+// the fixed kernel's run_worker does not sleep again, which would make it
+// wakeable), and no worker is linked to it (Peer: only a linked worker's
+// block, unregister or wakeup reads or writes a server's Sleep, Reason or
+// Out, and only the server's own run_worker links one). The step then
+// writes the server's own Sleep, Wake, InWait, Out (the seed's copy of its
+// Peer, None) and SysRet, which no property reads (no-lost-wakeup looks at
+// polling servers only; no-deadlock's message is a deadlock check). A
+// signal's EINTR is the server's own action, so where one is enabled the
+// engine does not use this one.
+func (m *Model) resumeUnlinked(s *State, t int8) bool {
+	th := &s.T[t]
+	if th.Wake == WakeNone || th.Reason == ReasonNone || th.Peer != None {
+		return false
+	}
+	for i := 0; i < int(s.N); i++ {
+		if s.T[i].Peer == t {
 			return false
 		}
 	}
