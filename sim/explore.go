@@ -197,7 +197,8 @@ type stepViolations[S, O any] struct {
 }
 
 // pending is a successor between the two passes of a batch's expansion
-// (Explore): its encoding is scratch[from:to].
+// (Explore): its encoding is scratch[from:to], or, when the model has a
+// Fingerprint, nexts[i] is encoded only once found new.
 type pending[S, O any] struct {
 	parent   uint32
 	action   Action
@@ -272,7 +273,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		m.Canonical(&init)
 	}
 	initEnc := m.encode(&init)
-	seen.insert(SeededHash(initEnc, e.HashSeed), 0)
+	initFP := m.fingerprinter(e.HashSeed)
+	seen.insert(initFP.of(&init), 0)
 	parent.push(0)
 	via.push(Action{})
 	r.States = 1
@@ -507,9 +509,22 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 								m.Canonical(next)
 							}
 							at := len(scratch)
-							scratch = m.Encode(scratch, next)
-							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: SeededHash(scratch[at:], e.HashSeed),
+							var fp uint64 // with Model.Fingerprint, taken below
+							if m.Fingerprint == nil {
+								scratch = m.Encode(scratch, next)
+								fp = SeededHash(scratch[at:], e.HashSeed)
+							}
+							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: fp,
 								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(cycles, &o)})
+						}
+					}
+					if m.Fingerprint != nil {
+						// Fingerprinted once the whole batch is stepped,
+						// not right after each step: the hash's wide
+						// loads of a state wait for the step's byte
+						// stores to it to drain.
+						for j := range pend {
+							pend[j].fp = m.Fingerprint(&nexts[j], e.HashSeed)
 						}
 					}
 					// A state the worker reached earlier in the level
@@ -568,12 +583,22 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							// while a level is expanded, so the lookup
 							// is safe).
 							a := &arena[w]
-							if uint64(len(a.s)) > math.MaxUint32-math.MaxUint16 || p.to-p.from > math.MaxUint16 {
+							if uint64(len(a.s)) > math.MaxUint32-math.MaxUint16 {
 								panic("explore: a level's encodings pass 4 GiB on one goroutine")
 							}
-							sc.to, sc.encLen = uint32(len(a.s)), uint16(p.to-p.from)
-							a.grow(p.to - p.from)
-							a.s = append(a.s, scratch[p.from:p.to]...)
+							start := len(a.s)
+							if m.Fingerprint != nil {
+								// Written in place: room for the longest.
+								a.grow(m.MaxEncoded)
+								a.s = m.Encode(a.s, &nexts[j])
+							} else {
+								a.grow(p.to - p.from)
+								a.s = append(a.s, scratch[p.from:p.to]...)
+							}
+							if n := len(a.s) - start; n > math.MaxUint16 || m.Fingerprint != nil && n > m.MaxEncoded {
+								panic("explore: an encoding longer than MaxEncoded or 64 KiB")
+							}
+							sc.to, sc.encLen = uint32(start), uint16(len(a.s)-start)
 						}
 						sc.inv = mask
 						if len(vs) > 0 {
