@@ -3,7 +3,6 @@ package umcg01
 import (
 	"encoding/binary"
 	"math/bits"
-	"reflect"
 	"unsafe"
 )
 
@@ -19,7 +18,7 @@ import (
 // fields are all one byte except Ret and Word (two), every value a field
 // can hold is encoded (bools are 0 or 1, Nap and TLSKind fit the
 // encoding's two bits), so two states with the same encoding have the same
-// bytes in those places, except a Thread's padding (threadPad), which the
+// bytes in those places, except a Thread's padding (padMask), which the
 // fingerprint masks: Decode and CopyState leave it as they find it. The
 // slots past N threads and G groups, and a group's lists past their
 // counts, are not read (sim.Model.Copy's contract).
@@ -46,30 +45,11 @@ const (
 	_ = uint(threadSize - unsafe.Sizeof(Thread{}))
 )
 
-// threadWords are where the five 8-byte words the hash reads of a thread
-// start: together (the last two overlap) they cover its 34 bytes.
-var threadWords = [5]int{0, 8, 16, 24, 26}
-
-// threadMask has, per word of threadWords, the bits of the bytes that are
-// a field's: a Thread's padding is masked out, whatever it holds.
-var threadMask = func() (m [5]uint64) {
-	var field [threadSize]bool
-	typ := reflect.TypeFor[Thread]()
-	for i := range typ.NumField() {
-		f := typ.Field(i)
-		for b := f.Offset; b < f.Offset+f.Type.Size(); b++ {
-			field[b] = true
-		}
-	}
-	for w, at := range threadWords {
-		for b := range 8 {
-			if field[at+b] {
-				m[w] |= 0xff << (8 * b)
-			}
-		}
-	}
-	return m
-}()
+// padMask is the mask of a thread's third word (bytes 16 to 23, of the
+// five the hash reads: at 0, 8, 16, 24 and 26, the last two overlapping)
+// that leaves out its padding byte, 17; the other words hold fields only
+// (TestThreadLayout).
+const padMask = 0xffff_ffff_ffff_00ff
 
 // littleEndian is whether a Thread's two-byte fields lie in memory as the
 // hash reads them (little-endian); elsewhere threadImage swaps them, so
@@ -136,21 +116,17 @@ func (s *State) searchFingerprint(seed uint64, le bool) uint64 {
 	// The second factor of a product with one input word is a secret made
 	// odd, not seeded: it can never be 0 (which would drop the word).
 	acc := mum(counts^(countSecret[0]+seed), countSecret[1]|1)
-	var mem []byte
-	if n > 0 {
-		mem = unsafe.Slice((*byte)(unsafe.Pointer(&s.T[0])), n*threadSize)
-	}
 	var img [threadSize]byte
-	for i := range n {
-		b := mem[i*threadSize : (i+1)*threadSize]
+	for i := range s.T[:n] {
+		b := (*[threadSize]byte)(unsafe.Pointer(&s.T[i]))
 		if !le {
 			img = threadImage(&s.T[i])
-			b = img[:]
+			b = &img
 		}
 		k := &threadSecret[i]
-		acc += mum(le64(b[0:])&threadMask[0]^(k[0]+seed), le64(b[8:])&threadMask[1]^(k[1]-seed))
-		acc += mum(le64(b[16:])&threadMask[2]^(k[2]+seed), le64(b[24:])&threadMask[3]^(k[3]-seed))
-		acc += mum(le64(b[26:])&threadMask[4]^(k[4]+seed), k[5]|1)
+		acc += mum(le64(b[0:])^(k[0]+seed), le64(b[8:])^(k[1]-seed))
+		acc += mum(le64(b[16:])&padMask^(k[2]+seed), le64(b[24:])^(k[3]-seed))
+		acc += mum(le64(b[26:])^(k[4]+seed), k[5]|1)
 	}
 	for g := range ng {
 		gr := &s.Grp[g]
