@@ -66,10 +66,12 @@ type Explorer struct {
 	// Counterexamples stay real runs but may be longer than the shortest.
 	PartialOrder bool
 	// HashSeed, when not 0, makes the search one member of a swarm (as
-	// SPIN's -RS): fingerprints are SeededHash with this seed, and each
+	// SPIN's -RS): fingerprints are SeededHash with this seed (the
+	// model's Fingerprint under it, when it has one), and each
 	// state's actions are tried in an order drawn from the seed and the
 	// state (seededOrder), so that a bitstate search loses other states
-	// than under another seed. 0 is the plain Hash and the model's order.
+	// than under another seed. 0 is the plain Hash (or Fingerprint's
+	// seed 0) and the model's order.
 	HashSeed uint64
 	// ExpectStates sizes the exact set of fingerprints for this many
 	// states up front, as pan's -w does (FPTableBytes says how much memory
