@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
@@ -16,7 +17,11 @@ import (
 // encodings (no fingerprint of the engine's). Every state is built as the
 // explorer builds it: decoded, or copied (CopyState) and stepped, into a
 // State whose every byte held garbage at first (poisoned once: the
-// padding and the unused slots keep it, the rest holds earlier states).
+// unused slots keep it, the rest holds earlier states); before each
+// decode, the thread slots an explored configuration may use and the
+// groups are garbled anew, so that what Decode does not write (a Thread's
+// padding, the slots past N threads and G groups, a list past its count)
+// differs from state to state, and from the copies that are stepped.
 func reachable(t *testing.T, c model.Config, visit func(s *model.State, enc []byte)) int {
 	t.Helper()
 	m, err := model.New(c)
@@ -30,9 +35,16 @@ func reachable(t *testing.T, c model.Config, visit func(s *model.State, enc []by
 	poison(&s)
 	poison(&next)
 	var buf []model.Action
-	for len(queue) > 0 {
+	for k := 0; len(queue) > 0; k++ {
 		enc := queue[0]
 		queue = queue[1:]
+		threads := unsafe.Slice((*byte)(unsafe.Pointer(&s.T[0])), model.MaxModelThreads*unsafe.Sizeof(s.T[0]))
+		groups := unsafe.Slice((*byte)(unsafe.Pointer(&s.Grp[0])), unsafe.Sizeof(s.Grp))
+		for _, b := range [][]byte{threads, groups} {
+			for i := range b {
+				b[i] = byte(k*131 + i*7)
+			}
+		}
 		if !s.Decode(enc) {
 			t.Fatalf("%s: an encoding does not decode", c)
 		}
@@ -67,16 +79,16 @@ func TestSearchFingerprintSound(t *testing.T) {
 	total := 0
 	for _, c := range append(shipped, bugs...) {
 		byFP := map[uint64][]byte{}
-		byEnc := map[string]uint64{}
+		byEnc := map[string][2]uint64{}
 		total += reachable(t, c, func(s *model.State, enc []byte) {
-			fp := s.SearchFingerprint(0)
+			fp, fp7 := s.SearchFingerprint(0), s.SearchFingerprint(7)
 			if old, ok := byEnc[string(enc)]; ok {
-				if old != fp {
-					t.Fatalf("%s: one state, two fingerprints %#x and %#x", c, old, fp)
+				if old != [2]uint64{fp, fp7} {
+					t.Fatalf("%s: one state, two fingerprints under seeds 0 and 7: %#x and %#x", c, old, [2]uint64{fp, fp7})
 				}
 				return
 			}
-			byEnc[string(enc)] = fp
+			byEnc[string(enc)] = [2]uint64{fp, fp7}
 			if other, ok := byFP[fp]; ok {
 				t.Fatalf("%s: two states share the fingerprint %#x:\n%x\n%x", c, fp, enc, other)
 			}
@@ -84,7 +96,7 @@ func TestSearchFingerprintSound(t *testing.T) {
 			if got := model.SearchFingerprintBigEndian(s, 0); got != fp {
 				t.Fatalf("%s: little-endian fingerprint %#x, big-endian %#x", c, fp, got)
 			}
-			if s.SearchFingerprint(7) == fp {
+			if fp7 == fp {
 				t.Fatalf("%s: seeds 0 and 7 give a state the same fingerprint", c)
 			}
 		})
