@@ -214,9 +214,11 @@ func (m *Model[S, O]) encode(s *S) []byte { return m.Encode(make([]byte, 0, m.Ma
 
 // fingerprinter fingerprints states for one goroutine of a search: through
 // Model.Fingerprint when the model has one, else as SeededHash of the
-// encoding (in a buffer it reuses). Every fingerprint a search compares
-// with another (the set of stored states, the level's set, the
-// partial-order proviso, a checkpoint's table) comes from here.
+// encoding (in a buffer it reuses). The initial state, the
+// partial-order proviso, walks and dot take theirs from here; Explore's
+// successor loop makes the same choice inline (it fingerprints a batch's
+// successors together and encodes only the new ones): TestFingerprintHook
+// checks that they agree.
 type fingerprinter[S, O any] struct {
 	m    *Model[S, O]
 	seed uint64
