@@ -182,10 +182,28 @@ type Checks[S, O any] struct {
 	screens               []*Screen[S, O]
 	state, terminal, step []check[S, O]
 	// When every property of state (of step) is screened, stateScreens
-	// (stepScreens) lists their screens' indices, so that a state (a
-	// step) they all clear costs one call per screen and nothing else.
-	stateScreens, stepScreens []int
+	// (stepScreens) lists their screens, so that a state (a step) they
+	// all clear costs one call per screen and nothing else.
+	stateScreens, stepScreens screenList
+	stateFirst                []func(s *S) bool                   // stateScreens' State checks
+	stepFirst                 []func(before, after *S, o *O) bool // stepScreens' Step checks
 }
+
+// screenList is the screens (indices in Checks.screens) a list of
+// checks asks first, in order, each once: when the one at position i is
+// the first to refuse, those before it cleared (cleared[i]) and those up
+// to it were asked (asked[i], bits by index in Checks.screens); when
+// every one clears, both are asked[len]. Only these bits, not a running
+// tally, live across the calls: the common case, every screen clearing,
+// is a tight loop of calls.
+type screenList struct {
+	is             []int
+	asked, cleared []uint64
+}
+
+// masks is the asked and cleared bits when the screen at position i is
+// the first to refuse (i == len(l.is): none refused).
+func (l *screenList) masks(i int) (asked, cleared uint64) { return l.asked[i], l.cleared[i] }
 
 // check is a property a Checks looks at, and the index of its screen in
 // Checks.screens (-1: none).
@@ -233,22 +251,36 @@ func Prepare[S, O any](ps []*Property[S, O]) *Checks[S, O] {
 		}
 	}
 	c.stateScreens, c.stepScreens = screensOf(c.state), screensOf(c.step)
+	for _, i := range c.stateScreens.is {
+		c.stateFirst = append(c.stateFirst, c.screens[i].State)
+	}
+	for _, i := range c.stepScreens.is {
+		c.stepFirst = append(c.stepFirst, c.screens[i].Step)
+	}
 	return c
 }
 
 // screensOf lists the screens of the properties of list, each once, when
-// every one of them has a screen (else nil).
-func screensOf[S, O any](list []check[S, O]) []int {
-	var is []int
+// every one of them has a screen (else none), with their masks.
+func screensOf[S, O any](list []check[S, O]) screenList {
+	var l screenList
 	for _, k := range list {
 		if k.screen < 0 {
-			return nil
+			return screenList{}
 		}
-		if !slices.Contains(is, k.screen) {
-			is = append(is, k.screen)
+		if !slices.Contains(l.is, k.screen) {
+			l.is = append(l.is, k.screen)
 		}
 	}
-	return is
+	var cleared uint64
+	for _, i := range l.is {
+		l.cleared = append(l.cleared, cleared)
+		l.asked = append(l.asked, cleared|1<<i)
+		cleared |= 1 << i
+	}
+	l.cleared = append(l.cleared, cleared)
+	l.asked = append(l.asked, cleared)
+	return l
 }
 
 // State appends to vs what CheckState(ps, s, terminal, vs) appends.
@@ -257,16 +289,15 @@ func (c *Checks[S, O]) State(s *S, terminal bool, vs []Violation[S, O]) []Violat
 	list := c.state
 	if terminal {
 		list = c.terminal
-	} else if c.stateScreens != nil {
-		for _, i := range c.stateScreens {
-			asked |= 1 << i
-			if c.screens[i].State(s) {
-				cleared |= 1 << i
-			}
+	} else if first := c.stateFirst; first != nil {
+		i := 0
+		for i < len(first) && first[i](s) {
+			i++
 		}
-		if cleared == asked {
+		if i == len(first) {
 			return vs
 		}
+		asked, cleared = c.stateScreens.masks(i)
 	}
 	for i := range list {
 		k := &list[i]
@@ -292,14 +323,15 @@ func (c *Checks[S, O]) State(s *S, terminal bool, vs []Violation[S, O]) []Violat
 // Step appends to vs what CheckStep(ps, before, after, o, vs) appends.
 func (c *Checks[S, O]) Step(before, after *S, o *O, vs []Violation[S, O]) []Violation[S, O] {
 	var asked, cleared uint64 // by screen
-	for _, i := range c.stepScreens {
-		asked |= 1 << i
-		if c.screens[i].Step(before, after, o) {
-			cleared |= 1 << i
+	if first := c.stepFirst; first != nil {
+		i := 0
+		for i < len(first) && first[i](before, after, o) {
+			i++
 		}
-	}
-	if c.stepScreens != nil && cleared == asked {
-		return vs
+		if i == len(first) {
+			return vs
+		}
+		asked, cleared = c.stepScreens.masks(i)
 	}
 	for i := range c.step {
 		k := &c.step[i]

@@ -94,14 +94,17 @@ row() {
     printf "%-30s %10d %11d %7.2f %7.2f %10.0f %8.0f %8.0f   %s\n", n, st, tr, s, c, st / c, rss / 1024, rss * 1024 / st, note }'
 }
 
-# umcg VARIANT N B P [POR]: runs umcgcheck, with partial-order reduction
-# when POR is "por" (default: --no-por); sets u_states u_trans u_secs u_cpu u_rss
+# umcg VARIANT N B P [POR [EXPECT]]: runs umcgcheck, with partial-order
+# reduction when POR is "por" (default: --no-por), its set of fingerprints
+# sized up front for EXPECT states when given (--expect-states, as pan's -w
+# sizes pan's); sets u_states u_trans u_secs u_cpu u_rss
 umcg() {
-  local out=$work/umcg.json rc=0 por=--no-por
+  local out=$work/umcg.json rc=0 por=--no-por expect=""
   [ "${5:-}" = por ] && por=""
+  [ -n "${6:-}" ] && expect="--expect-states $6"
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e %U %S %M" -o "$work/umcg.time" "$work/umcgcheck" explore --variant "$1" --config single \
-    --workers "$2" --blocks "$3" --parallel "$4" --no-symmetry $por --no-liveness --json --quiet >"$out" || rc=$?
+    --workers "$2" --blocks "$3" --parallel "$4" --no-symmetry $por --no-liveness $expect --json --quiet >"$out" || rc=$?
   [ $rc -eq 0 ] || die "umcgcheck explore exited $rc (1: a violation, which SPIN's assertions would stop at; 3: incomplete)"
   u_states=$(grep -m1 -o '"states": [0-9]*' "$out" | grep -o '[0-9]*$')
   u_trans=$(grep -m1 -o '"transitions": [0-9]*' "$out" | grep -o '[0-9]*$')
@@ -171,25 +174,29 @@ compare() {
   local v=$1 n=$2 b=$3
   echo
   echo "config single, variant $v: 1 server, workers=$n, blocks=$b (blocking syscalls per worker), no faults; symmetry off; partial-order reduction off (SPIN: -DNOREDUCE; umcgcheck: --no-por)"
+  # A first, untimed run counts the states: pan's hash table (2^w slots,
+  # at least twice the states) and umcgcheck's set (--expect-states) are
+  # both sized from that count before the timed runs, so that neither
+  # tool's time includes growing its table.
   umcg "$v" "$n" "$b" "$parallel"
-  # hash table: 2^w slots, at least twice the states
-  local w
-  w=$(awk -v s="$u_states" 'BEGIN { w = 10; while (2 ^ w < 2 * s) w++; print w }')
+  local w count=$u_states
+  w=$(awk -v s="$count" 'BEGIN { w = 10; while (2 ^ w < 2 * s) w++; print w }')
   printf "%-30s %10s %11s %7s %7s %10s %8s %8s   %s\n" tool states transitions wall-s cpu-s "states/cpu-s" "peak-MB" "B/state" "(B/state: peak RSS / states; cpu-s: user+sys)"
   spin_run "$v" "$n" "$b" "$w" exact "$spin_exact_flags -DNOREDUCE"
   row "SPIN $spinver exact (-w$w)" "$s_states" "$s_trans" "$s_secs" "$s_cpu" "$s_rss" "$spin_exact_flags; $(pan_note)"
   local exact_states=$s_states exact_trans=$s_trans
   spin_run "$v" "$n" "$b" "$w" best "$spin_best_flags -DNOREDUCE"
   row "SPIN $spinver best (-w$w)" "$s_states" "$s_trans" "$s_secs" "$s_cpu" "$s_rss" "$spin_best_flags; lost $((exact_states - s_states)) states; $(pan_note)"
-  row "umcgcheck --parallel $parallel" "$u_states" "$u_trans" "$u_secs" "$u_cpu" "$u_rss"
+  umcg "$v" "$n" "$b" "$parallel" "" "$count"
+  row "umcgcheck --parallel $parallel" "$u_states" "$u_trans" "$u_secs" "$u_cpu" "$u_rss" "--expect-states $count"
   tot_u_states=$((tot_u_states + u_states)) tot_s_states=$((tot_s_states + s_states))
   tot_u_secs=$(awk -v a="$tot_u_secs" -v b="$u_cpu" 'BEGIN { print a + b }')
   tot_s_secs=$(awk -v a="$tot_s_secs" -v b="$s_cpu" 'BEGIN { print a + b }')
   local us=$u_states ut=$u_trans p2_wall="" best_states=$s_states
   s_states=$exact_states s_trans=$exact_trans
   if [ "$ncpu" -gt 1 ] && [ "$parallel" -ne "$ncpu" ]; then
-    umcg "$v" "$n" "$b" "$ncpu"
-    row "umcgcheck --parallel $ncpu" "$u_states" "$u_trans" "$u_secs" "$u_cpu" "$u_rss" "(every core)"
+    umcg "$v" "$n" "$b" "$ncpu" "" "$count"
+    row "umcgcheck --parallel $ncpu" "$u_states" "$u_trans" "$u_secs" "$u_cpu" "$u_rss" "(every core) --expect-states $count"
     [ "$ncpu" -eq 2 ] && p2_wall=$u_secs
   fi
   # The documented relation (README.md): the same states; SPIN counts the
@@ -216,9 +223,12 @@ por_rows() {
   row "SPIN $spinver exact POR" "$s_states" "$s_trans" "$s_secs" "$s_cpu" "$s_rss" "$spin_exact_flags; $(pan_note)"
   spin_run "$v" "$n" "$b" "$w" best-por "$spin_best_flags"
   row "SPIN $spinver best POR" "$s_states" "$s_trans" "$s_secs" "$s_cpu" "$s_rss" "$spin_best_flags; lost $((por_exact - s_states)) states"
+  # As unreduced: an untimed run counts the states, the timed one sizes
+  # its set for them (pan's table is -w$w here too).
   umcg "$v" "$n" "$b" "$parallel" por
+  umcg "$v" "$n" "$b" "$parallel" por "$u_states"
   row "umcgcheck --parallel $parallel --por" "$u_states" "$u_trans" "$u_secs" "$u_cpu" "$u_rss" \
-    "$(awk -v a="$6" -v b="$u_states" 'BEGIN { printf "reduction %.2fx (%d -> %d states)", a / b, a, b }')"
+    "$(awk -v a="$6" -v b="$u_states" 'BEGIN { printf "reduction %.2fx (%d -> %d states); --expect-states %d", a / b, a, b, b }')"
   # The issue's claim, checked: SPIN's reduction removes no state here,
   # because every step of umcg.pml reads or writes global variables.
   echo "SPIN's partial-order reduction: $por_exact states stored (exact), $5 without it: removed $(($5 - por_exact));" \
@@ -260,8 +270,8 @@ ncore_rows() {
     "lost $(($5 - s_states)) states; pan: $(awk -v t="$s_mem_total" 'BEGIN { printf "%.0f MB in all", t }')"
   local nc_wall=$s_secs p2=${6:-}
   if [ -z "$p2" ]; then
-    umcg "$v" "$n" "$b" 2
-    row "umcgcheck --parallel 2" "$u_states" "$u_trans" "$u_secs" "$u_cpu" "$u_rss"
+    umcg "$v" "$n" "$b" 2 "" "$5"
+    row "umcgcheck --parallel 2" "$u_states" "$u_trans" "$u_secs" "$u_cpu" "$u_rss" "--expect-states $5"
     p2=$u_secs
   else
     echo "umcgcheck --parallel 2: the row above"

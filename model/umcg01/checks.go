@@ -121,11 +121,19 @@ func legalEdge(mo *Model, b, a *State, o *Observation) string {
 		if b.T[i].Word == a.T[i].Word {
 			continue // most threads, most steps: no call
 		}
-		if e, ok := edgeOf(b, a, o, i); ok && !isLegal(e) {
+		if e, bad := illegalEdge(b, a, o, i); bad {
 			return fmt.Sprintf("%s (%s) moved %s -> %s in %q", mo.ThreadName(i), e.kind, e.from, e.to, o.Label)
 		}
 	}
 	return ""
+}
+
+// illegalEdge reports whether thread i, in the step from b to a, takes a
+// task state edge (edgeOf) that the legal-edge table does not list, and
+// which.
+func illegalEdge(b, a *State, o *Observation, i int) (documentedEdge, bool) {
+	e, ok := edgeOf(b, a, o, i)
+	return e, ok && !isLegal(e)
 }
 
 // edgeOf is the task state edge thread i takes in the step from b to a
@@ -195,16 +203,27 @@ func queueFIFO(mo *Model, s *State) string {
 // pollTakesOldest: a worker leaving UNBLOCKED must be the longest waiting.
 func pollTakesOldest(mo *Model, b, a *State, o *Observation) string {
 	for i := 0; i < int(a.N); i++ {
-		tb, ta := &b.T[i], &a.T[i]
-		if tb.Word != StateUnblocked || ta.Word == StateUnblocked || tb.Group < 0 || ta.Status != Alive {
-			continue
-		}
-		gr := &b.Grp[tb.Group]
-		if gr.NGhost > 0 && gr.Ghost[0] != int8(i) {
-			return fmt.Sprintf("%s left the queue before %s, which waited longer", mo.ThreadName(i), mo.ThreadName(int(gr.Ghost[0])))
+		if oldest, bad := leftBeforeOldest(b, a, i); bad {
+			return fmt.Sprintf("%s left the queue before %s, which waited longer", mo.ThreadName(i), mo.ThreadName(int(oldest)))
 		}
 	}
 	return ""
+}
+
+// leftBeforeOldest reports whether thread i, a live worker, leaves
+// UNBLOCKED in the step from b to a while another worker of its group
+// had waited longer (the head of the group's ghost queue in b), and
+// which. Only a thread whose word changes can.
+func leftBeforeOldest(b, a *State, i int) (int8, bool) {
+	tb, ta := &b.T[i], &a.T[i]
+	if tb.Word != StateUnblocked || ta.Word == StateUnblocked || tb.Group < 0 || ta.Status != Alive {
+		return 0, false
+	}
+	gr := &b.Grp[tb.Group]
+	if gr.NGhost == 0 || gr.Ghost[0] == int8(i) {
+		return 0, false
+	}
+	return gr.Ghost[0], true
 }
 
 func names(mo *Model, ts []int8) string {
@@ -364,7 +383,7 @@ func errnoContract(mo *Model, b, a *State, o *Observation) string {
 var (
 	// invariantScreen screens the invariants, and the step checks that
 	// look only at state words that changed (legal-edge, queue-fifo).
-	invariantScreen = &props.Screen[State, Observation]{State: invariantsHold, Step: noWordChanged}
+	invariantScreen = &props.Screen[State, Observation]{State: invariantsHold, Step: edgesHold}
 	// returnScreen screens the step properties of calls that return, and
 	// no-use-after-free.
 	returnScreen = &props.Screen[State, Observation]{Step: func(_, _ *State, o *Observation) bool { return !o.Returned && !o.UAF }}
@@ -401,8 +420,9 @@ func invariantsHold(s *State) bool {
 	// Groups by index+1 (a core task's group is None): servers asleep
 	// in poll with no wakeup, and live UNBLOCKED workers (no-lost-wakeup).
 	var polling, unblocked uint64
-	for i := 0; i < int(s.N); i++ {
-		th := &s.T[i]
+	ts := s.T[:s.N]
+	for i := range ts {
+		th := &ts[i]
 		if th.Status == Exited || th.Status == Killed {
 			return false // no-exit, no-kill; and the rest are not checked
 		}
@@ -466,11 +486,22 @@ func invariantsHold(s *State) bool {
 	return true
 }
 
-// noWordChanged reports a step that changes no thread's state word:
-// legal-edge and queue-fifo's poll half look at nothing else.
-func noWordChanged(b, a *State, _ *Observation) bool {
-	for i := 0; i < int(a.N); i++ {
-		if b.T[i].Word != a.T[i].Word {
+// edgesHold reports that the step from b to a breaks neither legal-edge
+// nor queue-fifo's poll half (pollTakesOldest): every state word it
+// changes moves along a documented edge, and no worker leaves UNBLOCKED
+// before the longest waiting. Both look only at the threads whose word
+// changed, so it makes one pass over the words and no more for the
+// others (most threads, most steps).
+func edgesHold(b, a *State, o *Observation) bool {
+	tb, ta := b.T[:a.N], a.T[:a.N]
+	for i := range ta {
+		if tb[i].Word == ta[i].Word {
+			continue
+		}
+		if _, bad := illegalEdge(b, a, o, i); bad {
+			return false
+		}
+		if _, bad := leftBeforeOldest(b, a, i); bad {
 			return false
 		}
 	}

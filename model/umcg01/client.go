@@ -140,6 +140,24 @@ func (m *Model) failErrno(s *State, t int8) Errno {
 	return 0
 }
 
+// The labels of the steps in this file (see Label).
+var (
+	lblWorkerBlocks   = newLabel("worker: blocking syscall (kernel: block)")
+	lblClientExits    = newLabel("client: program done (thread exits)")
+	lblClientDone     = newLabel("client: program done")
+	lblClientSetFlag  = newLabel("client: set flag")
+	lblClientFlagSeen = newLabel("client: flag seen")
+)
+
+// lblClientSkip is, by call, the label of a script skipping that call
+// because the call before it failed.
+var lblClientSkip = func() (ls [numCalls]Label) {
+	for c := range ls {
+		ls[c] = newLabel("client: skip " + Call(c).String() + ", the previous call failed")
+	}
+	return ls
+}()
+
 // clientStep executes thread t's next client step.
 func (m *Model) clientStep(s *State, t int8, fault bool, o *Observation) {
 	th := &s.T[t]
@@ -152,7 +170,7 @@ func (m *Model) clientStep(s *State, t int8, fault bool, o *Observation) {
 			fallthrough
 		case wrkNext:
 			if th.Iter < p.blocks {
-				o.Label = "worker: blocking syscall (kernel: block)"
+				o.Label = lblWorkerBlocks
 				m.Block(s, t)
 				th.PC = wrkAfterIO
 				return
@@ -163,7 +181,7 @@ func (m *Model) clientStep(s *State, t int8, fault bool, o *Observation) {
 		// The thread ends, registered or not: the fixed kernel
 		// unregisters it on exit, as it does a thread that dies; v0.1
 		// has no exit hook (finding death-leak).
-		o.Label = "client: program done (thread exits)"
+		o.Label = lblClientExits
 		if th.Kind != KindNone && m.fix(FixExitUnregisters) {
 			m.unregister(s, t)
 		}
@@ -172,25 +190,25 @@ func (m *Model) clientStep(s *State, t int8, fault bool, o *Observation) {
 	}
 	if p.kind == progScript {
 		if int(th.PC) >= len(p.script) {
-			o.Label = "client: program done"
+			o.Label = lblClientDone
 			th.Status = Finished
 			return
 		}
 		switch in := &p.script[th.PC]; in.op {
 		case opSet:
-			o.Label = "client: set flag"
+			o.Label = lblClientSetFlag
 			th.Sig |= 1 << in.bit
 			th.PC++
 			return
 		case opAwait:
-			o.Label = "client: flag seen"
+			o.Label = lblClientFlagSeen
 			th.PC++
 			return
 		case opCall:
 			if in.arg == argLast && th.Ret <= 0 {
 				// The previous call failed: there is nothing to pass on
 				// (a probe does not call destroy_group(UMCG_NONE)).
-				o.Label = "client: skip " + in.call.String() + ", the previous call failed"
+				o.Label = lblClientSkip[in.call]
 				th.PC++
 				return
 			}
@@ -198,7 +216,7 @@ func (m *Model) clientStep(s *State, t int8, fault bool, o *Observation) {
 	}
 	c, arg, ok := m.nextCall(s, t)
 	if !ok {
-		o.Label = "client: program done"
+		o.Label = lblClientDone
 		th.Status = Finished
 		return
 	}

@@ -96,14 +96,14 @@ func fair(a Action) bool {
 // labelStep is a step's label with what its call returned.
 func (m *Model) labelStep(o *Observation) string {
 	if o.Returned {
-		return o.Label + " => " + m.RetString(o.Call, o.Ret)
+		return o.Label.String() + " => " + m.RetString(o.Call, o.Ret)
 	}
-	return o.Label
+	return o.Label.String()
 }
 
 // explainStep says what a step did, in the documentation's words.
 func (m *Model) explainStep(before, after *State, o *Observation) sim.StepText {
-	st := sim.StepText{What: o.Label, Changes: m.Changes(before, after)}
+	st := sim.StepText{What: o.Label.String(), Changes: m.Changes(before, after)}
 	if o.Syscall && o.SysErrno != 0 {
 		st.Result = "syscall error " + o.SysErrno.String()
 	}
@@ -117,7 +117,7 @@ func (m *Model) explainStep(before, after *State, o *Observation) sim.StepText {
 	case o.Action.Kind == ActFail || o.Action.Kind == ActSignal || o.Action.Kind == ActSpurious ||
 		o.Action.Kind == ActDie || o.Action.Kind == ActPreempt:
 		st.Event = sim.EventFault // --faults injects each of these
-	case o.Action.Kind == ActUnblock || strings.HasPrefix(o.Label, "kernel:"):
+	case o.Action.Kind == ActUnblock || strings.HasPrefix(o.Label.String(), "kernel:"):
 		st.Event = sim.EventKernel
 	}
 	return st
@@ -227,8 +227,8 @@ func (m *Model) place(before *State, o *Observation) string {
 	} else if a.Kind != ActStep {
 		p += " (" + ActionNames[a.Kind] + ")"
 	}
-	if o.Call != CallNone && !strings.HasPrefix(o.Label, o.Call.String()+":") {
+	if o.Call != CallNone && !strings.HasPrefix(o.Label.String(), o.Call.String()+":") {
 		p += " in " + o.Call.String()
 	}
-	return p + ": " + o.Label
+	return p + ": " + o.Label.String()
 }

@@ -12,10 +12,45 @@ import (
 // returned at once), and every documented edge of the task state diagram
 // (the legal-edge table in checks.go, named here, not copied).
 //
-// The labels themselves are written where the steps are (library.go,
-// kernel.go, step.go, client.go); this table lists them once more so that
-// a step that never fires can be named. TestLabelsTable keeps it complete:
+// The labels themselves are made next to the steps that take them (the
+// lbl* variables of library.go, step.go and client.go, and library.go's
+// labels shared by several calls); this table lists them once more so
+// that a step that never fires can be named. TestLabelsTable keeps it complete:
 // every label a search of a shipped configuration meets must be here.
+
+// Label names a step, in the words of Observation.Label's documentation:
+// "poll_worker: CAS self PROCESSING->POLLING", "kernel: unblock", ... It
+// is a small code, not the words, so that a step (every transition of a
+// search) builds and carries no string: String gives the words.
+type Label uint16
+
+// String is the label's words ("" for the zero Label, which no step
+// reports).
+func (l Label) String() string { return labelWords[l] }
+
+// labelWords holds each Label's words, by code, and labelCodes each
+// words' code. Both are written only while the package initialises (by
+// newLabel) and read-only afterwards.
+var (
+	labelWords = []string{""}
+	labelCodes = map[string]Label{"": 0}
+)
+
+// newLabel is the code of the label with these words, a new one if no
+// label has them yet. Only the package's initialisation calls it: the
+// steps pick codes made beforehand.
+func newLabel(words string) Label {
+	if l, ok := labelCodes[words]; ok {
+		return l
+	}
+	l := Label(len(labelWords))
+	if int(l) != len(labelWords) {
+		panic("umcg01: more step labels than a Label holds")
+	}
+	labelWords = append(labelWords, words)
+	labelCodes[words] = l
+	return l
+}
 
 // stepEntry is a step label of the table. A syscall step that returns at
 // once is counted per result (Results, OK for success), and by its plain
@@ -134,9 +169,9 @@ func syscallOutcome(label string, e Errno) string { return label + " => " + e.St
 // stepName is a step's entry in the coverage table.
 func stepName(o *Observation) string {
 	if o.Syscall {
-		return syscallOutcome(o.Label, o.SysErrno)
+		return syscallOutcome(o.Label.String(), o.SysErrno)
 	}
-	return o.Label
+	return o.Label.String()
 }
 
 // documentedEdge is an edge of a kind's state diagram.

@@ -79,7 +79,7 @@ const (
 )
 
 // labelSuffix lists the step labels shared by several calls; label joins
-// them to a call's name once, at init, so that steps allocate nothing.
+// them to a call's name once, at init, so that a step only picks a code.
 var labelSuffix = [numLabels]string{
 	lblRegEntry:       ": check arguments, malloc task_tls",
 	lblRegReuse:       ": check arguments, take the kept task_tls",
@@ -98,17 +98,64 @@ var labelSuffix = [numLabels]string{
 	lblWakeKilled:     ": sys_umcg_wake: SIGSEGV",
 }
 
-var labels [numCalls][numLabels]string
+var labels [numCalls][numLabels]Label
+
+// nullDeref is, for the label of each step that loads a task_tls pointer
+// through a utid (loadTLSVar), the label of that step dereferencing
+// UMCG_NONE.
+var nullDeref = map[Label]Label{}
 
 func init() {
 	for c := range labels {
 		for i, suf := range labelSuffix {
-			labels[c][i] = Call(c).String() + suf
+			labels[c][i] = newLabel(Call(c).String() + suf)
 		}
+	}
+	for _, l := range []Label{labels[CallWake][lblLoadNext], labels[CallSwap][lblLoadNext], lblRunLoad, lblGetStateLoadTLS} {
+		nullDeref[l] = newLabel(l.String() + ": NULL dereference, SIGSEGV")
 	}
 }
 
-func label(c Call, i int) string { return labels[c][i] }
+func label(c Call, i int) Label { return labels[c][i] }
+
+// The labels of the steps in this file (see Label).
+var (
+	lblGetStateLoadTLS   = newLabel("get_task_state: load *utid")
+	lblGetStateLoad      = newLabel("get_task_state: load state")
+	lblUnregSys          = newLabel("unregister_task: sys_umcg_unregister_task")
+	lblUnregSysKilled    = newLabel("unregister_task: sys_umcg_unregister_task: WARN_ON(server not woken): SIGSEGV")
+	lblUnregFree         = newLabel("unregister_task: free task_tls")
+	lblUnregClear        = newLabel("unregister_task: store task_tls = NULL")
+	lblWaitPrepare       = newLabel("wait: CAS self RUNNING->RUNNABLE")
+	lblWaitDequeue       = newLabel("wait: CAS self RUNNING|WAKEUP_QUEUED->RUNNING")
+	lblSwapPrepare       = newLabel("swap: CAS self RUNNING->RUNNABLE")
+	lblSwapDequeue       = newLabel("swap: CAS self RUNNING|WAKEUP_QUEUED->RUNNING")
+	lblSwapSys           = newLabel("swap: sys_umcg_swap")
+	lblSwapSysKilled     = newLabel("swap: sys_umcg_swap: SIGSEGV")
+	lblSwapDone          = newLabel("swap: return after sys_umcg_swap")
+	lblCreateSys         = newLabel("create_group: sys_umcg_create_group")
+	lblCreateMalloc      = newLabel("create_group: malloc umcg_group")
+	lblCreateMallocFails = newLabel("create_group: malloc umcg_group fails")
+	lblDestroyLoad       = newLabel("destroy_group: load group->group_id")
+	lblDestroySys        = newLabel("destroy_group: sys_umcg_destroy_group")
+	lblDestroyFree       = newLabel("destroy_group: free umcg_group")
+	lblPollPrepare       = newLabel("poll_worker: CAS self PROCESSING->POLLING")
+	lblPollSys           = newLabel("poll_worker: sys_umcg_poll_worker")
+	lblPollSysKilled     = newLabel("poll_worker: sys_umcg_poll_worker: WARN_ON(worker still linked): SIGSEGV")
+	lblPollDone          = newLabel("poll_worker: CAS self POLLING->PROCESSING")
+	lblRunLoad           = newLabel("run_worker: load *worker")
+	lblRunNotWorker      = newLabel("run_worker: load *worker: not a worker")
+	lblRunCASWorker      = newLabel("run_worker: CAS worker RUNNABLE->RUNNING")
+	lblRunCASSelf        = newLabel("run_worker: CAS self PROCESSING->SERVING")
+	lblRunSys            = newLabel("run_worker: sys_umcg_run_worker")
+	lblRunUndo           = newLabel("run_worker: undo: CAS worker RUNNING->RUNNABLE, self SERVING->PROCESSING")
+	lblRunDone           = newLabel("run_worker: CAS self SERVING->PROCESSING")
+	lblPollExitBefore    = newLabel("poll_worker: wrong server state before: exit(1)")
+	lblPollExitAfter     = newLabel("poll_worker: wrong server state after: exit(1)")
+	lblPollExitResult    = newLabel("poll_worker: unexpected result: exit(1)")
+	lblRunExitWorker     = newLabel("run_worker: wrong worker state: exit(1)")
+	lblRunExitServer     = newLabel("run_worker: wrong server state: exit(1)")
+)
 
 // Local bits.
 const (
@@ -137,7 +184,11 @@ func (m *Model) loadTLSVar(s *State, th *Thread, owner int8, o *Observation) boo
 	}
 	if owner < 0 {
 		// *(UMCG_NONE): the load faults and SIGSEGV ends the process.
-		o.Label += ": NULL dereference, SIGSEGV"
+		l, ok := nullDeref[o.Label]
+		if !ok {
+			panic("loadTLSVar: no NULL dereference label for step " + o.Label.String())
+		}
+		o.Label = l
 		th.Status = Killed
 		th.Ptr = None
 		return false
@@ -210,8 +261,10 @@ func (m *Model) ret(s *State, t int8, o *Observation, v int16, e Errno, setErrno
 	}
 }
 
-func (m *Model) exit(s *State, t int8, o *Observation, label string) {
-	o.Label = label + ": exit(1)"
+// exit is the library's exit(1), which ends the process, in the step
+// label names (its words end in ": exit(1)").
+func (m *Model) exit(s *State, t int8, o *Observation, label Label) {
+	o.Label = label
 	s.T[t].Status = Exited
 }
 
@@ -266,7 +319,7 @@ func (m *Model) libStep(s *State, t int8, fault bool, o *Observation) {
 	case CallGetTaskState:
 		th := &s.T[t]
 		if th.LPC == lpEntry {
-			o.Label = "get_task_state: load *utid"
+			o.Label = lblGetStateLoadTLS
 			if !m.loadTLSVar(s, th, th.Arg, o) {
 				if th.Status != Killed {
 					m.ret(s, t, o, int16(StateNone), 0, false)
@@ -276,7 +329,7 @@ func (m *Model) libStep(s *State, t int8, fault bool, o *Observation) {
 			th.LPC = lpStateLoad
 			return
 		}
-		o.Label = "get_task_state: load state"
+		o.Label = lblGetStateLoad
 		ot := touchTLS(s, th, o)
 		m.ret(s, t, o, int16(ot.Word), 0, false)
 	}
@@ -390,7 +443,7 @@ func (m *Model) stepUnregister(s *State, t int8, o *Observation) {
 	th := &s.T[t]
 	switch th.LPC {
 	case lpEntry:
-		o.Label = "unregister_task: sys_umcg_unregister_task"
+		o.Label = lblUnregSys
 		if th.TLS == 0 {
 			th.GEntry = EINVAL
 			m.ret(s, t, o, -1, EINVAL, true)
@@ -403,7 +456,7 @@ func (m *Model) stepUnregister(s *State, t int8, o *Observation) {
 		sysFailed(th, o, r.Errno)
 		if th.Status == Killed {
 			// (finding unregister-kills-worker)
-			o.Label = "unregister_task: sys_umcg_unregister_task: WARN_ON(server not woken): SIGSEGV"
+			o.Label = lblUnregSysKilled
 			return
 		}
 		if r.Errno != 0 {
@@ -419,7 +472,7 @@ func (m *Model) stepUnregister(s *State, t int8, o *Observation) {
 			th.LPC = lpUnregClear
 		}
 	case lpUnregFree:
-		o.Label = "unregister_task: free task_tls"
+		o.Label = lblUnregFree
 		touchOwnTLS(th, o)
 		th.Freed = true
 		if m.bug == bugUnregisterDangling {
@@ -428,7 +481,7 @@ func (m *Model) stepUnregister(s *State, t int8, o *Observation) {
 		}
 		th.LPC = lpUnregClear
 	case lpUnregClear:
-		o.Label = "unregister_task: store task_tls = NULL"
+		o.Label = lblUnregClear
 		th.TLS = 0
 		m.ret(s, t, o, 0, 0, false)
 	}
@@ -439,7 +492,7 @@ func (m *Model) stepWait(s *State, t int8, o *Observation) {
 	th := &s.T[t]
 	switch th.LPC {
 	case lpEntry:
-		o.Label = "wait: CAS self RUNNING->RUNNABLE"
+		o.Label = lblWaitPrepare
 		if th.TLS == 0 {
 			th.GEntry = EINVAL
 			if m.bug == bugWaitUnregisteredOK {
@@ -461,7 +514,7 @@ func (m *Model) stepWait(s *State, t int8, o *Observation) {
 			m.ret(s, t, o, -1, EINVAL, true)
 		}
 	case lpWaitDeq:
-		o.Label = "wait: CAS self RUNNING|WAKEUP_QUEUED->RUNNING"
+		o.Label = lblWaitDequeue
 		touchOwnTLS(th, o)
 		if th.Word != StateRunning|FlagWakeupQueued {
 			th.GEntry = EINVAL
@@ -592,7 +645,7 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 			m.ret(s, t, o, -1, r.Errno, true)
 		}
 	case lpSwapPrepare:
-		o.Label = "swap: CAS self RUNNING->RUNNABLE"
+		o.Label = lblSwapPrepare
 		if th.TLS == 0 {
 			th.GEntry = EINVAL
 			m.ret(s, t, o, -1, EINVAL, true)
@@ -611,7 +664,7 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 			m.ret(s, t, o, -1, EINVAL, true)
 		}
 	case lpSwapDeq:
-		o.Label = "swap: CAS self RUNNING|WAKEUP_QUEUED->RUNNING"
+		o.Label = lblSwapDequeue
 		touchOwnTLS(th, o)
 		if th.Word != StateRunning|FlagWakeupQueued {
 			th.GEntry = EINVAL
@@ -621,13 +674,13 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 		th.Word = StateRunning
 		m.afterPrepareWait(s, t, o)
 	case lpSwapSys:
-		o.Label = "swap: sys_umcg_swap"
+		o.Label = lblSwapSys
 		if !m.fix(FixTLSKept) {
 			touchTLS(s, th, o) // reads next_utls->tid on every retry
 		}
 		r := m.SysSwap(s, t, th.Ptr)
 		if s.T[t].Status == Killed {
-			o.Label = "swap: sys_umcg_swap: SIGSEGV"
+			o.Label = lblSwapSysKilled
 			return
 		}
 		if r.Slept {
@@ -661,7 +714,7 @@ func (m *Model) stepWakeSwap(s *State, t int8, o *Observation) {
 			m.waitCheck(s, t, o)
 			return
 		}
-		o.Label = "swap: return after sys_umcg_swap"
+		o.Label = lblSwapDone
 		if e := th.SysRet; e != 0 {
 			th.GKern = e
 			m.ret(s, t, o, -1, e, true)
@@ -708,7 +761,7 @@ func (m *Model) stepCreate(s *State, t int8, fault bool, o *Observation) {
 	th := &s.T[t]
 	switch th.LPC {
 	case lpEntry:
-		o.Label = "create_group: sys_umcg_create_group"
+		o.Label = lblCreateSys
 		g, r := None, fail(ENOMEM)
 		if !fault {
 			g, r = m.SysCreateGroup(s)
@@ -727,9 +780,9 @@ func (m *Model) stepCreate(s *State, t int8, fault bool, o *Observation) {
 		th.Ptr = g
 		th.LPC = lpCreateMalloc
 	case lpCreateMalloc:
-		o.Label = "create_group: malloc umcg_group"
+		o.Label = lblCreateMalloc
 		if fault {
-			o.Label = "create_group: malloc umcg_group fails"
+			o.Label = lblCreateMallocFails
 			th.GEntry = ENOMEM
 			m.ret(s, t, o, 0, ENOMEM, true)
 			return
@@ -743,11 +796,11 @@ func (m *Model) stepDestroy(s *State, t int8, o *Observation) {
 	th := &s.T[t]
 	switch th.LPC {
 	case lpEntry:
-		o.Label = "destroy_group: load group->group_id"
+		o.Label = lblDestroyLoad
 		touchGroup(s, th.Arg, o)
 		th.LPC = lpDestroySys
 	case lpDestroySys:
-		o.Label = "destroy_group: sys_umcg_destroy_group"
+		o.Label = lblDestroySys
 		r := m.SysDestroyGroup(s, th.Arg)
 		sysFailed(th, o, r.Errno)
 		if r.Errno != 0 {
@@ -762,7 +815,7 @@ func (m *Model) stepDestroy(s *State, t int8, o *Observation) {
 		}
 		th.LPC = lpDestroyFree
 	case lpDestroyFree:
-		o.Label = "destroy_group: free umcg_group"
+		o.Label = lblDestroyFree
 		touchGroup(s, th.Arg, o)
 		s.Grp[th.Arg].Lib = 2
 		m.ret(s, t, o, 0, 0, false)
@@ -773,7 +826,7 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 	th := &s.T[t]
 	switch th.LPC {
 	case lpEntry:
-		o.Label = "poll_worker: CAS self PROCESSING->POLLING"
+		o.Label = lblPollPrepare
 		if th.TLS == 0 && m.fix(FixOwnTLSEINVAL) {
 			// The seed's CAS is on &umcg_task_tls->umcg_task with a
 			// NULL umcg_task_tls (finding own-tls-unchecked).
@@ -795,16 +848,16 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 				m.ret(s, t, o, 0, EINVAL, true)
 				return
 			}
-			m.exit(s, t, o, "poll_worker: wrong server state before")
+			m.exit(s, t, o, lblPollExitBefore)
 			return
 		}
 		th.Word = to
 		th.LPC = lpPollSys
 	case lpPollSys:
-		o.Label = "poll_worker: sys_umcg_poll_worker"
+		o.Label = lblPollSys
 		r := m.SysPollWorker(s, t)
 		if th.Status == Killed {
-			o.Label = "poll_worker: sys_umcg_poll_worker: WARN_ON(worker still linked): SIGSEGV"
+			o.Label = lblPollSysKilled
 			sysFailed(th, o, r.Errno)
 			return
 		}
@@ -814,7 +867,7 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 			th.SysRet = r.Errno
 		}
 	case lpPollDone:
-		o.Label = "poll_worker: CAS self POLLING->PROCESSING"
+		o.Label = lblPollDone
 		touchOwnTLS(th, o)
 		want := StatePolling
 		if m.bug == bugPollSetsRunnable {
@@ -829,7 +882,7 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 				m.ret(s, t, o, 0, EINVAL, true)
 				return
 			}
-			m.exit(s, t, o, "poll_worker: wrong server state after")
+			m.exit(s, t, o, lblPollExitAfter)
 			return
 		}
 		th.Word = StateProcessing
@@ -840,7 +893,7 @@ func (m *Model) stepPoll(s *State, t int8, o *Observation) {
 				m.ret(s, t, o, 0, e, true)
 				return
 			}
-			m.exit(s, t, o, "poll_worker: unexpected result")
+			m.exit(s, t, o, lblPollExitResult)
 			return
 		}
 		w := th.Out
@@ -855,7 +908,7 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 	th := &s.T[t]
 	switch th.LPC {
 	case lpEntry:
-		o.Label = "run_worker: load *worker"
+		o.Label = lblRunLoad
 		if th.TLS == 0 && m.fix(FixOwnTLSEINVAL) {
 			// The seed goes on to a CAS on its own NULL task_tls
 			// (finding own-tls-unchecked).
@@ -897,14 +950,14 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 			// task's word RUNNABLE->RUNNING, which the core task takes
 			// for a wakeup, before the kernel refuses the target
 			// (finding run-core-task).
-			o.Label = "run_worker: load *worker: not a worker"
+			o.Label = lblRunNotWorker
 			th.GEntry = EINVAL
 			m.ret(s, t, o, 0, EINVAL, true)
 			return
 		}
 		th.LPC = lpRunCASWorker
 	case lpRunCASWorker:
-		o.Label = "run_worker: CAS worker RUNNABLE->RUNNING"
+		o.Label = lblRunCASWorker
 		wt := touchTLS(s, th, o)
 		if wt.Word != StateRunnable {
 			if m.fix(FixRunNoExit) {
@@ -917,13 +970,13 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 				return
 			}
 			// (finding run-exit-on-state)
-			m.exit(s, t, o, "run_worker: wrong worker state")
+			m.exit(s, t, o, lblRunExitWorker)
 			return
 		}
 		wt.Word = StateRunning
 		th.LPC = lpRunCASSelf
 	case lpRunCASSelf:
-		o.Label = "run_worker: CAS self PROCESSING->SERVING"
+		o.Label = lblRunCASSelf
 		touchOwnTLS(th, o)
 		if th.Word != StateProcessing {
 			if m.fix(FixRunNoExit) {
@@ -931,13 +984,13 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 				th.LPC = lpRunUndo // undo the CAS of the worker
 				return
 			}
-			m.exit(s, t, o, "run_worker: wrong server state")
+			m.exit(s, t, o, lblRunExitServer)
 			return
 		}
 		th.Word = StateServing
 		th.LPC = lpRunSys
 	case lpRunSys:
-		o.Label = "run_worker: sys_umcg_run_worker"
+		o.Label = lblRunSys
 		if !m.fix(FixTLSKept) {
 			touchTLS(s, th, o) // reads worker_utls->tid on every retry
 		}
@@ -963,7 +1016,7 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 		// worker RUNNING (finding run-error-leaves-serving).
 		m.ret(s, t, o, 0, r.Errno, true)
 	case lpRunUndo:
-		o.Label = "run_worker: undo: CAS worker RUNNING->RUNNABLE, self SERVING->PROCESSING"
+		o.Label = lblRunUndo
 		wt := touchTLS(s, th, o)
 		if wt.Word == StateRunning && m.bug != bugRunNoUndo {
 			wt.Word = StateRunnable
@@ -977,7 +1030,7 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 		}
 		m.ret(s, t, o, 0, e, true)
 	case lpRunDone:
-		o.Label = "run_worker: CAS self SERVING->PROCESSING"
+		o.Label = lblRunDone
 		touchOwnTLS(th, o)
 		e := th.SysRet
 		if e != 0 {
@@ -996,7 +1049,7 @@ func (m *Model) stepRun(s *State, t int8, fault bool, o *Observation) {
 					m.ret(s, t, o, 0, EINVAL, true)
 					return
 				}
-				m.exit(s, t, o, "run_worker: wrong server state")
+				m.exit(s, t, o, lblRunExitServer)
 				return
 			}
 			th.Word = StateProcessing

@@ -208,7 +208,7 @@ func (d *driver) status(t int8, want Status) {
 func (d *driver) exited(o Observation, t int8, what string) {
 	d.t.Helper()
 	d.status(t, Exited)
-	d.expect(strings.Contains(o.Label, "exit(1)"), "%s: want an exit(1) step, got %q", what, o.Label)
+	d.expect(strings.Contains(o.Label.String(), "exit(1)"), "%s: want an exit(1) step, got %q", what, o.Label)
 	d.expect(!d.s.Live(), "%s: the process must be over after exit(1)", what)
 	d.expect(len(d.enabled()) == 0, "%s: nothing may move after exit(1), enabled: %v", what, d.enabled())
 }
@@ -590,7 +590,7 @@ func TestLibraryServerWorker(t *testing.T) {
 				d.word(1, StateRunning)
 				d.returns(d.until(1), "register_worker", utidOf(1), 0)
 				o := d.step(1)
-				d.expect(strings.Contains(o.Label, "blocking syscall"), "w1's next step should block, got %q", o.Label)
+				d.expect(strings.Contains(o.Label.String(), "blocking syscall"), "w1's next step should block, got %q", o.Label)
 				d.word(1, StateBlocked)
 				d.returns(d.until(0), "run_worker", utidOf(1), 0)
 				d.word(0, StateProcessing)
@@ -609,7 +609,7 @@ func TestLibraryServerWorker(t *testing.T) {
 				blockedOnce(d)
 				o := d.do(ActUnblock, 1)
 				d.status(1, Alive)
-				d.expect(!strings.Contains(o.Label, "SIGSEGV"), "the unblock must not kill, got %q", o.Label)
+				d.expect(!strings.Contains(o.Label.String(), "SIGSEGV"), "the unblock must not kill, got %q", o.Label)
 				d.word(1, StateUnblocked)
 				d.expect(slices.Equal(d.waiters(0), []int8{1}), "queue: want [w1], got %v", d.waiters(0))
 				if v == Seed {
@@ -637,7 +637,7 @@ func TestLibraryServerWorker(t *testing.T) {
 				o := d.do(ActUnblock, 2)
 				if v == Seed {
 					d.status(2, Killed)
-					d.expect(strings.Contains(o.Label, "SIGSEGV"), "want a SIGSEGV step, got %q", o.Label)
+					d.expect(strings.Contains(o.Label.String(), "SIGSEGV"), "want a SIGSEGV step, got %q", o.Label)
 					d.expect(!d.s.Live() && len(d.enabled()) == 0, "the process must be over")
 					return
 				}
@@ -1146,7 +1146,7 @@ func TestLibraryWaitWakeSwap(t *testing.T) {
 func (d *driver) nullDeref(o Observation, t int8, what string) {
 	d.t.Helper()
 	d.status(t, Killed)
-	d.expect(strings.Contains(o.Label, "NULL"), "%s: want a NULL dereference step, got %q", what, o.Label)
+	d.expect(strings.Contains(o.Label.String(), "NULL"), "%s: want a NULL dereference step, got %q", what, o.Label)
 	d.notReturned(o, what)
 	d.expect(!d.s.Live() && len(d.enabled()) == 0, "%s: the process must be over, enabled: %v", what, d.enabled())
 }
@@ -1196,7 +1196,7 @@ func TestLibraryUnusualArguments(t *testing.T) {
 				d.stepUntil(0, "create_group next", func(s *State) bool { return s.T[0].Fn == CallNone && s.T[0].PC == 9 })
 				d.returns(d.do(ActFail, 0), "create_group", perVariant[int16](v, -1, 0), perVariant(v, EPERM, ENOMEM))
 				o := d.step(0)
-				d.expect(o.Call == CallNone && !o.UAF && strings.Contains(o.Label, "skip destroy_group"),
+				d.expect(o.Call == CallNone && !o.UAF && strings.Contains(o.Label.String(), "skip destroy_group"),
 					"want the client to skip destroy_group, got %q (call %v, UAF %v)", o.Label, o.Call, o.UAF)
 				d.expect(d.th(0).Fn == CallNone, "no destroy_group may be in progress, got %v", d.th(0).Fn)
 				d.step(0) // the program is done

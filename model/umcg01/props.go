@@ -108,7 +108,7 @@ func (m *Model) Properties() []*Property {
 			Live: &props.LeadsTo[State, Observation]{Fairness: fairness,
 				Cycle: func(o *Observation) string {
 					if o.Retried {
-						return o.Label
+						return o.Label.String()
 					}
 					return ""
 				}}},
@@ -117,7 +117,7 @@ func (m *Model) Properties() []*Property {
 			Live: &props.LeadsTo[State, Observation]{Fairness: fairness,
 				Cycle: func(o *Observation) string {
 					if o.Retry {
-						return o.Label
+						return o.Label.String()
 					}
 					return ""
 				}}},

@@ -171,7 +171,7 @@ type regression struct {
 // because create_group failed.
 func skippedDestroy(_ []model.State, os []model.Observation) bool {
 	return slices.ContainsFunc(os, func(o model.Observation) bool {
-		return strings.Contains(o.Label, "skip destroy_group")
+		return strings.Contains(o.Label.String(), "skip destroy_group")
 	})
 }
 
@@ -943,7 +943,7 @@ func TestLegalEdge(t *testing.T) {
 			if tc.act == model.ActDie {
 				ta.Status = model.Dead
 			}
-			o := model.Observation{Action: model.Action{Kind: tc.act, Thread: int8(tc.thread)}, Label: "hand-built"}
+			o := model.Observation{Action: model.Action{Kind: tc.act, Thread: int8(tc.thread)}, Label: model.HandLabel}
 			msg := bind(m, p).Step(&b, &a, &o)
 			if (msg != "") != tc.bad {
 				t.Errorf("legal-edge says %q, want violated=%v", msg, tc.bad)
@@ -1138,7 +1138,7 @@ func TestStepProperties(t *testing.T) {
 	m := handModel(t)
 	ret := func(call model.Call, ret int16, e model.Errno) model.Observation {
 		return model.Observation{Action: model.Action{Kind: model.ActStep, Thread: 0}, Call: call,
-			Returned: true, Ret: ret, Errno: e, Label: "hand-built"}
+			Returned: true, Ret: ret, Errno: e, Label: model.HandLabel}
 	}
 	with := func(o model.Observation, f func(*model.Observation)) model.Observation { f(&o); return o }
 	gEntry := func(e model.Errno) func(*model.Observation) { return func(o *model.Observation) { o.GEntry = e } }
@@ -1266,14 +1266,14 @@ func TestLivenessDefinitions(t *testing.T) {
 	if bw.Cycle == nil || bw.Trigger != nil {
 		t.Fatalf("no-busy-wait must be a cycle property")
 	}
-	if bw.Cycle(&model.Observation{Retry: true, Label: "x"}) == "" || bw.Cycle(&model.Observation{}) != "" {
+	if bw.Cycle(&model.Observation{Retry: true, Label: model.HandLabel}) == "" || bw.Cycle(&model.Observation{}) != "" {
 		t.Errorf("no-busy-wait's cycle check must be exactly Observation.Retry")
 	}
 	rp := prop(t, "retry-progress").Live
 	if rp.Cycle == nil || rp.Trigger != nil {
 		t.Fatalf("retry-progress must be a cycle property")
 	}
-	if rp.Cycle(&model.Observation{Retried: true, Label: "x"}) == "" || rp.Cycle(&model.Observation{Retry: true}) != "" {
+	if rp.Cycle(&model.Observation{Retried: true, Label: model.HandLabel}) == "" || rp.Cycle(&model.Observation{Retry: true}) != "" {
 		t.Errorf("retry-progress's cycle check must be exactly Observation.Retried")
 	}
 }

@@ -40,8 +40,9 @@ var ActionNames = []string{"step", "fail", "unblock", "preempt", "signal", "spur
 type Observation struct {
 	Action Action
 	// Label names the step: "poll_worker: CAS self PROCESSING->POLLING",
-	// "kernel: unblock", ... Labels are static strings.
-	Label string
+	// "kernel: unblock", ... (Label.String: a code here, the words on
+	// demand).
+	Label Label
 	// Call is the library call the step belongs to, CallNone for client
 	// steps and kernel events.
 	Call Call
@@ -73,18 +74,18 @@ type Observation struct {
 // (by thread, then by action kind), and returns it. A state with no enabled
 // action is terminal: see Terminal.
 func (m *Model) Enabled(s *State, buf []Action) []Action {
-	if !s.Live() {
-		return buf
-	}
 	budget := int(s.FaultsUsed) < m.cfg.MaxFaults
 	f := m.cfg.Faults
+	given := len(buf)
 	for i := 0; i < int(s.N); i++ {
 		t := int8(i)
 		th := &s.T[i]
 		if th.Status != Alive {
+			if th.Status == Exited || th.Status == Killed {
+				return buf[:given] // the process is gone (!s.Live()): nothing is enabled
+			}
 			continue
 		}
-		isWorker := m.progs[i].kind == progWorker || (m.progs[i].kind == progGeneral && m.progs[i].role == KindWorker)
 		if th.Sleep != Awake {
 			if th.Wake != WakeNone {
 				buf = append(buf, Action{Kind: ActStep, Thread: t})
@@ -114,7 +115,7 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 			// Preemption is modelled where a worker runs its own code,
 			// not inside a libumcg call (whose trace op could not
 			// contain it).
-			if budget && f&FaultPreempt != 0 && isWorker && th.Kind == KindWorker &&
+			if budget && f&FaultPreempt != 0 && m.isWorker(i) && th.Kind == KindWorker &&
 				th.Fn == CallNone && th.Word.Base() == StateRunning && th.Peer >= 0 {
 				buf = append(buf, Action{Kind: ActPreempt, Thread: t})
 			}
@@ -124,11 +125,19 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 				buf = append(buf, Action{Kind: ActSleep, Thread: t})
 			}
 		}
-		if budget && f&FaultDeath != 0 && isWorker {
+		if budget && f&FaultDeath != 0 && m.isWorker(i) {
 			buf = append(buf, Action{Kind: ActDie, Thread: t})
 		}
 	}
 	return buf
+}
+
+// isWorker reports whether thread i's program is a worker's (a worker
+// client, or a general client in the worker's role): the threads the
+// preempt and death faults may strike. Enabled asks only when one is on.
+func (m *Model) isWorker(i int) bool {
+	p := &m.progs[i]
+	return p.kind == progWorker || (p.kind == progGeneral && p.role == KindWorker)
 }
 
 // interruptible reports whether a signal can end th's sleep: the sleeps
@@ -144,6 +153,23 @@ func (m *Model) interruptible(th *Thread) bool {
 	return false
 }
 
+// The labels of the steps in this file (see Label).
+var (
+	lblResume            = newLabel("kernel: resume after wakeup")
+	lblResumeSleepsAgain = newLabel("kernel: woken, sleeps again")
+	lblResumeKilled      = newLabel("kernel: worker woken while not RUNNING with a server: SIGSEGV")
+	lblUnblock           = newLabel("kernel: unblock (blocking syscall completes)")
+	lblUnblockNap        = newLabel("kernel: unblock (the sleep outside UMCG ends)")
+	lblUnblockKilled     = newLabel("kernel: unblock while still linked to a server: SIGSEGV")
+	lblUnblockNapKilled  = newLabel("kernel: unblock: wake hook finds the word not RUNNING: SIGSEGV")
+	lblNap               = newLabel("kernel: worker sleeps outside UMCG (page fault): block hook")
+	lblPreempt           = newLabel("kernel: preempt worker")
+	lblSignal            = newLabel("fault: signal interrupts the sleep")
+	lblSignalPending     = newLabel("fault: signal pending when the woken thread returns")
+	lblSpurious          = newLabel("fault: spurious wakeup")
+	lblDie               = newLabel("fault: thread dies without unregistering")
+)
+
 // Step applies a, which must be enabled in s, and reports what happened.
 func (m *Model) Step(s *State, a Action) Observation {
 	o := Observation{Action: a}
@@ -157,11 +183,11 @@ func (m *Model) Step(s *State, a Action) Observation {
 		}
 		if th.Sleep != Awake {
 			o.Call = th.Fn
-			o.Label = "kernel: resume after wakeup"
+			o.Label = lblResume
 			napping := th.Nap != NapNone
 			e, again := m.Resume(s, t)
 			if again {
-				o.Label = "kernel: woken, sleeps again"
+				o.Label = lblResumeSleepsAgain
 			}
 			if !napping {
 				// A worker back from a sleep outside UMCG goes on
@@ -169,7 +195,7 @@ func (m *Model) Step(s *State, a Action) Observation {
 				th.SysRet = e
 			}
 			if th.Status == Killed {
-				o.Label = "kernel: worker woken while not RUNNING with a server: SIGSEGV"
+				o.Label = lblResumeKilled
 			}
 			m.updateGhost(s)
 			return o
@@ -180,42 +206,42 @@ func (m *Model) Step(s *State, a Action) Observation {
 			m.libStep(s, t, fault, &o)
 		}
 	case ActUnblock:
-		o.Label = "kernel: unblock (blocking syscall completes)"
+		o.Label = lblUnblock
 		nap := th.Nap
 		if nap != NapNone {
 			o.Call = th.Fn
-			o.Label = "kernel: unblock (the sleep outside UMCG ends)"
+			o.Label = lblUnblockNap
 		}
 		m.Unblock(s, t)
 		if th.Status == Killed {
-			o.Label = "kernel: unblock while still linked to a server: SIGSEGV"
+			o.Label = lblUnblockKilled
 			if nap == NapPlain {
-				o.Label = "kernel: unblock: wake hook finds the word not RUNNING: SIGSEGV"
+				o.Label = lblUnblockNapKilled
 			}
 		}
 	case ActSleep:
 		s.SleepsUsed++
 		o.Call = th.Fn
-		o.Label = "kernel: worker sleeps outside UMCG (page fault): block hook"
+		o.Label = lblNap
 		m.Nap(s, t)
 	case ActPreempt:
 		s.FaultsUsed++
-		o.Label = "kernel: preempt worker"
+		o.Label = lblPreempt
 		m.Preempt(s, t)
 	case ActSignal:
 		s.FaultsUsed++
-		o.Label = "fault: signal interrupts the sleep"
+		o.Label = lblSignal
 		if th.Wake != WakeNone {
-			o.Label = "fault: signal pending when the woken thread returns"
+			o.Label = lblSignalPending
 		}
 		m.Signal(s, t)
 	case ActSpurious:
 		s.FaultsUsed++
-		o.Label = "fault: spurious wakeup"
+		o.Label = lblSpurious
 		wake(s, t, WakeSpurious)
 	case ActDie:
 		s.FaultsUsed++
-		o.Label = "fault: thread dies without unregistering"
+		o.Label = lblDie
 		m.Die(s, t)
 	default:
 		m.startChoice(s, a, &o)
@@ -237,8 +263,9 @@ func (m *Model) updateGhost(s *State) {
 		return
 	}
 	var unblocked [MaxGroups]uint64 // by group, its UNBLOCKED workers (bit t: thread t)
-	for i := 0; i < int(s.N); i++ {
-		th := &s.T[i]
+	ts := s.T[:s.N]
+	for i := range ts {
+		th := &ts[i]
 		if th.Kind == KindWorker && th.Word == StateUnblocked && th.Group >= 0 {
 			unblocked[th.Group] |= 1 << i
 		}
@@ -246,11 +273,13 @@ func (m *Model) updateGhost(s *State) {
 		// run_worker (what run_worker promises to return), from state
 		// words and links.
 		if th.Fn != CallRunWorker {
-			th.GRan = None
+			if th.GRan != None { // a store only where it changes
+				th.GRan = None
+			}
 			continue
 		}
 		if p := th.Peer; p >= 0 {
-			if w := &s.T[p]; w.Kind == KindWorker && w.Status == Alive && w.Sleep == Awake &&
+			if w := &ts[p]; w.Kind == KindWorker && w.Status == Alive && w.Sleep == Awake &&
 				w.Word.Base() == StateRunning && w.Peer == int8(i) {
 				th.GRan = p
 			}
@@ -263,18 +292,27 @@ func (m *Model) updateGhost(s *State) {
 		if gr.NGhost == 0 && unblocked[g] == 0 {
 			continue
 		}
-		// Drop the workers no longer UNBLOCKED in g, in order.
 		var queued uint64 // the workers the ghost queue holds
-		n := uint8(0)
 		for _, w := range gr.Ghost[:gr.NGhost] {
-			if unblocked[g]&(1<<w) != 0 {
-				gr.Ghost[n] = w
-				n++
-				queued |= 1 << w
-			}
+			queued |= 1 << w
 		}
-		clear(gr.Ghost[n:gr.NGhost])
-		gr.NGhost = n
+		if queued == unblocked[g] {
+			continue // most steps: the queue stands
+		}
+		if queued&^unblocked[g] != 0 {
+			// Drop the workers no longer UNBLOCKED in g, in order.
+			queued = 0
+			n := uint8(0)
+			for _, w := range gr.Ghost[:gr.NGhost] {
+				if unblocked[g]&(1<<w) != 0 {
+					gr.Ghost[n] = w
+					n++
+					queued |= 1 << w
+				}
+			}
+			clear(gr.Ghost[n:gr.NGhost])
+			gr.NGhost = n
+		}
 		// Queue the newly UNBLOCKED ones, by thread.
 		for add := unblocked[g] &^ queued; add != 0; add &= add - 1 {
 			gr.Ghost[gr.NGhost] = int8(bits.TrailingZeros64(add))
