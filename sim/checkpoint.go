@@ -13,8 +13,12 @@ import (
 
 // SnapshotVersion is the version of the checkpoint format. A snapshot of
 // another version is refused: the search state it holds is only
-// meaningful to the engine that wrote it.
-const SnapshotVersion = 1
+// meaningful to the engine that wrote it. Version 2: a model's
+// Fingerprint (sim.Model.Fingerprint) gives the stored set's keys, which
+// version 1's were not for umcg-v0.1 (its states were stored by the hash
+// of their encoding): a version-1 set would not recognise the states it
+// holds.
+const SnapshotVersion = 2
 
 // snapshotMagic starts every checkpoint file.
 const snapshotMagic = "umcgcheck search checkpoint\n"

@@ -16,7 +16,8 @@ import (
 func (m *Model[S, O]) WriteDot(w io.Writer, maxStates int) error {
 	m.mustBeValid()
 	init := m.Init()
-	ids := map[uint64]int{m.Fingerprint(&init): 0}
+	fp := m.fingerprinter(0)
+	ids := map[uint64]int{fp.of(&init): 0}
 	states := []S{init}
 	type edge struct {
 		from, to int
@@ -30,14 +31,14 @@ func (m *Model[S, O]) WriteDot(w io.Writer, maxStates int) error {
 		for _, a := range buf {
 			next := s
 			o := m.Step(&next, a)
-			fp := m.Fingerprint(&next)
-			id, ok := ids[fp]
+			f := fp.of(&next)
+			id, ok := ids[f]
 			if !ok {
 				if len(states) >= maxStates {
 					return fmt.Errorf("the graph has more than %d states; use a smaller configuration", maxStates)
 				}
 				id = len(states)
-				ids[fp] = id
+				ids[f] = id
 				states = append(states, next)
 			}
 			edges = append(edges, edge{i, id, m.threadName(a.Thread) + " " + m.LabelStep(&o)})

@@ -66,10 +66,12 @@ type Explorer struct {
 	// Counterexamples stay real runs but may be longer than the shortest.
 	PartialOrder bool
 	// HashSeed, when not 0, makes the search one member of a swarm (as
-	// SPIN's -RS): fingerprints are SeededHash with this seed, and each
+	// SPIN's -RS): fingerprints are SeededHash with this seed (the
+	// model's Fingerprint under it, when it has one), and each
 	// state's actions are tried in an order drawn from the seed and the
 	// state (seededOrder), so that a bitstate search loses other states
-	// than under another seed. 0 is the plain Hash and the model's order.
+	// than under another seed. 0 is the plain Hash (or Fingerprint's
+	// seed 0) and the model's order.
 	HashSeed uint64
 	// ExpectStates sizes the exact set of fingerprints for this many
 	// states up front, as pan's -w does (FPTableBytes says how much memory
@@ -197,7 +199,8 @@ type stepViolations[S, O any] struct {
 }
 
 // pending is a successor between the two passes of a batch's expansion
-// (Explore): its encoding is scratch[from:to].
+// (Explore): its encoding is scratch[from:to], or, when the model has a
+// Fingerprint, nexts[i] is encoded only once found new.
 type pending[S, O any] struct {
 	parent   uint32
 	action   Action
@@ -272,7 +275,8 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 		m.Canonical(&init)
 	}
 	initEnc := m.encode(&init)
-	seen.insert(SeededHash(initEnc, e.HashSeed), 0)
+	initFP := m.fingerprinter(e.HashSeed)
+	seen.insert(initFP.of(&init), 0)
 	parent.push(0)
 	via.push(Action{})
 	r.States = 1
@@ -516,9 +520,22 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 								m.Canonical(next)
 							}
 							at := len(scratch)
-							scratch = m.Encode(scratch, next)
-							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: SeededHash(scratch[at:], e.HashSeed),
+							var fp uint64 // with Model.Fingerprint, taken after the loop
+							if m.Fingerprint == nil {
+								scratch = m.Encode(scratch, next)
+								fp = SeededHash(scratch[at:], e.HashSeed)
+							}
+							pend = append(pend, pending[S, O]{parent: ids[i], action: a, before: i - b, fp: fp,
 								from: at, to: len(scratch), vs: vs, o: o, cycle: cycleBits(edgeCycles, &o)})
+						}
+						if m.Fingerprint != nil {
+							// Fingerprinted once the state's successors are
+							// all stepped, not right after each step: the
+							// hash's wide loads of a successor would wait
+							// for the step's byte stores to it to drain.
+							for j := first; j < len(pend); j++ {
+								pend[j].fp = m.Fingerprint(&nexts[j], e.HashSeed)
+							}
 						}
 						// The slots are read ahead one state behind:
 						// the level set's of this state's successors,
@@ -594,12 +611,22 @@ func (m *Model[S, O]) Explore(e Explorer) Report {
 							// while a level is expanded, so the lookup
 							// is safe).
 							a := &arena[w]
-							if uint64(len(a.s)) > math.MaxUint32-math.MaxUint16 || p.to-p.from > math.MaxUint16 {
+							if uint64(len(a.s)) > math.MaxUint32-math.MaxUint16 {
 								panic("explore: a level's encodings pass 4 GiB on one goroutine")
 							}
-							sc.to, sc.encLen = uint32(len(a.s)), uint16(p.to-p.from)
-							a.grow(p.to - p.from)
-							a.s = append(a.s, scratch[p.from:p.to]...)
+							start := len(a.s)
+							if m.Fingerprint != nil {
+								// Written in place: room for the longest.
+								a.grow(m.MaxEncoded)
+								a.s = m.Encode(a.s, &nexts[j])
+							} else {
+								a.grow(p.to - p.from)
+								a.s = append(a.s, scratch[p.from:p.to]...)
+							}
+							if n := len(a.s) - start; n > math.MaxUint16 || m.Fingerprint != nil && n > m.MaxEncoded {
+								panic("explore: an encoding longer than MaxEncoded or 64 KiB")
+							}
+							sc.to, sc.encLen = uint32(start), uint16(len(a.s)-start)
 						}
 						sc.inv = mask
 						if len(vs) > 0 {

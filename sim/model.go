@@ -83,6 +83,27 @@ type Model[S, O any] struct {
 	// were, so that a state type sized for its largest use costs only
 	// what a configuration uses. Without it, *dst = *src.
 	Copy func(dst, src *S)
+	// Fingerprint, when set, is how the searches fingerprint a state (the
+	// 64-bit value they store it by) without encoding it: most successors
+	// are states stored already, and their encodings would be made only
+	// to be hashed and thrown away. The engine encodes only the states it
+	// stores. Without it, a state's fingerprint is SeededHash of its
+	// encoding. Its contract:
+	//   - equal states, equal fingerprints: two states with the same
+	//     encoding give the same value under every seed, in particular a
+	//     state and the one Decode(Encode(s)) writes, whatever the parts
+	//     Copy and Decode leave as they were (slots past a
+	//     configuration's threads) hold: it must not read them;
+	//   - well mixed: to distinct states it gives values that behave as
+	//     independent uniform 64-bit draws, as SeededHash's do (the report's
+	//     collision probability, n^2/2^65, assumes it; the exact set and
+	//     the bitstate array index by its bits);
+	//   - seed is Explorer.HashSeed: each seed, 0 included, is another such
+	//     function (two states that collide under one seed almost surely
+	//     do not under another);
+	//   - the same on every run and machine (checkpoints hold fingerprints).
+	// It must be safe to call from several goroutines.
+	Fingerprint func(s *S, seed uint64) uint64
 
 	Properties []*props.Property[S, O]
 	// Fair reports whether weak fairness is owed to a: a path on which a
@@ -191,8 +212,34 @@ func (m *Model[S, O]) halted(s *S) bool { return m.Halted != nil && m.Halted(s) 
 // encode is the encoding of s in a fresh slice.
 func (m *Model[S, O]) encode(s *S) []byte { return m.Encode(make([]byte, 0, m.MaxEncoded), s) }
 
-// Fingerprint is the 64-bit hash of s's canonical encoding.
-func (m *Model[S, O]) Fingerprint(s *S) uint64 { return Hash(m.encode(s)) }
+// fingerprinter fingerprints states for one goroutine of a search: through
+// Model.Fingerprint when the model has one, else as SeededHash of the
+// encoding (in a buffer it reuses). The initial state, the
+// partial-order proviso, walks and dot take theirs from here; Explore's
+// successor loop makes the same choice inline (it fingerprints a batch's
+// successors together and encodes only the new ones): TestFingerprintHook
+// checks that they agree.
+type fingerprinter[S, O any] struct {
+	m    *Model[S, O]
+	seed uint64
+	enc  []byte
+}
+
+func (m *Model[S, O]) fingerprinter(seed uint64) fingerprinter[S, O] {
+	return fingerprinter[S, O]{m: m, seed: seed}
+}
+
+// of is s's fingerprint.
+func (f *fingerprinter[S, O]) of(s *S) uint64 {
+	if f.m.Fingerprint != nil {
+		return f.m.Fingerprint(s, f.seed)
+	}
+	if f.enc == nil {
+		f.enc = make([]byte, 0, f.m.MaxEncoded)
+	}
+	f.enc = f.m.Encode(f.enc[:0], s)
+	return SeededHash(f.enc, f.seed)
+}
 
 func (m *Model[S, O]) property(id string) *props.Property[S, O] {
 	for _, p := range m.Properties {
@@ -247,7 +294,8 @@ func mix64(h uint64) uint64 {
 }
 
 // Validate reports the first way m breaks the contract of Model, in one
-// sentence: a required function missing, more threads than MaxThreads,
+// sentence: a required function missing, a Fingerprint without
+// MaxEncoded, more threads than MaxThreads,
 // more than 8 fair-cycle properties (a step's are kept in a byte), more
 // than 64 invariants (a state's are kept in a word), an action name or a
 // property id used twice, or a property whose checks do not match its class. The searches
@@ -263,6 +311,11 @@ func (m *Model[S, O]) Validate() error {
 		if f.isNil {
 			return fmt.Errorf("model %s: %s is nil", m.Protocol, f.name)
 		}
+	}
+	if m.Fingerprint != nil && m.MaxEncoded <= 0 {
+		// The explorer encodes a new state in place, in room for the
+		// longest encoding.
+		return fmt.Errorf("model %s: a Fingerprint needs MaxEncoded", m.Protocol)
 	}
 	if len(m.ThreadNames) == 0 || len(m.ThreadNames) > MaxThreads {
 		return fmt.Errorf("model %s: %d threads (1..%d)", m.Protocol, len(m.ThreadNames), MaxThreads)

@@ -58,19 +58,18 @@ func (m *Model[S, O]) partialOrder(e Explorer, wantGraph bool, r *Report) bool {
 }
 
 // ampleSets chooses ample sets for one worker: it holds the worker's
-// scratch state and encoding, so that a choice allocates nothing.
+// scratch state and fingerprinter, so that a choice allocates nothing.
 type ampleSets[S, O any] struct {
 	m        *Model[S, O]
 	seen     visited
 	symmetry bool
-	seed     uint64 // Explorer.HashSeed: the fingerprints' hash
+	fp       fingerprinter[S, O] // the search's, seeded with Explorer.HashSeed
 	next     S
-	enc      []byte
 	picked   []Action
 }
 
 func (m *Model[S, O]) newAmpleSets(seen visited, symmetry bool, seed uint64) *ampleSets[S, O] {
-	return &ampleSets[S, O]{m: m, seen: seen, symmetry: symmetry, seed: seed, enc: make([]byte, 0, m.MaxEncoded)}
+	return &ampleSets[S, O]{m: m, seen: seen, symmetry: symmetry, fp: m.fingerprinter(seed)}
 }
 
 // reduce returns the actions to expand in s, given enabled, every action
@@ -116,8 +115,7 @@ func (a *ampleSets[S, O]) anyStored(s *S) bool {
 		if a.symmetry {
 			a.m.Canonical(&a.next)
 		}
-		a.enc = a.m.Encode(a.enc[:0], &a.next)
-		if _, old := a.seen.lookup(SeededHash(a.enc, a.seed)); old {
+		if _, old := a.seen.lookup(a.fp.of(&a.next)); old {
 			return true
 		}
 	}

@@ -8,9 +8,12 @@ import (
 	"github.com/umcgcheck/umcgcheck/sim"
 )
 
-// TestSeededHash: seed 0 is the hash every earlier fingerprint, golden and
-// checkpoint was made with (the values are those of Hash before seeds
-// existed); other seeds are other functions.
+// TestSeededHash: SeededHash under seed 0 is Hash, whose values are pinned
+// (those of Hash before seeds existed: the fingerprints of every model
+// without a Model.Fingerprint, umcg-2023's and the toys', and of umcg01
+// before session 5); other seeds are other functions. A model's own
+// Fingerprint is pinned by its protocol's tests (umcg01:
+// TestSearchFingerprintGolden).
 func TestSeededHash(t *testing.T) {
 	for _, c := range []struct {
 		in   string

@@ -62,11 +62,8 @@ func (m *Model[S, O]) Walk(w Walks) WalkResult {
 		}
 	}
 	pending := map[pendingKey[S, O]]bool{}
-	enc := make([]byte, 0, m.MaxEncoded)
-	fingerprint := func(s *S) uint64 {
-		enc = m.Encode(enc[:0], s)
-		return Hash(enc)
-	}
+	fp := m.fingerprinter(0)
+	fingerprint := fp.of
 	found := func(r int, c Counterexample) WalkResult {
 		c.Actions = append([]Action(nil), c.Actions...)
 		res.Violation, res.Run = &c, r

@@ -11,7 +11,7 @@ import (
 // benchWalk steps m through b.N random steps (restarting at terminal
 // states), as an explorer or simulator would: copy the state (the part
 // it uses: CopyState), step it.
-func benchWalk(b *testing.B, c Config, fingerprint bool) {
+func benchWalk(b *testing.B, c Config, fingerprint func(*State) uint64) {
 	m, err := New(c)
 	if err != nil {
 		b.Fatal(err)
@@ -33,8 +33,8 @@ func benchWalk(b *testing.B, c Config, fingerprint bool) {
 		}
 		CopyState(next, s)
 		m.Step(next, buf[rng.IntN(len(buf))])
-		if fingerprint {
-			sink ^= next.Fingerprint()
+		if fingerprint != nil {
+			sink ^= fingerprint(next)
 		}
 		s, next = next, s
 	}
@@ -49,16 +49,21 @@ func BenchmarkStep(b *testing.B) {
 		c := DefaultConfig()
 		c.Variant, c.Servers, c.Workers, c.Blocks = v, 2, 3, 2
 		c.Faults = AllFaults
-		b.Run(v.String(), func(b *testing.B) { benchWalk(b, c, false) })
+		b.Run(v.String(), func(b *testing.B) { benchWalk(b, c, nil) })
 	}
 }
 
 // BenchmarkStepFingerprint adds the fingerprint an explorer computes for
-// every new state.
+// every successor: the hash of the encoding (Fingerprint, how the
+// explorer fingerprinted until session 5) or SearchFingerprint (how it
+// does now).
 func BenchmarkStepFingerprint(b *testing.B) {
 	c := DefaultConfig()
 	c.Variant, c.Servers, c.Workers, c.Blocks = Fixed, 2, 3, 2
-	benchWalk(b, c, true)
+	b.Run("encoding", func(b *testing.B) { benchWalk(b, c, (*State).Fingerprint) })
+	b.Run("search", func(b *testing.B) {
+		benchWalk(b, c, func(s *State) uint64 { return s.SearchFingerprint(0) })
+	})
 }
 
 // TestStateSize records the sizes the performance notes quote.
@@ -127,4 +132,40 @@ func BenchmarkProperties(b *testing.B) {
 			vs = unscreened.State(&x.after, false, vs)
 		}
 	})
+}
+
+// BenchmarkFingerprint measures the fingerprint alone, over states of
+// random walks of the race configuration (single, 5 workers, seed): the
+// hash of the encoding (Fingerprint) and SearchFingerprint.
+func BenchmarkFingerprint(b *testing.B) {
+	c, _ := NamedConfig("single")
+	c.Workers = 5
+	m, err := New(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	states := make([]State, 16) // in cache, as the explorer's successors are
+	s := m.Init()
+	var buf []Action
+	for i := range states {
+		if buf = m.Enabled(&s, buf[:0]); len(buf) == 0 {
+			s = m.Init()
+			buf = m.Enabled(&s, buf[:0])
+		}
+		m.Step(&s, buf[rng.IntN(len(buf))])
+		states[i] = s
+	}
+	for _, f := range []struct {
+		name string
+		fp   func(*State) uint64
+	}{{"encoding", (*State).Fingerprint}, {"search", func(s *State) uint64 { return s.SearchFingerprint(0) }}} {
+		b.Run(f.name, func(b *testing.B) {
+			var sink uint64
+			for i := 0; b.Loop(); i++ {
+				sink ^= f.fp(&states[i%len(states)])
+			}
+			_ = sink
+		})
+	}
 }

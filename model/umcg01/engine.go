@@ -30,6 +30,7 @@ func (m *Model) Engine() *sim.Model[State, Observation] {
 		Decode:        func(s *State, b []byte) { s.Decode(b) },
 		MaxEncoded:    encodedSize(len(m.progs)),
 		Copy:          CopyState,
+		Fingerprint:   (*State).SearchFingerprint,
 		Properties:    append(m.Properties(), m.Reachability()...),
 		Fair:          fair,
 		Halted:        func(s *State) bool { return !s.Live() },

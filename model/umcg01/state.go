@@ -334,8 +334,9 @@ func (g *Group) Equal(o *Group) bool {
 		slices.Equal(g.Waiters[:g.NWait], o.Waiters[:o.NWait]) && slices.Equal(g.Ghost[:g.NGhost], o.Ghost[:o.NGhost])
 }
 
-// Fingerprint is the engine's 64-bit hash (sim.Hash) of the canonical
-// encoding. It is deterministic across runs and machines.
+// Fingerprint is sim.Hash of the canonical encoding, the same across runs
+// and machines. The explorer stores states by another fingerprint,
+// SearchFingerprint, which reads the State itself.
 func (s *State) Fingerprint() uint64 {
 	var buf [512]byte // a few threads' worth; more grow it
 	return sim.Hash(s.AppendEncoding(buf[:0]))
