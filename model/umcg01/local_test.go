@@ -21,17 +21,22 @@ import (
 // crashes the process), b leaves the thread's actions as they were and
 // still all local, a leaves b enabled, a then b reaches the state b then
 // a does, and b gets the same step verdicts and place with a taken first
-// or not. Every state on a path of other threads' steps is checked in
-// turn, so a walk checks the contract along it. It walks the shipped
+// or not. Checked in every reachable state, this would give the contract
+// (b keeps the thread all local, so the check applies again after b); the
+// walks check the states they visit. It walks the shipped
 // configurations and bugs, and configurations por.go was not shipped
 // with: every fault (two per run), and two groups of two servers with a
-// worker that yields. Each kind of local step must be checked somewhere.
-// It bites: with por.go's unreachable left out, a worker's store of NULL
-// to its task_tls does not commute with a server's load of that task_tls
-// (run_worker) in the seed's faults configuration and others. (With
-// resumeUnlinked's conditions left out it finds nothing: the walks do not
-// reach a server woken while its worker still runs, as
-// TestReductionsCatchWrongLocal's searches do not tell it either.)
+// worker that yields; and, walked ten times as often, one server running
+// one worker of the fixed variant under signals and spurious wakeups,
+// where a server is woken inside run_worker while its worker still runs
+// (a few states in a thousand walks). Each kind of local step must be
+// checked somewhere. It bites: with por.go's unreachable left out, a
+// worker's store of NULL to its task_tls does not commute with a server's
+// load of that task_tls (run_worker) in the seed's faults configuration
+// and others; with resumeUnlinked's conditions left out (a woken server's
+// return from run_worker called local while its worker is linked), the
+// fixed run_worker's sleep again after a signal does not commute with the
+// worker's block, which wakes it.
 func TestLocalContract(t *testing.T) {
 	if testing.Short() {
 		t.Skip("random walks of every configuration")
@@ -47,8 +52,15 @@ func TestLocalContract(t *testing.T) {
 			cfgs = append(cfgs, c)
 		}
 	}
+	walks := make([]int, len(cfgs))
+	for i := range walks {
+		walks[i] = 300
+	}
+	c := model.DefaultConfig()
+	c.Variant, c.Servers, c.Workers, c.Faults = model.Fixed, 1, 1, model.FaultEINTR|model.FaultSpurious
+	cfgs, walks = append(cfgs, c), append(walks, 3000)
 	checked := map[string]int{} // by label, the local steps checked
-	for _, c := range cfgs {
+	for i, c := range cfgs {
 		m, err := model.New(c)
 		if err != nil {
 			t.Fatalf("%s: %v", c, err)
@@ -56,7 +68,7 @@ func TestLocalContract(t *testing.T) {
 		e := m.Engine()
 		r := rand.New(rand.NewSource(1))
 		seen := map[string]bool{}
-		for range 300 {
+		for range walks[i] {
 			s := e.Init()
 			for range 200 {
 				if msg := checkLocal(e, &s, checked); msg != "" && !seen[msg] {
