@@ -123,7 +123,8 @@ func violatedPlaces(r sim.Report) []string {
 // (A third, the return from run_worker called local while a worker is
 // still linked or no reason woke the server, resumeUnlinked's conditions
 // left out, changes no verdict here: these configurations do not tell it
-// from the right one, which is why it is not in the table.)
+// from the right one, which is why it is not in the table; TestLocalContract
+// does, one step at a time.)
 func TestReductionsCatchWrongLocal(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("three searches of every configuration: run without -race and -short")
