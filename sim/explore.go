@@ -124,7 +124,9 @@ type Report struct {
 	PartialOrder    bool
 	PartialOrderOff string
 	// Bitstate is set for a bitstate search; Missed estimates how many
-	// reachable states it skipped because their bits were already set.
+	// reachable states it skipped because their bits were already set
+	// (Holzmann's estimate). The states reachable only through those are
+	// skipped too and not counted: the loss can be far larger.
 	Bitstate bool
 	Missed   float64
 	// Violations holds every distinct violation (a property at a place),

@@ -448,7 +448,9 @@ func writeExploreText(w io.Writer, r exploreResult) {
 		hf := float64(r.Bits) / float64(r.States)
 		fmt.Fprintf(w, "  bitstate: PROBABILISTIC coverage, hash factor %.1f (bits per state stored)", hf)
 		if len(r.Seeds) < 2 { // a swarm's searches each have their own estimate (writeSeeds)
-			fmt.Fprintf(w, "; at least %.1f states estimated missed", r.Missed)
+			// The estimate counts the states whose own bits collided; the
+			// states reachable only through them are lost too, uncounted.
+			fmt.Fprintf(w, "; about %.1f states taken for visited by a bit collision (an estimate; the states reachable only through them are missed too, not counted)", r.Missed)
 		}
 		if hf < 10 {
 			fmt.Fprintf(w, "; coverage is poor: give --bitstate more bits")

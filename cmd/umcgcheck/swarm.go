@@ -422,13 +422,13 @@ func writeSeeds(w io.Writer, r exploreResult) {
 		}
 		fmt.Fprintf(w, " %d", s.States)
 	}
-	fmt.Fprint(w, " states, and missed at least")
+	fmt.Fprint(w, " states, and took about")
 	for i, s := range r.Seeds {
 		if i > 0 {
 			fmt.Fprint(w, ",")
 		}
 		fmt.Fprintf(w, " %.1f", s.Missed)
 	}
-	fmt.Fprintf(w, " (estimates); together at least %d distinct states (the figures above are the largest search's) and at most %d; how many the union missed is not known: PROBABILISTIC coverage, never a complete search\n",
+	fmt.Fprintf(w, " for visited by a bit collision (estimates; the states reachable only through those are missed too, not counted); together at least %d distinct states (the figures above are the largest search's) and at most %d; how many the union missed is not known: PROBABILISTIC coverage, never a complete search\n",
 		r.States, sum)
 }
