@@ -265,7 +265,7 @@ func Hash(b []byte) uint64 { return SeededHash(b, 0) }
 func SeededHash(b []byte, seed uint64) uint64 {
 	h := uint64(len(b)) * 0x9E3779B97F4A7C15
 	if seed != 0 {
-		h ^= mix64(seed)
+		h ^= Mix64(seed)
 	}
 	for len(b) >= 8 {
 		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xbf58476d1ce4e5b9
@@ -280,11 +280,13 @@ func SeededHash(b []byte, seed uint64) uint64 {
 		h = (h ^ w) * 0xbf58476d1ce4e5b9
 		h = bits.RotateLeft64(h, 31)
 	}
-	return mix64(h)
+	return Mix64(h)
 }
 
-// mix64 is splitmix64's finalizer: a bijection of uint64 with mix64(0) = 0.
-func mix64(h uint64) uint64 {
+// Mix64 is splitmix64's finalizer: a bijection of uint64 with Mix64(0) = 0,
+// each output bit depending on every input bit. Hash and SeededHash end
+// with it; a protocol's own Model.Fingerprint may too.
+func Mix64(h uint64) uint64 {
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9
 	h ^= h >> 27

@@ -20,7 +20,7 @@ func seededOrder(actions []Action, seed uint64, id uint32) {
 		return
 	}
 	var r rand.PCG
-	r.Seed(seed, mix64(uint64(id)+1))
+	r.Seed(seed, Mix64(uint64(id)+1))
 	for j := len(actions) - 1; j > 0; j-- {
 		k := int(r.Uint64() % uint64(j+1)) // the bias is below 2^-50 for the few actions a state has
 		actions[j], actions[k] = actions[k], actions[j]

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"unsafe"
+
+	"github.com/umcgcheck/umcgcheck/sim"
 )
 
 // The explorer's fingerprint of a State (sim.Model.Fingerprint), read
@@ -71,12 +73,9 @@ const listChunks = (MaxThreads + 7) / 8
 
 func init() {
 	x := uint64(0x5ca1ab1e0ddba11)
-	next := func() uint64 {
+	next := func() uint64 { // splitmix64
 		x += 0x9E3779B97F4A7C15
-		z := x
-		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-		z = (z ^ z>>27) * 0x94d049bb133111eb
-		return z ^ z>>31
+		return sim.Mix64(x)
 	}
 	for i := range threadSecret {
 		for j := range threadSecret[i] {
@@ -137,7 +136,7 @@ func (s *State) searchFingerprint(seed uint64, le bool) uint64 {
 		acc += hashList(gr.Waiters[:], int(gr.NWait), k[2:2+listChunks], k[1]|1, seed)
 		acc += hashList(gr.Ghost[:], int(gr.NGhost), k[2+listChunks:], k[1]|1, seed)
 	}
-	return mix64(acc)
+	return sim.Mix64(acc)
 }
 
 // hashList is the sum of the products of l[:n] taken 8 bytes at a time
@@ -177,14 +176,4 @@ func threadImage(t *Thread) [threadSize]byte {
 	binary.LittleEndian.PutUint16(img[unsafe.Offsetof(t.Ret):], uint16(t.Ret))
 	binary.LittleEndian.PutUint16(img[unsafe.Offsetof(t.Word):], uint16(t.Word))
 	return img
-}
-
-// mix64 is splitmix64's finalizer, a bijection (as sim's).
-func mix64(h uint64) uint64 {
-	h ^= h >> 30
-	h *= 0xbf58476d1ce4e5b9
-	h ^= h >> 27
-	h *= 0x94d049bb133111eb
-	h ^= h >> 31
-	return h
 }
