@@ -8,6 +8,7 @@ import (
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
+	"github.com/umcgcheck/umcgcheck/sim/simtest"
 )
 
 // poison fills every byte of *s with garbage.
@@ -44,7 +45,7 @@ func TestUnusedSlotsUnread(t *testing.T) {
 		for _, x := range []sim.Explorer{{Workers: 1}, {Workers: 1, NoLiveness: true, Symmetry: true, PartialOrder: true}} {
 			z, p := zeroed.Explore(x), poisoned.Explore(x)
 			if z.States != p.States || z.Transitions != p.Transitions || !slices.Equal(violatedIDs(z), violatedIDs(p)) {
-				t.Errorf("%s, %s: zeroed %d states, %d transitions, %v; poisoned %d, %d, %v", c, describe(x),
+				t.Errorf("%s, %s: zeroed %d states, %d transitions, %v; poisoned %d, %d, %v", c, simtest.Describe(x),
 					z.States, z.Transitions, violatedIDs(z), p.States, p.Transitions, violatedIDs(p))
 			}
 		}

@@ -10,6 +10,7 @@ import (
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
+	"github.com/umcgcheck/umcgcheck/sim/simtest"
 )
 
 // reachable calls visit on every state reachable in m, each once, in
@@ -175,7 +176,7 @@ func TestFingerprintKeepsSearches(t *testing.T) {
 			a, b := with.Explore(x), without.Explore(x)
 			a.Elapsed, b.Elapsed = 0, 0
 			if !reflect.DeepEqual(a, b) {
-				t.Errorf("%s, %s: with Fingerprint %s; without %s", c, describe(x), summary(a), summary(b))
+				t.Errorf("%s, %s: with Fingerprint %s; without %s", c, simtest.Describe(x), summary(a), summary(b))
 			}
 		}
 	}

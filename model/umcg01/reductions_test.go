@@ -1,12 +1,12 @@
 package umcg01_test
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 
 	model "github.com/umcgcheck/umcgcheck/model/umcg01"
 	"github.com/umcgcheck/umcgcheck/sim"
+	"github.com/umcgcheck/umcgcheck/sim/simtest"
 )
 
 // TestReductionsKeepVerdicts: every reduction and every way of running the
@@ -43,14 +43,14 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 				r := e.Explore(x)
 				got := violatedIDs(r)
 				if i == 0 {
-					wantPlaces = violatedPlaces(r)
-				} else if r.PartialOrder && !r.Symmetry && !slices.Equal(violatedPlaces(r), wantPlaces) {
+					wantPlaces = simtest.Places(r)
+				} else if r.PartialOrder && !r.Symmetry && !slices.Equal(simtest.Places(r), wantPlaces) {
 					// Model.Local's contract keeps the place of every
 					// violation, not only the property.
-					t.Errorf("%s: %s finds violations at %v, %s at %v", c, describe(g[0]), wantPlaces, describe(x), violatedPlaces(r))
+					t.Errorf("%s: %s finds violations at %v, %s at %v", c, simtest.Describe(g[0]), wantPlaces, simtest.Describe(x), simtest.Places(r))
 				}
 				if r.PartialOrder != (x.PartialOrder && x.NoLiveness) {
-					t.Errorf("%s: %s: partial-order reduction applied: %v (%s)", c, describe(x), r.PartialOrder, r.PartialOrderOff)
+					t.Errorf("%s: %s: partial-order reduction applied: %v (%s)", c, simtest.Describe(x), r.PartialOrder, r.PartialOrderOff)
 				}
 				if r.PartialOrder && !r.Symmetry && r.States < full {
 					fewer++
@@ -60,11 +60,11 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 					continue
 				}
 				if !slices.Equal(got, want) {
-					t.Errorf("%s: %s finds %v, %s finds %v", c, describe(g[0]), want, describe(x), got)
+					t.Errorf("%s: %s finds %v, %s finds %v", c, simtest.Describe(g[0]), want, simtest.Describe(x), got)
 				}
 				for _, ce := range r.Violations {
 					if _, err := e.Confirm(ce); err != nil {
-						t.Errorf("%s, %s: %s does not replay: %v", c, describe(x), ce.Property, err)
+						t.Errorf("%s, %s: %s does not replay: %v", c, simtest.Describe(x), ce.Property, err)
 					}
 				}
 			}
@@ -86,24 +86,6 @@ func violatedIDs(r sim.Report) []string {
 		}
 	}
 	return ids
-}
-
-func describe(e sim.Explorer) string {
-	return fmt.Sprintf("workers=%d symmetry=%v por=%v liveness=%v", e.Workers, e.Symmetry, e.PartialOrder, !e.NoLiveness)
-}
-
-// violatedPlaces lists each property a report found violated with the
-// place of each violation (Model.Place), sorted. Partial-order reduction
-// keeps them all (Model.Local's contract: a step of another thread has
-// the same verdict and place with a local step taken before it or not),
-// so without symmetry they must be those of the unreduced search.
-func violatedPlaces(r sim.Report) []string {
-	var ps []string
-	for _, c := range r.Violations {
-		ps = append(ps, c.Property+" at "+c.Place)
-	}
-	slices.Sort(ps)
-	return slices.Compact(ps)
 }
 
 // TestReductionsCatchWrongLocal: the comparison above bites. Each wrong
@@ -150,12 +132,12 @@ func TestReductionsCatchWrongLocal(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := m.Engine()
-		want := violatedPlaces(e.Explore(sim.Explorer{NoLiveness: true}))
+		want := simtest.Places(e.Explore(sim.Explorer{NoLiveness: true}))
 		local := e.Local
 		for i, w := range wrong {
 			e.Local = func(s *model.State, a sim.Action) bool { return w.step(s, a) || local(s, a) }
 			r := e.Explore(sim.Explorer{NoLiveness: true, PartialOrder: true})
-			if got := violatedPlaces(r); !slices.Equal(got, want) {
+			if got := simtest.Places(r); !slices.Equal(got, want) {
 				caught[i]++
 				t.Logf("%s: %s called local loses %v", c, w.name, lost(want, got))
 			}

@@ -1,12 +1,12 @@
 package umcg2023_test
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/umcgcheck/umcgcheck/model/umcg2023"
 	"github.com/umcgcheck/umcgcheck/sim"
+	"github.com/umcgcheck/umcgcheck/sim/simtest"
 )
 
 // everyConfig is every shipped configuration under both kernels, unbroken
@@ -86,17 +86,17 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 			for i, x := range g {
 				r := m.Explore(x)
 				if i == 0 {
-					wantPlaces = violatedPlaces(r)
-				} else if r.PartialOrder && !r.Symmetry && !slices.Equal(violatedPlaces(r), wantPlaces) {
+					wantPlaces = simtest.Places(r)
+				} else if r.PartialOrder && !r.Symmetry && !slices.Equal(simtest.Places(r), wantPlaces) {
 					// Model.Local's contract keeps the place of every
 					// violation, not only the property.
-					t.Errorf("%s: %s finds violations at %v, %s at %v", c, describe(g[0]), wantPlaces, describe(x), violatedPlaces(r))
+					t.Errorf("%s: %s finds violations at %v, %s at %v", c, simtest.Describe(g[0]), wantPlaces, simtest.Describe(x), simtest.Places(r))
 				}
 				if r.Symmetry {
 					symmetric++
 				}
 				if r.PartialOrder != (x.PartialOrder && x.NoLiveness && m.Local != nil) {
-					t.Errorf("%s: %s: partial-order reduction applied: %v (%s)", c, describe(x), r.PartialOrder, r.PartialOrderOff)
+					t.Errorf("%s: %s: partial-order reduction applied: %v (%s)", c, simtest.Describe(x), r.PartialOrder, r.PartialOrderOff)
 				}
 				if r.PartialOrder && !r.Symmetry && r.States < full {
 					fewer++
@@ -105,11 +105,11 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 				if i == 0 {
 					want, full = got, r.States
 				} else if !slices.Equal(got, want) {
-					t.Errorf("%s: %s finds %v, %s finds %v", c, describe(g[0]), want, describe(x), got)
+					t.Errorf("%s: %s finds %v, %s finds %v", c, simtest.Describe(g[0]), want, simtest.Describe(x), got)
 				}
 				for _, ce := range r.Violations {
 					if _, err := m.Confirm(ce); err != nil {
-						t.Errorf("%s, %s: %s does not replay: %v", c, describe(x), ce.Property, err)
+						t.Errorf("%s, %s: %s does not replay: %v", c, simtest.Describe(x), ce.Property, err)
 					}
 				}
 			}
@@ -121,22 +121,6 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 	if fewer == 0 {
 		t.Error("partial-order reduction stored fewer states in no search")
 	}
-}
-
-// violatedPlaces lists each property a report found violated with the
-// place of each violation (Model.Place), sorted: without symmetry, a
-// partial-order reduction must keep them all.
-func violatedPlaces(r sim.Report) []string {
-	var ps []string
-	for _, c := range r.Violations {
-		ps = append(ps, c.Property+" at "+c.Place)
-	}
-	slices.Sort(ps)
-	return slices.Compact(ps)
-}
-
-func describe(e sim.Explorer) string {
-	return fmt.Sprintf("workers=%d symmetry=%v por=%v liveness=%v", e.Workers, e.Symmetry, e.PartialOrder, !e.NoLiveness)
 }
 
 // TestMutationScore: every deliberate bug is caught by an exhaustive

@@ -1,9 +1,11 @@
 // Package simtest helps test protocols: a search that shares no code with
-// the engine's explorer, to check its counts against.
+// the engine's explorer, to check its counts against, and the words the
+// tests that compare searches use for what they compare.
 package simtest
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/umcgcheck/umcgcheck/sim"
 )
@@ -36,4 +38,23 @@ func Naive[S comparable, O any](m *sim.Model[S, O]) (states, transitions int, er
 		}
 	}
 	return len(seen), transitions, nil
+}
+
+// Places lists each property a report found violated with the place of
+// each violation (Model.Place), sorted, each once. Partial-order
+// reduction keeps them all (Model.Local's contract: a step of another
+// thread has the same verdict and place with a local step taken before it
+// or not), so without symmetry they are those of the unreduced search.
+func Places(r sim.Report) []string {
+	var ps []string
+	for _, c := range r.Violations {
+		ps = append(ps, c.Property+" at "+c.Place)
+	}
+	slices.Sort(ps)
+	return slices.Compact(ps)
+}
+
+// Describe names the options of a search in a test's message.
+func Describe(e sim.Explorer) string {
+	return fmt.Sprintf("workers=%d symmetry=%v por=%v liveness=%v", e.Workers, e.Symmetry, e.PartialOrder, !e.NoLiveness)
 }
