@@ -12,8 +12,9 @@ import (
 
 // referenceEncoding is the encoding as the format defines it, written
 // field by field with append (how AppendEncoding was written before it
-// wrote into fixed-size arrays). The encoding and its fingerprint are in
-// checkpoints and decide bitstate results: they must not change by a bit.
+// wrote into fixed-size arrays). The encoding is in checkpoints (the
+// frontier) and in the trace checker's search states: it must not change
+// by a bit.
 func referenceEncoding(s *State) []byte {
 	var b []byte
 	if s.SleepsUsed > 0 {

@@ -209,8 +209,8 @@ const threadBytes = 29
 //
 // It grows b once, for the whole encoding, and writes each thread into a
 // fixed-size array (putThread): no append and no bounds check per field.
-// The explorer encodes every successor (about three per new state), so
-// this is on its hottest path.
+// The explorer encodes every state it stores, and the trace checker
+// every search state, so this is on both hot paths.
 func (s *State) AppendEncoding(b []byte) []byte {
 	n, ng := int(s.N), int(s.G)
 	size := 3 + n*threadBytes + 5*ng
