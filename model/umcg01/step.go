@@ -263,19 +263,25 @@ func (m *Model) updateGhost(s *State) {
 		return
 	}
 	var unblocked [MaxGroups]uint64 // by group, its UNBLOCKED workers (bit t: thread t)
+	var linking uint64              // threads inside run_worker or holding a GRan
 	ts := s.T[:s.N]
+	// One pass without branches on the threads' fields (every step runs
+	// it, and which way such branches go differs from state to state):
+	// masks only, then the few threads they name.
 	for i := range ts {
 		th := &ts[i]
-		if th.Kind == KindWorker && th.Word == StateUnblocked && th.Group >= 0 {
-			unblocked[th.Group] |= 1 << i
-		}
+		u := b2u(th.Kind == KindWorker) & b2u(th.Word == StateUnblocked) & b2u(th.Group >= 0)
+		unblocked[uint8(th.Group)%MaxGroups] |= u << i
+		linking |= (b2u(th.Fn == CallRunWorker) | b2u(th.GRan != None)) << i
+	}
+	for ; linking != 0; linking &= linking - 1 {
+		i := bits.TrailingZeros64(linking)
+		th := &ts[i]
 		// GRan: the last worker that ran linked to a server inside
 		// run_worker (what run_worker promises to return), from state
 		// words and links.
 		if th.Fn != CallRunWorker {
-			if th.GRan != None { // a store only where it changes
-				th.GRan = None
-			}
+			th.GRan = None
 			continue
 		}
 		if p := th.Peer; p >= 0 {
