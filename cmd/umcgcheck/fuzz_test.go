@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/umcgcheck/umcgcheck/sim"
+)
+
+// The commands that read a user's file must answer any content with an exit
+// code of the table in main.go and, for bad input, one line on stderr
+// naming the command: never a panic, never a second line. The targets run
+// the command as main does, on a file holding the fuzzed bytes; their seed
+// corpora are the command's example files.
+
+// fuzzCommand runs `umcgcheck args... FILE` on data written to FILE and
+// checks the contract above; want lists the exit codes the command may
+// give on input it accepts.
+func fuzzCommand(t *testing.T, data []byte, args []string, want ...int) {
+	path := filepath.Join(t.TempDir(), "input")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(append(args, path), &stdout, &stderr)
+	if code == exitUsage {
+		msg := stderr.String()
+		if !strings.HasPrefix(msg, "umcgcheck "+args[0]+": ") || strings.Count(msg, "\n") != 1 {
+			t.Fatalf("exit 2 with stderr %q: want one line that names the command", msg)
+		}
+		return
+	}
+	for _, w := range want {
+		if code == w {
+			return
+		}
+	}
+	t.Fatalf("exit %d (want 2 or one of %v); stderr:\n%s", code, want, stderr.String())
+}
+
+// addFiles adds the contents of the files that match each pattern to f's
+// seed corpus.
+func addFiles(f *testing.F, patterns ...string) {
+	for _, p := range patterns {
+		names, err := filepath.Glob(p)
+		if err != nil || len(names) == 0 {
+			f.Fatalf("no seed file matches %s", p)
+		}
+		for _, name := range names {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+}
+
+// FuzzReplay: `replay FILE` on any counterexample file. The corpus holds a
+// file explore wrote (its counterexamples confirmed: exit 1) and the bad
+// files of the golden tests.
+func FuzzReplay(f *testing.F) {
+	saved := filepath.Join(f.TempDir(), "cex.json")
+	var out bytes.Buffer
+	if code := run([]string{"explore", "--config", "single", "--workers", "1", "--bug", "unblock-no-wake", "--quiet", "--out", saved}, &out, &out); code != exitViolation {
+		f.Fatalf("explore exited %d:\n%s", code, out.String())
+	}
+	addFiles(f, saved, "testdata/*.json")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzCommand(t, data, []string{"replay"}, exitOK, exitViolation)
+	})
+}
+
+// FuzzCheck: `check FILE` on any trace, under a timeout (a valid but
+// hostile trace may take the checker long: it then answers 3). The corpus
+// holds the trace package's examples, valid and not.
+func FuzzCheck(f *testing.F) {
+	addFiles(f, "../../traces/testdata/*.jsonl", "testdata/not-linearizable.jsonl")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzCommand(t, data, []string{"check", "--timeout", "2s"}, exitOK, exitViolation, exitIncomplete)
+	})
+}
+
+// FuzzLoadConfig: a saved configuration (the "config" of a counterexample
+// file) with any values in its fields, for every protocol. Load must
+// refuse it with an error or build a system that random walks can run:
+// no panic, and no configuration so large that building it takes more
+// than a moment (the model's bounds must refuse it first). The fuzzer
+// chooses the protocol, three strings and eight integers; configOf puts
+// them in that protocol's fields.
+func FuzzLoadConfig(f *testing.F) {
+	f.Add(uint8(0), "seed", "none", "", 1, 1, 2, 1, 0, 0, 0, 1, uint64(1))
+	f.Add(uint8(0), "fixed", "all", "lifo-queue", 2, 2, 3, 2, 1, 1, 2, 2, uint64(2))
+	f.Add(uint8(0), "seed", "all", "", 4, 16, 16, 9, 8, 8, 9, 9, uint64(3))
+	f.Add(uint8(1), "spin", "", "", 3, 0, 0, 0, 0, 0, 0, 0, uint64(4))
+	f.Add(uint8(2), "", "", "eager-commit", 3, 0, 0, 0, 0, 0, 0, 0, uint64(5))
+	f.Add(uint8(3), "bu,btu", "nanos", "", 1, 1, 1, 1, 1, 1, 1, 2, uint64(6))
+	f.Fuzz(func(t *testing.T, proto uint8, s1, s2, s3 string, a, b, c, d, e, g, h, k int, seed uint64) {
+		p := protocols[int(proto)%len(protocols)]
+		raw, err := json.Marshal(configOf(p.Name(), s1, s2, s3, a, b, c, d, e, g, h, k))
+		if err != nil {
+			t.Skip()
+		}
+		sys, err := p.Load(raw)
+		if err != nil {
+			return
+		}
+		if n := len(sys.Describe().ThreadNames); n == 0 || n > sim.MaxThreads {
+			t.Fatalf("%s accepted %s with %d threads", p.Name(), raw, n)
+		}
+		sys.Walk(sim.Walks{Runs: 2, Depth: 200, Seed: seed})
+	})
+}
+
+// configOf is FuzzLoadConfig's configuration of protocol name: the fields
+// of its saved form (JSON names), filled from the fuzzer's values.
+func configOf(name, s1, s2, s3 string, a, b, c, d, e, g, h, k int) map[string]any {
+	cfg := map[string]any{}
+	switch name {
+	case "umcg-v0.1":
+		cfg = map[string]any{"variant": s1, "groups": a, "servers": b, "workers": c, "blocks": d, "core_pairs": e,
+			"swaps": g, "yields": h, "faults": s2, "max_faults": k, "general": e / 2, "calls": g / 2, "sleeps": h / 2}
+		if s3 != "" {
+			cfg["bug"] = s3
+		}
+	case "umcg-2023":
+		cfg = map[string]any{"servers": a, "workers": strings.Split(s1, ","), "wait_for": b&1 == 1, "preempts": c,
+			"signals": d, "fine": e&1 == 1, "kernel": s2, "general_servers": g, "general_workers": h, "calls": k}
+		if s3 != "" {
+			cfg["bug"] = s3
+		}
+	case "mutex":
+		cfg = map[string]any{"processes": a, "lock": s1}
+		if s3 != "" {
+			cfg["bug"] = s3
+		}
+	case "twophase":
+		cfg = map[string]any{"rms": a}
+		if s3 != "" {
+			cfg["bug"] = s3
+		}
+	}
+	return cfg
+}
