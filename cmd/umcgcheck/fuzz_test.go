@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,4 +146,50 @@ func configOf(name, s1, s2, s3 string, a, b, c, d, e, g, h, k int) map[string]an
 		}
 	}
 	return cfg
+}
+
+// FuzzMerge: `merge FILE FILE2` where FILE holds any bytes and FILE2 is a
+// shard's real result, so that a fuzzed file that still reads as a shard
+// is merged with another. The corpus holds the two shards' results of two
+// small swarm jobs of the mutex toy (its four configurations, with
+// violations), one exact and one a seeded bitstate search: small, since a
+// fuzzing build's coverage counters slow every search many times over.
+func FuzzMerge(f *testing.F) {
+	dir := f.TempDir()
+	var shards []string
+	for _, job := range [][]string{
+		{"--shard", "0/2"}, {"--shard", "1/2"},
+		{"--shard", "0/2", "--bitstate", "16", "--hash-seed", "7"}, {"--shard", "1/2", "--bitstate", "16", "--hash-seed", "7"},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("shard%d.json", len(shards)))
+		var out, errs bytes.Buffer
+		code := run(append([]string{"explore", "--protocol", "mutex", "--config", "all", "--json", "--quiet"}, job...), &out, &errs)
+		if code == exitUsage {
+			f.Fatalf("explore %v: %s", job, errs.String())
+		}
+		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+			f.Fatal(err)
+		}
+		shards = append(shards, path)
+	}
+	addFiles(f, shards...)
+	other := shards[1]
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "input")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"merge", path}, {"merge", path, other}} {
+			var stdout, stderr bytes.Buffer
+			switch code := run(args, &stdout, &stderr); code {
+			case exitOK, exitViolation, exitIncomplete:
+			case exitUsage:
+				if msg := stderr.String(); !strings.HasPrefix(msg, "umcgcheck merge: ") || strings.Count(msg, "\n") != 1 {
+					t.Fatalf("exit 2 with stderr %q: want one line that names the command", msg)
+				}
+			default:
+				t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+			}
+		}
+	})
 }
