@@ -579,9 +579,10 @@ func (m *Model) Preempt(s *State, w int8) {
 }
 
 // Signal is a signal sent to a sleeping thread. One that was already woken
-// (a poller handed a worker, a runner whose worker blocked) still has it
-// pending when it returns, and v0.1's poll_worker and run_worker then say
-// EINTR, whatever woke them (signal_pending() is tested after the sleep).
+// (a poller handed a worker, a runner whose worker blocked, a core task
+// whose partner woke it) still has it pending when it returns, and v0.1's
+// poll_worker, run_worker, wait and swap then say EINTR, whatever woke them
+// (do_wait and do_context_switch test signal_pending() after the sleep).
 func (m *Model) Signal(s *State, t int8) {
 	if !wake(s, t, WakeSignal) {
 		s.T[t].Wake = WakeSignal

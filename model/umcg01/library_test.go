@@ -1097,6 +1097,27 @@ func TestLibraryWaitWakeSwap(t *testing.T) {
 			},
 		},
 		{
+			name: "a signal pending when a woken wait returns: seed -1/EINTR with the wakeup lost, fixed 0",
+			src:  "v0.1 umcg.c do_wait: signal_pending() is tested after the sleep, whatever woke it; research §5: a wake followed by a signal is lost (Jann Horn); library.go lpWaitCancel (fixed)",
+			mk:   probeDriver("wake-twice", FaultEINTR),
+			run: func(d *driver, v Variant) {
+				registered(d)
+				d.step(1, 1)    // B: wait: CAS, syscall sleeps
+				d.step(0, 0, 0) // A: sees ready; wake: load, CAS RUNNABLE->RUNNING
+				d.returns(d.step(0), "wake", 0, 0)
+				d.expect(d.th(1).Wake == WakeNormal, "B must be woken and not yet returned")
+				d.expect(d.canDo(Action{Kind: ActSignal, Thread: 1}), "a signal can still be pending when a woken core task returns")
+				d.do(ActSignal, 1)
+				o := d.until(1)
+				if v == Seed {
+					d.returns(o, "wait", -1, EINTR) // the wakeup is lost
+				} else {
+					d.returns(o, "wait", 0, 0) // the wakeup wins
+				}
+				d.word(1, StateRunning)
+			},
+		},
+		{
 			name: "umcg_wait by a thread that is not registered is -1/EINVAL",
 			src:  "research table: umcg_wait ... EINVAL other state",
 			mk:   scriptModel(0, 0, []instr{callNoArg(CallWait)}),

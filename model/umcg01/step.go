@@ -92,11 +92,13 @@ func (m *Model) Enabled(s *State, buf []Action) []Action {
 			} else if th.Sleep == SleepIO {
 				buf = append(buf, Action{Kind: ActUnblock, Thread: t})
 			}
-			// A signal also reaches a poller or runner that was woken but
-			// has not yet returned: v0.1's poll and run return EINTR
-			// whenever a signal is pending after their sleep.
-			if budget && f&FaultEINTR != 0 && m.interruptible(th) &&
-				(th.Wake == WakeNone || (th.Wake != WakeSignal && (th.Sleep == SleepPoll || th.Sleep == SleepRun))) {
+			// A signal also reaches a thread that was woken but has not
+			// yet returned: v0.1's poll and run (do_context_switch), and
+			// a core task's wait (do_wait) and swap (do_context_switch),
+			// return EINTR whenever a signal is pending after the sleep,
+			// whatever woke them (for a core task, the lost wakeup of
+			// Jann Horn's review: research §5).
+			if budget && f&FaultEINTR != 0 && m.interruptible(th) && th.Wake != WakeSignal {
 				buf = append(buf, Action{Kind: ActSignal, Thread: t})
 			}
 			if budget && th.Wake == WakeNone {
