@@ -341,6 +341,7 @@ func (m *Model) workerSwap(s *State, o *Observation, w, v int) {
 	}
 	s.Status[v] = WorkerRunning
 	m.setWaiting(s, v, false)
+	s.Timer[v] = false // as serverSwitch
 	if !ok {
 		m.kill(s, o, w)
 		return

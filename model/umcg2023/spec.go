@@ -35,7 +35,12 @@ import (
 // worker's wait_until returns ETIMEDOUT exactly when its timeout fired,
 // WAIT returns empty only when an UMCG_WAKE released it (or it timed out
 // with nothing on the idle list), and UMCG_WAKE returns 0 only when it
-// released a waiting server and EAGAIN only when none waited. What it
+// released a waiting server and EAGAIN only when none waited. The empty
+// WAIT is Nanos's rule, not shared: in the posting a server woken for a
+// pushed worker that another server collected first also returns empty
+// ([P:umcg_wake_idle_server] sets it RUNNING, [P:umcg_server_idle_loop]
+// finds nothing), where Nanos's goes back to sleep
+// ([N:umcg_server_wait_bh]); traces come from Nanos only. What it
 // does not check: that the number of events fits the caller's buffer (the
 // trace does not record event_sz) and the order of the idle list (LIFO or
 // FIFO, D6: a server may read the queued events in any order).

@@ -781,6 +781,10 @@ func (m *Model) serverSwitch(s *State, o *Observation, sv, w int, pc uint8) {
 	old := s.Status[w]
 	s.Status[w] = WorkerRunning
 	m.setWaiting(s, w, false)
+	// The worker's wait is over, and its timeout with it: the posting's
+	// umcg_idle_loop cancels its hrtimer when the wait ends, Nanos's
+	// umcg_ctx_switch calls remove_timer on the worker it runs.
+	s.Timer[w] = false
 	if old != WorkerRunnable {
 		m.kill(s, o, sv)
 	}

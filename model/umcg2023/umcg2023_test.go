@@ -44,7 +44,7 @@ func TestStateCounts(t *testing.T) {
 		"nanos/basic":         {19, 22},
 		"nanos/yield":         {17, 18},
 		"nanos/preempt":       {19, 20},
-		"nanos/timeout":       {23, 25},
+		"nanos/timeout":       {19, 22},
 		"nanos/wait-for":      {180, 328},
 		"nanos/wait-for-fine": {180, 328},
 		"nanos/two-servers":   {1199, 2742},
@@ -389,6 +389,53 @@ func TestSwitchChecksTargetFirst(t *testing.T) {
 		obs := run(t, "posting", tc.steps)
 		if o := obs[len(obs)-1]; o.Result != tc.result || o.Killed != tc.killed {
 			t.Errorf("%v: result %d killed %b, want %d and %b", tc.steps, o.Result, o.Killed, tc.result, tc.killed)
+		}
+	}
+}
+
+// TestTimerEndsWithItsWait: a yield's timeout is armed only while that
+// yield waits to be run. Once a server runs the worker the timer is gone:
+// the posting's umcg_idle_loop cancels its on-stack hrtimer when the wait
+// ends, and Nanos's umcg_ctx_switch calls remove_timer on the worker it
+// switches to. So in every reachable state the timer move of a worker is
+// enabled only if the script op it last made is t, even when the worker
+// later blocks, yields without a timeout or is preempted, and is RUNNABLE
+// again.
+func TestTimerEndsWithItsWait(t *testing.T) {
+	for _, kernel := range umcg2023.Kernels {
+		for _, c := range []umcg2023.Config{
+			{Servers: 1, Workers: []string{"tbu"}},
+			{Servers: 1, Workers: []string{"tyu"}},
+			{Servers: 1, Workers: []string{"tcu"}, Preempts: 1},
+		} {
+			c.Kernel = kernel
+			m := model(t, c)
+			timer, ok := m.Describe().Action("timer")
+			if !ok {
+				t.Fatal("no action named timer")
+			}
+			seen := map[umcg2023.State]bool{}
+			todo := []umcg2023.State{m.Init()}
+			for len(todo) > 0 {
+				s := todo[len(todo)-1]
+				todo = todo[:len(todo)-1]
+				if seen[s] {
+					continue
+				}
+				seen[s] = true
+				for _, a := range m.Enabled(&s, nil) {
+					if a.Kind == timer {
+						w := int(a.Thread)
+						script := c.Workers[w-c.Servers]
+						if pc := int(s.PC[w]); pc < 2 || script[pc-2] != 't' {
+							t.Fatalf("%s: the timer of w%d is armed after op %d of script %q, which is no t", c, w-c.Servers+1, pc-1, script)
+						}
+					}
+					n := s
+					m.Step(&n, a)
+					todo = append(todo, n)
+				}
+			}
 		}
 	}
 }
