@@ -1686,6 +1686,66 @@ func TestKernelRunWorker(t *testing.T) {
 			want: failRes(EAGAIN),
 		},
 		{
+			name: "worker already woken, server linked to another: the stale peer is unlinked and the worker linked, then EAGAIN",
+			src:  "v0.1 7/9 sys_umcg_run_worker: umcg_detach_peer() and the pairing precede do_context_switch(worker), whose failed try_to_wake_up returns -EAGAIN before freezable_schedule (research 2: the new pairing left in place)",
+			setup: func(s *State) {
+				ready(s)
+				unpair(s, srvA)
+				fxWorker(s, wrkB, 0, StateBlocked)
+				fxAsleep(s, wrkB, SleepIO, false)
+				pair(s, srvA, wrkB)
+				s.T[wrkA].Wake = WakeSpurious
+			},
+			op:   opRun(srvA, wrkA),
+			want: failRes(EAGAIN),
+			edit: func(s *State) {
+				unpair(s, srvA)
+				pair(s, srvA, wrkA)
+			},
+		},
+		{
+			name: "seed: worker already woken and attached to another server is linked anyway, then EAGAIN",
+			src:  "v0.1 7/9 sys_umcg_run_worker: `WARN_ON(worker_utd->peer)` and the pairing precede do_context_switch(worker), whose failed try_to_wake_up returns -EAGAIN",
+			vs:   seedOnly,
+			setup: func(s *State) {
+				ready(s)
+				s.T[wrkA].Wake = WakeSpurious
+				fxServer(s, srvB, 0)
+				s.T[srvB].Word = StateServing
+			},
+			op:   opRun(srvB, wrkA),
+			want: failRes(EAGAIN),
+			edit: func(s *State) {
+				// srvA.Peer still names wrkA, whose Peer is now srvB.
+				s.T[srvB].Peer, s.T[wrkA].Peer = wrkA, srvB
+			},
+		},
+		{
+			name: "fixed: worker already woken and attached to another server is EINVAL: run-reason refuses before the ttwu",
+			src:  "kernel.go SysRunWorker (fixed): the refusal of a worker linked to another server precedes do_context_switch",
+			vs:   fixedOnly,
+			setup: func(s *State) {
+				ready(s)
+				s.T[wrkA].Wake = WakeSpurious
+				fxServer(s, srvB, 0)
+				s.T[srvB].Word = StateServing
+			},
+			op:   opRun(srvB, wrkA),
+			want: failRes(EINVAL),
+		},
+		{
+			name: "worker of another group already woken is EINVAL: the group check comes before the ttwu",
+			src:  "v0.1 7/9 sys_umcg_run_worker: `server_utd->group != worker_utd->group` -EINVAL precedes do_context_switch(worker)",
+			setup: func(s *State) {
+				fxServer(s, srvA, 0)
+				fxWorker(s, wrkX, 1, StateRunning)
+				fxAsleep(s, wrkX, SleepIdle, true)
+				s.T[wrkX].Wake = WakeSpurious
+			},
+			op:   opRun(srvA, wrkX),
+			want: failRes(EINVAL),
+		},
+		{
 			name:  "runs the worker and sleeps in run_worker",
 			src:   "SPEC: syscall runs w and sleeps until w blocks, yields or unregisters",
 			setup: ready,
