@@ -273,7 +273,7 @@ func (m *Model) updateGhost(s *State) {
 	for i := range ts {
 		th := &ts[i]
 		u := b2u(th.Kind == KindWorker) & b2u(th.Word == StateUnblocked) & b2u(th.Group >= 0)
-		unblocked[uint8(th.Group)%MaxGroups] |= u << i
+		unblocked[uint8(th.Group)%MaxGroups] |= u << i // a None group (u is 0) indexes a slot it leaves as it is
 		linking |= (b2u(th.Fn == CallRunWorker) | b2u(th.GRan != None)) << i
 	}
 	for ; linking != 0; linking &= linking - 1 {
