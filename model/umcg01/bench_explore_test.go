@@ -42,14 +42,23 @@ func BenchmarkExplore(b *testing.B) {
 // no read-ahead of the table; "lean-unchecked" is lean without the
 // property checks. Both report ns per transition. Run with -benchtime 1x.
 func BenchmarkRaceFloor(b *testing.B) {
-	c, _ := model.NamedConfig("single")
+	c, ok := model.NamedConfig("single")
+	if !ok {
+		b.Fatal("no configuration single")
+	}
 	c.Workers = 5
-	m, _ := model.New(c)
+	m, err := model.New(c)
+	if err != nil {
+		b.Fatal(err)
+	}
 	e := m.Engine()
 	b.Run("engine", func(b *testing.B) {
 		var r sim.Report
 		for b.Loop() {
 			r = e.Explore(sim.Explorer{Workers: 1, NoLiveness: true, ExpectStates: 2869848})
+		}
+		if !r.Complete || r.States != 2869848 || r.Transitions != 9634080 || len(r.Violations) > 0 {
+			b.Fatalf("engine: complete %v, %d states, %d transitions, %d violations", r.Complete, r.States, r.Transitions, len(r.Violations))
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(r.Transitions), "ns/transition")
 	})
