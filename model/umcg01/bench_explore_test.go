@@ -32,8 +32,8 @@ func BenchmarkExplore(b *testing.B) {
 }
 
 // BenchmarkRaceFloor measures how far the engine is from the cost of the
-// model itself, on the SPIN race configuration (single, 5 workers: 2,869,848
-// states, 9,634,080 transitions; docs/performance.md): "engine" is
+// model itself, on the configuration of the race against SPIN
+// (model.RaceConfig; docs/performance.md): "engine" is
 // Explore on one goroutine, unreduced, no liveness; "lean" is the least
 // breadth-first search that does the same work with the same model
 // functions (decode, Enabled, copy, Step, every safety property, the
@@ -42,12 +42,7 @@ func BenchmarkExplore(b *testing.B) {
 // no read-ahead of the table; "lean-unchecked" is lean without the
 // property checks. Both report ns per transition. Run with -benchtime 1x.
 func BenchmarkRaceFloor(b *testing.B) {
-	c, ok := model.NamedConfig("single")
-	if !ok {
-		b.Fatal("no configuration single")
-	}
-	c.Workers = 5
-	m, err := model.New(c)
+	m, err := model.New(model.RaceConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,9 +50,9 @@ func BenchmarkRaceFloor(b *testing.B) {
 	b.Run("engine", func(b *testing.B) {
 		var r sim.Report
 		for b.Loop() {
-			r = e.Explore(sim.Explorer{Workers: 1, NoLiveness: true, ExpectStates: 2869848})
+			r = e.Explore(sim.Explorer{Workers: 1, NoLiveness: true, ExpectStates: model.RaceStates})
 		}
-		if !r.Complete || r.States != 2869848 || r.Transitions != 9634080 || len(r.Violations) > 0 {
+		if !r.Complete || r.States != model.RaceStates || r.Transitions != model.RaceTransitions || len(r.Violations) > 0 {
 			b.Fatalf("engine: complete %v, %d states, %d transitions, %d violations", r.Complete, r.States, r.Transitions, len(r.Violations))
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(r.Transitions), "ns/transition")
@@ -72,7 +67,7 @@ func BenchmarkRaceFloor(b *testing.B) {
 			for b.Loop() {
 				states, transitions = leanSearch(e, checked)
 			}
-			if states != 2869848 || transitions != 9634080 {
+			if states != model.RaceStates || transitions != model.RaceTransitions {
 				b.Fatalf("lean search: %d states, %d transitions", states, transitions)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(transitions), "ns/transition")

@@ -84,9 +84,7 @@ func TestStateSize(t *testing.T) {
 // with the screens); "one-by-one" calls every property's own check (the
 // same properties prepared without their screens).
 func BenchmarkProperties(b *testing.B) {
-	c, _ := NamedConfig("single")
-	c.Workers = 5
-	m, err := New(c)
+	m, err := New(RaceConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -138,9 +136,7 @@ func BenchmarkProperties(b *testing.B) {
 // random walks of the race configuration (single, 5 workers, seed): the
 // hash of the encoding (Fingerprint) and SearchFingerprint.
 func BenchmarkFingerprint(b *testing.B) {
-	c, _ := NamedConfig("single")
-	c.Workers = 5
-	m, err := New(c)
+	m, err := New(RaceConfig())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -135,9 +135,7 @@ func TestEncodingOfRandomFields(t *testing.T) {
 // raceStates are states of a random walk of the race configuration
 // (single, 5 workers, seed), for the benchmarks of the encoding.
 func raceStates(b *testing.B) []State {
-	c := DefaultConfig()
-	c.Workers = 5
-	m, err := New(c)
+	m, err := New(RaceConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
