@@ -39,8 +39,9 @@ func BenchmarkExplore(b *testing.B) {
 // functions (decode, Enabled, copy, Step, every safety property, the
 // fingerprint, an open-addressed table of fingerprints, the encoding of
 // new states) and nothing else: no counterexample records, no level set,
-// no read-ahead of the table; "lean-unchecked" is lean without the
-// property checks. Both report ns per transition. Run with -benchtime 1x.
+// its table's slots read ahead by plain loads, not the engine's prefetch
+// (leanSearch); "lean-unchecked" is lean without the property checks.
+// Each reports ns per transition. Run with -benchtime 1x.
 func BenchmarkRaceFloor(b *testing.B) {
 	m, err := model.New(model.RaceConfig())
 	if err != nil {
